@@ -1,0 +1,1076 @@
+/*
+ * config.c: load the emgdiag XML file into an immutable struct emg_config.
+ *
+ * Order of work: read the file (bounded size), parse it with a private
+ * libxml2 parser context whose own structured-error handler collects the
+ * messages (Kannel shares libxml2, so no global handler is touched and
+ * xmlCleanupParser is never called), refuse any DOCTYPE from the SAX
+ * callback before its declarations are read, validate against the
+ * compiled-in RELAX NG schema, and walk the tree checking everything
+ * ourselves.  The walk gives precise "FILE:LINE: message" errors with the
+ * quoted value; when it finds nothing but the schema still objects, the
+ * schema's own messages are reported in the same form, so the schema and the
+ * code can never disagree silently.  The access decisions that read the
+ * loaded lists live here too.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+
+#include "smpp.h"
+
+/* A quoted value in a message shows at most this many source octets. */
+#define QUOTE_MAX_OCTETS 80
+#define QUOTE_BUF (QUOTE_MAX_OCTETS * 4 + 8)
+
+struct load_state {
+    const char *file;
+    struct emg_config *cfg;
+    struct emg_errors code_errs;    /* parser and tree-walk problems */
+    struct emg_errors schema_errs;  /* RELAX NG problems */
+    int doctype_seen;
+};
+
+static void add_error(struct load_state *st, struct emg_errors *list, long line,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static const char *quote(const char *value, char *buf, size_t buflen);
+static void on_parser_error(void *ctx, xmlErrorPtr err);
+static void on_schema_error(void *ctx, xmlErrorPtr err);
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                       const xmlChar *system_id);
+static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t len);
+static void validate_schema(struct load_state *st, xmlDocPtr doc);
+static void check_root(struct load_state *st, xmlNodePtr root);
+static void check_logs(struct load_state *st, xmlNodePtr node);
+static void check_pdu_skip(struct load_state *st, xmlNodePtr node, const char *list);
+static void check_connector(struct load_state *st, xmlNodePtr node);
+static void check_access(struct load_state *st, xmlNodePtr node, struct emg_connector *conn);
+static void check_users(struct load_state *st, xmlNodePtr node);
+static void check_user(struct load_state *st, xmlNodePtr node);
+static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_user *user);
+static int lookup_command(const char *name, uint32_t *id);
+
+/* ---- entry points ---- */
+
+struct emg_config *emg_config_load(const char *path, struct emg_errors *errs)
+{
+    struct load_state st;
+    struct emg_config *cfg;
+    FILE *fp;
+    char *buf;
+    size_t len = 0, got;
+
+    memset(&st, 0, sizeof(st));
+    st.file = path ? path : "(null)";
+    fp = path ? fopen(path, "rb") : NULL;
+    if (fp == NULL) {
+        add_error(&st, &st.code_errs, 0, "cannot open: %s", strerror(path ? errno : EINVAL));
+        goto fail;
+    }
+    buf = malloc(EMG_CONFIG_MAX_SIZE + 1);
+    if (buf == NULL) {
+        fclose(fp);
+        add_error(&st, &st.code_errs, 0, "out of memory");
+        goto fail;
+    }
+    while ((got = fread(buf + len, 1, EMG_CONFIG_MAX_SIZE + 1 - len, fp)) > 0)
+        len += got;
+    if (ferror(fp)) {
+        add_error(&st, &st.code_errs, 0, "cannot read: %s", strerror(errno));
+        fclose(fp);
+        free(buf);
+        goto fail;
+    }
+    fclose(fp);
+    cfg = emg_config_load_buffer(buf, len, path, errs);
+    free(buf);
+    return cfg;
+
+fail:
+    if (errs) {
+        for (size_t i = 0; i < st.code_errs.n; i++)
+            add_error(&st, errs, -1, "%s", st.code_errs.msgs[i]);
+    }
+    emg_errors_free(&st.code_errs);
+    return NULL;
+}
+
+struct emg_config *emg_config_load_buffer(const char *buf, size_t len, const char *name,
+                                          struct emg_errors *errs)
+{
+    struct load_state st;
+    struct emg_errors *chosen;
+    xmlDocPtr doc = NULL;
+
+    memset(&st, 0, sizeof(st));
+    st.file = name ? name : "(config)";
+    st.cfg = calloc(1, sizeof(*st.cfg));
+    if (st.cfg == NULL || (st.cfg->file = strdup(st.file)) == NULL) {
+        add_error(&st, &st.code_errs, 0, "out of memory");
+        goto done;
+    }
+    st.file = st.cfg->file; /* rules keep pointers to this copy */
+    st.cfg->format = EMG_FMT_EMG;
+
+    if (len > EMG_CONFIG_MAX_SIZE) {
+        add_error(&st, &st.code_errs, 0, "file larger than %u octets", EMG_CONFIG_MAX_SIZE);
+        goto done;
+    }
+    doc = parse_document(&st, buf, len);
+    if (doc == NULL || st.code_errs.n > 0)
+        goto done;
+    validate_schema(&st, doc);
+    check_root(&st, xmlDocGetRootElement(doc));
+
+done:
+    if (doc)
+        xmlFreeDoc(doc);
+    chosen = st.code_errs.n > 0 ? &st.code_errs : &st.schema_errs;
+    if (errs) {
+        for (size_t i = 0; i < chosen->n; i++)
+            add_error(&st, errs, -1, "%s", chosen->msgs[i]);
+    }
+    if (chosen->n > 0 || st.schema_errs.n > 0) {
+        emg_config_free(st.cfg);
+        st.cfg = NULL;
+    }
+    emg_errors_free(&st.code_errs);
+    emg_errors_free(&st.schema_errs);
+    return st.cfg;
+}
+
+void emg_config_free(struct emg_config *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->n_connectors; i++) {
+        struct emg_connector *conn = &c->connectors[i];
+        free(conn->name);
+        free(conn->smsc_id);
+        free(conn->opensmppbox_id);
+        acl_list_free(&conn->access);
+    }
+    free(c->connectors);
+    for (size_t i = 0; i < c->n_users; i++) {
+        for (size_t k = 0; k < c->users[i].n_allows; k++)
+            free(c->users[i].allows[k].connector);
+        free(c->users[i].allows);
+        free(c->users[i].system_id);
+    }
+    free(c->users);
+    free(c->pdu_skip);
+    free(c->log_dir);
+    free(c->file);
+    free(c);
+}
+
+void emg_errors_free(struct emg_errors *e)
+{
+    if (e == NULL)
+        return;
+    for (size_t i = 0; i < e->n; i++)
+        free(e->msgs[i]);
+    free(e->msgs);
+    e->msgs = NULL;
+    e->n = 0;
+}
+
+const struct emg_connector *emg_config_connector(const struct emg_config *c, const char *name)
+{
+    if (c == NULL || name == NULL)
+        return NULL;
+    for (size_t i = 0; i < c->n_connectors; i++) {
+        if (strcmp(c->connectors[i].name, name) == 0)
+            return &c->connectors[i];
+    }
+    return NULL;
+}
+
+const struct emg_connector *emg_config_outgoing(const struct emg_config *c, const char *smsc_id)
+{
+    if (c == NULL || smsc_id == NULL)
+        return NULL;
+    for (size_t i = 0; i < c->n_connectors; i++) {
+        const struct emg_connector *conn = &c->connectors[i];
+        if (conn->type == EMG_CONN_OUTGOING && strcmp(conn->smsc_id, smsc_id) == 0)
+            return conn;
+    }
+    return NULL;
+}
+
+const struct emg_connector *emg_config_incoming(const struct emg_config *c, const char *osb_id)
+{
+    if (c == NULL || osb_id == NULL)
+        return NULL;
+    for (size_t i = 0; i < c->n_connectors; i++) {
+        const struct emg_connector *conn = &c->connectors[i];
+        if (conn->type == EMG_CONN_INCOMING && strcmp(conn->opensmppbox_id, osb_id) == 0)
+            return conn;
+    }
+    return NULL;
+}
+
+const struct emg_user *emg_config_user(const struct emg_config *c, const char *system_id)
+{
+    if (c == NULL || system_id == NULL)
+        return NULL;
+    for (size_t i = 0; i < c->n_users; i++) {
+        if (strcmp(c->users[i].system_id, system_id) == 0)
+            return &c->users[i];
+    }
+    return NULL;
+}
+
+int emg_config_pdu_skipped(const struct emg_config *c, uint32_t command_id)
+{
+    if (c == NULL)
+        return 0;
+    for (size_t i = 0; i < c->n_pdu_skip; i++) {
+        if (c->pdu_skip[i] == command_id)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- access decisions ---- */
+
+static int decide(int verdict, char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int decide(int verdict, char *why, size_t whylen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (why != NULL && whylen > 0) {
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return verdict;
+}
+
+int emg_access_connect(const struct emg_connector *c, const char *peer, char *why, size_t whylen)
+{
+    struct acl_peer addr;
+    const struct acl_rule *rule;
+
+    if (acl_parse_peer(peer, &addr) != 0)
+        return decide(0, why, whylen, "bad address");
+    if (c == NULL || !c->has_access)
+        return decide(1, why, whylen, "no access list");
+    rule = acl_list_match(&c->access, &addr);
+    if (rule == NULL)
+        return decide(0, why, whylen, "no match");
+    return decide(rule->action == ACL_ALLOW, why, whylen, "%s:%d", rule->file, rule->line);
+}
+
+int emg_access_login(const struct emg_config *cfg, const struct emg_connector *c,
+                     const char *system_id, const char *peer, char *why, size_t whylen)
+{
+    struct acl_peer addr;
+    const struct emg_user *user;
+
+    if (acl_parse_peer(peer, &addr) != 0)
+        return decide(0, why, whylen, "bad address");
+    user = emg_config_user(cfg, system_id);
+    if (user == NULL) {
+        if (cfg != NULL && cfg->users_default_deny)
+            return decide(0, why, whylen, "%s:%d", cfg->file, cfg->users_line);
+        return decide(1, why, whylen, "user not listed");
+    }
+    for (size_t i = 0; i < user->n_allows; i++) {
+        const struct emg_user_allow *entry = &user->allows[i];
+        if (entry->connector != NULL && (c == NULL || strcmp(entry->connector, c->name) != 0))
+            continue;
+        if (acl_rule_match(&entry->rule, &addr))
+            return decide(1, why, whylen, "%s:%d", entry->rule.file, entry->rule.line);
+    }
+    return decide(0, why, whylen, "no match");
+}
+
+/* ---- errors ---- */
+
+/* Append "FILE:LINE: message" to `list`; line -1 appends the text as is. */
+static void add_error(struct load_state *st, struct emg_errors *list, long line,
+                      const char *fmt, ...)
+{
+    char text[1024];
+    char *msg;
+    char **grown;
+    va_list ap;
+    int prefix = 0;
+
+    if (list->n > EMG_CONFIG_MAX_ERRORS)
+        return;
+    if (line >= 0)
+        prefix = snprintf(text, sizeof(text), "%s:%ld: ", st->file, line);
+    if (prefix < 0 || (size_t)prefix >= sizeof(text))
+        prefix = 0;
+    if (list->n == EMG_CONFIG_MAX_ERRORS) {
+        snprintf(text + prefix, sizeof(text) - (size_t)prefix, "too many errors, stopping");
+    } else {
+        va_start(ap, fmt);
+        vsnprintf(text + prefix, sizeof(text) - (size_t)prefix, fmt, ap);
+        va_end(ap);
+    }
+    msg = strdup(text);
+    grown = realloc(list->msgs, (list->n + 1) * sizeof(*list->msgs));
+    if (msg == NULL || grown == NULL) {
+        free(msg);
+        if (grown)
+            list->msgs = grown;
+        return;
+    }
+    list->msgs = grown;
+    list->msgs[list->n++] = msg;
+}
+
+/* `value` between double quotes, escaped as the logs escape info values:
+ * printable ASCII as is except '\' (written "\\") and '"' (written "\x22"),
+ * every other octet "\xHH"; cut after QUOTE_MAX_OCTETS octets with "...". */
+static const char *quote(const char *value, char *buf, size_t buflen)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t out = 0, i;
+
+    if (buflen < QUOTE_BUF)
+        return "\"?\"";
+    buf[out++] = '"';
+    for (i = 0; value && value[i] && i < QUOTE_MAX_OCTETS; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if (c == '\\') {
+            buf[out++] = '\\';
+            buf[out++] = '\\';
+        } else if (c >= 0x20 && c <= 0x7e && c != '"') {
+            buf[out++] = (char)c;
+        } else {
+            buf[out++] = '\\';
+            buf[out++] = 'x';
+            buf[out++] = hex[c >> 4];
+            buf[out++] = hex[c & 0xf];
+        }
+    }
+    if (value && value[i]) {
+        memcpy(buf + out, "...", 3);
+        out += 3;
+    }
+    buf[out++] = '"';
+    buf[out] = '\0';
+    return buf;
+}
+
+static void collect_libxml_error(struct load_state *st, struct emg_errors *list, xmlErrorPtr err)
+{
+    char clean[512];
+    size_t n = 0;
+
+    if (err == NULL || err->level == XML_ERR_WARNING)
+        return;
+    /* libxml2 messages end in a newline and may echo input: keep them on
+     * one line of printable text. */
+    for (const char *m = err->message ? err->message : "error"; *m && n + 5 < sizeof(clean); m++) {
+        unsigned char c = (unsigned char)*m;
+        if (c == '\n' || c == '\r')
+            clean[n++] = ' ';
+        else if (c < 0x20 || c == 0x7f)
+            n += (size_t)snprintf(clean + n, sizeof(clean) - n, "\\x%02x", c);
+        else
+            clean[n++] = (char)c;
+    }
+    while (n > 0 && clean[n - 1] == ' ')
+        n--;
+    clean[n] = '\0';
+    add_error(st, list, err->line > 0 ? err->line : 0, "%s", clean);
+}
+
+static void on_parser_error(void *ctx, xmlErrorPtr err)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+
+    collect_libxml_error(ctxt->_private, &((struct load_state *)ctxt->_private)->code_errs, err);
+}
+
+static void on_schema_error(void *ctx, xmlErrorPtr err)
+{
+    struct load_state *st = ctx;
+
+    collect_libxml_error(st, &st->schema_errs, err);
+}
+
+/* SAX: a DOCTYPE starts.  Stop before any declaration inside it is read. */
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                       const xmlChar *system_id)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct load_state *st = ctxt->_private;
+
+    (void)name;
+    (void)external_id;
+    (void)system_id;
+    st->doctype_seen = 1;
+    add_error(st, &st->code_errs, ctxt->input ? ctxt->input->line : 0,
+              "DOCTYPE not allowed (no DTD, no entity declarations)");
+    xmlStopParser(ctxt);
+}
+
+/* ---- parsing and validation ---- */
+
+static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t len)
+{
+    xmlParserCtxtPtr ctxt;
+    xmlDocPtr doc;
+
+    if (len == 0) {
+        add_error(st, &st->code_errs, 0, "empty file");
+        return NULL;
+    }
+    ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
+    if (ctxt == NULL) {
+        add_error(st, &st->code_errs, 0, "out of memory");
+        return NULL;
+    }
+    /* Options first: xmlCtxtUseOptions may touch the SAX table. */
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    ctxt->replaceEntities = 0;  /* never expand entities */
+    ctxt->loadsubset = 0;       /* never load a DTD */
+    ctxt->validate = 0;
+    ctxt->_private = st;
+    ctxt->sax->serror = on_parser_error;
+    ctxt->sax->error = NULL;
+    ctxt->sax->warning = NULL;
+    ctxt->sax->internalSubset = on_doctype;
+    ctxt->sax->externalSubset = NULL;
+    ctxt->vctxt.error = NULL;
+    ctxt->vctxt.warning = NULL;
+
+    xmlParseDocument(ctxt);
+    doc = ctxt->myDoc;
+    ctxt->myDoc = NULL;
+    if (doc != NULL && (!ctxt->wellFormed || st->doctype_seen)) {
+        if (st->code_errs.n == 0)
+            add_error(st, &st->code_errs, 0, "not well-formed XML");
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    if (doc == NULL && st->code_errs.n == 0)
+        add_error(st, &st->code_errs, 0, "not well-formed XML");
+    xmlFreeParserCtxt(ctxt);
+    return doc;
+}
+
+static void validate_schema(struct load_state *st, xmlDocPtr doc)
+{
+    xmlRelaxNGParserCtxtPtr parser;
+    xmlRelaxNGPtr schema = NULL;
+    xmlRelaxNGValidCtxtPtr valid;
+    struct emg_errors ignored = { NULL, 0 };
+    struct load_state schema_st = *st;
+
+    /* Errors in the compiled-in schema itself are our bug, not the user's. */
+    schema_st.schema_errs = ignored;
+    parser = xmlRelaxNGNewMemParserCtxt(emgdiag_rng, (int)strlen(emgdiag_rng));
+    if (parser != NULL) {
+        xmlRelaxNGSetParserStructuredErrors(parser, on_schema_error, &schema_st);
+        schema = xmlRelaxNGParse(parser);
+        xmlRelaxNGFreeParserCtxt(parser);
+    }
+    emg_errors_free(&schema_st.schema_errs);
+    if (schema == NULL) {
+        add_error(st, &st->schema_errs, 0, "internal error: the built-in schema does not load");
+        return;
+    }
+    valid = xmlRelaxNGNewValidCtxt(schema);
+    if (valid == NULL) {
+        add_error(st, &st->schema_errs, 0, "out of memory");
+    } else {
+        xmlRelaxNGSetValidStructuredErrors(valid, on_schema_error, st);
+        if (xmlRelaxNGValidateDoc(valid, doc) != 0 && st->schema_errs.n == 0)
+            add_error(st, &st->schema_errs, 0, "does not match the schema");
+        xmlRelaxNGFreeValidCtxt(valid);
+    }
+    xmlRelaxNGFree(schema);
+}
+
+/* ---- tree walk helpers ---- */
+
+static int line_of(xmlNodePtr node)
+{
+    long line = xmlGetLineNo(node);
+    return line > 0 && line < 0x7fffffff ? (int)line : 0;
+}
+
+static const char *name_of(xmlNodePtr node)
+{
+    return (const char *)node->name;
+}
+
+static int is_named(xmlNodePtr node, const char *name)
+{
+    return node->ns == NULL && strcmp(name_of(node), name) == 0;
+}
+
+/* The value of attribute `name` (no namespace), or NULL when absent.  A
+ * value libxml2 kept as several nodes (only possible with entities, which
+ * we refuse) reads as absent-but-present: "" */
+static const char *attr_value(xmlNodePtr node, const char *name)
+{
+    for (xmlAttrPtr a = node->properties; a != NULL; a = a->next) {
+        if (a->ns != NULL || strcmp((const char *)a->name, name) != 0)
+            continue;
+        if (a->children == NULL)
+            return "";
+        if (a->children->type == XML_TEXT_NODE && a->children->next == NULL &&
+            a->children->content != NULL)
+            return (const char *)a->children->content;
+        return "";
+    }
+    return NULL;
+}
+
+/* Report every attribute not in the NULL-terminated `allowed`. */
+static void check_attr_names(struct load_state *st, xmlNodePtr node, const char *const *allowed)
+{
+    char q[QUOTE_BUF];
+
+    for (xmlAttrPtr a = node->properties; a != NULL; a = a->next) {
+        int known = 0;
+        for (size_t i = 0; a->ns == NULL && allowed[i] != NULL; i++) {
+            if (strcmp((const char *)a->name, allowed[i]) == 0)
+                known = 1;
+        }
+        if (!known)
+            add_error(st, &st->code_errs, line_of(node), "unknown attribute %s on <%s>",
+                      quote((const char *)a->name, q, sizeof(q)), name_of(node));
+    }
+}
+
+/* Text other than white space, and entity references, are errors; comments
+ * and processing instructions are ignored.  Returns 1 for an element. */
+static int is_element_child(struct load_state *st, xmlNodePtr parent, xmlNodePtr child)
+{
+    if (child->type == XML_ELEMENT_NODE)
+        return 1;
+    if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
+        const char *t = (const char *)child->content;
+        if (t != NULL && t[strspn(t, " \t\r\n")] != '\0')
+            add_error(st, &st->code_errs, line_of(child), "unexpected text inside <%s>",
+                      name_of(parent));
+    } else if (child->type == XML_ENTITY_REF_NODE) {
+        add_error(st, &st->code_errs, line_of(parent), "unexpected entity reference inside <%s>",
+                  name_of(parent));
+    }
+    return 0;
+}
+
+static void unknown_element(struct load_state *st, xmlNodePtr parent, xmlNodePtr node,
+                            const char *expected)
+{
+    char q[QUOTE_BUF];
+
+    if (node->ns != NULL)
+        add_error(st, &st->code_errs, line_of(node),
+                  "unknown element <%s> in namespace %s inside <%s> (expected %s, no namespace)",
+                  name_of(node), quote((const char *)node->ns->href, q, sizeof(q)),
+                  name_of(parent), expected);
+    else
+        add_error(st, &st->code_errs, line_of(node), "unknown element <%s> inside <%s> (expected %s)",
+                  name_of(node), name_of(parent), expected);
+}
+
+/* An element that must have no element or text content. */
+static void check_empty(struct load_state *st, xmlNodePtr node)
+{
+    for (xmlNodePtr c = node->children; c != NULL; c = c->next) {
+        if (is_element_child(st, node, c))
+            unknown_element(st, node, c, "nothing");
+    }
+}
+
+/* A required attribute: reports it missing or empty; returns NULL then. */
+static const char *required_attr(struct load_state *st, xmlNodePtr node, const char *name)
+{
+    const char *v = attr_value(node, name);
+
+    if (v == NULL) {
+        add_error(st, &st->code_errs, line_of(node), "missing attribute \"%s\" on <%s>", name,
+                  name_of(node));
+        return NULL;
+    }
+    if (v[0] == '\0') {
+        add_error(st, &st->code_errs, line_of(node), "empty attribute \"%s\" on <%s>", name,
+                  name_of(node));
+        return NULL;
+    }
+    return v;
+}
+
+/* An optional attribute from a fixed set of words; returns the index in
+ * `words` (NULL-terminated), `dflt` when absent, -1 after an error. */
+static int choice_attr(struct load_state *st, xmlNodePtr node, const char *name,
+                       const char *const *words, int dflt)
+{
+    const char *v = attr_value(node, name);
+    char q[QUOTE_BUF];
+    char expected[128] = "";
+    size_t i;
+
+    if (v == NULL)
+        return dflt;
+    for (i = 0; words[i] != NULL; i++) {
+        if (strcmp(v, words[i]) == 0)
+            return (int)i;
+    }
+    for (i = 0; words[i] != NULL; i++) {
+        size_t used = strlen(expected);
+        snprintf(expected + used, sizeof(expected) - used, "%s\"%s\"",
+                 i == 0 ? "" : words[i + 1] == NULL ? " or " : ", ", words[i]);
+    }
+    add_error(st, &st->code_errs, line_of(node), "%s %s on <%s>: expected %s", name,
+              quote(v, q, sizeof(q)), name_of(node), expected);
+    return -1;
+}
+
+static int valid_connector_name(const char *s)
+{
+    return s[0] != '\0' &&
+           s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] == '\0';
+}
+
+static char *dup_or_fail(struct load_state *st, xmlNodePtr node, const char *s)
+{
+    char *copy;
+
+    if (s == NULL)
+        return NULL;
+    copy = strdup(s);
+    if (copy == NULL)
+        add_error(st, &st->code_errs, line_of(node), "out of memory");
+    return copy;
+}
+
+/* ---- the tree walk ---- */
+
+static const char *const format_words[] = { "emg", "json", "both", NULL };
+
+static void check_root(struct load_state *st, xmlNodePtr root)
+{
+    static const char *const no_attrs[] = { NULL };
+    xmlNodePtr logs = NULL, users = NULL;
+
+    if (root == NULL) {
+        add_error(st, &st->code_errs, 0, "no root element");
+        return;
+    }
+    if (!is_named(root, "emgdiag")) {
+        add_error(st, &st->code_errs, line_of(root), "root element is <%s>, expected <emgdiag>%s",
+                  name_of(root), root->ns ? " without a namespace" : "");
+        return;
+    }
+    check_attr_names(st, root, no_attrs);
+    for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+        if (!is_element_child(st, root, c))
+            continue;
+        if (is_named(c, "logs")) {
+            if (logs != NULL) {
+                add_error(st, &st->code_errs, line_of(c), "second <logs> (first at line %d)",
+                          line_of(logs));
+                continue;
+            }
+            logs = c;
+            check_logs(st, c);
+        } else if (is_named(c, "connector")) {
+            check_connector(st, c);
+        } else if (is_named(c, "users")) {
+            if (users != NULL) {
+                add_error(st, &st->code_errs, line_of(c), "second <users> (first at line %d)",
+                          line_of(users));
+                continue;
+            }
+            users = c;
+        } else {
+            unknown_element(st, root, c, "<logs>, <connector> or <users>");
+        }
+    }
+    if (logs == NULL)
+        add_error(st, &st->code_errs, line_of(root), "missing <logs> (exactly one is required)");
+    /* Users last: their <allow connector> may name a connector written below them. */
+    if (users != NULL)
+        check_users(st, users);
+}
+
+static void check_logs(struct load_state *st, xmlNodePtr node)
+{
+    static const char *const allowed[] = { "dir", "timezone", "passwords", "format", "pdu-skip",
+                                           NULL };
+    static const char *const tz_words[] = { "local", "utc", NULL };
+    static const char *const pw_words[] = { "masked", "clear", NULL };
+    struct emg_config *cfg = st->cfg;
+    const char *dir, *skip;
+    int v;
+
+    check_attr_names(st, node, allowed);
+    check_empty(st, node);
+    dir = required_attr(st, node, "dir");
+    if (dir != NULL)
+        cfg->log_dir = dup_or_fail(st, node, dir);
+    if ((v = choice_attr(st, node, "timezone", tz_words, 0)) >= 0)
+        cfg->utc = v == 1;
+    if ((v = choice_attr(st, node, "passwords", pw_words, 0)) >= 0)
+        cfg->passwords_clear = v == 1;
+    if ((v = choice_attr(st, node, "format", format_words, 0)) >= 0)
+        cfg->format = EMG_FMT_EMG + v;
+    skip = attr_value(node, "pdu-skip");
+    if (skip != NULL)
+        check_pdu_skip(st, node, skip);
+}
+
+static void check_pdu_skip(struct load_state *st, xmlNodePtr node, const char *list)
+{
+    static const char ws[] = " \t\r\n";
+    struct emg_config *cfg = st->cfg;
+    char q[QUOTE_BUF];
+    char word[64];
+    const char *p = list;
+
+    for (;;) {
+        size_t n;
+        uint32_t id;
+        uint32_t *grown;
+
+        p += strspn(p, ws);
+        if (*p == '\0')
+            break;
+        n = strcspn(p, ws);
+        if (n >= sizeof(word)) {
+            snprintf(word, sizeof(word), "%.*s", (int)(sizeof(word) - 1), p);
+            add_error(st, &st->code_errs, line_of(node), "pdu-skip: unknown command name %s",
+                      quote(word, q, sizeof(q)));
+            p += n;
+            continue;
+        }
+        memcpy(word, p, n);
+        word[n] = '\0';
+        p += n;
+        if (lookup_command(word, &id) != 0) {
+            add_error(st, &st->code_errs, line_of(node),
+                      "pdu-skip: unknown command name %s (write SMPP names such as ENQUIRE_LINK)",
+                      quote(word, q, sizeof(q)));
+            continue;
+        }
+        grown = realloc(cfg->pdu_skip, (cfg->n_pdu_skip + 1) * sizeof(*grown));
+        if (grown == NULL) {
+            add_error(st, &st->code_errs, line_of(node), "out of memory");
+            return;
+        }
+        cfg->pdu_skip = grown;
+        cfg->pdu_skip[cfg->n_pdu_skip++] = id;
+    }
+}
+
+static void check_connector(struct load_state *st, xmlNodePtr node)
+{
+    static const char *const allowed[] = { "name", "type", "smsc-id", "opensmppbox-id", "format",
+                                           "pdu-log", "login-failure-status", NULL };
+    static const char *const type_words[] = { "outgoing", "incoming", NULL };
+    static const char *const onoff_words[] = { "on", "off", NULL };
+    static const char *const status_words[] = { "14", "13", NULL };
+    struct emg_config *cfg = st->cfg;
+    struct emg_connector *conn, *grown;
+    const char *name, *smsc_id, *osb_id;
+    xmlNodePtr access = NULL;
+    char q[QUOTE_BUF], q2[QUOTE_BUF];
+    int line = line_of(node), v;
+
+    grown = realloc(cfg->connectors, (cfg->n_connectors + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        add_error(st, &st->code_errs, line, "out of memory");
+        return;
+    }
+    cfg->connectors = grown;
+    conn = &cfg->connectors[cfg->n_connectors];
+    memset(conn, 0, sizeof(*conn));
+    acl_list_init(&conn->access);
+    conn->line = line;
+    conn->pdu_log = 1;
+    conn->login_failure_status = 14;
+
+    check_attr_names(st, node, allowed);
+    name = required_attr(st, node, "name");
+    if (name != NULL && !valid_connector_name(name)) {
+        add_error(st, &st->code_errs, line,
+                  "connector name %s: only letters, digits, '.', '_' and '-' are allowed",
+                  quote(name, q, sizeof(q)));
+        name = NULL;
+    }
+    if (name != NULL) {
+        const struct emg_connector *first = emg_config_connector(cfg, name);
+        if (first != NULL)
+            add_error(st, &st->code_errs, line, "duplicate connector name %s (first at line %d)",
+                      quote(name, q, sizeof(q)), first->line);
+    }
+    if (attr_value(node, "type") == NULL)
+        add_error(st, &st->code_errs, line,
+                  "missing attribute \"type\" on <connector> (outgoing or incoming)");
+    else if ((v = choice_attr(st, node, "type", type_words, 0)) >= 0)
+        conn->type = v == 0 ? EMG_CONN_OUTGOING : EMG_CONN_INCOMING;
+    if ((v = choice_attr(st, node, "format", format_words, -2)) >= 0)
+        conn->format = EMG_FMT_EMG + v;
+    if ((v = choice_attr(st, node, "pdu-log", onoff_words, 0)) >= 0)
+        conn->pdu_log = v == 0;
+    if ((v = choice_attr(st, node, "login-failure-status", status_words, 0)) >= 0)
+        conn->login_failure_status = v == 0 ? 14 : 13;
+
+    for (xmlNodePtr c = node->children; c != NULL; c = c->next) {
+        if (!is_element_child(st, node, c))
+            continue;
+        if (is_named(c, "access")) {
+            if (access != NULL)
+                add_error(st, &st->code_errs, line_of(c), "second <access> (first at line %d)",
+                          line_of(access));
+            else
+                access = c;
+        } else {
+            unknown_element(st, node, c, "<access>");
+        }
+    }
+
+    smsc_id = attr_value(node, "smsc-id");
+    osb_id = attr_value(node, "opensmppbox-id");
+    if (conn->type == EMG_CONN_OUTGOING) {
+        if (smsc_id == NULL)
+            add_error(st, &st->code_errs, line, "outgoing connector needs attribute \"smsc-id\"");
+        else
+            smsc_id = required_attr(st, node, "smsc-id");
+        if (osb_id != NULL)
+            add_error(st, &st->code_errs, line,
+                      "attribute \"opensmppbox-id\" not allowed on an outgoing connector");
+        if (attr_value(node, "login-failure-status") != NULL)
+            add_error(st, &st->code_errs, line,
+                      "attribute \"login-failure-status\" not allowed on an outgoing connector");
+        if (access != NULL)
+            add_error(st, &st->code_errs, line_of(access),
+                      "<access> not allowed on an outgoing connector (access lists apply to "
+                      "incoming connectors)");
+        if (smsc_id != NULL) {
+            const struct emg_connector *first = emg_config_outgoing(cfg, smsc_id);
+            if (first != NULL)
+                add_error(st, &st->code_errs, line,
+                          "smsc-id %s already mapped to connector %s at line %d",
+                          quote(smsc_id, q, sizeof(q)), quote(first->name, q2, sizeof(q2)),
+                          first->line);
+        }
+    } else if (conn->type == EMG_CONN_INCOMING) {
+        if (osb_id == NULL)
+            add_error(st, &st->code_errs, line,
+                      "incoming connector needs attribute \"opensmppbox-id\"");
+        else
+            osb_id = required_attr(st, node, "opensmppbox-id");
+        if (smsc_id != NULL)
+            add_error(st, &st->code_errs, line,
+                      "attribute \"smsc-id\" not allowed on an incoming connector");
+        if (osb_id != NULL) {
+            const struct emg_connector *first = emg_config_incoming(cfg, osb_id);
+            if (first != NULL)
+                add_error(st, &st->code_errs, line,
+                          "opensmppbox-id %s already mapped to connector %s at line %d",
+                          quote(osb_id, q, sizeof(q)), quote(first->name, q2, sizeof(q2)),
+                          first->line);
+        }
+        if (access != NULL)
+            check_access(st, access, conn);
+    }
+
+    /* Keep only a connector the lookups can use; any error above already
+     * makes the whole load fail. */
+    if (name == NULL || conn->type == 0 ||
+        (conn->type == EMG_CONN_OUTGOING ? smsc_id == NULL : osb_id == NULL)) {
+        acl_list_free(&conn->access);
+        return;
+    }
+    conn->name = dup_or_fail(st, node, name);
+    if (conn->type == EMG_CONN_OUTGOING)
+        conn->smsc_id = dup_or_fail(st, node, smsc_id);
+    else
+        conn->opensmppbox_id = dup_or_fail(st, node, osb_id);
+    if (conn->name == NULL || (conn->smsc_id == NULL && conn->opensmppbox_id == NULL)) {
+        free(conn->name);
+        free(conn->smsc_id);
+        free(conn->opensmppbox_id);
+        acl_list_free(&conn->access);
+        return;
+    }
+    cfg->n_connectors++;
+}
+
+/* Parse one `address` into `rule`; 0 ok, -1 after reporting. */
+static int parse_address(struct load_state *st, xmlNodePtr node, int action, struct acl_rule *rule)
+{
+    char q[QUOTE_BUF];
+    char why[160];
+    const char *text = required_attr(st, node, "address");
+
+    if (text == NULL)
+        return -1;
+    if (acl_parse_rule(text, rule, why, sizeof(why)) != 0) {
+        add_error(st, &st->code_errs, line_of(node), "address %s: %s", quote(text, q, sizeof(q)),
+                  why);
+        return -1;
+    }
+    rule->action = action;
+    rule->file = st->file;
+    rule->line = line_of(node);
+    return 0;
+}
+
+static void check_access(struct load_state *st, xmlNodePtr node, struct emg_connector *conn)
+{
+    static const char *const no_attrs[] = { NULL };
+    static const char *const rule_attrs[] = { "address", NULL };
+
+    conn->has_access = 1;
+    check_attr_names(st, node, no_attrs);
+    for (xmlNodePtr c = node->children; c != NULL; c = c->next) {
+        struct acl_rule rule;
+        int action;
+
+        if (!is_element_child(st, node, c))
+            continue;
+        if (is_named(c, "allow")) {
+            action = ACL_ALLOW;
+        } else if (is_named(c, "deny")) {
+            action = ACL_DENY;
+        } else {
+            unknown_element(st, node, c, "<allow> or <deny>");
+            continue;
+        }
+        check_attr_names(st, c, rule_attrs);
+        check_empty(st, c);
+        if (parse_address(st, c, action, &rule) == 0 && acl_list_add(&conn->access, &rule) != 0)
+            add_error(st, &st->code_errs, line_of(c), "out of memory");
+    }
+}
+
+static void check_users(struct load_state *st, xmlNodePtr node)
+{
+    static const char *const allowed[] = { "default", NULL };
+    static const char *const default_words[] = { "allow", "deny", NULL };
+    int v;
+
+    st->cfg->users_line = line_of(node);
+    check_attr_names(st, node, allowed);
+    if ((v = choice_attr(st, node, "default", default_words, 0)) >= 0)
+        st->cfg->users_default_deny = v == 1;
+    for (xmlNodePtr c = node->children; c != NULL; c = c->next) {
+        if (!is_element_child(st, node, c))
+            continue;
+        if (is_named(c, "user"))
+            check_user(st, c);
+        else
+            unknown_element(st, node, c, "<user>");
+    }
+}
+
+static void check_user(struct load_state *st, xmlNodePtr node)
+{
+    static const char *const allowed[] = { "system-id", NULL };
+    struct emg_config *cfg = st->cfg;
+    struct emg_user *user, *grown;
+    const struct emg_user *first;
+    const char *system_id;
+    char q[QUOTE_BUF];
+
+    check_attr_names(st, node, allowed);
+    system_id = required_attr(st, node, "system-id");
+    if (system_id != NULL && (first = emg_config_user(cfg, system_id)) != NULL) {
+        add_error(st, &st->code_errs, line_of(node), "duplicate system-id %s (first at line %d)",
+                  quote(system_id, q, sizeof(q)), first->line);
+        system_id = NULL;
+    }
+    grown = realloc(cfg->users, (cfg->n_users + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        add_error(st, &st->code_errs, line_of(node), "out of memory");
+        return;
+    }
+    cfg->users = grown;
+    user = &cfg->users[cfg->n_users];
+    memset(user, 0, sizeof(*user));
+    user->line = line_of(node);
+    for (xmlNodePtr c = node->children; c != NULL; c = c->next) {
+        if (!is_element_child(st, node, c))
+            continue;
+        if (is_named(c, "allow"))
+            check_user_allow(st, c, user);
+        else
+            unknown_element(st, node, c, "<allow>");
+    }
+    user->system_id = dup_or_fail(st, node, system_id);
+    if (user->system_id != NULL) {
+        cfg->n_users++;
+        return;
+    }
+    for (size_t k = 0; k < user->n_allows; k++)
+        free(user->allows[k].connector);
+    free(user->allows);
+}
+
+static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_user *user)
+{
+    static const char *const allowed[] = { "connector", "address", NULL };
+    const struct emg_connector *conn = NULL;
+    struct emg_user_allow *grown;
+    struct acl_rule rule;
+    const char *name;
+    char q[QUOTE_BUF];
+    int ok = 1;
+
+    check_attr_names(st, node, allowed);
+    check_empty(st, node);
+    name = required_attr(st, node, "connector");
+    if (name == NULL) {
+        ok = 0;
+    } else if (strcmp(name, "*") != 0) {
+        conn = emg_config_connector(st->cfg, name);
+        if (conn == NULL) {
+            add_error(st, &st->code_errs, line_of(node), "connector %s is not defined",
+                      quote(name, q, sizeof(q)));
+            ok = 0;
+        } else if (conn->type != EMG_CONN_INCOMING) {
+            add_error(st, &st->code_errs, line_of(node),
+                      "connector %s is outgoing (user access lists apply to incoming connectors)",
+                      quote(name, q, sizeof(q)));
+            ok = 0;
+        }
+    }
+    if (parse_address(st, node, ACL_ALLOW, &rule) != 0 || !ok)
+        return;
+    grown = realloc(user->allows, (user->n_allows + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        add_error(st, &st->code_errs, line_of(node), "out of memory");
+        return;
+    }
+    user->allows = grown;
+    grown[user->n_allows].rule = rule;
+    grown[user->n_allows].connector = NULL;
+    if (conn != NULL) {
+        grown[user->n_allows].connector = dup_or_fail(st, node, conn->name);
+        if (grown[user->n_allows].connector == NULL)
+            return;
+    }
+    user->n_allows++;
+}
+
+/* smpp_command_id() (module/smpp.c) returns 0 for a known name. */
+static int lookup_command(const char *name, uint32_t *id)
+{
+    return smpp_command_id(name, id) == 0 ? 0 : -1;
+}

@@ -1,0 +1,106 @@
+/*
+ * config: the emgdiag XML configuration, loaded, checked and queried.
+ *
+ * emg_config_load() parses the file with libxml2 (no network, no DTD, no
+ * entity expansion, no XInclude; a DOCTYPE is refused), validates it against
+ * the RELAX NG schema compiled into the module (module/emgdiag.rng), then
+ * checks what the schema cannot: names, address syntax, duplicates, cross
+ * references.  Every problem becomes one "FILE:LINE: message" string; any
+ * problem means no configuration at all (fail closed).  A loaded
+ * configuration is never modified, so any number of threads may query it;
+ * a reload builds a new one and the caller swaps pointers.
+ */
+#ifndef EMGDIAG_CONFIG_H
+#define EMGDIAG_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acl.h"
+
+enum emg_conn_type { EMG_CONN_OUTGOING = 1, EMG_CONN_INCOMING = 2 };
+enum emg_format { EMG_FMT_INHERIT = 0, EMG_FMT_EMG = 1, EMG_FMT_JSON = 2, EMG_FMT_BOTH = 3 };
+
+struct emg_connector {
+    char *name;
+    int type;                  /* enum emg_conn_type */
+    char *smsc_id;             /* outgoing only, else NULL */
+    char *opensmppbox_id;      /* incoming only, else NULL */
+    int format;                /* enum emg_format; EMG_FMT_INHERIT = the <logs> format */
+    int pdu_log;               /* 1 on (default), 0 off */
+    int login_failure_status;  /* 14 (default) or 13; incoming only */
+    int has_access;            /* an <access> element is present (even empty) */
+    struct acl_list access;
+    int line;
+};
+
+/* One <allow> of a <user>. */
+struct emg_user_allow {
+    char *connector;           /* connector name, or NULL for "*" */
+    struct acl_rule rule;      /* action is always ACL_ALLOW */
+};
+
+struct emg_user {
+    char *system_id;
+    struct emg_user_allow *allows;
+    size_t n_allows;
+    int line;
+};
+
+struct emg_config {
+    char *file;                /* the path as given; rules point into it */
+    char *log_dir;
+    int utc;                   /* timezone="utc" */
+    int passwords_clear;       /* passwords="clear" */
+    int format;                /* EMG_FMT_EMG (default), _JSON or _BOTH */
+    uint32_t *pdu_skip;        /* command ids not written to pdu logs */
+    size_t n_pdu_skip;
+    struct emg_connector *connectors;
+    size_t n_connectors;
+    struct emg_user *users;
+    size_t n_users;
+    int users_line;            /* line of <users>, 0 when absent */
+    int users_default_deny;    /* <users default="deny"> */
+};
+
+struct emg_errors {
+    char **msgs;               /* each "FILE:LINE: message" */
+    size_t n;
+};
+
+/* The RELAX NG schema, NUL-terminated (generated from module/emgdiag.rng). */
+extern const char emgdiag_rng[];
+
+/* Most problems one load reports; past it, one last line says so. */
+#define EMG_CONFIG_MAX_ERRORS 100
+/* Largest configuration file read. */
+#define EMG_CONFIG_MAX_SIZE (4u * 1024u * 1024u)
+
+/* NULL when there is any error; `errs` (may be NULL) then lists them all.
+ * `errs` must be zeroed or freed before the call; it is appended to. */
+struct emg_config *emg_config_load(const char *path, struct emg_errors *errs);
+/* The same, from a buffer; `name` stands for the file in messages. */
+struct emg_config *emg_config_load_buffer(const char *buf, size_t len, const char *name,
+                                          struct emg_errors *errs);
+void emg_config_free(struct emg_config *c);
+void emg_errors_free(struct emg_errors *e);
+
+const struct emg_connector *emg_config_connector(const struct emg_config *c, const char *name);
+const struct emg_connector *emg_config_outgoing(const struct emg_config *c, const char *smsc_id);
+const struct emg_connector *emg_config_incoming(const struct emg_config *c, const char *osb_id);
+const struct emg_user *emg_config_user(const struct emg_config *c, const char *system_id);
+int emg_config_pdu_skipped(const struct emg_config *c, uint32_t command_id);
+
+/* Access decisions.  `peer` is a textual address as a client arrives (IPv4,
+ * IPv6, IPv4-mapped IPv6).  Return 1 allow / 0 deny; `why` gets "FILE:LINE"
+ * of the deciding rule, or "no match", or "no access list" / "user not
+ * listed" when nothing restricts; a peer that does not parse is denied with
+ * "bad address".  A user not listed under <users default="deny"> is denied
+ * with the FILE:LINE of that <users> element.  `c` may be NULL (a Kannel
+ * connector the XML does not name): no connect restriction, and only
+ * connector="*" entries apply at login. */
+int emg_access_connect(const struct emg_connector *c, const char *peer, char *why, size_t whylen);
+int emg_access_login(const struct emg_config *cfg, const struct emg_connector *c,
+                     const char *system_id, const char *peer, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * escape: log-safe text from untrusted octets (see escape.h).
+ *
+ * The *_to variants write into memory the caller reserved, so the PDU
+ * formatter can reserve a line's worst case once and escape without a
+ * bounds check per octet; the sbuf variants reserve and then call them.
+ */
+#include "escape.h"
+
+static const char hex_digits[] = "0123456789abcdef";
+
+size_t esc_octets_to(char *dst, const unsigned char *p, size_t n, unsigned flags)
+{
+    char *out = dst;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        int plain = c >= 0x20 && c <= 0x7e;
+
+        if (c == '"' && (flags & ESC_QUOTE))
+            plain = 0;
+        else if (c == ',' && (flags & ESC_COMMA))
+            plain = 0;
+        if (plain) {
+            if (c == '\\')
+                *out++ = '\\';
+            *out++ = (char)c;
+        } else {
+            out[0] = '\\';
+            out[1] = 'x';
+            out[2] = hex_digits[c >> 4];
+            out[3] = hex_digits[c & 0xf];
+            out += 4;
+        }
+    }
+    return (size_t)(out - dst);
+}
+
+void esc_octets(struct sbuf *b, const unsigned char *p, size_t n, unsigned flags)
+{
+    if (n > ((size_t)-1 - 1) / ESC_MAX_PER_OCTET) {
+        b->failed = 1;
+        return;
+    }
+    if (sbuf_reserve(b, n * ESC_MAX_PER_OCTET) != 0)
+        return;
+    b->len += esc_octets_to(b->buf + b->len, p, n, flags);
+    b->buf[b->len] = '\0';
+}
+
+size_t esc_json_to(char *dst, const char *s, size_t n)
+{
+    char *out = dst;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '"' || c == '\\') {
+            *out++ = '\\';
+            *out++ = (char)c;
+        } else if (c < 0x20) {
+            /* \u00XX for every control character keeps the rule simple. */
+            out[0] = '\\';
+            out[1] = 'u';
+            out[2] = '0';
+            out[3] = '0';
+            out[4] = hex_digits[c >> 4];
+            out[5] = hex_digits[c & 0xf];
+            out += 6;
+        } else {
+            *out++ = (char)c;
+        }
+    }
+    return (size_t)(out - dst);
+}
+
+void esc_json(struct sbuf *b, const char *s, size_t n)
+{
+    if (n > ((size_t)-1 - 1) / 6) {
+        b->failed = 1;
+        return;
+    }
+    if (sbuf_reserve(b, n * 6) != 0)
+        return;
+    b->len += esc_json_to(b->buf + b->len, s, n);
+    b->buf[b->len] = '\0';
+}

@@ -1,0 +1,757 @@
+/*
+ * logwriter: a bounded queue of finished log lines and the one thread that
+ * appends them to files (see logwriter.h for the contract).
+ *
+ * Producers (SMPP threads) copy a line into a heap item and link it to a
+ * FIFO under `lock`; that is all they do.  The writer thread takes the whole
+ * queue at once, writes each line with one write(2) on a cached O_APPEND
+ * descriptor, and sleeps in poll(2) on a self-pipe when there is nothing to
+ * do.  The same pipe carries wake-ups from producers and from
+ * logwriter_signal(), which may run inside a signal handler and therefore
+ * only does an atomic OR and a write(2).
+ *
+ * Losses are counted per file name.  Producers record queue-full drops in a
+ * small list under the lock; the writer folds them into its own table of
+ * files, where open and write failures are counted too.  A file's count is
+ * reported to "general" once a write to that file, or to "general", works.
+ */
+#include "logwriter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LW_GENERAL_FILE "general"
+#define LW_UNKNOWN_FILE "(unknown)"   /* drops whose file name could not be kept */
+#define LW_NAME_MAX 255
+#define LW_DIR_MODE 0750
+#define LW_FILE_MODE 0640
+#define LW_OPEN_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC)
+
+/* One queued line, or (when new_dir is set) a switch of directory. */
+struct lw_item {
+    struct lw_item *next;
+    char *new_dir;
+    const char *line;   /* points into name[] after the file name's NUL */
+    size_t len;
+    char name[];
+};
+
+/* Lines of one file dropped on the producer side, not yet seen by the writer. */
+struct lw_queue_drop {
+    struct lw_queue_drop *next;
+    unsigned long count;
+    char name[];
+};
+
+/* The writer's view of one file. */
+struct lw_file {
+    char *name;
+    int fd;                        /* -1 when closed */
+    unsigned long dropped;         /* lost and not reported yet */
+    unsigned long checked_batch;   /* batch in which fd's link count was checked */
+};
+
+struct logwriter {
+    /* set at start, read-only afterwards */
+    struct logwriter_opts opts;
+    size_t max_queued_bytes;
+    int wake_pipe[2];
+    pthread_t thread;
+
+    /* shared with producers, under lock */
+    pthread_mutex_t lock;
+    pthread_cond_t done_cond;
+    struct lw_item *head, *tail;
+    size_t queued_bytes;
+    unsigned long long queued_items, done_items;
+    struct lw_queue_drop *queue_drops;
+    unsigned long unnamed_drops;
+    int writer_sleeping;
+    int stopping;
+
+    /* written by signal handlers and read by the writer */
+    atomic_uint signal_bits;
+
+    /* statistics, any thread */
+    atomic_ulong written, dropped, short_writes;
+
+    /* writer thread only */
+    char *dir;
+    struct lw_file **files;   /* pointers, so an entry survives the table growing */
+    size_t nfiles, files_cap;
+    unsigned long batch;
+    int host_logged_once;
+    struct timespec last_host_log;
+};
+
+static const char *lw_strerror(int err, char *buf, size_t len)
+{
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+    return strerror_r(err, buf, len);
+#else
+    if (strerror_r(err, buf, len) != 0)
+        snprintf(buf, len, "error %d", err);
+    return buf;
+#endif
+}
+
+static void lw_set_err(char *err, size_t errlen, const char *dir, int e)
+{
+    char ebuf[128];
+
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "log directory %s: %s", dir, lw_strerror(e, ebuf, sizeof ebuf));
+}
+
+/* "dir/name" on the heap, or NULL. */
+static char *lw_join(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    char *p = malloc(dl + 1 + nl + 1);
+
+    if (p == NULL)
+        return NULL;
+    memcpy(p, dir, dl);
+    p[dl] = '/';
+    memcpy(p + dl + 1, name, nl + 1);
+    return p;
+}
+
+/* mkdir -p with mode LW_DIR_MODE; 0 or -1 with errno. */
+static int lw_mkdir_parents(const char *dir)
+{
+    char *copy = strdup(dir);
+    char *p;
+    int saved;
+
+    if (copy == NULL)
+        return -1;
+    for (p = copy + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, LW_DIR_MODE) != 0 && errno != EEXIST) {
+            saved = errno;
+            free(copy);
+            errno = saved;
+            return -1;
+        }
+        *p = '/';
+    }
+    if (mkdir(copy, LW_DIR_MODE) != 0 && errno != EEXIST) {
+        saved = errno;
+        free(copy);
+        errno = saved;
+        return -1;
+    }
+    free(copy);
+    return 0;
+}
+
+/* Creates dir if needed and proves a file can be created there for append. */
+static int lw_check_dir(const char *dir, char *err, size_t errlen)
+{
+    static atomic_ulong probe_counter;
+    char name[64];
+    char *path;
+    int fd, e;
+
+    if (dir == NULL || dir[0] == '\0') {
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "log directory not set");
+        return -1;
+    }
+    if (lw_mkdir_parents(dir) != 0) {
+        lw_set_err(err, errlen, dir, errno);
+        return -1;
+    }
+    snprintf(name, sizeof name, ".emgdiag-probe.%ld.%lu", (long)getpid(),
+             atomic_fetch_add(&probe_counter, 1));
+    path = lw_join(dir, name);
+    if (path == NULL) {
+        lw_set_err(err, errlen, dir, ENOMEM);
+        return -1;
+    }
+    fd = open(path, LW_OPEN_FLAGS, LW_FILE_MODE);
+    if (fd < 0) {
+        e = errno;
+        free(path);
+        lw_set_err(err, errlen, dir, e);
+        return -1;
+    }
+    close(fd);
+    unlink(path);
+    free(path);
+    return 0;
+}
+
+static int lw_valid_name(const char *name)
+{
+    size_t n;
+
+    if (name == NULL)
+        return 0;
+    n = strnlen(name, LW_NAME_MAX + 1);
+    if (n == 0 || n > LW_NAME_MAX)
+        return 0;
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return 0;
+    return strchr(name, '/') == NULL;
+}
+
+static void lw_wake(struct logwriter *w)
+{
+    ssize_t r;
+
+    do
+        r = write(w->wake_pipe[1], "w", 1);
+    while (r < 0 && errno == EINTR);
+    /* EAGAIN: the pipe is full of wake-ups already, which is enough. */
+}
+
+/* Producer side, lock held: count one lost line of `name`. */
+static void lw_count_queue_drop(struct logwriter *w, const char *name)
+{
+    struct lw_queue_drop *d;
+    size_t n;
+
+    atomic_fetch_add(&w->dropped, 1);
+    if (name == NULL) {
+        w->unnamed_drops++;
+        return;
+    }
+    for (d = w->queue_drops; d != NULL; d = d->next) {
+        if (strcmp(d->name, name) == 0) {
+            d->count++;
+            return;
+        }
+    }
+    n = strlen(name);
+    d = malloc(sizeof *d + n + 1);
+    if (d == NULL) {
+        w->unnamed_drops++;
+        return;
+    }
+    memcpy(d->name, name, n + 1);
+    d->count = 1;
+    d->next = w->queue_drops;
+    w->queue_drops = d;
+}
+
+/* Links an item; returns 1 when the writer must be woken. Lock held. */
+static int lw_enqueue_locked(struct logwriter *w, struct lw_item *it)
+{
+    int wake = w->writer_sleeping;
+
+    it->next = NULL;
+    if (w->tail != NULL)
+        w->tail->next = it;
+    else
+        w->head = it;
+    w->tail = it;
+    w->queued_items++;
+    w->writer_sleeping = 0;
+    return wake;
+}
+
+int logwriter_submit(struct logwriter *w, const char *file, const char *line, size_t len)
+{
+    struct lw_item *it;
+    size_t nl;
+    int wake;
+
+    if (!lw_valid_name(file) || line == NULL || len == 0 || line[len - 1] != '\n') {
+        pthread_mutex_lock(&w->lock);
+        lw_count_queue_drop(w, lw_valid_name(file) ? file : NULL);
+        pthread_mutex_unlock(&w->lock);
+        return -1;
+    }
+    nl = strlen(file);
+    it = (len <= w->max_queued_bytes) ? malloc(sizeof *it + nl + 1 + len) : NULL;
+    if (it != NULL) {
+        memcpy(it->name, file, nl + 1);
+        memcpy(it->name + nl + 1, line, len);
+        it->line = it->name + nl + 1;
+        it->len = len;
+        it->new_dir = NULL;
+    }
+
+    pthread_mutex_lock(&w->lock);
+    if (it == NULL || w->stopping || w->queued_bytes > w->max_queued_bytes - len) {
+        lw_count_queue_drop(w, file);
+        pthread_mutex_unlock(&w->lock);
+        free(it);
+        return -1;
+    }
+    w->queued_bytes += len;
+    wake = lw_enqueue_locked(w, it);
+    pthread_mutex_unlock(&w->lock);
+    if (wake)
+        lw_wake(w);
+    return 0;
+}
+
+void logwriter_signal(struct logwriter *w, unsigned bits)
+{
+    int saved = errno;
+
+    atomic_fetch_or(&w->signal_bits, bits);
+    lw_wake(w);
+    errno = saved;
+}
+
+int logwriter_set_dir(struct logwriter *w, const char *dir, char *err, size_t errlen)
+{
+    struct lw_item *it;
+    int wake;
+
+    if (lw_check_dir(dir, err, errlen) != 0)
+        return -1;
+    it = malloc(sizeof *it + 1);
+    if (it == NULL || (it->new_dir = strdup(dir)) == NULL) {
+        free(it);
+        lw_set_err(err, errlen, dir, ENOMEM);
+        return -1;
+    }
+    it->name[0] = '\0';
+    it->line = NULL;
+    it->len = 0;
+    pthread_mutex_lock(&w->lock);
+    wake = lw_enqueue_locked(w, it);
+    pthread_mutex_unlock(&w->lock);
+    if (wake)
+        lw_wake(w);
+    return 0;
+}
+
+void logwriter_flush(struct logwriter *w)
+{
+    unsigned long long target;
+    int wake;
+
+    pthread_mutex_lock(&w->lock);
+    target = w->queued_items;
+    wake = w->writer_sleeping && w->done_items < target;
+    if (wake)
+        w->writer_sleeping = 0;
+    pthread_mutex_unlock(&w->lock);
+    if (wake)
+        lw_wake(w);
+    pthread_mutex_lock(&w->lock);
+    while (w->done_items < target)
+        pthread_cond_wait(&w->done_cond, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void logwriter_stats(struct logwriter *w, struct logwriter_stats *s)
+{
+    s->written = atomic_load(&w->written);
+    s->dropped = atomic_load(&w->dropped);
+    s->short_writes = atomic_load(&w->short_writes);
+}
+
+/* ---- writer thread ---------------------------------------------------- */
+
+static struct lw_file *lw_file_get(struct logwriter *w, const char *name)
+{
+    struct lw_file *f;
+    size_t i;
+
+    for (i = 0; i < w->nfiles; i++)
+        if (strcmp(w->files[i]->name, name) == 0)
+            return w->files[i];
+    if (w->nfiles == w->files_cap) {
+        size_t ncap = w->files_cap ? w->files_cap * 2 : 16;
+        struct lw_file **nf = realloc(w->files, ncap * sizeof *nf);
+        if (nf == NULL)
+            return NULL;
+        w->files = nf;
+        w->files_cap = ncap;
+    }
+    f = malloc(sizeof *f);
+    if (f == NULL || (f->name = strdup(name)) == NULL) {
+        free(f);
+        return NULL;
+    }
+    f->fd = -1;
+    f->dropped = 0;
+    f->checked_batch = 0;
+    w->files[w->nfiles++] = f;
+    return f;
+}
+
+static void lw_close_all(struct logwriter *w)
+{
+    size_t i;
+
+    for (i = 0; i < w->nfiles; i++) {
+        if (w->files[i]->fd >= 0)
+            close(w->files[i]->fd);
+        w->files[i]->fd = -1;
+    }
+}
+
+/* At most one host_log message a second; returns 1 when it was sent. */
+static int lw_host_log(struct logwriter *w, const char *msg)
+{
+    struct timespec now;
+
+    if (w->opts.host_log == NULL)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (w->host_logged_once) {
+        long long ms = (long long)(now.tv_sec - w->last_host_log.tv_sec) * 1000 +
+                       (now.tv_nsec - w->last_host_log.tv_nsec) / 1000000;
+        if (ms < 1000)
+            return 0;
+    }
+    w->host_logged_once = 1;
+    w->last_host_log = now;
+    w->opts.host_log(w->opts.ctx, msg);
+    return 1;
+}
+
+/* An open descriptor for f, reopening a file whose name was unlinked and
+ * recreating a removed directory once; -1 with errno on failure. */
+static int lw_file_fd(struct logwriter *w, struct lw_file *f)
+{
+    struct stat st;
+    char *path;
+    int fd, e;
+
+    if (f->fd >= 0 && f->checked_batch != w->batch) {
+        f->checked_batch = w->batch;
+        if (fstat(f->fd, &st) == 0 && st.st_nlink == 0) {
+            close(f->fd);
+            f->fd = -1;
+        }
+    }
+    if (f->fd >= 0)
+        return f->fd;
+    path = lw_join(w->dir, f->name);
+    if (path == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    do
+        fd = open(path, LW_OPEN_FLAGS, LW_FILE_MODE);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0 && errno == ENOENT && lw_mkdir_parents(w->dir) == 0) {
+        do
+            fd = open(path, LW_OPEN_FLAGS, LW_FILE_MODE);
+        while (fd < 0 && errno == EINTR);
+    }
+    e = errno;
+    free(path);
+    f->fd = fd;
+    f->checked_batch = w->batch;
+    errno = e;
+    return fd;
+}
+
+/* The whole line with as many write(2) calls as it takes; 0 or -1/errno. */
+static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len)
+{
+    ssize_t n;
+
+    while (len > 0) {
+        n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0) {
+            errno = EIO;
+            return -1;
+        }
+        if ((size_t)n < len)
+            atomic_fetch_add(&w->short_writes, 1);
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Appends to f; on failure closes f so the next line reopens it. */
+static int lw_append(struct logwriter *w, struct lw_file *f, const char *line, size_t len)
+{
+    int fd = lw_file_fd(w, f);
+    int e;
+
+    if (fd < 0)
+        return -1;
+    if (lw_write_all(w, fd, line, len) == 0)
+        return 0;
+    e = errno;
+    close(fd);
+    f->fd = -1;
+    errno = e;
+    return -1;
+}
+
+/* Writes the DROPPED line for f to general; keeps the count if that fails
+ * and the host could not be told either. */
+static void lw_report_drops(struct logwriter *w, struct lw_file *f)
+{
+    struct lw_file *general;
+    struct sbuf line = SBUF_INIT;
+    char msg[512], ebuf[128];
+    int e = ENOMEM;
+
+    if (f->dropped == 0)
+        return;
+    if (w->opts.format_dropped != NULL)
+        w->opts.format_dropped(w->opts.ctx, f->name, f->dropped, &line);
+    else
+        sbuf_printf(&line, "DROPPED count=\"%lu\" file=\"%s\"\n", f->dropped, f->name);
+    general = lw_file_get(w, LW_GENERAL_FILE);
+    if (general != NULL && !line.failed && line.len > 0) {
+        if (lw_append(w, general, line.buf, line.len) == 0) {
+            f->dropped = 0;
+            sbuf_free(&line);
+            return;
+        }
+        e = errno;
+    }
+    sbuf_free(&line);
+    snprintf(msg, sizeof msg, "emgdiag: %lu lines lost for log file %s/%s; cannot write %s/%s: %s",
+             f->dropped, w->dir, f->name, w->dir, LW_GENERAL_FILE, lw_strerror(e, ebuf, sizeof ebuf));
+    if (lw_host_log(w, msg))
+        f->dropped = 0;
+}
+
+static void lw_report_all_drops(struct logwriter *w)
+{
+    size_t i;
+
+    for (i = 0; i < w->nfiles; i++)
+        lw_report_drops(w, w->files[i]);
+}
+
+static void lw_deliver(struct logwriter *w, const char *name, const char *line, size_t len)
+{
+    struct lw_file *f = lw_file_get(w, name);
+    char msg[512], ebuf[128];
+    int is_general;
+
+    if (f == NULL) {
+        atomic_fetch_add(&w->dropped, 1);
+        return;
+    }
+    is_general = strcmp(name, LW_GENERAL_FILE) == 0;
+    if (lw_append(w, f, line, len) != 0) {
+        f->dropped++;
+        atomic_fetch_add(&w->dropped, 1);
+        if (is_general) {
+            snprintf(msg, sizeof msg, "emgdiag: cannot write log file %s/%s: %s", w->dir, name,
+                     lw_strerror(errno, ebuf, sizeof ebuf));
+            lw_host_log(w, msg);
+        }
+        return;
+    }
+    atomic_fetch_add(&w->written, 1);
+    if (is_general)
+        lw_report_all_drops(w);
+    else if (f->dropped > 0)
+        lw_report_drops(w, f);
+}
+
+/* Moves producer-side drop counts into the writer's table. */
+static void lw_fold_queue_drops(struct logwriter *w, struct lw_queue_drop *d, unsigned long unnamed)
+{
+    struct lw_queue_drop *next;
+    struct lw_file *f;
+
+    for (; d != NULL; d = next) {
+        next = d->next;
+        f = lw_file_get(w, d->name);
+        if (f != NULL)
+            f->dropped += d->count;
+        else
+            unnamed += d->count;
+        free(d);
+    }
+    if (unnamed > 0 && (f = lw_file_get(w, LW_UNKNOWN_FILE)) != NULL)
+        f->dropped += unnamed;
+}
+
+static void lw_wait_for_wake(struct logwriter *w)
+{
+    struct pollfd p;
+    char buf[64];
+
+    p.fd = w->wake_pipe[0];
+    p.events = POLLIN;
+    p.revents = 0;
+    while (poll(&p, 1, -1) < 0 && errno == EINTR)
+        ;
+    while (read(w->wake_pipe[0], buf, sizeof buf) > 0)
+        ;
+}
+
+static void lw_handle_signals(struct logwriter *w)
+{
+    unsigned bits = atomic_exchange(&w->signal_bits, 0u);
+
+    if (bits & LW_SIG_REOPEN)
+        lw_close_all(w);
+    bits &= ~LW_SIG_REOPEN;
+    if (bits != 0 && w->opts.on_signal != NULL)
+        w->opts.on_signal(w->opts.ctx, bits);
+}
+
+static void *lw_writer_main(void *arg)
+{
+    struct logwriter *w = arg;
+    struct lw_item *batch, *it, *next;
+    struct lw_queue_drop *drops;
+    unsigned long unnamed, count;
+    size_t bytes;
+    int stopping;
+
+    for (;;) {
+        lw_handle_signals(w);
+
+        pthread_mutex_lock(&w->lock);
+        batch = w->head;
+        w->head = w->tail = NULL;
+        drops = w->queue_drops;
+        w->queue_drops = NULL;
+        unnamed = w->unnamed_drops;
+        w->unnamed_drops = 0;
+        stopping = w->stopping;
+        if (batch == NULL && drops == NULL && unnamed == 0 && !stopping)
+            w->writer_sleeping = 1;
+        pthread_mutex_unlock(&w->lock);
+
+        lw_fold_queue_drops(w, drops, unnamed);
+        if (batch == NULL) {
+            if (stopping)
+                break;
+            if (drops == NULL && unnamed == 0)
+                lw_wait_for_wake(w);
+            continue;
+        }
+
+        w->batch++;
+        bytes = 0;
+        count = 0;
+        for (it = batch; it != NULL; it = next) {
+            next = it->next;
+            if (it->new_dir != NULL) {
+                lw_close_all(w);
+                free(w->dir);
+                w->dir = it->new_dir;
+            } else {
+                lw_deliver(w, it->name, it->line, it->len);
+                bytes += it->len;
+            }
+            count++;
+            free(it);
+        }
+
+        pthread_mutex_lock(&w->lock);
+        w->queued_bytes -= bytes;
+        w->done_items += count;
+        pthread_cond_broadcast(&w->done_cond);
+        pthread_mutex_unlock(&w->lock);
+    }
+    /* Last chance to report losses before the files close. */
+    lw_report_all_drops(w);
+    return NULL;
+}
+
+/* ---- start and stop --------------------------------------------------- */
+
+struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, size_t errlen)
+{
+    struct logwriter *w;
+    sigset_t all, old;
+    int rc;
+
+    if (lw_check_dir(o->dir, err, errlen) != 0)
+        return NULL;
+    w = calloc(1, sizeof *w);
+    if (w == NULL || (w->dir = strdup(o->dir)) == NULL) {
+        free(w);
+        lw_set_err(err, errlen, o->dir, ENOMEM);
+        return NULL;
+    }
+    w->opts = *o;
+    w->opts.dir = NULL; /* the caller's string may go away; w->dir is ours */
+    w->max_queued_bytes = o->max_queued_bytes ? o->max_queued_bytes : LW_DEFAULT_MAX_QUEUED_BYTES;
+    atomic_init(&w->signal_bits, 0u);
+    atomic_init(&w->written, 0ul);
+    atomic_init(&w->dropped, 0ul);
+    atomic_init(&w->short_writes, 0ul);
+    if (pipe2(w->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        lw_set_err(err, errlen, o->dir, errno);
+        free(w->dir);
+        free(w);
+        return NULL;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->done_cond, NULL);
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&w->thread, NULL, lw_writer_main, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        char ebuf[128];
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "log writer thread: %s", lw_strerror(rc, ebuf, sizeof ebuf));
+        pthread_cond_destroy(&w->done_cond);
+        pthread_mutex_destroy(&w->lock);
+        close(w->wake_pipe[0]);
+        close(w->wake_pipe[1]);
+        free(w->dir);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void logwriter_stop(struct logwriter *w)
+{
+    struct lw_queue_drop *d, *next;
+    size_t i;
+
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->stopping = 1;
+    w->writer_sleeping = 0;
+    pthread_mutex_unlock(&w->lock);
+    lw_wake(w);
+    pthread_join(w->thread, NULL);
+
+    lw_close_all(w);
+    for (i = 0; i < w->nfiles; i++) {
+        free(w->files[i]->name);
+        free(w->files[i]);
+    }
+    free(w->files);
+    for (d = w->queue_drops; d != NULL; d = next) {
+        next = d->next;
+        free(d);
+    }
+    close(w->wake_pipe[0]);
+    close(w->wake_pipe[1]);
+    pthread_cond_destroy(&w->done_cond);
+    pthread_mutex_destroy(&w->lock);
+    free(w->dir);
+    free(w);
+}

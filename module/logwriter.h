@@ -1,0 +1,85 @@
+/*
+ * logwriter: the one thread that touches log files.
+ *
+ * Log lines are formatted on Kannel's SMPP threads, many at once, and those
+ * threads must never wait on a disk.  They hand finished lines to
+ * logwriter_submit(), which copies the line into a bounded in-memory queue
+ * under a short mutex and returns.  A single writer thread takes lines in
+ * FIFO order and appends each one with exactly one write(2) to a file opened
+ * O_APPEND in the log directory, so processes sharing the directory never
+ * interleave lines (spec/emg-logs.md section 1).
+ *
+ * Failures cost lines, never sessions: a full queue, a full disk or a
+ * removed directory drops the line and counts it per file; once writing works
+ * again the writer appends one DROPPED line (built by the module's
+ * format_dropped callback) to the file "general", or, if even that file
+ * cannot be written, tells the host through host_log at most once a second.
+ */
+#ifndef EMGDIAG_LOGWRITER_H
+#define EMGDIAG_LOGWRITER_H
+
+#include <stddef.h>
+
+#include "sbuf.h"
+
+struct logwriter;
+
+struct logwriter_opts {
+    const char *dir;          /* log directory; created (mode 0750, parents too) if missing */
+    size_t max_queued_bytes;  /* bound on queued line bytes (default 16 MiB when 0) */
+    /* Writer thread: lines of `file` were lost and writing works again; append
+     * the complete line for "general" (ending in '\n') to `out`.  When NULL a
+     * bare `DROPPED count="N" file="F"` line is written. */
+    void (*format_dropped)(void *ctx, const char *file, unsigned long count, struct sbuf *out);
+    /* Writer thread: one-line message for the host's own log, used when even
+     * "general" cannot be written.  May be NULL. */
+    void (*host_log)(void *ctx, const char *msg);
+    /* Writer thread: the bits other than LW_SIG_REOPEN given to
+     * logwriter_signal().  May be NULL. */
+    void (*on_signal)(void *ctx, unsigned bits);
+    void *ctx;
+};
+
+#define LW_DEFAULT_MAX_QUEUED_BYTES ((size_t)16 * 1024 * 1024)
+
+/* Close every open file; the next line for a file reopens it (and recreates
+ * the directory if it was removed). */
+#define LW_SIG_REOPEN 0x1u
+
+/* Checks the directory is usable (creates it, opens a probe file for append,
+ * removes it), then starts the writer thread with every signal blocked.  On
+ * failure returns NULL with one line in err, e.g.
+ * "log directory /x: Permission denied". */
+struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, size_t errlen);
+
+/* Queues a copy of `line` (len octets, the last one '\n') for the plain file
+ * name `file` inside the directory.  Never blocks on I/O.  Returns 0 when
+ * queued; -1 when the line was dropped (queue full, out of memory, a file
+ * name that is not a plain name, a line not ending in '\n') and counted. */
+int logwriter_submit(struct logwriter *w, const char *file, const char *line, size_t len);
+
+/* Async-signal-safe: atomically records `bits` and wakes the writer through
+ * a self-pipe.  LW_SIG_REOPEN closes every file; other bits are passed to
+ * opts.on_signal on the writer thread. */
+void logwriter_signal(struct logwriter *w, unsigned bits);
+
+/* Checks `dir` as logwriter_start() does, then switches to it: lines queued
+ * before the call go to the old directory, lines queued after it to the new
+ * one.  0 on success; -1 with one line in err (the old directory stays). */
+int logwriter_set_dir(struct logwriter *w, const char *dir, char *err, size_t errlen);
+
+/* Waits until every line queued before the call has been written or dropped. */
+void logwriter_flush(struct logwriter *w);
+
+/* Writes what is queued, stops and joins the thread, closes files, frees w. */
+void logwriter_stop(struct logwriter *w);
+
+struct logwriter_stats {
+    unsigned long written;       /* lines appended in full */
+    unsigned long dropped;       /* lines lost (queue full, open or write failed) */
+    unsigned long short_writes;  /* write(2) calls that wrote part of a line */
+};
+
+void logwriter_stats(struct logwriter *w, struct logwriter_stats *s);
+
+#endif

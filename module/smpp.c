@@ -1,0 +1,593 @@
+/*
+ * smpp: table-driven SMPP decoder for the pdu log (see smpp.h).
+ *
+ * The tables are expansions of smpp_def.h.  Decoding walks an operation's
+ * field definitions with a cursor over the body; each definition type has
+ * one small function.  Every read checks what is left first; a TLV's length
+ * is checked against what is left and the cursor then advances by exactly
+ * that length.  All state is on the caller's stack.
+ */
+#include "smpp.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smpp_def.h"
+
+/* ---- tables ---- */
+
+enum smpp_field_type {
+    SMPP_FT_INT1,
+    SMPP_FT_INT2,
+    SMPP_FT_INT4,
+    SMPP_FT_CSTR,
+    SMPP_FT_PASSWORD,
+    SMPP_FT_OSTR_PREV,
+    SMPP_FT_DEST_LIST,
+    SMPP_FT_UNSUCCESS_LIST
+};
+
+enum smpp_tlv_type { SMPP_TT_INT, SMPP_TT_CSTR, SMPP_TT_OSTR, SMPP_TT_DECOPT };
+
+struct smpp_field_def {
+    const char *key;
+    uint8_t klen;
+    uint8_t type; /* enum smpp_field_type */
+    uint16_t max; /* C-Octet String size with NUL, documentation only */
+};
+
+struct smpp_op_def {
+    uint32_t id;
+    const char *name;
+    uint8_t name_len;
+    const struct smpp_field_def *fields;
+    uint8_t nfields;
+};
+
+struct smpp_tlv_def {
+    uint16_t tag;
+    uint8_t type; /* enum smpp_tlv_type */
+    uint8_t klen;
+    const char *key;
+};
+
+#define FIELD_DEF(type, KEY, max) {#KEY, sizeof(#KEY) - 1, SMPP_FT_##type, max},
+#define BODY_ARRAY(id, NAME, body) \
+    static const struct smpp_field_def body_##NAME[] = {SMPP_BODY_##body(FIELD_DEF){NULL, 0, 0, 0}};
+SMPP_OPERATIONS(BODY_ARRAY)
+
+#define OP_INDEX(id, NAME, body) SMPP_OPI_##NAME,
+enum { SMPP_OPERATIONS(OP_INDEX) SMPP_OP_COUNT };
+
+#define OP_DEF(id, NAME, body) \
+    {id, #NAME, sizeof(#NAME) - 1, body_##NAME, sizeof(body_##NAME) / sizeof(body_##NAME[0]) - 1},
+static const struct smpp_op_def smpp_ops[SMPP_OP_COUNT] = {SMPP_OPERATIONS(OP_DEF)};
+
+#define TLV_INDEX(tag, KEY, type) SMPP_TLVI_##KEY,
+enum { SMPP_TLVS(TLV_INDEX) SMPP_TLV_COUNT };
+
+#define TLV_DEF(tag, KEY, type) {tag, SMPP_TT_##type, sizeof(#KEY) - 1, #KEY},
+static const struct smpp_tlv_def smpp_tlvs[SMPP_TLV_COUNT] = {SMPP_TLVS(TLV_DEF)};
+
+/* ---- lookups ---- */
+
+#define OP_CASE(id, NAME, body) \
+    case id: return &smpp_ops[SMPP_OPI_##NAME];
+static const struct smpp_op_def *find_op(uint32_t command_id)
+{
+    switch (command_id) {
+        SMPP_OPERATIONS(OP_CASE)
+    default:
+        return NULL;
+    }
+}
+
+#define TLV_CASE(tag, KEY, type) \
+    case tag: return &smpp_tlvs[SMPP_TLVI_##KEY];
+static const struct smpp_tlv_def *find_tlv(uint16_t tag)
+{
+    switch (tag) {
+        SMPP_TLVS(TLV_CASE)
+    default:
+        return NULL;
+    }
+}
+
+const char *smpp_command_name(uint32_t command_id)
+{
+    const struct smpp_op_def *op = find_op(command_id);
+
+    return op != NULL ? op->name : "UNKNOWN";
+}
+
+int smpp_command_id(const char *name, uint32_t *id)
+{
+    size_t i;
+
+    if (name == NULL)
+        return -1;
+    for (i = 0; i < SMPP_OP_COUNT; i++) {
+        if (strcmp(smpp_ops[i].name, name) == 0) {
+            *id = smpp_ops[i].id;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+#define STATUS_CASE(value, NAME) \
+    case value: return #NAME;
+const char *smpp_status_name(uint32_t status)
+{
+    switch (status) {
+        SMPP_STATUSES(STATUS_CASE)
+    default:
+        return NULL;
+    }
+}
+
+/* ---- reading ---- */
+
+static uint32_t get_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Header words that arrived in full; missing ones are 0. */
+static void read_header(const unsigned char *pdu, size_t len, uint32_t words[4])
+{
+    size_t i;
+
+    for (i = 0; i < 4; i++)
+        words[i] = len >= 4 * i + 4 ? get_be32(pdu + 4 * i) : 0;
+}
+
+static int is_bind_like(uint32_t command_id)
+{
+    switch (command_id & ~SMPP_RESP_BIT) {
+    case 0x00000001u:
+    case 0x00000002u:
+    case 0x00000009u:
+        return 1;
+    case 0x0000000Bu:
+        return command_id == 0x0000000Bu;
+    default:
+        return 0;
+    }
+}
+
+void smpp_summarize(const unsigned char *pdu, size_t len, struct smpp_summary *out)
+{
+    uint32_t w[4];
+
+    read_header(pdu, len, w);
+    out->command_length = w[0];
+    out->command_id = w[1];
+    out->command_status = w[2];
+    out->sequence_number = w[3];
+    out->header_complete = len >= SMPP_HEADER_LEN && w[0] == len;
+    out->system_id = NULL;
+    out->system_id_len = 0;
+    if (len > SMPP_HEADER_LEN && is_bind_like(w[1])) {
+        size_t body_len = len - SMPP_HEADER_LEN;
+        const unsigned char *nul;
+
+        if (w[0] >= SMPP_HEADER_LEN && w[0] < len)
+            body_len = w[0] - SMPP_HEADER_LEN;
+        nul = memchr(pdu + SMPP_HEADER_LEN, 0, body_len);
+        if (nul != NULL) {
+            out->system_id = pdu + SMPP_HEADER_LEN;
+            out->system_id_len = (size_t)(nul - out->system_id);
+        }
+    }
+}
+
+/* ---- decoding ---- */
+
+struct cursor {
+    const unsigned char *p;
+    size_t len;
+    size_t off;
+};
+
+static void set_error(struct smpp_decoded *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_error(struct smpp_decoded *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (d->error != NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(d->errbuf, sizeof(d->errbuf), fmt, ap);
+    va_end(ap);
+    d->error = d->errbuf;
+}
+
+/* A new zeroed field at the end of the list, or NULL (error set) when
+   memory runs out. */
+static struct smpp_field *add_field(struct smpp_decoded *d, const char *key, size_t klen,
+                                    enum smpp_value_kind kind)
+{
+    struct smpp_field *f;
+
+    if (d->nfields == d->cap) {
+        size_t ncap = d->cap * 4;
+        struct smpp_field *nf;
+
+        if (d->fields == d->inline_fields) {
+            nf = malloc(ncap * sizeof(*nf));
+            if (nf != NULL)
+                memcpy(nf, d->inline_fields, d->nfields * sizeof(*nf));
+        } else {
+            nf = ncap > d->cap && ncap < (size_t)-1 / sizeof(*nf)
+                     ? realloc(d->fields, ncap * sizeof(*nf))
+                     : NULL;
+        }
+        if (nf == NULL) {
+            set_error(d, "out of memory after %zu fields", d->nfields);
+            return NULL;
+        }
+        d->fields = nf;
+        d->cap = ncap;
+    }
+    f = &d->fields[d->nfields++];
+    memset(f, 0, sizeof(*f));
+    f->key = key;
+    f->klen = (uint8_t)klen;
+    f->kind = (uint8_t)kind;
+    return f;
+}
+
+static int read_int(struct cursor *c, size_t width, uint32_t *v)
+{
+    size_t i;
+    uint32_t x = 0;
+
+    if (c->len - c->off < width)
+        return -1;
+    for (i = 0; i < width; i++)
+        x = x << 8 | c->p[c->off + i];
+    c->off += width;
+    *v = x;
+    return 0;
+}
+
+/* A C-Octet String: s and n (its length without the NUL).  -1 when no NUL comes first. */
+static int read_cstr(struct cursor *c, const unsigned char **s, size_t *n)
+{
+    const unsigned char *start = c->p + c->off;
+    const unsigned char *nul = memchr(start, 0, c->len - c->off);
+
+    if (nul == NULL)
+        return -1;
+    *s = start;
+    *n = (size_t)(nul - start);
+    c->off += *n + 1;
+    return 0;
+}
+
+static int decode_int_field(struct smpp_decoded *d, struct cursor *c,
+                            const struct smpp_field_def *def, size_t width, uint32_t *prev)
+{
+    uint32_t v;
+    struct smpp_field *f;
+
+    if (read_int(c, width, &v) != 0) {
+        set_error(d, "%s runs past the end of the PDU", def->key);
+        return -1;
+    }
+    *prev = v;
+    if (v == 0)
+        return 0;
+    f = add_field(d, def->key, def->klen, SMPP_VAL_UINT);
+    if (f == NULL)
+        return -1;
+    f->num = v;
+    return 0;
+}
+
+static int decode_cstr_field(struct smpp_decoded *d, struct cursor *c,
+                             const struct smpp_field_def *def, enum smpp_value_kind kind)
+{
+    const unsigned char *s;
+    size_t n;
+    struct smpp_field *f;
+
+    if (read_cstr(c, &s, &n) != 0) {
+        set_error(d, "%s has no NUL before the end of the PDU", def->key);
+        return -1;
+    }
+    if (n == 0)
+        return 0;
+    f = add_field(d, def->key, def->klen, kind);
+    if (f == NULL)
+        return -1;
+    f->p = s;
+    f->n = n;
+    return 0;
+}
+
+static int decode_ostr_prev_field(struct smpp_decoded *d, struct cursor *c,
+                                  const struct smpp_field_def *def, uint32_t length)
+{
+    struct smpp_field *f;
+
+    if (c->len - c->off < length) {
+        set_error(d, "%s of %u octets runs past the end of the PDU", def->key, length);
+        return -1;
+    }
+    if (length > 0) {
+        f = add_field(d, def->key, def->klen, SMPP_VAL_OCTETS);
+        if (f == NULL)
+            return -1;
+        f->p = c->p + c->off;
+        f->n = length;
+    }
+    c->off += length;
+    return 0;
+}
+
+static int decode_dest_list(struct smpp_decoded *d, struct cursor *c,
+                            const struct smpp_field_def *def, uint32_t count)
+{
+    uint32_t i, flag, ton, npi;
+    const unsigned char *s;
+    size_t n;
+    struct smpp_field *f;
+
+    for (i = 0; i < count; i++) {
+        if (read_int(c, 1, &flag) != 0) {
+            set_error(d, "%s %u runs past the end of the PDU", def->key, i + 1);
+            return -1;
+        }
+        if (flag == 1) {
+            if (read_int(c, 1, &ton) != 0 || read_int(c, 1, &npi) != 0 ||
+                read_cstr(c, &s, &n) != 0) {
+                set_error(d, "%s %u runs past the end of the PDU", def->key, i + 1);
+                return -1;
+            }
+            f = add_field(d, def->key, def->klen, SMPP_VAL_DEST_SME);
+            if (f == NULL)
+                return -1;
+            f->num = ton;
+            f->num2 = npi;
+        } else if (flag == 2) {
+            if (read_cstr(c, &s, &n) != 0) {
+                set_error(d, "%s %u runs past the end of the PDU", def->key, i + 1);
+                return -1;
+            }
+            f = add_field(d, def->key, def->klen, SMPP_VAL_DEST_DL);
+            if (f == NULL)
+                return -1;
+        } else {
+            set_error(d, "%s %u has dest_flag %u, not 1 or 2", def->key, i + 1, flag);
+            return -1;
+        }
+        f->p = s;
+        f->n = n;
+    }
+    return 0;
+}
+
+static int decode_unsuccess_list(struct smpp_decoded *d, struct cursor *c,
+                                 const struct smpp_field_def *def, uint32_t count)
+{
+    uint32_t i, ton, npi, status;
+    const unsigned char *s;
+    size_t n;
+    struct smpp_field *f;
+
+    for (i = 0; i < count; i++) {
+        if (read_int(c, 1, &ton) != 0 || read_int(c, 1, &npi) != 0 ||
+            read_cstr(c, &s, &n) != 0 || read_int(c, 4, &status) != 0) {
+            set_error(d, "%s %u runs past the end of the PDU", def->key, i + 1);
+            return -1;
+        }
+        f = add_field(d, def->key, def->klen, SMPP_VAL_UNSUCCESS);
+        if (f == NULL)
+            return -1;
+        f->num = ton;
+        f->num2 = npi;
+        f->p = s;
+        f->n = n;
+        f->num3 = status;
+    }
+    return 0;
+}
+
+/* One mandatory field; *prev is the value of the last integer field (the
+   length or count a following field needs). */
+static int decode_mandatory(struct smpp_decoded *d, struct cursor *c,
+                            const struct smpp_field_def *def, uint32_t *prev)
+{
+    switch ((enum smpp_field_type)def->type) {
+    case SMPP_FT_INT1:
+        return decode_int_field(d, c, def, 1, prev);
+    case SMPP_FT_INT2:
+        return decode_int_field(d, c, def, 2, prev);
+    case SMPP_FT_INT4:
+        return decode_int_field(d, c, def, 4, prev);
+    case SMPP_FT_CSTR:
+        return decode_cstr_field(d, c, def, SMPP_VAL_OCTETS);
+    case SMPP_FT_PASSWORD:
+        return decode_cstr_field(d, c, def, SMPP_VAL_PASSWORD);
+    case SMPP_FT_OSTR_PREV:
+        return decode_ostr_prev_field(d, c, def, *prev);
+    case SMPP_FT_DEST_LIST:
+        return decode_dest_list(d, c, def, *prev);
+    case SMPP_FT_UNSUCCESS_LIST:
+        return decode_unsuccess_list(d, c, def, *prev);
+    }
+    return -1;
+}
+
+static const char hex_lower[] = "0123456789abcdef";
+
+static struct smpp_field *add_unknown_tlv(struct smpp_decoded *d, uint16_t tag)
+{
+    struct smpp_field *f = add_field(d, NULL, 7, SMPP_VAL_OCTETS);
+
+    if (f == NULL)
+        return NULL;
+    memcpy(f->keybuf, "TLV", 3);
+    f->keybuf[3] = hex_lower[tag >> 12 & 0xf];
+    f->keybuf[4] = hex_lower[tag >> 8 & 0xf];
+    f->keybuf[5] = hex_lower[tag >> 4 & 0xf];
+    f->keybuf[6] = hex_lower[tag & 0xf];
+    f->keybuf[7] = '\0';
+    return f;
+}
+
+/* One TLV whose value v[0..n) lies inside the PDU. */
+static int decode_tlv(struct smpp_decoded *d, uint16_t tag, const unsigned char *v, size_t n)
+{
+    const struct smpp_tlv_def *def = find_tlv(tag);
+    struct smpp_field *f;
+    const unsigned char *nul;
+    size_t i;
+
+    if (def == NULL) {
+        f = add_unknown_tlv(d, tag);
+        if (f == NULL)
+            return -1;
+        f->p = v;
+        f->n = n;
+        return 0;
+    }
+    switch ((enum smpp_tlv_type)def->type) {
+    case SMPP_TT_INT:
+    case SMPP_TT_DECOPT:
+        if (n > 8) {
+            /* Too wide for a 64-bit integer: show the octets. */
+            f = add_field(d, def->key, def->klen, SMPP_VAL_OCTETS);
+            if (f == NULL)
+                return -1;
+            f->p = v;
+            f->n = n;
+            return 0;
+        }
+        f = add_field(d, def->key, def->klen,
+                      def->type == SMPP_TT_INT ? SMPP_VAL_UINT : SMPP_VAL_DECOPT);
+        if (f == NULL)
+            return -1;
+        for (i = 0; i < n; i++)
+            f->num = f->num << 8 | v[i];
+        f->n = n;
+        return 0;
+    case SMPP_TT_CSTR:
+        nul = memchr(v, 0, n);
+        if (nul == NULL) {
+            set_error(d, "%s has no NUL before the end of the TLV", def->key);
+            return -1;
+        }
+        f = add_field(d, def->key, def->klen, SMPP_VAL_OCTETS);
+        if (f == NULL)
+            return -1;
+        f->p = v;
+        f->n = (size_t)(nul - v);
+        return 0;
+    case SMPP_TT_OSTR:
+        f = add_field(d, def->key, def->klen, SMPP_VAL_OCTETS);
+        if (f == NULL)
+            return -1;
+        f->p = v;
+        f->n = n;
+        return 0;
+    }
+    return -1;
+}
+
+static void decode_tlvs(struct smpp_decoded *d, struct cursor *c)
+{
+    while (c->off < c->len) {
+        size_t left = c->len - c->off;
+        const unsigned char *t = c->p + c->off;
+        uint16_t tag;
+        size_t vlen;
+
+        if (left < 4) {
+            set_error(d, "TLV header runs past the end of the PDU (%zu octets left)", left);
+            return;
+        }
+        tag = (uint16_t)(t[0] << 8 | t[1]);
+        vlen = (size_t)(t[2] << 8 | t[3]);
+        if (vlen > left - 4) {
+            set_error(d, "TLV 0x%04x of length %zu runs past the end of the PDU", tag, vlen);
+            return;
+        }
+        if (decode_tlv(d, tag, t + 4, vlen) != 0)
+            return;
+        c->off += 4 + vlen;
+    }
+}
+
+void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
+{
+    uint32_t w[4];
+    const struct smpp_op_def *op;
+    struct cursor c;
+    size_t end, i;
+    uint32_t prev = 0;
+
+    d->nfields = 0;
+    d->cap = SMPP_INLINE_FIELDS;
+    d->fields = d->inline_fields;
+    d->error = NULL;
+    d->datalen = 0;
+    read_header(pdu, len, w);
+    d->command_length = w[0];
+    d->command_id = w[1];
+    d->command_status = w[2];
+    d->sequence_number = w[3];
+    op = len >= 8 ? find_op(w[1]) : NULL;
+    d->name = op != NULL ? op->name : "UNKNOWN";
+    d->name_len = op != NULL ? op->name_len : 7;
+    if (len < SMPP_HEADER_LEN) {
+        set_error(d, "PDU of %zu octets is shorter than the 16-octet header", len);
+        return;
+    }
+    if (w[0] != len)
+        set_error(d, "command_length %u but %zu octets", w[0], len);
+    /* The body ends where command_length says, if those octets are here. */
+    end = w[0] >= SMPP_HEADER_LEN && w[0] < len ? w[0] : len;
+    if (w[0] < SMPP_HEADER_LEN)
+        end = SMPP_HEADER_LEN;
+    c.p = pdu + SMPP_HEADER_LEN;
+    c.len = end - SMPP_HEADER_LEN;
+    c.off = 0;
+    if (op == NULL) {
+        d->datalen = (uint32_t)c.len;
+        if (c.len > 0) {
+            struct smpp_field *f = add_field(d, "BODY", 4, SMPP_VAL_OCTETS);
+
+            if (f != NULL) {
+                f->p = c.p;
+                f->n = c.len;
+            }
+        }
+        return;
+    }
+    if ((w[1] & SMPP_RESP_BIT) && c.len == 0)
+        return;
+    for (i = 0; i < op->nfields; i++) {
+        if (decode_mandatory(d, &c, &op->fields[i], &prev) != 0) {
+            d->datalen = (uint32_t)c.len;
+            return;
+        }
+    }
+    d->datalen = (uint32_t)c.off;
+    decode_tlvs(d, &c);
+}
+
+void smpp_decoded_free(struct smpp_decoded *d)
+{
+    if (d->fields != d->inline_fields)
+        free(d->fields);
+    d->fields = d->inline_fields;
+    d->nfields = 0;
+    d->cap = SMPP_INLINE_FIELDS;
+}

@@ -1,0 +1,83 @@
+/*
+ * smpp: a decoder of SMPP 3.4/5.0 PDUs from raw octets, for logging.
+ *
+ * Input is the complete PDU as it crossed the wire, command_length
+ * included, and is trusted in nothing: every length is checked against the
+ * octets actually present and nothing is read past them.  Decoding fills a
+ * caller-owned struct smpp_decoded (normally on the stack) with the header
+ * and a flat list of fields, pointing into the PDU, so the same pass serves
+ * the text and the JSON pdu log.  The tables come from smpp_def.h.
+ */
+#ifndef EMGDIAG_SMPP_H
+#define EMGDIAG_SMPP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SMPP_HEADER_LEN 16
+#define SMPP_RESP_BIT 0x80000000u
+
+const char *smpp_command_name(uint32_t command_id);  /* "SUBMIT_SM", ..., or "UNKNOWN" */
+int smpp_command_id(const char *name, uint32_t *id); /* by printed name; 0 ok, -1 unknown */
+const char *smpp_status_name(uint32_t status);       /* "ESME_RINVPASWD"..., NULL if unknown */
+
+/* What the connector log needs from a PDU, decoded without allocation. */
+struct smpp_summary {
+    uint32_t command_length, command_id, command_status, sequence_number;
+    int header_complete;            /* >= 16 octets and command_length consistent */
+    const unsigned char *system_id; /* bind / bind_resp / outbind: first C-string of the body, else NULL */
+    size_t system_id_len;           /* without the NUL */
+};
+void smpp_summarize(const unsigned char *pdu, size_t len, struct smpp_summary *out);
+
+/* How a decoded field's value prints. */
+enum smpp_value_kind {
+    SMPP_VAL_UINT,      /* num, decimal */
+    SMPP_VAL_OCTETS,    /* p/n, escaped octets */
+    SMPP_VAL_PASSWORD,  /* p/n, masked unless passwords are logged in clear */
+    SMPP_VAL_DECOPT,    /* num in decimal, or empty when n == 0 */
+    SMPP_VAL_DEST_SME,  /* "1,<ton>,<npi>,<addr>": num=ton, num2=npi, p/n=addr */
+    SMPP_VAL_DEST_DL,   /* "2,<dl_name>": p/n */
+    SMPP_VAL_UNSUCCESS  /* "<ton>,<npi>,<addr>,<error>": num, num2, p/n, num3 */
+};
+
+struct smpp_field {
+    const char *key;       /* EMG key; NULL for an unknown TLV (see keybuf) */
+    uint8_t klen;          /* strlen(key) */
+    uint8_t kind;          /* enum smpp_value_kind */
+    char keybuf[8];        /* "TLVxxxx" of an unknown TLV */
+    uint32_t num2, num3;
+    uint64_t num;
+    const unsigned char *p;
+    size_t n;
+};
+
+#define SMPP_INLINE_FIELDS 24
+
+struct smpp_decoded {
+    uint32_t command_length, command_id, command_status, sequence_number;
+    uint32_t datalen;
+    const char *name;       /* command name, "UNKNOWN" if not in the tables */
+    size_t name_len;
+    const char *error;      /* NULL, or why the PDU is malformed (points at errbuf) */
+    size_t nfields;
+    size_t cap;
+    struct smpp_field *fields; /* inline_fields or heap when a PDU has many */
+    struct smpp_field inline_fields[SMPP_INLINE_FIELDS];
+    char errbuf[96];
+};
+
+/* Decodes pdu[0..len) into d: header (a header field not received in full
+   is 0), fields in wire order (mandatory ones that are 0 or empty left out,
+   every TLV kept), datalen, and the first error met.  Never fails: whatever
+   the input, d describes it.  Call smpp_decoded_free() afterwards. */
+void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d);
+void smpp_decoded_free(struct smpp_decoded *d);
+
+/* A field's key: stable, as a field may be moved (sorted). */
+static inline const char *smpp_field_key(const struct smpp_field *f)
+{
+    return f->key != NULL ? f->key : f->keybuf;
+}
+
+#endif

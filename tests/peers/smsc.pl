@@ -1,0 +1,224 @@
+#!/usr/bin/perl
+# smsc.pl: a small SMSC (SMPP 3.4 server) for emgdiag's integration tests.
+#
+# Built on Net::SMPP (Debian's libnet-smpp-perl), an SMPP implementation
+# written independently of Kannel, so Kannel's bearerbox and our module face
+# a peer that does not share their code.  It checks credentials, can be told
+# to misbehave in the ways the connector log must record (refused binds,
+# forced statuses, silence, closing or unbinding on its own), and prints one
+# flushed line per event on stdout so a test can wait for it:
+#   LISTENING <port>
+#   CONNECT <address>:<port>
+#   BIND <trx|tx|rx> <system_id> -> <status>     (status "none": not answered)
+#   SUBMIT <source_addr> -> <destination_addr> id=<message_id> status=<status>
+#   ENQUIRE_LINK
+#   UNBIND                  (the peer unbound; answered, then closed)
+#   UNBIND_SENT / UNBIND_RESP   (--unbind-after)
+#   NACK 0x<command_id>     (an operation this SMSC does not serve)
+#   CLOSED
+# Several connections are served at once by one process (no forks), so the
+# test that stops this PID stops everything it started.
+use strict;
+use warnings;
+
+use Getopt::Long qw(GetOptions);
+use IO::Select;
+use Net::SMPP;
+use Time::HiRes qw(time);
+
+use constant {
+    CMD_BIND_RECEIVER      => 0x00000001,
+    CMD_BIND_TRANSMITTER   => 0x00000002,
+    CMD_SUBMIT_SM          => 0x00000004,
+    CMD_UNBIND             => 0x00000006,
+    CMD_BIND_TRANSCEIVER   => 0x00000009,
+    CMD_ENQUIRE_LINK       => 0x00000015,
+    CMD_UNBIND_RESP        => 0x80000006,
+    RESP_BIT               => 0x80000000,
+    ESME_RINVBNDSTS        => 0x04,    # incorrect bind status for the operation
+    ESME_RINVCMDID         => 0x03,    # invalid command id
+    ESME_RINVPASWD         => 0x0e,
+    ESME_RINVSYSID         => 0x0f,
+    UNBIND_RESP_WAIT       => 10,      # seconds to wait for unbind_resp
+};
+
+my %bind_types = (
+    CMD_BIND_RECEIVER()    => 'rx',
+    CMD_BIND_TRANSMITTER() => 'tx',
+    CMD_BIND_TRANSCEIVER() => 'trx',
+);
+
+my %opt = (host => '127.0.0.1', 'smsc-system-id' => 'smsc');
+sub usage {
+    print STDERR <<"EOF";
+usage: $0 --port N --system-id ID --password PW [--host 127.0.0.1]
+          [--smsc-system-id NAME] [--bind-status N] [--close-after-bind]
+          [--unbind-after SECS] [--no-bind-response] [--error-body]
+  --error-body   put system_id in refused bind responses too (default: a
+                 header-only response, as most real SMSCs send)
+EOF
+    exit 2;
+}
+GetOptions(\%opt, 'port=i', 'host=s', 'system-id=s', 'password=s', 'smsc-system-id=s',
+           'bind-status=i', 'close-after-bind', 'unbind-after=f', 'no-bind-response',
+           'error-body', 'help')
+    or usage();
+usage() if $opt{help} || !defined $opt{port} || !defined $opt{'system-id'}
+    || !defined $opt{password};
+
+$| = 1;
+$SIG{PIPE} = 'IGNORE';
+$SIG{TERM} = $SIG{INT} = sub { exit 0 };
+
+my $listener = Net::SMPP->new_listen($opt{host}, port => $opt{port}, timeout => undef,
+                                     smpp_version => 0x34)
+    or die "smsc.pl: cannot listen on $opt{host}:$opt{port}: $!\n";
+print "LISTENING ", $listener->sockport, "\n";
+
+my $select = IO::Select->new($listener);
+my %sessions;    # fileno => { conn, bound, unbind_at, unbind_sent_at }
+my $next_message_id = 1;
+
+sub close_session {
+    my ($s) = @_;
+    $select->remove($s->{conn});
+    delete $sessions{ fileno($s->{conn}) };
+    close($s->{conn});
+    print "CLOSED\n";
+}
+
+# A response of 16 octets: what real SMSCs send for a refused request.
+sub send_header_only {
+    my ($conn, $cmd, $status, $seq) = @_;
+    syswrite($conn, pack('NNNN', 16, $cmd, $status, $seq));
+}
+
+sub bind_status {
+    my ($pdu) = @_;
+    return $opt{'bind-status'} if defined $opt{'bind-status'};
+    return ESME_RINVSYSID if $pdu->{system_id} ne $opt{'system-id'};
+    return ESME_RINVPASWD if $pdu->{password} ne $opt{password};
+    return 0;
+}
+
+sub handle_bind {
+    my ($s, $pdu) = @_;
+    my $conn = $s->{conn};
+    my $type = $bind_types{ $pdu->{cmd} };
+
+    if ($opt{'no-bind-response'}) {
+        print "BIND $type $pdu->{system_id} -> none\n";
+        return 1;
+    }
+    my $status = $s->{bound} ? ESME_RINVBNDSTS : bind_status($pdu);
+    my $resp_cmd = $pdu->{cmd} | RESP_BIT;
+    if ($status == 0 || $opt{'error-body'}) {
+        # Net::SMPP's *_resp builders put system_id in the body.
+        my $method = { rx => 'bind_receiver_resp', tx => 'bind_transmitter_resp',
+                       trx => 'bind_transceiver_resp' }->{$type};
+        $conn->$method(seq => $pdu->{seq}, status => $status,
+                       system_id => $opt{'smsc-system-id'});
+    } else {
+        send_header_only($conn, $resp_cmd, $status, $pdu->{seq});
+    }
+    print "BIND $type $pdu->{system_id} -> $status\n";
+    $s->{bound} = $type if $status == 0;
+    if ($opt{'close-after-bind'}) {
+        close_session($s);
+        return 0;
+    }
+    if ($status == 0 && defined $opt{'unbind-after'}) {
+        $s->{unbind_at} = time + $opt{'unbind-after'};
+    }
+    return 1;
+}
+
+sub handle_submit {
+    my ($s, $pdu) = @_;
+    if (!$s->{bound} || $s->{bound} eq 'rx') {
+        send_header_only($s->{conn}, CMD_SUBMIT_SM | RESP_BIT, ESME_RINVBNDSTS, $pdu->{seq});
+        print "SUBMIT $pdu->{source_addr} -> $pdu->{destination_addr} id= status=",
+            ESME_RINVBNDSTS, "\n";
+        return;
+    }
+    my $id = sprintf('%08d', $next_message_id++);
+    $s->{conn}->submit_sm_resp(seq => $pdu->{seq}, message_id => $id);
+    print "SUBMIT $pdu->{source_addr} -> $pdu->{destination_addr} id=$id status=0\n";
+}
+
+# One PDU from a readable session; false when the session is gone.
+sub handle_pdu {
+    my ($s) = @_;
+    my $conn = $s->{conn};
+    my $pdu = $conn->read_pdu();
+    if (!defined $pdu) {
+        close_session($s);
+        return 0;
+    }
+    my $cmd = $pdu->{cmd};
+    if (exists $bind_types{$cmd}) {
+        return handle_bind($s, $pdu);
+    } elsif ($cmd == CMD_SUBMIT_SM) {
+        handle_submit($s, $pdu);
+    } elsif ($cmd == CMD_ENQUIRE_LINK) {
+        $conn->enquire_link_resp(seq => $pdu->{seq});
+        print "ENQUIRE_LINK\n";
+    } elsif ($cmd == CMD_UNBIND) {
+        $conn->unbind_resp(seq => $pdu->{seq});
+        print "UNBIND\n";
+        close_session($s);
+        return 0;
+    } elsif ($cmd == CMD_UNBIND_RESP) {
+        print "UNBIND_RESP\n";
+        close_session($s);
+        return 0;
+    } elsif (!($cmd & RESP_BIT)) {
+        send_header_only($conn, 0x80000000, ESME_RINVCMDID, $pdu->{seq});
+        printf "NACK 0x%08x\n", $cmd;
+    }
+    # other responses (deliver_sm_resp, enquire_link_resp...) need no answer
+    return 1;
+}
+
+sub run_timers {
+    my $now = time;
+    for my $s (values %sessions) {
+        if (defined $s->{unbind_at} && $now >= $s->{unbind_at}) {
+            delete $s->{unbind_at};
+            $s->{conn}->unbind(async => 1);
+            $s->{unbind_sent_at} = $now;
+            print "UNBIND_SENT\n";
+        } elsif (defined $s->{unbind_sent_at} && $now >= $s->{unbind_sent_at} + UNBIND_RESP_WAIT) {
+            close_session($s);
+        }
+    }
+}
+
+sub next_timeout {
+    my $next;
+    for my $s (values %sessions) {
+        for my $t ($s->{unbind_at},
+                   defined $s->{unbind_sent_at} ? $s->{unbind_sent_at} + UNBIND_RESP_WAIT : undef) {
+            $next = $t if defined $t && (!defined $next || $t < $next);
+        }
+    }
+    return undef unless defined $next;
+    my $wait = $next - time;
+    return $wait > 0 ? $wait : 0;
+}
+
+for (;;) {
+    my @ready = $select->can_read(next_timeout());
+    for my $fh (@ready) {
+        if ($fh == $listener) {
+            my $conn = $listener->accept() or next;
+            $sessions{ fileno($conn) } = { conn => $conn, bound => '' };
+            $select->add($conn);
+            print "CONNECT ", $conn->peerhost, ":", $conn->peerport, "\n";
+            next;
+        }
+        my $s = $sessions{ fileno($fh) } or next;
+        handle_pdu($s);
+    }
+    run_timers();
+}

@@ -1,0 +1,806 @@
+/*
+ * Unit tests for the log writer thread (module/logwriter.c).
+ *
+ * Each test builds its own log directory under a fresh mkdtemp() directory,
+ * submits lines whose bytes the test chooses, and reads the files back.  The
+ * faults are real ones: a directory whose parent is a regular file, a
+ * directory removed under the writer, a renamed file, a file size limit
+ * (RLIMIT_FSIZE with SIGXFSZ ignored) standing in for a full disk, "general"
+ * made impossible to open by putting a directory of that name in its place,
+ * and a writer held inside its on_signal callback so the queue bound can be
+ * hit on purpose.  Tests run forked (Check's default), so the resource
+ * limit and signal handlers stay inside one test.
+ */
+#include "../../module/logwriter.h"
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FULL_FS_LINES 40
+#define DROPPED_FMT "DROPPED count=\"%lu\" file=\"%s\"\n"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char *make_tmpdir(void)
+{
+    char tmpl[] = "/tmp/check_logwriter.XXXXXX";
+    char *d = mkdtemp(tmpl);
+
+    ck_assert_ptr_nonnull(d);
+    return strdup(d);
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    char *p = NULL;
+
+    ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+    return p;
+}
+
+/* Whole file as a NUL-terminated string; NULL when it does not exist. */
+static char *read_file(const char *dir, const char *name, size_t *len_out)
+{
+    char *path = path_in(dir, name);
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, len = 0, n;
+
+    free(path);
+    if (f == NULL)
+        return NULL;
+    for (;;) {
+        if (cap - len < 65536) {
+            cap = cap ? cap * 2 : 131072;
+            buf = realloc(buf, cap + 1);
+            ck_assert_ptr_nonnull(buf);
+        }
+        n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    fclose(f);
+    buf[len] = '\0';
+    if (len_out != NULL)
+        *len_out = len;
+    return buf;
+}
+
+static void assert_file_is(const char *dir, const char *name, const char *expected)
+{
+    char *got = read_file(dir, name, NULL);
+
+    ck_assert_msg(got != NULL, "%s/%s does not exist", dir, name);
+    ck_assert_str_eq(got, expected);
+    free(got);
+}
+
+static void remove_tree(const char *dir)
+{
+    char *cmd = NULL;
+
+    ck_assert_int_ge(asprintf(&cmd, "rm -rf '%s'", dir), 0);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+}
+
+static int submit_str(struct logwriter *w, const char *file, const char *line)
+{
+    return logwriter_submit(w, file, line, strlen(line));
+}
+
+/* A 100-octet line: "<tag>-<n>" padded with '.' and ending in '\n'. */
+static void line100(char *buf, const char *tag, int n)
+{
+    int k = snprintf(buf, 101, "%s-%d", tag, n);
+
+    memset(buf + k, '.', (size_t)(99 - k));
+    buf[99] = '\n';
+    buf[100] = '\0';
+}
+
+/* Context shared with the callbacks: it can hold the writer thread inside
+ * on_signal, and it records host_log and on_signal calls. */
+struct test_ctx {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int held, release;
+    unsigned signal_bits;
+    int host_log_calls;
+    char last_host_msg[512];
+};
+
+#define HOLD_BIT 0x100u
+
+static void test_ctx_init(struct test_ctx *c)
+{
+    memset(c, 0, sizeof *c);
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->cond, NULL);
+}
+
+static void cb_format_dropped(void *ctx, const char *file, unsigned long count, struct sbuf *out)
+{
+    (void)ctx;
+    sbuf_printf(out, DROPPED_FMT, count, file);
+}
+
+static void cb_host_log(void *ctx, const char *msg)
+{
+    struct test_ctx *c = ctx;
+
+    pthread_mutex_lock(&c->lock);
+    c->host_log_calls++;
+    snprintf(c->last_host_msg, sizeof c->last_host_msg, "%s", msg);
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void cb_on_signal(void *ctx, unsigned bits)
+{
+    struct test_ctx *c = ctx;
+
+    pthread_mutex_lock(&c->lock);
+    c->signal_bits |= bits;
+    if (bits & HOLD_BIT) {
+        c->held = 1;
+        pthread_cond_broadcast(&c->cond);
+        while (!c->release)
+            pthread_cond_wait(&c->cond, &c->lock);
+        c->held = 0;
+        c->release = 0;
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Parks the writer thread inside on_signal until release_writer(). */
+static void hold_writer(struct logwriter *w, struct test_ctx *c)
+{
+    logwriter_signal(w, HOLD_BIT);
+    pthread_mutex_lock(&c->lock);
+    while (!c->held)
+        pthread_cond_wait(&c->cond, &c->lock);
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void release_writer(struct test_ctx *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->release = 1;
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
+static struct logwriter *start_writer(const char *dir, size_t max_bytes, struct test_ctx *c)
+{
+    struct logwriter_opts o;
+    struct logwriter *w;
+    char err[256] = "";
+
+    memset(&o, 0, sizeof o);
+    o.dir = dir;
+    o.max_queued_bytes = max_bytes;
+    o.format_dropped = cb_format_dropped;
+    o.host_log = cb_host_log;
+    o.on_signal = cb_on_signal;
+    o.ctx = c;
+    w = logwriter_start(&o, err, sizeof err);
+    ck_assert_msg(w != NULL, "logwriter_start(%s): %s", dir, err);
+    return w;
+}
+
+/* ---- start -------------------------------------------------------------- */
+
+START_TEST(test_start_fails_when_parent_is_a_file)
+{
+    char *top = make_tmpdir();
+    char *file = path_in(top, "plainfile");
+    char *dir = path_in(file, "logs");
+    char expected[512], err[256] = "";
+    struct logwriter_opts o;
+    FILE *f = fopen(file, "w");
+
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    memset(&o, 0, sizeof o);
+    o.dir = dir;
+    ck_assert_ptr_null(logwriter_start(&o, err, sizeof err));
+    snprintf(expected, sizeof expected, "log directory %s: %s", dir, strerror(ENOTDIR));
+    ck_assert_str_eq(err, expected);
+    remove_tree(top);
+    free(dir);
+    free(file);
+    free(top);
+}
+END_TEST
+
+START_TEST(test_start_fails_without_dir)
+{
+    struct logwriter_opts o;
+    char err[256] = "";
+
+    memset(&o, 0, sizeof o);
+    ck_assert_ptr_null(logwriter_start(&o, err, sizeof err));
+    ck_assert_str_eq(err, "log directory not set");
+}
+END_TEST
+
+START_TEST(test_start_creates_parents_mode_0750_and_leaves_no_probe)
+{
+    char *top = make_tmpdir();
+    char *a = path_in(top, "a");
+    char *dir = path_in(top, "a/b/c");
+    struct test_ctx c;
+    struct logwriter *w;
+    struct stat st;
+    char *cmd = NULL;
+
+    umask(022);
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    ck_assert_int_eq(stat(dir, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    ck_assert_int_eq(st.st_mode & 07777, 0750);
+    ck_assert_int_eq(stat(a, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0750);
+    /* the probe file is gone: the directory is empty */
+    ck_assert_int_ge(asprintf(&cmd, "test -z \"$(ls -A '%s')\"", dir), 0);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    logwriter_stop(w);
+    remove_tree(top);
+    free(dir);
+    free(a);
+    free(top);
+}
+END_TEST
+
+/* ---- writing ------------------------------------------------------------ */
+
+START_TEST(test_lines_go_to_their_files_in_order_mode_0640)
+{
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    struct stat st;
+    char *p;
+
+    umask(022);
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    ck_assert_int_eq(submit_str(w, "connector.smpp-out", "one\n"), 0);
+    ck_assert_int_eq(submit_str(w, "pdu.smpp-out", "pdu 1\n"), 0);
+    ck_assert_int_eq(submit_str(w, "connector.smpp-out", "two\n"), 0);
+    ck_assert_int_eq(submit_str(w, "general", "g\n"), 0);
+    /* a line holding a NUL octet is copied by length, not by strlen */
+    ck_assert_int_eq(logwriter_submit(w, "pdu.smpp-out", "a\0b\n", 4), 0);
+    logwriter_flush(w);
+    assert_file_is(dir, "connector.smpp-out", "one\ntwo\n");
+    assert_file_is(dir, "general", "g\n");
+    {
+        size_t len;
+        char *got = read_file(dir, "pdu.smpp-out", &len);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_uint_eq(len, 10);
+        ck_assert_int_eq(memcmp(got, "pdu 1\na\0b\n", 10), 0);
+        free(got);
+    }
+    p = path_in(dir, "connector.smpp-out");
+    ck_assert_int_eq(stat(p, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0640);
+    free(p);
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.written, 5);
+    ck_assert_uint_eq(s.dropped, 0);
+    logwriter_stop(w);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_appends_to_existing_file)
+{
+    char *dir = make_tmpdir();
+    char *p = path_in(dir, "general");
+    FILE *f = fopen(p, "w");
+    struct test_ctx c;
+    struct logwriter *w;
+
+    ck_assert_ptr_nonnull(f);
+    fputs("from another process\n", f);
+    fclose(f);
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    ck_assert_int_eq(submit_str(w, "general", "ours\n"), 0);
+    logwriter_flush(w);
+    assert_file_is(dir, "general", "from another process\nours\n");
+    logwriter_stop(w);
+    free(p);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_rejects_bad_names_and_lines)
+{
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    char longname[300];
+
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    ck_assert_int_eq(submit_str(w, "../escape", "x\n"), -1);
+    ck_assert_int_eq(submit_str(w, "a/b", "x\n"), -1);
+    ck_assert_int_eq(submit_str(w, "..", "x\n"), -1);
+    ck_assert_int_eq(submit_str(w, ".", "x\n"), -1);
+    ck_assert_int_eq(submit_str(w, "", "x\n"), -1);
+    ck_assert_int_eq(submit_str(w, longname, "x\n"), -1);
+    ck_assert_int_eq(logwriter_submit(w, NULL, "x\n", 2), -1);
+    ck_assert_int_eq(submit_str(w, "general", "no newline"), -1);
+    ck_assert_int_eq(logwriter_submit(w, "general", "", 0), -1);
+    logwriter_flush(w);
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.dropped, 9);
+    ck_assert_uint_eq(s.written, 0);
+    logwriter_stop(w);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_stop_drains_the_queue)
+{
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char line[32];
+    char *got, *p;
+    int i, n = 0;
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    for (i = 0; i < 5000; i++) {
+        snprintf(line, sizeof line, "line %d\n", i);
+        ck_assert_int_eq(submit_str(w, "connector.x", line), 0);
+    }
+    logwriter_stop(w);
+    got = read_file(dir, "connector.x", NULL);
+    ck_assert_ptr_nonnull(got);
+    for (p = got; *p != '\0'; p = strchr(p, '\n') + 1) {
+        snprintf(line, sizeof line, "line %d\n", n);
+        ck_assert_int_eq(strncmp(p, line, strlen(line)), 0);
+        n++;
+    }
+    ck_assert_int_eq(n, 5000);
+    free(got);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- faults ------------------------------------------------------------- */
+
+START_TEST(test_removed_directory_is_recreated)
+{
+    char *top = make_tmpdir();
+    char *dir = path_in(top, "logs");
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    ck_assert_int_eq(submit_str(w, "connector.x", "before\n"), 0);
+    logwriter_flush(w);
+    assert_file_is(dir, "connector.x", "before\n");
+    remove_tree(dir);
+    ck_assert_int_eq(submit_str(w, "connector.x", "after\n"), 0);
+    ck_assert_int_eq(submit_str(w, "general", "g\n"), 0);
+    logwriter_flush(w);
+    assert_file_is(dir, "connector.x", "after\n");
+    assert_file_is(dir, "general", "g\n");
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.written, 3);
+    ck_assert_uint_eq(s.dropped, 0);
+    logwriter_stop(w);
+    remove_tree(top);
+    free(dir);
+    free(top);
+}
+END_TEST
+
+START_TEST(test_rename_then_reopen_loses_nothing)
+{
+    char *dir = make_tmpdir();
+    char *cur = path_in(dir, "pdu.x");
+    char *old = path_in(dir, "pdu.x.1");
+    struct test_ctx c;
+    struct logwriter *w;
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    ck_assert_int_eq(submit_str(w, "pdu.x", "A\n"), 0);
+    logwriter_flush(w);
+    ck_assert_int_eq(rename(cur, old), 0);
+    /* not reopened yet: the line follows the renamed file */
+    ck_assert_int_eq(submit_str(w, "pdu.x", "B\n"), 0);
+    logwriter_flush(w);
+    logwriter_signal(w, LW_SIG_REOPEN | 0x4u);
+    ck_assert_int_eq(submit_str(w, "pdu.x", "C\n"), 0);
+    logwriter_flush(w);
+    assert_file_is(dir, "pdu.x.1", "A\nB\n");
+    assert_file_is(dir, "pdu.x", "C\n");
+    logwriter_stop(w);
+    /* on_signal saw the other bit, without LW_SIG_REOPEN */
+    ck_assert_uint_eq(c.signal_bits, 0x4u);
+    free(cur);
+    free(old);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+static struct logwriter *signal_target;
+
+static void on_sigusr1(int sig)
+{
+    (void)sig;
+    logwriter_signal(signal_target, LW_SIG_REOPEN);
+}
+
+START_TEST(test_reopen_from_a_signal_handler)
+{
+    char *dir = make_tmpdir();
+    char *cur = path_in(dir, "connector.x");
+    char *old = path_in(dir, "connector.x.old");
+    struct test_ctx c;
+    struct sigaction sa;
+
+    test_ctx_init(&c);
+    signal_target = start_writer(dir, 0, &c);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigusr1;
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+    ck_assert_int_eq(submit_str(signal_target, "connector.x", "1\n"), 0);
+    logwriter_flush(signal_target);
+    ck_assert_int_eq(rename(cur, old), 0);
+    ck_assert_int_eq(raise(SIGUSR1), 0);
+    ck_assert_int_eq(submit_str(signal_target, "connector.x", "2\n"), 0);
+    logwriter_flush(signal_target);
+    assert_file_is(dir, "connector.x.old", "1\n");
+    assert_file_is(dir, "connector.x", "2\n");
+    logwriter_stop(signal_target);
+    free(cur);
+    free(old);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_queue_bound_drops_and_reports)
+{
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    char line[101], expected[2048] = "", dropped[128];
+    int i;
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 1000, &c);
+    hold_writer(w, &c);
+    /* 1000 bytes hold exactly ten 100-octet lines */
+    for (i = 0; i < 15; i++) {
+        line100(line, "q", i);
+        ck_assert_int_eq(submit_str(w, "connector.x", line), i < 10 ? 0 : -1);
+        if (i < 10)
+            strcat(expected, line);
+    }
+    /* a line longer than the whole bound never fits */
+    {
+        char big[1200];
+        memset(big, 'b', sizeof big);
+        big[sizeof big - 1] = '\n';
+        ck_assert_int_eq(logwriter_submit(w, "pdu.x", big, sizeof big), -1);
+    }
+    release_writer(&c);
+    logwriter_flush(w);
+    assert_file_is(dir, "connector.x", expected);
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.written, 10);
+    ck_assert_uint_eq(s.dropped, 6);
+    /* connector.x's drops were reported once its writes worked */
+    snprintf(dropped, sizeof dropped, DROPPED_FMT, 5ul, "connector.x");
+    assert_file_is(dir, "general", dropped);
+    /* pdu.x's drop is reported once pdu.x works */
+    ck_assert_int_eq(submit_str(w, "pdu.x", "p\n"), 0);
+    logwriter_flush(w);
+    {
+        char both[256];
+        snprintf(both, sizeof both, DROPPED_FMT DROPPED_FMT, 5ul, "connector.x", 1ul, "pdu.x");
+        assert_file_is(dir, "general", both);
+    }
+    /* the queue is usable again after draining */
+    for (i = 0; i < 10; i++) {
+        line100(line, "r", i);
+        ck_assert_int_eq(submit_str(w, "connector.y", line), 0);
+    }
+    logwriter_stop(w);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_full_filesystem_drops_then_reports)
+{
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    struct rlimit rl;
+    rlim_t saved;
+    char line[101], general[256];
+    char *expected = calloc(1, FULL_FS_LINES * 100 + 1);
+    int results[FULL_FS_LINES + 2];
+    int i;
+
+    ck_assert_ptr_nonnull(expected);
+    signal(SIGXFSZ, SIG_IGN);
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+    saved = rl.rlim_cur;
+    /* Every file of this process may now grow to FULL_FS_LINES 100-octet
+     * lines.  Check's own result file is limited too: no ck_assert until the
+     * limit is lifted again. */
+    rl.rlim_cur = FULL_FS_LINES * 100;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    for (i = 0; i < FULL_FS_LINES + 2; i++) {
+        line100(line, "f", i);
+        results[i] = submit_str(w, "connector.x", line);
+        if (i < FULL_FS_LINES)
+            memcpy(expected + i * 100, line, 100);
+    }
+    logwriter_flush(w);
+    rl.rlim_cur = saved;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    for (i = 0; i < FULL_FS_LINES + 2; i++)
+        ck_assert_int_eq(results[i], 0);
+    assert_file_is(dir, "connector.x", expected);
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.written, FULL_FS_LINES);
+    ck_assert_uint_eq(s.dropped, 2);
+    ck_assert_ptr_null(read_file(dir, "general", NULL));
+    /* writing works again: the next line to general brings the report */
+    ck_assert_int_eq(submit_str(w, "general", "g\n"), 0);
+    logwriter_flush(w);
+    snprintf(general, sizeof general, "g\n" DROPPED_FMT, 2ul, "connector.x");
+    assert_file_is(dir, "general", general);
+    logwriter_stop(w);
+    free(expected);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_unwritable_general_goes_to_host_log)
+{
+    char *dir = make_tmpdir();
+    char *gdir = path_in(dir, "general");
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    char line[101], expected[256];
+    int i;
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 300, &c);
+    ck_assert_int_eq(mkdir(gdir, 0700), 0); /* open("general") now fails: EISDIR */
+    ck_assert_int_eq(submit_str(w, "general", "g1\n"), 0);
+    ck_assert_int_eq(submit_str(w, "general", "g2\n"), 0);
+    logwriter_flush(w);
+    /* two failures within a second: one message */
+    ck_assert_int_eq(c.host_log_calls, 1);
+    snprintf(expected, sizeof expected, "emgdiag: cannot write log file %s/general: %s", dir,
+             strerror(EISDIR));
+    ck_assert_str_eq(c.last_host_msg, expected);
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.dropped, 2);
+
+    sleep(1);
+    usleep(100000);
+    hold_writer(w, &c);
+    for (i = 0; i < 5; i++) {
+        line100(line, "h", i);
+        ck_assert_int_eq(submit_str(w, "connector.x", line), i < 3 ? 0 : -1);
+    }
+    release_writer(&c);
+    logwriter_flush(w);
+    ck_assert_int_eq(c.host_log_calls, 2);
+    snprintf(expected, sizeof expected,
+             "emgdiag: 2 lines lost for log file %s/connector.x; cannot write %s/general: %s", dir,
+             dir, strerror(EISDIR));
+    ck_assert_str_eq(c.last_host_msg, expected);
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.written, 3);
+    ck_assert_uint_eq(s.dropped, 4);
+    logwriter_stop(w);
+    free(gdir);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_set_dir_switches_between_lines)
+{
+    char *top = make_tmpdir();
+    char *d1 = path_in(top, "one");
+    char *d2 = path_in(top, "two/deeper");
+    char *bad_parent = path_in(top, "file");
+    char *bad = path_in(bad_parent, "x");
+    char err[256] = "", expected[512];
+    struct test_ctx c;
+    struct logwriter *w;
+    FILE *f;
+
+    test_ctx_init(&c);
+    w = start_writer(d1, 0, &c);
+    ck_assert_int_eq(submit_str(w, "general", "first\n"), 0);
+    ck_assert_int_eq(logwriter_set_dir(w, d2, err, sizeof err), 0);
+    ck_assert_int_eq(submit_str(w, "general", "second\n"), 0);
+    logwriter_flush(w);
+    assert_file_is(d1, "general", "first\n");
+    assert_file_is(d2, "general", "second\n");
+
+    f = fopen(bad_parent, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(logwriter_set_dir(w, bad, err, sizeof err), -1);
+    snprintf(expected, sizeof expected, "log directory %s: %s", bad, strerror(ENOTDIR));
+    ck_assert_str_eq(err, expected);
+    ck_assert_int_eq(submit_str(w, "general", "third\n"), 0);
+    logwriter_flush(w);
+    assert_file_is(d2, "general", "second\nthird\n");
+    logwriter_stop(w);
+    remove_tree(top);
+    free(bad);
+    free(bad_parent);
+    free(d2);
+    free(d1);
+    free(top);
+}
+END_TEST
+
+/* ---- threads ------------------------------------------------------------ */
+
+#define N_THREADS 8
+#define N_LINES 10000
+
+struct producer {
+    struct logwriter *w;
+    int id;
+    int failures;
+};
+
+/* Line n of thread t: "t<t> n<n> " then (n % 61) copies of 'a'+t, then '\n'. */
+static void *producer_main(void *arg)
+{
+    struct producer *p = arg;
+    char line[128];
+    int n, k;
+
+    for (n = 0; n < N_LINES; n++) {
+        k = snprintf(line, sizeof line, "t%d n%d ", p->id, n);
+        memset(line + k, 'a' + p->id, (size_t)(n % 61));
+        k += n % 61;
+        line[k++] = '\n';
+        if (logwriter_submit(p->w, "pdu.shared", line, (size_t)k) != 0)
+            p->failures++;
+    }
+    return NULL;
+}
+
+START_TEST(test_eight_threads_all_lines_intact_and_ordered)
+{
+    char *dir = make_tmpdir();
+    struct producer prod[N_THREADS];
+    pthread_t th[N_THREADS];
+    int next[N_THREADS] = { 0 };
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    char *got, *p, *eol;
+    int i, t, n, k, total = 0;
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    for (i = 0; i < N_THREADS; i++) {
+        prod[i].w = w;
+        prod[i].id = i;
+        prod[i].failures = 0;
+        ck_assert_int_eq(pthread_create(&th[i], NULL, producer_main, &prod[i]), 0);
+    }
+    for (i = 0; i < N_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(prod[i].failures, 0);
+    }
+    logwriter_flush(w);
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.written, N_THREADS * N_LINES);
+    ck_assert_uint_eq(s.dropped, 0);
+
+    got = read_file(dir, "pdu.shared", NULL);
+    ck_assert_ptr_nonnull(got);
+    for (p = got; *p != '\0'; p = eol + 1) {
+        eol = strchr(p, '\n');
+        ck_assert_ptr_nonnull(eol);
+        ck_assert_int_eq(sscanf(p, "t%d n%d%n", &t, &n, &k), 2);
+        ck_assert_int_eq(p[k], ' ');
+        k++;
+        ck_assert(t >= 0 && t < N_THREADS);
+        ck_assert_msg(n == next[t], "thread %d: line %d where %d was due", t, n, next[t]);
+        next[t]++;
+        ck_assert_int_eq(eol - (p + k), n % 61);
+        for (i = 0; i < n % 61; i++)
+            ck_assert_int_eq(p[k + i], 'a' + t);
+        total++;
+    }
+    ck_assert_int_eq(total, N_THREADS * N_LINES);
+    for (t = 0; t < N_THREADS; t++)
+        ck_assert_int_eq(next[t], N_LINES);
+    free(got);
+    logwriter_stop(w);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+static Suite *logwriter_suite(void)
+{
+    Suite *s = suite_create("logwriter");
+    TCase *tc = tcase_create("core");
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_start_fails_when_parent_is_a_file);
+    tcase_add_test(tc, test_start_fails_without_dir);
+    tcase_add_test(tc, test_start_creates_parents_mode_0750_and_leaves_no_probe);
+    tcase_add_test(tc, test_lines_go_to_their_files_in_order_mode_0640);
+    tcase_add_test(tc, test_appends_to_existing_file);
+    tcase_add_test(tc, test_rejects_bad_names_and_lines);
+    tcase_add_test(tc, test_stop_drains_the_queue);
+    tcase_add_test(tc, test_removed_directory_is_recreated);
+    tcase_add_test(tc, test_rename_then_reopen_loses_nothing);
+    tcase_add_test(tc, test_reopen_from_a_signal_handler);
+    tcase_add_test(tc, test_queue_bound_drops_and_reports);
+    tcase_add_test(tc, test_full_filesystem_drops_then_reports);
+    tcase_add_test(tc, test_unwritable_general_goes_to_host_log);
+    tcase_add_test(tc, test_set_dir_switches_between_lines);
+    tcase_add_test(tc, test_eight_threads_all_lines_intact_and_ordered);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(logwriter_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
