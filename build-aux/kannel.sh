@@ -41,8 +41,9 @@ fetch() {
 
 unpack() {
     build=$1 tarball=$2 srcdir=${3:-}
-    rm -rf "$build/src"
     mkdir -p "$build"
+    build=$(cd "$build" && pwd)
+    rm -rf "$build/src"
     if [ -n "$srcdir" ]; then
         [ -f "$srcdir/gw/bearerbox.c" ] || die "$srcdir: not a Kannel source tree (no gw/bearerbox.c)"
         cp -a "$srcdir" "$build/src"
@@ -66,7 +67,7 @@ unpack() {
 }
 
 build() {
-    build=$1
+    build=$(cd "$1" && pwd)
     src=$build/src inst=$build/inst
     log=$build/build.log
     : >"$log"

@@ -25,6 +25,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/relaxng.h>
+#include <libxml/SAX2.h>
 #include <libxml/tree.h>
 
 #include "smpp.h"
@@ -43,11 +44,16 @@ struct load_state {
 
 static void add_error(struct load_state *st, struct emg_errors *list, long line,
                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void append_message(struct emg_errors *list, const char *msg);
 static const char *quote(const char *value, char *buf, size_t buflen);
 static void on_parser_error(void *ctx, xmlErrorPtr err);
 static void on_schema_error(void *ctx, xmlErrorPtr err);
 static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
                        const xmlChar *system_id);
+static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                             const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                             int nb_attributes, int nb_defaulted, const xmlChar **attributes);
+static int check_utf8(struct load_state *st, const char *buf, size_t len);
 static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t len);
 static void validate_schema(struct load_state *st, xmlDocPtr doc);
 static void check_root(struct load_state *st, xmlNodePtr root);
@@ -99,7 +105,7 @@ struct emg_config *emg_config_load(const char *path, struct emg_errors *errs)
 fail:
     if (errs) {
         for (size_t i = 0; i < st.code_errs.n; i++)
-            add_error(&st, errs, -1, "%s", st.code_errs.msgs[i]);
+            append_message(errs, st.code_errs.msgs[i]);
     }
     emg_errors_free(&st.code_errs);
     return NULL;
@@ -126,6 +132,8 @@ struct emg_config *emg_config_load_buffer(const char *buf, size_t len, const cha
         add_error(&st, &st.code_errs, 0, "file larger than %u octets", EMG_CONFIG_MAX_SIZE);
         goto done;
     }
+    if (check_utf8(&st, buf, len) != 0)
+        goto done;
     doc = parse_document(&st, buf, len);
     if (doc == NULL || st.code_errs.n > 0)
         goto done;
@@ -138,7 +146,7 @@ done:
     chosen = st.code_errs.n > 0 ? &st.code_errs : &st.schema_errs;
     if (errs) {
         for (size_t i = 0; i < chosen->n; i++)
-            add_error(&st, errs, -1, "%s", chosen->msgs[i]);
+            append_message(errs, chosen->msgs[i]);
     }
     if (chosen->n > 0 || st.schema_errs.n > 0) {
         emg_config_free(st.cfg);
@@ -300,22 +308,35 @@ int emg_access_login(const struct emg_config *cfg, const struct emg_connector *c
 
 /* ---- errors ---- */
 
-/* Append "FILE:LINE: message" to `list`; line -1 appends the text as is. */
+/* Append a copy of `msg` to `list`; on allocation failure the message is
+ * lost but the list stays consistent. */
+static void append_message(struct emg_errors *list, const char *msg)
+{
+    char *copy = strdup(msg);
+    char **grown = copy ? realloc(list->msgs, (list->n + 1) * sizeof(*list->msgs)) : NULL;
+
+    if (grown == NULL) {
+        free(copy);
+        return;
+    }
+    list->msgs = grown;
+    list->msgs[list->n++] = copy;
+}
+
+/* Append "FILE:LINE: message" to `list`; past EMG_CONFIG_MAX_ERRORS, one
+ * "too many errors" line and then nothing. */
 static void add_error(struct load_state *st, struct emg_errors *list, long line,
                       const char *fmt, ...)
 {
-    char text[1024];
-    char *msg;
-    char **grown;
+    char text[6144]; /* room for a PATH_MAX file name and a message */
     va_list ap;
-    int prefix = 0;
+    int prefix;
 
     if (list->n > EMG_CONFIG_MAX_ERRORS)
         return;
-    if (line >= 0)
-        prefix = snprintf(text, sizeof(text), "%s:%ld: ", st->file, line);
-    if (prefix < 0 || (size_t)prefix >= sizeof(text))
-        prefix = 0;
+    prefix = snprintf(text, sizeof(text), "%s:%ld: ", st->file, line);
+    if (prefix < 0 || (size_t)prefix >= sizeof(text) - 1024)
+        prefix = snprintf(text, sizeof(text), "(config):%ld: ", line);
     if (list->n == EMG_CONFIG_MAX_ERRORS) {
         snprintf(text + prefix, sizeof(text) - (size_t)prefix, "too many errors, stopping");
     } else {
@@ -323,16 +344,7 @@ static void add_error(struct load_state *st, struct emg_errors *list, long line,
         vsnprintf(text + prefix, sizeof(text) - (size_t)prefix, fmt, ap);
         va_end(ap);
     }
-    msg = strdup(text);
-    grown = realloc(list->msgs, (list->n + 1) * sizeof(*list->msgs));
-    if (msg == NULL || grown == NULL) {
-        free(msg);
-        if (grown)
-            list->msgs = grown;
-        return;
-    }
-    list->msgs = grown;
-    list->msgs[list->n++] = msg;
+    append_message(list, text);
 }
 
 /* `value` between double quotes, escaped as the logs escape info values:
@@ -423,7 +435,82 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_i
     xmlStopParser(ctxt);
 }
 
+/* SAX: an element starts.  libxml2 numbers an element by the line where its
+ * start tag ends; a user looks for the line where it begins, so count the
+ * newlines back to its '<' (attribute values cannot hold a raw '<'). */
+static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                             const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                             int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    xmlParserInputPtr in = ctxt->input;
+    int newlines = 0;
+
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                          nb_defaulted, attributes);
+    if (in == NULL || in->cur == NULL || in->base == NULL || ctxt->node == NULL)
+        return;
+    for (const xmlChar *p = in->cur; p > in->base; p--) {
+        if (p[-1] == '<') {
+            if (in->line - newlines > 0)
+                ctxt->node->line = (unsigned short)(in->line - newlines > 65535 ? 65535
+                                                                                : in->line - newlines);
+            return;
+        }
+        if (p[-1] == '\n')
+            newlines++;
+    }
+}
+
 /* ---- parsing and validation ---- */
+
+/* The file must be UTF-8 without NUL octets.  Checking it here lets the
+ * parser run with XML_PARSE_IGNORE_ENC: libxml2 then never converts
+ * encodings, whose failures it would report through the process-wide error
+ * handler rather than ours. */
+static int check_utf8(struct load_state *st, const char *buf, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t i = 0;
+    long line = 1;
+
+    while (i < len) {
+        unsigned c = s[i];
+        size_t need;
+        unsigned min, cp;
+
+        if (c == '\n')
+            line++;
+        if (c != 0 && c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            need = 1, min = 0x80, cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            need = 2, min = 0x800, cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            need = 3, min = 0x10000, cp = c & 0x07;
+        } else {
+            goto bad;
+        }
+        if (len - i <= need)
+            goto bad;
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (s[i + k] & 0x3fu);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            goto bad;
+        i += need + 1;
+    }
+    return 0;
+bad:
+    add_error(st, &st->code_errs, line, "not UTF-8 text (octet 0x%02x at offset %zu); write the file in UTF-8",
+              s[i], i);
+    return -1;
+}
 
 static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t len)
 {
@@ -440,7 +527,7 @@ static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t l
         return NULL;
     }
     /* Options first: xmlCtxtUseOptions may touch the SAX table. */
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
     ctxt->replaceEntities = 0;  /* never expand entities */
     ctxt->loadsubset = 0;       /* never load a DTD */
     ctxt->validate = 0;
@@ -450,6 +537,7 @@ static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t l
     ctxt->sax->warning = NULL;
     ctxt->sax->internalSubset = on_doctype;
     ctxt->sax->externalSubset = NULL;
+    ctxt->sax->startElementNs = on_start_element;
     ctxt->vctxt.error = NULL;
     ctxt->vctxt.warning = NULL;
 
@@ -562,9 +650,21 @@ static int is_element_child(struct load_state *st, xmlNodePtr parent, xmlNodePtr
         return 1;
     if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
         const char *t = (const char *)child->content;
-        if (t != NULL && t[strspn(t, " \t\r\n")] != '\0')
-            add_error(st, &st->code_errs, line_of(child), "unexpected text inside <%s>",
-                      name_of(parent));
+        size_t lead = t != NULL ? strspn(t, " \t\r\n") : 0;
+        if (t != NULL && t[lead] != '\0') {
+            /* libxml2 numbers a text node by the line where it ends: go
+             * back to the line of its first visible character. */
+            int line = line_of(child), before = 0, total = 0;
+            for (size_t k = 0; t[k]; k++) {
+                if (t[k] == '\n') {
+                    total++;
+                    before += k < lead;
+                }
+            }
+            line = line - total + before;
+            add_error(st, &st->code_errs, line > 0 ? line : line_of(parent),
+                      "unexpected text inside <%s>", name_of(parent));
+        }
     } else if (child->type == XML_ENTITY_REF_NODE) {
         add_error(st, &st->code_errs, line_of(parent), "unexpected entity reference inside <%s>",
                   name_of(parent));

@@ -36,7 +36,9 @@
 #include "smpp.h"
 #include "timefmt.h"
 
-#define EMGDIAG_VERSION "emgdiag 0.1.0"
+#ifndef EMGDIAG_VERSION
+#define EMGDIAG_VERSION "0.1.0"
+#endif
 
 /* Flood limits (spec §4 and §5): lines a second before counting instead. */
 #define FLOOD_LINES_PER_SECOND 10
@@ -937,7 +939,7 @@ static const struct emgdiag_module module_table = {
     .size = sizeof(struct emgdiag_module),
     .abi_major = EMGDIAG_ABI_MAJOR,
     .abi_minor = EMGDIAG_ABI_MINOR,
-    .version = EMGDIAG_VERSION,
+    .version = "emgdiag " EMGDIAG_VERSION,
     .accept_check = hook_accept_check,
     .session_open = hook_session_open,
     .session_close = hook_session_close,

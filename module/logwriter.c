@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,7 +279,9 @@ int logwriter_submit(struct logwriter *w, const char *file, const char *line, si
         return -1;
     }
     nl = strlen(file);
-    it = (len <= w->max_queued_bytes) ? malloc(sizeof *it + nl + 1 + len) : NULL;
+    it = NULL;
+    if (len <= w->max_queued_bytes && len <= SIZE_MAX - sizeof *it - nl - 1)
+        it = malloc(sizeof *it + nl + 1 + len);
     if (it != NULL) {
         memcpy(it->name, file, nl + 1);
         memcpy(it->name + nl + 1, line, len);

@@ -16,49 +16,46 @@
 #include "escape.h"
 #include "smpp.h"
 
-/* ---- sorting: by key with strcmp, stable ---- */
+/* ---- sorting: by key in strcmp order, stable ---- */
 
-static int field_cmp(const struct smpp_field *a, const struct smpp_field *b)
-{
-    return strcmp(smpp_field_key(a), smpp_field_key(b));
-}
+/* The fields in printing order, as pointers so that sorting moves words. */
+struct field_order {
+    const struct smpp_field **v;
+    size_t n;
+    const struct smpp_field *inline_v[SMPP_INLINE_FIELDS];
+};
 
-static void insertion_sort(struct smpp_field *f, size_t n)
+static void insertion_sort(const struct smpp_field **v, size_t n)
 {
     size_t i, j;
 
     for (i = 1; i < n; i++) {
-        struct smpp_field tmp;
+        const struct smpp_field *cur = v[i];
 
-        if (field_cmp(&f[i - 1], &f[i]) <= 0)
+        if (smpp_field_key_cmp(v[i - 1], cur) <= 0)
             continue;
-        tmp = f[i];
         j = i;
-        while (j > 0 && field_cmp(&f[j - 1], &tmp) > 0) {
-            f[j] = f[j - 1];
+        while (j > 0 && smpp_field_key_cmp(v[j - 1], cur) > 0) {
+            v[j] = v[j - 1];
             j--;
         }
-        f[j] = tmp;
+        v[j] = cur;
     }
 }
 
 /* Bottom-up merge sort for PDUs with many fields (long TLV lists,
-   submit_multi); falls back to insertion sort without memory. */
-static void sort_fields(struct smpp_field *f, size_t n)
+   submit_multi); insertion sort when memory is short. */
+static void merge_sort(const struct smpp_field **v, size_t n)
 {
-    struct smpp_field *tmp, *src, *dst, *swap;
+    const struct smpp_field **tmp, **src, **dst, **swap;
     size_t width, lo;
 
-    if (n <= 32) {
-        insertion_sort(f, n);
-        return;
-    }
     tmp = malloc(n * sizeof(*tmp));
     if (tmp == NULL) {
-        insertion_sort(f, n);
+        insertion_sort(v, n);
         return;
     }
-    src = f;
+    src = v;
     dst = tmp;
     for (width = 1; width < n; width *= 2) {
         for (lo = 0; lo < n; lo += 2 * width) {
@@ -67,7 +64,7 @@ static void sort_fields(struct smpp_field *f, size_t n)
             size_t i = lo, j = mid, k = lo;
 
             while (i < mid && j < hi)
-                dst[k++] = field_cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+                dst[k++] = smpp_field_key_cmp(src[j], src[i]) < 0 ? src[j++] : src[i++];
             while (i < mid)
                 dst[k++] = src[i++];
             while (j < hi)
@@ -77,9 +74,36 @@ static void sort_fields(struct smpp_field *f, size_t n)
         src = dst;
         dst = swap;
     }
-    if (src != f)
-        memcpy(f, src, n * sizeof(*f));
+    if (src != v)
+        memcpy(v, src, n * sizeof(*v));
     free(tmp);
+}
+
+/* Fills o with d's fields sorted; -1 when memory runs out. */
+static int order_fields(struct field_order *o, const struct smpp_decoded *d)
+{
+    size_t i;
+
+    o->n = d->nfields;
+    o->v = o->inline_v;
+    if (d->nfields > SMPP_INLINE_FIELDS) {
+        o->v = malloc(d->nfields * sizeof(*o->v));
+        if (o->v == NULL)
+            return -1;
+    }
+    for (i = 0; i < d->nfields; i++)
+        o->v[i] = &d->fields[i];
+    if (o->n <= 32)
+        insertion_sort(o->v, o->n);
+    else
+        merge_sort(o->v, o->n);
+    return 0;
+}
+
+static void order_free(struct field_order *o)
+{
+    if (o->v != o->inline_v)
+        free(o->v);
 }
 
 /* ---- writing through a cursor into reserved space ---- */
@@ -99,6 +123,11 @@ static char *put_u64(char *w, uint64_t v)
     char tmp[20];
     size_t i = sizeof(tmp);
 
+    if (v < 10) { /* most PDU integers: TON, NPI, flags */
+        *w = (char)('0' + v);
+        return w + 1;
+    }
+
     do {
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
@@ -108,13 +137,28 @@ static char *put_u64(char *w, uint64_t v)
 
 static char *put_hex32(char *w, uint32_t v)
 {
-    int i;
-
-    for (i = 7; i >= 0; i--) {
-        w[i] = hex_lower[v & 0xf];
-        v >>= 4;
-    }
+    w[0] = hex_lower[v >> 28];
+    w[1] = hex_lower[v >> 24 & 0xf];
+    w[2] = hex_lower[v >> 20 & 0xf];
+    w[3] = hex_lower[v >> 16 & 0xf];
+    w[4] = hex_lower[v >> 12 & 0xf];
+    w[5] = hex_lower[v >> 8 & 0xf];
+    w[6] = hex_lower[v >> 4 & 0xf];
+    w[7] = hex_lower[v & 0xf];
     return w + 8;
+}
+
+/* A field's key.  Keys are NUL padded to at least 16 readable octets and
+   every field's reservation has room past its key, so the common short key
+   is one fixed-size copy. */
+static char *put_key(char *w, const struct smpp_field *f)
+{
+    const char *key = smpp_field_key(f);
+
+    memcpy(w, key, 16);
+    if (f->klen > 16)
+        memcpy(w + 16, key + 16, (size_t)f->klen - 16);
+    return w + f->klen;
 }
 
 /* Most characters a value of the text form can take. */
@@ -212,7 +256,7 @@ static void finish_line(struct sbuf *b, char *w)
 }
 
 static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d,
-                      const struct pdu_format_opts *o)
+                      const struct field_order *order, const struct pdu_format_opts *o)
 {
     int clear = o != NULL && o->passwords_clear;
     char *w = reserve_line(b, d, 0);
@@ -230,11 +274,11 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d,
     w = put_u64(w, d->sequence_number);
     w = PUT_LIT(w, " datalen:");
     w = put_u64(w, d->datalen);
-    for (i = 0; i < d->nfields; i++) {
-        const struct smpp_field *f = &d->fields[i];
+    for (i = 0; i < order->n; i++) {
+        const struct smpp_field *f = order->v[i];
 
         *w++ = ' ';
-        w = put_mem(w, smpp_field_key(f), f->klen);
+        w = put_key(w, f);
         *w++ = ':';
         w = put_value(w, f, clear);
     }
@@ -260,7 +304,7 @@ static char *put_json_value(char *w, const struct smpp_field *f, int clear)
 }
 
 static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d,
-                      const struct pdu_format_opts *o)
+                      const struct field_order *order, const struct pdu_format_opts *o)
 {
     int clear = o != NULL && o->passwords_clear;
     char *w = reserve_line(b, d, 1);
@@ -280,12 +324,12 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d,
     w = PUT_LIT(w, ",\"datalen\":");
     w = put_u64(w, d->datalen);
     w = PUT_LIT(w, ",\"fields\":{");
-    for (i = 0; i < d->nfields; i = j) {
-        const struct smpp_field *f = &d->fields[i];
+    for (i = 0; i < order->n; i = j) {
+        const struct smpp_field *f = order->v[i];
         const char *key = smpp_field_key(f);
 
         /* Sorted, so a repeated key is a run of neighbours. */
-        for (j = i + 1; j < d->nfields && strcmp(smpp_field_key(&d->fields[j]), key) == 0; j++)
+        for (j = i + 1; j < order->n && smpp_field_key_cmp(order->v[j], f) == 0; j++)
             ;
         if (i > 0)
             *w++ = ',';
@@ -301,7 +345,7 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d,
             for (k = i; k < j; k++) {
                 if (k > i)
                     *w++ = ',';
-                w = put_json_value(w, &d->fields[k], clear);
+                w = put_json_value(w, order->v[k], clear);
             }
             *w++ = ']';
         }
@@ -315,38 +359,44 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d,
     finish_line(b, w);
 }
 
+/* The one decode pass behind every entry point. */
+static void format_pdu(struct sbuf *text, struct sbuf *json, int dir, const unsigned char *pdu,
+                       size_t len, const struct pdu_format_opts *o)
+{
+    struct smpp_decoded d;
+    struct field_order order;
+
+    smpp_decode(pdu, len, &d);
+    if (order_fields(&order, &d) != 0) {
+        if (text != NULL)
+            text->failed = 1;
+        if (json != NULL)
+            json->failed = 1;
+        smpp_decoded_free(&d);
+        return;
+    }
+    if (text != NULL)
+        emit_text(text, dir, &d, &order, o);
+    if (json != NULL)
+        emit_json(json, dir, &d, &order, o);
+    order_free(&order);
+    smpp_decoded_free(&d);
+}
+
 void pdu_format_text(struct sbuf *b, int dir, const unsigned char *pdu, size_t len,
                      const struct pdu_format_opts *o)
 {
-    struct smpp_decoded d;
-
-    smpp_decode(pdu, len, &d);
-    sort_fields(d.fields, d.nfields);
-    emit_text(b, dir, &d, o);
-    smpp_decoded_free(&d);
+    format_pdu(b, NULL, dir, pdu, len, o);
 }
 
 void pdu_format_json(struct sbuf *b, int dir, const unsigned char *pdu, size_t len,
                      const struct pdu_format_opts *o)
 {
-    struct smpp_decoded d;
-
-    smpp_decode(pdu, len, &d);
-    sort_fields(d.fields, d.nfields);
-    emit_json(b, dir, &d, o);
-    smpp_decoded_free(&d);
+    format_pdu(NULL, b, dir, pdu, len, o);
 }
 
 void pdu_format_both(struct sbuf *text, struct sbuf *json, int dir, const unsigned char *pdu,
                      size_t len, const struct pdu_format_opts *o)
 {
-    struct smpp_decoded d;
-
-    smpp_decode(pdu, len, &d);
-    sort_fields(d.fields, d.nfields);
-    if (text != NULL)
-        emit_text(text, dir, &d, o);
-    if (json != NULL)
-        emit_json(json, dir, &d, o);
-    smpp_decoded_free(&d);
+    format_pdu(text, json, dir, pdu, len, o);
 }

@@ -9,6 +9,7 @@
  */
 #include "smpp.h"
 
+#include <endian.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ enum smpp_tlv_type { SMPP_TT_INT, SMPP_TT_CSTR, SMPP_TT_OSTR, SMPP_TT_DECOPT };
 
 struct smpp_field_def {
     const char *key;
+    uint64_t sort_hi, sort_lo; /* as in struct smpp_field */
     uint8_t klen;
     uint8_t type; /* enum smpp_field_type */
     uint16_t max; /* C-Octet String size with NUL, documentation only */
@@ -51,11 +53,24 @@ struct smpp_tlv_def {
     uint8_t type; /* enum smpp_tlv_type */
     uint8_t klen;
     const char *key;
+    uint64_t sort_hi, sort_lo;
 };
 
-#define FIELD_DEF(type, KEY, max) {#KEY, sizeof(#KEY) - 1, SMPP_FT_##type, max},
+/* Keys are stored with NUL padding so that their first 16 octets can always
+   be loaded (sort keys, and copying keys 16 octets at a time). */
+#define KEY_PADDED(KEY) #KEY "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+/* The sort key of a key, computed by the compiler: octets off..off+7 of the
+   padded key as a big-endian number. */
+#define KEY_OCTET(KEY, i, shift) ((uint64_t)(unsigned char)KEY_PADDED(KEY)[i] << (shift))
+#define KEY_BE64(KEY, off)                                                              \
+    (KEY_OCTET(KEY, off, 56) | KEY_OCTET(KEY, off + 1, 48) | KEY_OCTET(KEY, off + 2, 40) | \
+     KEY_OCTET(KEY, off + 3, 32) | KEY_OCTET(KEY, off + 4, 24) | KEY_OCTET(KEY, off + 5, 16) | \
+     KEY_OCTET(KEY, off + 6, 8) | KEY_OCTET(KEY, off + 7, 0))
+#define KEY_SORT(KEY) KEY_BE64(KEY, 0), KEY_BE64(KEY, 8)
+
+#define FIELD_DEF(type, KEY, max) {KEY_PADDED(KEY), KEY_SORT(KEY), sizeof(#KEY) - 1, SMPP_FT_##type, max},
 #define BODY_ARRAY(id, NAME, body) \
-    static const struct smpp_field_def body_##NAME[] = {SMPP_BODY_##body(FIELD_DEF){NULL, 0, 0, 0}};
+    static const struct smpp_field_def body_##NAME[] = {SMPP_BODY_##body(FIELD_DEF){NULL, 0, 0, 0, 0, 0}};
 SMPP_OPERATIONS(BODY_ARRAY)
 
 #define OP_INDEX(id, NAME, body) SMPP_OPI_##NAME,
@@ -68,7 +83,7 @@ static const struct smpp_op_def smpp_ops[SMPP_OP_COUNT] = {SMPP_OPERATIONS(OP_DE
 #define TLV_INDEX(tag, KEY, type) SMPP_TLVI_##KEY,
 enum { SMPP_TLVS(TLV_INDEX) SMPP_TLV_COUNT };
 
-#define TLV_DEF(tag, KEY, type) {tag, SMPP_TT_##type, sizeof(#KEY) - 1, #KEY},
+#define TLV_DEF(tag, KEY, type) {tag, SMPP_TT_##type, sizeof(#KEY) - 1, KEY_PADDED(KEY), KEY_SORT(KEY)},
 static const struct smpp_tlv_def smpp_tlvs[SMPP_TLV_COUNT] = {SMPP_TLVS(TLV_DEF)};
 
 /* ---- lookups ---- */
@@ -207,38 +222,60 @@ static void set_error(struct smpp_decoded *d, const char *fmt, ...)
     d->error = d->errbuf;
 }
 
-/* A new zeroed field at the end of the list, or NULL (error set) when
-   memory runs out. */
-static struct smpp_field *add_field(struct smpp_decoded *d, const char *key, size_t klen,
-                                    enum smpp_value_kind kind)
+/* key points at 16 readable octets, NUL padded after the key. */
+static void set_sort_key(struct smpp_field *f, const char *key)
+{
+    uint64_t hi, lo;
+
+    memcpy(&hi, key, 8);
+    memcpy(&lo, key + 8, 8);
+    f->sort_hi = be64toh(hi);
+    f->sort_lo = be64toh(lo);
+}
+
+static int grow_fields(struct smpp_decoded *d)
+{
+    size_t ncap = d->cap * 4;
+    struct smpp_field *nf;
+
+    if (d->fields == d->inline_fields) {
+        nf = malloc(ncap * sizeof(*nf));
+        if (nf != NULL)
+            memcpy(nf, d->inline_fields, d->nfields * sizeof(*nf));
+    } else {
+        nf = ncap > d->cap && ncap < (size_t)-1 / sizeof(*nf) ? realloc(d->fields, ncap * sizeof(*nf))
+                                                             : NULL;
+    }
+    if (nf == NULL) {
+        set_error(d, "out of memory after %zu fields", d->nfields);
+        return -1;
+    }
+    d->fields = nf;
+    d->cap = ncap;
+    return 0;
+}
+
+/* A new field at the end of the list with value members cleared, or NULL
+   (error set) when memory runs out.  key is a padded table key, or NULL for
+   an unknown TLV whose caller fills keybuf and the sort key. */
+static inline struct smpp_field *add_field(struct smpp_decoded *d, const char *key, size_t klen,
+                                    uint64_t sort_hi, uint64_t sort_lo, enum smpp_value_kind kind)
 {
     struct smpp_field *f;
 
-    if (d->nfields == d->cap) {
-        size_t ncap = d->cap * 4;
-        struct smpp_field *nf;
-
-        if (d->fields == d->inline_fields) {
-            nf = malloc(ncap * sizeof(*nf));
-            if (nf != NULL)
-                memcpy(nf, d->inline_fields, d->nfields * sizeof(*nf));
-        } else {
-            nf = ncap > d->cap && ncap < (size_t)-1 / sizeof(*nf)
-                     ? realloc(d->fields, ncap * sizeof(*nf))
-                     : NULL;
-        }
-        if (nf == NULL) {
-            set_error(d, "out of memory after %zu fields", d->nfields);
-            return NULL;
-        }
-        d->fields = nf;
-        d->cap = ncap;
-    }
+    if (d->nfields == d->cap && grow_fields(d) != 0)
+        return NULL;
     f = &d->fields[d->nfields++];
-    memset(f, 0, sizeof(*f));
     f->key = key;
     f->klen = (uint8_t)klen;
     f->kind = (uint8_t)kind;
+    f->sort_hi = sort_hi;
+    f->sort_lo = sort_lo;
+    f->num = 0;
+    f->num2 = 0;
+    f->num3 = 0;
+    f->p = NULL;
+    f->n = 0;
     return f;
 }
 
@@ -257,16 +294,26 @@ static int read_int(struct cursor *c, size_t width, uint32_t *v)
 }
 
 /* A C-Octet String: s and n (its length without the NUL).  -1 when no NUL comes first. */
-static int read_cstr(struct cursor *c, const unsigned char **s, size_t *n)
+static inline int read_cstr(struct cursor *c, const unsigned char **s, size_t *n)
 {
     const unsigned char *start = c->p + c->off;
-    const unsigned char *nul = memchr(start, 0, c->len - c->off);
+    size_t left = c->len - c->off, i;
 
-    if (nul == NULL)
+    /* Most C-Octet Strings are short: a plain loop beats a memchr() call. */
+    for (i = 0; i < left && i < 24 && start[i] != 0; i++)
+        ;
+    if (i == left)
         return -1;
+    if (start[i] != 0) {
+        const unsigned char *nul = memchr(start + i, 0, left - i);
+
+        if (nul == NULL)
+            return -1;
+        i = (size_t)(nul - start);
+    }
     *s = start;
-    *n = (size_t)(nul - start);
-    c->off += *n + 1;
+    *n = i;
+    c->off += i + 1;
     return 0;
 }
 
@@ -283,14 +330,14 @@ static int decode_int_field(struct smpp_decoded *d, struct cursor *c,
     *prev = v;
     if (v == 0)
         return 0;
-    f = add_field(d, def->key, def->klen, SMPP_VAL_UINT);
+    f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_UINT);
     if (f == NULL)
         return -1;
     f->num = v;
     return 0;
 }
 
-static int decode_cstr_field(struct smpp_decoded *d, struct cursor *c,
+static inline int decode_cstr_field(struct smpp_decoded *d, struct cursor *c,
                              const struct smpp_field_def *def, enum smpp_value_kind kind)
 {
     const unsigned char *s;
@@ -303,7 +350,7 @@ static int decode_cstr_field(struct smpp_decoded *d, struct cursor *c,
     }
     if (n == 0)
         return 0;
-    f = add_field(d, def->key, def->klen, kind);
+    f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, kind);
     if (f == NULL)
         return -1;
     f->p = s;
@@ -321,7 +368,7 @@ static int decode_ostr_prev_field(struct smpp_decoded *d, struct cursor *c,
         return -1;
     }
     if (length > 0) {
-        f = add_field(d, def->key, def->klen, SMPP_VAL_OCTETS);
+        f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_OCTETS);
         if (f == NULL)
             return -1;
         f->p = c->p + c->off;
@@ -350,7 +397,7 @@ static int decode_dest_list(struct smpp_decoded *d, struct cursor *c,
                 set_error(d, "%s %u runs past the end of the PDU", def->key, i + 1);
                 return -1;
             }
-            f = add_field(d, def->key, def->klen, SMPP_VAL_DEST_SME);
+            f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_DEST_SME);
             if (f == NULL)
                 return -1;
             f->num = ton;
@@ -360,7 +407,7 @@ static int decode_dest_list(struct smpp_decoded *d, struct cursor *c,
                 set_error(d, "%s %u runs past the end of the PDU", def->key, i + 1);
                 return -1;
             }
-            f = add_field(d, def->key, def->klen, SMPP_VAL_DEST_DL);
+            f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_DEST_DL);
             if (f == NULL)
                 return -1;
         } else {
@@ -387,7 +434,7 @@ static int decode_unsuccess_list(struct smpp_decoded *d, struct cursor *c,
             set_error(d, "%s %u runs past the end of the PDU", def->key, i + 1);
             return -1;
         }
-        f = add_field(d, def->key, def->klen, SMPP_VAL_UNSUCCESS);
+        f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_UNSUCCESS);
         if (f == NULL)
             return -1;
         f->num = ton;
@@ -406,6 +453,20 @@ static int decode_mandatory(struct smpp_decoded *d, struct cursor *c,
 {
     switch ((enum smpp_field_type)def->type) {
     case SMPP_FT_INT1:
+        /* Most fields: done here rather than through read_int(). */
+        if (c->off < c->len) {
+            uint32_t v = c->p[c->off++];
+            struct smpp_field *f;
+
+            *prev = v;
+            if (v == 0)
+                return 0;
+            f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_UINT);
+            if (f == NULL)
+                return -1;
+            f->num = v;
+            return 0;
+        }
         return decode_int_field(d, c, def, 1, prev);
     case SMPP_FT_INT2:
         return decode_int_field(d, c, def, 2, prev);
@@ -429,16 +490,17 @@ static const char hex_lower[] = "0123456789abcdef";
 
 static struct smpp_field *add_unknown_tlv(struct smpp_decoded *d, uint16_t tag)
 {
-    struct smpp_field *f = add_field(d, NULL, 7, SMPP_VAL_OCTETS);
+    struct smpp_field *f = add_field(d, NULL, 7, 0, 0, SMPP_VAL_OCTETS);
 
     if (f == NULL)
         return NULL;
+    memset(f->keybuf, 0, sizeof(f->keybuf));
     memcpy(f->keybuf, "TLV", 3);
     f->keybuf[3] = hex_lower[tag >> 12 & 0xf];
     f->keybuf[4] = hex_lower[tag >> 8 & 0xf];
     f->keybuf[5] = hex_lower[tag >> 4 & 0xf];
     f->keybuf[6] = hex_lower[tag & 0xf];
-    f->keybuf[7] = '\0';
+    set_sort_key(f, f->keybuf);
     return f;
 }
 
@@ -463,14 +525,14 @@ static int decode_tlv(struct smpp_decoded *d, uint16_t tag, const unsigned char 
     case SMPP_TT_DECOPT:
         if (n > 8) {
             /* Too wide for a 64-bit integer: show the octets. */
-            f = add_field(d, def->key, def->klen, SMPP_VAL_OCTETS);
+            f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_OCTETS);
             if (f == NULL)
                 return -1;
             f->p = v;
             f->n = n;
             return 0;
         }
-        f = add_field(d, def->key, def->klen,
+        f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo,
                       def->type == SMPP_TT_INT ? SMPP_VAL_UINT : SMPP_VAL_DECOPT);
         if (f == NULL)
             return -1;
@@ -484,14 +546,14 @@ static int decode_tlv(struct smpp_decoded *d, uint16_t tag, const unsigned char 
             set_error(d, "%s has no NUL before the end of the TLV", def->key);
             return -1;
         }
-        f = add_field(d, def->key, def->klen, SMPP_VAL_OCTETS);
+        f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_OCTETS);
         if (f == NULL)
             return -1;
         f->p = v;
         f->n = (size_t)(nul - v);
         return 0;
     case SMPP_TT_OSTR:
-        f = add_field(d, def->key, def->klen, SMPP_VAL_OCTETS);
+        f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_OCTETS);
         if (f == NULL)
             return -1;
         f->p = v;
@@ -562,7 +624,7 @@ void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
     if (op == NULL) {
         d->datalen = (uint32_t)c.len;
         if (c.len > 0) {
-            struct smpp_field *f = add_field(d, "BODY", 4, SMPP_VAL_OCTETS);
+            struct smpp_field *f = add_field(d, KEY_PADDED(BODY), 4, KEY_SORT(BODY), SMPP_VAL_OCTETS);
 
             if (f != NULL) {
                 f->p = c.p;

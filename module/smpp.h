@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SMPP_HEADER_LEN 16
 #define SMPP_RESP_BIT 0x80000000u
@@ -43,9 +44,11 @@ enum smpp_value_kind {
 
 struct smpp_field {
     const char *key;       /* EMG key; NULL for an unknown TLV (see keybuf) */
+    uint64_t sort_hi;      /* first 16 octets of the key, NUL padded, big-endian: */
+    uint64_t sort_lo;      /* comparing them orders keys as strcmp does */
     uint8_t klen;          /* strlen(key) */
     uint8_t kind;          /* enum smpp_value_kind */
-    char keybuf[8];        /* "TLVxxxx" of an unknown TLV */
+    char keybuf[16];       /* "TLVxxxx" of an unknown TLV, NUL padded */
     uint32_t num2, num3;
     uint64_t num;
     const unsigned char *p;
@@ -78,6 +81,19 @@ void smpp_decoded_free(struct smpp_decoded *d);
 static inline const char *smpp_field_key(const struct smpp_field *f)
 {
     return f->key != NULL ? f->key : f->keybuf;
+}
+
+/* strcmp() order of two fields' keys, mostly without touching the strings:
+   equal 16-octet prefixes mean equal keys unless both are longer. */
+static inline int smpp_field_key_cmp(const struct smpp_field *a, const struct smpp_field *b)
+{
+    if (a->sort_hi != b->sort_hi)
+        return a->sort_hi < b->sort_hi ? -1 : 1;
+    if (a->sort_lo != b->sort_lo)
+        return a->sort_lo < b->sort_lo ? -1 : 1;
+    if (a->klen <= 16 || b->klen <= 16)
+        return (int)a->klen - (int)b->klen; /* equal prefix: the shorter first */
+    return strcmp(smpp_field_key(a) + 16, smpp_field_key(b) + 16);
 }
 
 #endif

@@ -545,6 +545,30 @@ START_TEST(test_queue_bound_drops_and_reports)
 }
 END_TEST
 
+START_TEST(test_losses_pending_at_stop_are_reported)
+{
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char line[101], expected[128];
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 100, &c);
+    hold_writer(w, &c);
+    line100(line, "a", 0);
+    ck_assert_int_eq(submit_str(w, "connector.a", line), 0);
+    /* the queue is full: pdu.b loses its only line and is never written */
+    ck_assert_int_eq(submit_str(w, "pdu.b", "b\n"), -1);
+    release_writer(&c);
+    logwriter_stop(w);
+    snprintf(expected, sizeof expected, DROPPED_FMT, 1ul, "pdu.b");
+    assert_file_is(dir, "general", expected);
+    ck_assert_ptr_null(read_file(dir, "pdu.b", NULL));
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_full_filesystem_drops_then_reports)
 {
     char *dir = make_tmpdir();
@@ -745,18 +769,19 @@ START_TEST(test_eight_threads_all_lines_intact_and_ordered)
 
     got = read_file(dir, "pdu.shared", NULL);
     ck_assert_ptr_nonnull(got);
+    /* plain checks in the loop (a ck_assert per octet would be slow): the
+     * first bad line is reported with its content */
     for (p = got; *p != '\0'; p = eol + 1) {
+        int ok;
+
         eol = strchr(p, '\n');
         ck_assert_ptr_nonnull(eol);
-        ck_assert_int_eq(sscanf(p, "t%d n%d%n", &t, &n, &k), 2);
-        ck_assert_int_eq(p[k], ' ');
-        k++;
-        ck_assert(t >= 0 && t < N_THREADS);
-        ck_assert_msg(n == next[t], "thread %d: line %d where %d was due", t, n, next[t]);
+        ok = sscanf(p, "t%d n%d%n", &t, &n, &k) == 2 && t >= 0 && t < N_THREADS && p[k] == ' ' &&
+             n == next[t] && eol - (p + k + 1) == n % 61;
+        for (i = 0; ok && i < n % 61; i++)
+            ok = p[k + 1 + i] == 'a' + t;
+        ck_assert_msg(ok, "line %d is damaged or out of order: %.*s", total, (int)(eol - p), p);
         next[t]++;
-        ck_assert_int_eq(eol - (p + k), n % 61);
-        for (i = 0; i < n % 61; i++)
-            ck_assert_int_eq(p[k + i], 'a' + t);
         total++;
     }
     ck_assert_int_eq(total, N_THREADS * N_LINES);
@@ -786,6 +811,7 @@ static Suite *logwriter_suite(void)
     tcase_add_test(tc, test_rename_then_reopen_loses_nothing);
     tcase_add_test(tc, test_reopen_from_a_signal_handler);
     tcase_add_test(tc, test_queue_bound_drops_and_reports);
+    tcase_add_test(tc, test_losses_pending_at_stop_are_reported);
     tcase_add_test(tc, test_full_filesystem_drops_then_reports);
     tcase_add_test(tc, test_unwritable_general_goes_to_host_log);
     tcase_add_test(tc, test_set_dir_switches_between_lines);

@@ -1,0 +1,102 @@
+# shellcheck shell=bash
+# boxes.sh: writing configurations for, and starting, the patched Kannel
+# boxes in an integration test.  Source after lib.sh and it_init.
+#
+# Environment (set by `make check-integration`): BEARERBOX, OPENSMPPBOX,
+# EMGDIAG_SO (the module), TOP (the source tree).
+#
+#   box_bearerbox_conf FILE XML         core + smsbox groups; hook-config XML
+#                                       ("" for no module); ports in
+#                                       BOX_ADMIN_PORT, BOX_SMSBOX_PORT
+#   box_osb_conf FILE XML PORT LOGINS [EXTRA]   opensmppbox on PORT
+#   box_start NAME CONF                 starts bearerbox (or opensmppbox if
+#                                       NAME starts with osb) and waits for it
+
+: "${BEARERBOX:?set BEARERBOX to the patched bearerbox}"
+: "${OPENSMPPBOX:?set OPENSMPPBOX to the patched opensmppbox}"
+: "${EMGDIAG_SO:?set EMGDIAG_SO to emgdiag.so}"
+: "${TOP:?set TOP to the emgdiag source tree}"
+
+box_bearerbox_conf() {
+    local file=$1 xml=$2
+    BOX_ADMIN_PORT=$(it_port)
+    BOX_SMSBOX_PORT=$(it_port)
+    {
+        echo "group = core"
+        echo "admin-port = $BOX_ADMIN_PORT"
+        echo "admin-interface = 127.0.0.1"
+        echo "admin-password = emgdiag"
+        echo "smsbox-port = $BOX_SMSBOX_PORT"
+        echo "log-file = $IT_DIR/bearerbox.log"
+        echo "log-level = 0"
+        echo "box-allow-ip = 127.0.0.1"
+        if [ -n "$xml" ]; then
+            echo "hook-module = $EMGDIAG_SO"
+            echo "hook-config = $xml"
+        fi
+        echo
+        echo "group = smsbox"
+        echo "bearerbox-host = 127.0.0.1"
+        echo
+    } >"$file"
+}
+
+# box_smsc_smpp FILE ID PORT USER PASSWORD [EXTRA LINES...]: appends an smsc
+# group (transceiver unless EXTRA says otherwise).
+box_smsc_smpp() {
+    local file=$1 id=$2 port=$3 user=$4 pass=$5
+    shift 5
+    {
+        echo "group = smsc"
+        echo "smsc = smpp"
+        echo "smsc-id = $id"
+        echo "host = 127.0.0.1"
+        echo "port = $port"
+        echo "smsc-username = $user"
+        echo "smsc-password = $pass"
+        echo "system-type = VMA"
+        echo "reconnect-delay = 2"
+        for line in "$@"; do echo "$line"; done
+        echo
+    } >>"$file"
+}
+
+box_osb_conf() {
+    local file=$1 xml=$2 port=$3 logins=$4 extra=${5:-}
+    {
+        echo "group = core"
+        echo "dlr-storage = internal"
+        echo
+        echo "group = opensmppbox"
+        echo "opensmppbox-id = osb"
+        echo "opensmppbox-port = $port"
+        echo "bearerbox-host = 127.0.0.1"
+        echo "bearerbox-port = $BOX_SMSBOX_PORT"
+        echo "our-system-id = OSB"
+        echo "use-systemid-as-smsboxid = true"
+        echo "smpp-logins = $logins"
+        echo "log-file = $IT_DIR/opensmppbox.log"
+        echo "log-level = 0"
+        if [ -n "$xml" ]; then
+            echo "hook-module = $EMGDIAG_SO"
+            echo "hook-config = $xml"
+        fi
+        [ -n "$extra" ] && printf '%s\n' "$extra"
+    } >"$file"
+}
+
+# box_start NAME CONF: start and wait until the box is up (bearerbox: its
+# smsbox port listens; opensmppbox: the port given as $3 listens).
+box_start() {
+    local name=$1 conf=$2 port=${3:-}
+    case $name in
+    osb*)
+        it_start "$name" "$OPENSMPPBOX" "$conf"
+        it_wait_port "${port:?box_start: opensmppbox needs its port}" 20
+        ;;
+    *)
+        it_start "$name" "$BEARERBOX" "$conf"
+        it_wait_port "$BOX_SMSBOX_PORT" 20
+        ;;
+    esac
+}

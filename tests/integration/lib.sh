@@ -1,0 +1,228 @@
+# shellcheck shell=bash
+# lib.sh: the helpers emgdiag's integration tests source.
+#
+# An integration test starts real processes (patched Kannel boxes, the SMPP
+# peers in tests/peers/), waits for them to say things, and checks the logs
+# they leave.  This library gives each test a scratch directory, free
+# loopback ports, background processes it tracks by PID (and stops, only
+# those, on exit), polling waits that fail with the evidence, and assertions
+# that are counted.  it_summary prints "N passed, N failed" (", N skipped"
+# when any) as the last line of output and returns non-zero when anything
+# failed.  A skip is never counted as a pass.
+#
+# Use:
+#   . "$(dirname "$0")/lib.sh"
+#   it_init acl_connect
+#   port=$(it_port)
+#   it_start smsc perl tests/peers/smsc.pl --port "$port" ...
+#   it_wait_line "$IT_DIR/smsc.out" '^LISTENING' 10
+#   it_assert_line "$IT_DIR/logs/connector.x" 'LOGIN OK' "login logged"
+#   it_summary
+# Call it_start directly, not inside $(...) or a pipeline: a subshell's
+# children are not ours to track.  Do not run tests under `set -e`: a failed
+# assertion returns 1 and the test should go on to the summary.
+# IT_KEEP=1 keeps the scratch directory even when everything passed.
+
+IT_NAME=
+IT_DIR=
+IT_PASSED=0
+IT_FAILED=0
+IT_SKIPPED=0
+IT_PORTS_GIVEN=" "
+declare -A IT_PIDS=()
+IT_START_ORDER=()
+
+# it_init NAME: scratch directory $IT_DIR and cleanup on exit.
+it_init() {
+    IT_NAME=${1:?it_init: test name}
+    IT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/emgdiag-it.$IT_NAME.XXXXXX") || {
+        echo "it_init: cannot create a scratch directory under ${TMPDIR:-/tmp}" >&2
+        exit 2
+    }
+    trap it__cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# it_port: a TCP port on 127.0.0.1 that the kernel just found free (never
+# the same one twice in one test).
+it_port() {
+    local port try
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        port=$(perl -MIO::Socket::INET -e '
+            my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
+                                          Proto => "tcp", Listen => 1) or die "$!\n";
+            print $s->sockport, "\n";') || return 1
+        case $IT_PORTS_GIVEN in
+            *" $port "*) continue ;;
+        esac
+        IT_PORTS_GIVEN="$IT_PORTS_GIVEN$port "
+        echo "$port"
+        return 0
+    done
+    echo "it_port: no fresh port after $try tries" >&2
+    return 1
+}
+
+# it_start NAME CMD...: runs CMD in the background, stdout to $IT_DIR/NAME.out
+# and stderr to $IT_DIR/NAME.err; remembers its PID (also in $IT_DIR/NAME.pid).
+it_start() {
+    local name=${1:?it_start: name}
+    shift
+    if [ -n "${IT_PIDS[$name]:-}" ]; then
+        echo "it_start: $name already started (pid ${IT_PIDS[$name]})" >&2
+        return 1
+    fi
+    "$@" >"$IT_DIR/$name.out" 2>"$IT_DIR/$name.err" </dev/null &
+    IT_PIDS[$name]=$!
+    IT_START_ORDER+=("$name")
+    echo "${IT_PIDS[$name]}" >"$IT_DIR/$name.pid"
+}
+
+# it_pid NAME: the PID of a started process.
+it_pid() {
+    echo "${IT_PIDS[${1:?it_pid: name}]:-}"
+}
+
+# True while PID runs (a zombie child of ours does not count).
+it__alive() {
+    local state
+    kill -0 "$1" 2>/dev/null || return 1
+    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ "$state" != Z ]
+}
+
+# it_stop NAME: TERM, up to 10 s to exit, then KILL; reaps it.  Returns the
+# process's exit status (128+signal when killed).
+it_stop() {
+    local name=${1:?it_stop: name} pid i status
+    pid=${IT_PIDS[$name]:-}
+    [ -n "$pid" ] || return 0
+    if it__alive "$pid"; then
+        kill -TERM "$pid" 2>/dev/null
+        for ((i = 0; i < 100; i++)); do
+            it__alive "$pid" || break
+            sleep 0.1
+        done
+        if it__alive "$pid"; then
+            echo "it_stop: $name (pid $pid) still running 10 s after TERM: KILL" >&2
+            kill -KILL "$pid" 2>/dev/null
+        fi
+    fi
+    wait "$pid" 2>/dev/null
+    status=$?
+    unset "IT_PIDS[$name]"
+    return "$status"
+}
+
+it__cleanup() {
+    local rc=$? i
+    for ((i = ${#IT_START_ORDER[@]} - 1; i >= 0; i--)); do
+        it_stop "${IT_START_ORDER[$i]}"
+    done
+    if [ -n "$IT_DIR" ] && [ -d "$IT_DIR" ]; then
+        if [ "$IT_FAILED" -eq 0 ] && [ "${IT_KEEP:-0}" = 0 ]; then
+            rm -rf -- "$IT_DIR"
+        else
+            echo "$IT_NAME: scratch directory kept: $IT_DIR" >&2
+        fi
+    fi
+    exit "$rc"
+}
+
+# Shows the end of FILE, indented, on stderr.
+it__tail() {
+    if [ -e "$1" ]; then
+        echo "  --- last lines of $1:" >&2
+        tail -n "${2:-20}" -- "$1" | sed 's/^/  | /' >&2
+    else
+        echo "  --- $1 does not exist" >&2
+    fi
+}
+
+it_pass() {
+    IT_PASSED=$((IT_PASSED + 1))
+    echo "PASS: $*"
+}
+
+it_fail() {
+    IT_FAILED=$((IT_FAILED + 1))
+    echo "FAIL: $*"
+    return 1
+}
+
+it_skip() {
+    IT_SKIPPED=$((IT_SKIPPED + 1))
+    echo "SKIP: $*"
+}
+
+# it_wait_line FILE REGEX TIMEOUT: polls until a line of FILE matches the
+# extended REGEX.  A timeout counts as a failed check and shows FILE's tail.
+it_wait_line() {
+    local file=$1 regex=$2 timeout=${3:-10} deadline
+    deadline=$((SECONDS + timeout))
+    while :; do
+        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
+        [ "$SECONDS" -ge "$deadline" ] && break
+        sleep 0.1
+    done
+    it_fail "no line matching /$regex/ in $file after ${timeout}s"
+    it__tail "$file"
+    return 1
+}
+
+# it_wait_port PORT TIMEOUT: polls until something listens on TCP PORT (any
+# local address, IPv4 or IPv6).  Reads /proc/net/tcp{,6} instead of
+# connecting, so the server sees no stray connection.  A timeout fails.
+it_wait_port() {
+    local port=$1 timeout=${2:-10} deadline hex
+    hex=$(printf '%04X' "$port")
+    deadline=$((SECONDS + timeout))
+    while :; do
+        awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 }
+                          END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
+        [ "$SECONDS" -ge "$deadline" ] && break
+        sleep 0.1
+    done
+    it_fail "nothing listening on TCP port $port after ${timeout}s"
+    return 1
+}
+
+# it_assert_line FILE REGEX MSG: some line of FILE matches REGEX.
+it_assert_line() {
+    if grep -Eq -- "$2" "$1" 2>/dev/null; then
+        it_pass "$3"
+    else
+        it_fail "$3 (no line matching /$2/ in $1)"
+        it__tail "$1"
+        return 1
+    fi
+}
+
+# it_assert_no_line FILE REGEX MSG: no line of FILE matches REGEX (a missing
+# file has none).
+it_assert_no_line() {
+    if [ -e "$1" ] && grep -Eq -- "$2" "$1" 2>/dev/null; then
+        it_fail "$3 (unexpected line matching /$2/ in $1)"
+        grep -En -- "$2" "$1" | head -n 5 | sed 's/^/  | /' >&2
+        return 1
+    fi
+    it_pass "$3"
+}
+
+# it_assert_eq A B MSG: the strings A and B are equal.
+it_assert_eq() {
+    if [ "$1" = "$2" ]; then
+        it_pass "$3"
+    else
+        it_fail "$3 (got '$1', expected '$2')"
+    fi
+}
+
+# it_summary: the last line of output; non-zero when any check failed.
+it_summary() {
+    local line="$IT_PASSED passed, $IT_FAILED failed"
+    [ "$IT_SKIPPED" -gt 0 ] && line="$line, $IT_SKIPPED skipped"
+    echo "$line"
+    [ "$IT_FAILED" -eq 0 ]
+}

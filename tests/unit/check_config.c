@@ -1,0 +1,652 @@
+/*
+ * check_config: unit tests of module/config.c, the XML loader and the
+ * access decisions built on it.
+ *
+ * Every test writes its XML into a fresh temporary directory, so the
+ * expected "FILE:LINE:" prefix is known from the text written here (line
+ * numbers counted by hand).  The error table also runs each document through
+ * the compiled-in RELAX NG schema directly, to prove that the schema rejects
+ * what it is meant to reject and accepts every valid example: the schema and
+ * the code must not drift apart.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+
+#include "config.h"
+
+static char tmpdir[64];
+
+/* schema_accepts() reads the verdict, not libxml2's messages. */
+static void quiet(void *ctx, xmlErrorPtr err)
+{
+    (void)ctx;
+    (void)err;
+}
+static char last_path[256];
+
+/* ---- helpers ---- */
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_config.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+    if (last_path[0])
+        unlink(last_path);
+    rmdir(tmpdir);
+    last_path[0] = '\0';
+}
+
+static const char *write_xml(const char *name, const char *text)
+{
+    FILE *fp;
+
+    if (last_path[0])
+        unlink(last_path);
+    snprintf(last_path, sizeof(last_path), "%s/%s", tmpdir, name);
+    fp = fopen(last_path, "w");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_int_eq(fputs(text, fp) >= 0, 1);
+    fclose(fp);
+    return last_path;
+}
+
+static struct emg_config *load_ok(const char *text)
+{
+    struct emg_errors errs = { NULL, 0 };
+    struct emg_config *cfg = emg_config_load(write_xml("ok.xml", text), &errs);
+
+    ck_assert_msg(cfg != NULL, "valid config rejected: %s", errs.n ? errs.msgs[0] : "(no message)");
+    ck_assert_uint_eq(errs.n, 0);
+    return cfg;
+}
+
+/* The schema alone: 1 when it accepts `text`. */
+static int schema_accepts(const char *text)
+{
+    xmlRelaxNGParserCtxtPtr p = xmlRelaxNGNewMemParserCtxt(emgdiag_rng, (int)strlen(emgdiag_rng));
+    xmlRelaxNGPtr schema = xmlRelaxNGParse(p);
+    xmlRelaxNGValidCtxtPtr v;
+    xmlDocPtr doc;
+    int ok;
+
+    ck_assert_ptr_nonnull(schema);
+    v = xmlRelaxNGNewValidCtxt(schema);
+    xmlRelaxNGSetValidStructuredErrors(v, quiet, NULL);
+    doc = xmlReadMemory(text, (int)strlen(text), "t.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    ck_assert_ptr_nonnull(doc);
+    ok = xmlRelaxNGValidateDoc(v, doc) == 0;
+    xmlFreeDoc(doc);
+    xmlRelaxNGFreeValidCtxt(v);
+    xmlRelaxNGFreeParserCtxt(p);
+    xmlRelaxNGFree(schema);
+    return ok;
+}
+
+
+/* ---- the documented example ---- */
+
+static const char example[] =
+    "<emgdiag>\n"                                                                   /* 1 */
+    "  <logs dir=\"/var/log/kannel/emg\" timezone=\"utc\" passwords=\"clear\"\n"    /* 2 */
+    "        format=\"both\" pdu-skip=\" ENQUIRE_LINK\tENQUIRE_LINK_RESP \"/>\n"    /* 3 */
+    "  <connector name=\"smpp-out\" type=\"outgoing\" smsc-id=\"upstream\"\n"       /* 4 */
+    "             format=\"json\" pdu-log=\"off\"/>\n"                              /* 5 */
+    "  <connector name=\"smpp-in\" type=\"incoming\" opensmppbox-id=\"osb\"\n"      /* 6 */
+    "             login-failure-status=\"13\">\n"                                   /* 7 */
+    "    <access>\n"                                                                /* 8 */
+    "      <deny address=\"192.0.2.66\"/>\n"                                        /* 9 */
+    "      <allow address=\"192.0.2.0/24\"/>\n"                                     /* 10 */
+    "      <allow address=\"2001:db8::/32\"/>\n"                                    /* 11 */
+    "    </access>\n"                                                               /* 12 */
+    "  </connector>\n"                                                              /* 13 */
+    "  <connector name=\"open.in\" type=\"incoming\" opensmppbox-id=\"osb2\"/>\n"   /* 14 */
+    "  <connector name=\"closed_in\" type=\"incoming\" opensmppbox-id=\"osb3\">\n"  /* 15 */
+    "    <access/>\n"                                                               /* 16 */
+    "  </connector>\n"                                                              /* 17 */
+    "  <users default=\"allow\">\n"                                                 /* 18 */
+    "    <user system-id=\"client1\">\n"                                            /* 19 */
+    "      <allow connector=\"smpp-in\" address=\"198.51.100.0/24\"/>\n"            /* 20 */
+    "      <allow connector=\"*\" address=\"203.0.113.5\"/>\n"                      /* 21 */
+    "    </user>\n"                                                                 /* 22 */
+    "    <user system-id=\"nobody\"/>\n"                                            /* 23 */
+    "  </users>\n"                                                                  /* 24 */
+    "</emgdiag>\n";
+
+START_TEST(test_example_fields)
+{
+    struct emg_config *cfg = load_ok(example);
+    const struct emg_connector *out, *in;
+
+    ck_assert_str_eq(cfg->file, last_path);
+    ck_assert_str_eq(cfg->log_dir, "/var/log/kannel/emg");
+    ck_assert_int_eq(cfg->utc, 1);
+    ck_assert_int_eq(cfg->passwords_clear, 1);
+    ck_assert_int_eq(cfg->format, EMG_FMT_BOTH);
+    ck_assert_uint_eq(cfg->n_pdu_skip, 2);
+    /* SMPP 3.4 section 5.1.2.1: enquire_link 0x00000015, its response 0x80000015 */
+    ck_assert(emg_config_pdu_skipped(cfg, 0x00000015u));
+    ck_assert(emg_config_pdu_skipped(cfg, 0x80000015u));
+    ck_assert(!emg_config_pdu_skipped(cfg, 0x00000004u));
+    ck_assert_uint_eq(cfg->n_connectors, 4);
+
+    out = emg_config_outgoing(cfg, "upstream");
+    ck_assert_ptr_nonnull(out);
+    ck_assert_str_eq(out->name, "smpp-out");
+    ck_assert_int_eq(out->type, EMG_CONN_OUTGOING);
+    ck_assert_ptr_null(out->opensmppbox_id);
+    ck_assert_int_eq(out->format, EMG_FMT_JSON);
+    ck_assert_int_eq(out->pdu_log, 0);
+    ck_assert_int_eq(out->has_access, 0);
+    ck_assert_int_eq(out->line, 4);
+    ck_assert_ptr_null(emg_config_outgoing(cfg, "osb"));
+
+    in = emg_config_incoming(cfg, "osb");
+    ck_assert_ptr_nonnull(in);
+    ck_assert_str_eq(in->name, "smpp-in");
+    ck_assert_int_eq(in->type, EMG_CONN_INCOMING);
+    ck_assert_ptr_null(in->smsc_id);
+    ck_assert_int_eq(in->format, EMG_FMT_INHERIT);
+    ck_assert_int_eq(in->pdu_log, 1);
+    ck_assert_int_eq(in->login_failure_status, 13);
+    ck_assert_int_eq(in->has_access, 1);
+    ck_assert_uint_eq(in->access.n_v4, 2);
+    ck_assert_uint_eq(in->access.n_v6, 1);
+    ck_assert_ptr_null(emg_config_incoming(cfg, "upstream"));
+
+    in = emg_config_incoming(cfg, "osb2");
+    ck_assert_ptr_nonnull(in);
+    ck_assert_int_eq(in->login_failure_status, 14);
+    ck_assert_int_eq(in->has_access, 0);
+    in = emg_config_incoming(cfg, "osb3");
+    ck_assert_ptr_nonnull(in);
+    ck_assert_int_eq(in->has_access, 1);
+
+    ck_assert_uint_eq(cfg->n_users, 2);
+    ck_assert_int_eq(cfg->users_line, 18);
+    ck_assert_int_eq(cfg->users_default_deny, 0);
+    ck_assert_uint_eq(emg_config_user(cfg, "client1")->n_allows, 2);
+    ck_assert_uint_eq(emg_config_user(cfg, "nobody")->n_allows, 0);
+    ck_assert_ptr_null(emg_config_user(cfg, "client2"));
+    ck_assert(schema_accepts(example));
+    emg_config_free(cfg);
+}
+END_TEST
+
+/* An encoding declaration is ignored: the file is read as UTF-8. */
+START_TEST(test_utf8_and_declared_encoding)
+{
+    static const char text[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+                               "<emgdiag><logs dir=\"/var/log/\xc3\xa9mg\"/></emgdiag>\n";
+    struct emg_config *cfg = load_ok(text);
+
+    ck_assert_str_eq(cfg->log_dir, "/var/log/\xc3\xa9mg");
+    emg_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_only_logs_defaults)
+{
+    static const char text[] = "<?xml version=\"1.0\"?>\n<emgdiag><logs dir=\"/x\"/></emgdiag>\n";
+    struct emg_config *cfg = load_ok(text);
+    char why[128];
+
+    ck_assert_str_eq(cfg->log_dir, "/x");
+    ck_assert_int_eq(cfg->utc, 0);
+    ck_assert_int_eq(cfg->passwords_clear, 0);
+    ck_assert_int_eq(cfg->format, EMG_FMT_EMG);
+    ck_assert_uint_eq(cfg->n_pdu_skip, 0);
+    ck_assert_uint_eq(cfg->n_connectors, 0);
+    ck_assert_uint_eq(cfg->n_users, 0);
+    ck_assert_int_eq(cfg->users_default_deny, 0);
+    ck_assert_ptr_null(emg_config_incoming(cfg, "opensmppbox"));
+    /* nothing restricts */
+    ck_assert_int_eq(emg_access_connect(NULL, "192.0.2.1", why, sizeof(why)), 1);
+    ck_assert_str_eq(why, "no access list");
+    ck_assert_int_eq(emg_access_login(cfg, NULL, "anyone", "2001:db8::1", why, sizeof(why)), 1);
+    ck_assert_str_eq(why, "user not listed");
+    ck_assert(schema_accepts(text));
+    emg_config_free(cfg);
+}
+END_TEST
+
+/* ---- decisions ---- */
+
+static void expect_connect(const struct emg_connector *c, const char *peer, int verdict,
+                           const char *why_expected)
+{
+    char why[256];
+    char expected[512];
+
+    if (strcmp(why_expected, "no match") == 0 || strcmp(why_expected, "no access list") == 0 ||
+        strcmp(why_expected, "bad address") == 0)
+        snprintf(expected, sizeof(expected), "%s", why_expected);
+    else
+        snprintf(expected, sizeof(expected), "%s:%s", last_path, why_expected);
+    ck_assert_msg(emg_access_connect(c, peer, why, sizeof(why)) == verdict, "connect from %s", peer);
+    ck_assert_str_eq(why, expected);
+}
+
+static void expect_login(const struct emg_config *cfg, const struct emg_connector *c,
+                         const char *user, const char *peer, int verdict, const char *why_expected)
+{
+    char why[256];
+    char expected[512];
+
+    if (strchr(why_expected, ':') == NULL && strspn(why_expected, "0123456789") == 0)
+        snprintf(expected, sizeof(expected), "%s", why_expected);
+    else
+        snprintf(expected, sizeof(expected), "%s:%s", last_path, why_expected);
+    ck_assert_msg(emg_access_login(cfg, c, user, peer, why, sizeof(why)) == verdict,
+                  "login %s from %s", user, peer);
+    ck_assert_str_eq(why, expected);
+}
+
+START_TEST(test_connect_decisions)
+{
+    struct emg_config *cfg = load_ok(example);
+    const struct emg_connector *in = emg_config_connector(cfg, "smpp-in");
+
+    expect_connect(in, "192.0.2.66", 0, "9");
+    expect_connect(in, "::ffff:192.0.2.66", 0, "9");
+    expect_connect(in, "192.0.2.0", 1, "10");
+    expect_connect(in, "192.0.2.255", 1, "10");
+    expect_connect(in, "192.0.2.65", 1, "10");
+    expect_connect(in, "::ffff:192.0.2.7", 1, "10");
+    expect_connect(in, "192.0.3.0", 0, "no match");
+    expect_connect(in, "2001:db8::1", 1, "11");
+    expect_connect(in, "2001:db9::1", 0, "no match");
+    expect_connect(in, "::1", 0, "no match");
+    expect_connect(in, "not-an-ip", 0, "bad address");
+    expect_connect(in, NULL, 0, "bad address");
+    /* no <access>: everyone; empty <access/>: no one */
+    expect_connect(emg_config_connector(cfg, "open.in"), "198.51.100.1", 1, "no access list");
+    expect_connect(emg_config_connector(cfg, "closed_in"), "192.0.2.1", 0, "no match");
+    expect_connect(emg_config_connector(cfg, "closed_in"), "::1", 0, "no match");
+    emg_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_login_decisions)
+{
+    struct emg_config *cfg = load_ok(example);
+    const struct emg_connector *in = emg_config_connector(cfg, "smpp-in");
+    const struct emg_connector *open_in = emg_config_connector(cfg, "open.in");
+
+    expect_login(cfg, in, "client1", "198.51.100.0", 1, "20");
+    expect_login(cfg, in, "client1", "198.51.100.255", 1, "20");
+    expect_login(cfg, in, "client1", "::ffff:198.51.100.9", 1, "20");
+    expect_login(cfg, in, "client1", "198.51.101.0", 0, "no match");
+    expect_login(cfg, in, "client1", "203.0.113.5", 1, "21");
+    /* the smpp-in entry does not apply on another connector; "*" does */
+    expect_login(cfg, open_in, "client1", "198.51.100.1", 0, "no match");
+    expect_login(cfg, open_in, "client1", "203.0.113.5", 1, "21");
+    expect_login(cfg, NULL, "client1", "203.0.113.5", 1, "21");
+    expect_login(cfg, NULL, "client1", "198.51.100.1", 0, "no match");
+    /* listed without entries: may not bind from anywhere */
+    expect_login(cfg, in, "nobody", "192.0.2.1", 0, "no match");
+    /* not listed, default allow */
+    expect_login(cfg, in, "someone", "192.0.2.1", 1, "user not listed");
+    expect_login(cfg, in, NULL, "192.0.2.1", 1, "user not listed");
+    expect_login(cfg, in, "client1", "198.51.100.1.", 0, "bad address");
+    /* a NULL `why` is allowed */
+    ck_assert_int_eq(emg_access_login(cfg, in, "client1", "203.0.113.5", NULL, 0), 1);
+    ck_assert_int_eq(emg_access_connect(in, "192.0.2.66", NULL, 0), 0);
+    emg_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_users_default_deny)
+{
+    static const char text[] =
+        "<emgdiag>\n"                                                                 /* 1 */
+        "  <logs dir=\"/x\"/>\n"                                                      /* 2 */
+        "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n"       /* 3 */
+        "  <users default=\"deny\">\n"                                                /* 4 */
+        "    <user system-id=\"a\"><allow connector=\"in\" address=\"::1\"/></user>\n"/* 5 */
+        "  </users>\n"                                                                /* 6 */
+        "</emgdiag>\n";
+    struct emg_config *cfg = load_ok(text);
+    const struct emg_connector *in = emg_config_connector(cfg, "in");
+
+    ck_assert_int_eq(cfg->users_default_deny, 1);
+    expect_login(cfg, in, "b", "::1", 0, "4");
+    expect_login(cfg, in, "a", "::1", 1, "5");
+    expect_login(cfg, in, "a", "127.0.0.1", 0, "no match");
+    ck_assert(schema_accepts(text));
+    emg_config_free(cfg);
+}
+END_TEST
+
+/* ---- errors ---- */
+
+#define HEAD "<emgdiag>\n  <logs dir=\"/x\"/>\n" /* lines 1 and 2 */
+#define IN "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n"
+#define OUT "  <connector name=\"out\" type=\"outgoing\" smsc-id=\"up\"/>\n"
+
+static const struct {
+    const char *text;
+    int line;              /* expected FILE:LINE of the first message */
+    const char *message;   /* expected text after "FILE:LINE: " (prefix of it) */
+    int schema_rejects;    /* 1: the schema alone must reject it as well */
+} bad_configs[] = {
+    { HEAD "  <frob/>\n</emgdiag>\n", 3,
+      "unknown element <frob> inside <emgdiag>", 1 },
+    { HEAD "  <connector name=\"a\" type=\"incoming\" opensmppbox-id=\"o\" colour=\"red\"/>\n</emgdiag>\n",
+      3, "unknown attribute \"colour\" on <connector>", 1 },
+    { "<emgdiag>\n  <logs dir=\"/x\" level=\"debug\"/>\n</emgdiag>\n", 2,
+      "unknown attribute \"level\" on <logs>", 1 },
+    { HEAD "  <connector name=\"smpp out\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 3,
+      "connector name \"smpp out\": only letters", 1 },
+    { HEAD "  <connector name=\"a/b\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 3,
+      "connector name \"a/b\"", 1 },
+    { HEAD "  <connector name=\"\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 3,
+      "empty attribute \"name\" on <connector>", 1 },
+    { HEAD OUT "  <connector name=\"out\" type=\"outgoing\" smsc-id=\"up2\"/>\n</emgdiag>\n", 4,
+      "duplicate connector name \"out\" (first at line 3)", 0 },
+    { HEAD OUT "  <connector name=\"out2\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 4,
+      "smsc-id \"up\" already mapped to connector \"out\" at line 3", 0 },
+    { HEAD IN "  <connector name=\"in2\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n</emgdiag>\n", 4,
+      "opensmppbox-id \"osb\" already mapped to connector \"in\" at line 3", 0 },
+    { HEAD "  <connector name=\"o\" type=\"outgoing\"/>\n</emgdiag>\n", 3,
+      "outgoing connector needs attribute \"smsc-id\"", 1 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\"/>\n</emgdiag>\n", 3,
+      "incoming connector needs attribute \"opensmppbox-id\"", 1 },
+    { HEAD "  <connector name=\"i\" opensmppbox-id=\"x\"/>\n</emgdiag>\n", 3,
+      "missing attribute \"type\" on <connector>", 1 },
+    { HEAD "  <connector name=\"i\" type=\"both\" opensmppbox-id=\"x\"/>\n</emgdiag>\n", 3,
+      "type \"both\" on <connector>: expected \"outgoing\" or \"incoming\"", 1 },
+    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\" opensmppbox-id=\"x\"/>\n</emgdiag>\n",
+      3, "attribute \"opensmppbox-id\" not allowed on an outgoing connector", 1 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" smsc-id=\"u\"/>\n</emgdiag>\n",
+      3, "attribute \"smsc-id\" not allowed on an incoming connector", 1 },
+    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\" login-failure-status=\"13\"/>\n</emgdiag>\n",
+      3, "attribute \"login-failure-status\" not allowed on an outgoing connector", 1 },
+    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\">\n    <access/>\n  </connector>\n</emgdiag>\n",
+      4, "<access> not allowed on an outgoing connector", 1 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" login-failure-status=\"15\"/>\n</emgdiag>\n",
+      3, "login-failure-status \"15\" on <connector>: expected \"14\" or \"13\"", 1 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" pdu-log=\"yes\"/>\n</emgdiag>\n",
+      3, "pdu-log \"yes\" on <connector>: expected \"on\" or \"off\"", 1 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" format=\"xml\"/>\n</emgdiag>\n",
+      3, "format \"xml\" on <connector>: expected \"emg\", \"json\" or \"both\"", 1 },
+    { "<emgdiag>\n  <logs dir=\"/x\" timezone=\"gmt\"/>\n</emgdiag>\n", 2,
+      "timezone \"gmt\" on <logs>: expected \"local\" or \"utc\"", 1 },
+    { "<emgdiag>\n  <logs dir=\"/x\" passwords=\"hidden\"/>\n</emgdiag>\n", 2,
+      "passwords \"hidden\" on <logs>", 1 },
+    { "<emgdiag>\n  <logs/>\n</emgdiag>\n", 2, "missing attribute \"dir\" on <logs>", 1 },
+    { "<emgdiag>\n  <logs dir=\"\"/>\n</emgdiag>\n", 2, "empty attribute \"dir\" on <logs>", 1 },
+    { "<emgdiag>\n  <logs dir=\"/x\" pdu-skip=\"ENQUIRE_LINK SUBMIT_SM_RESPX\"/>\n</emgdiag>\n", 2,
+      "pdu-skip: unknown command name \"SUBMIT_SM_RESPX\"", 0 },
+    { "<emgdiag>\n  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\"/>\n</emgdiag>\n", 1,
+      "missing <logs>", 1 },
+    { HEAD "  <logs dir=\"/y\"/>\n</emgdiag>\n", 3, "second <logs> (first at line 2)", 1 },
+    { HEAD "  <users/>\n  <users/>\n</emgdiag>\n", 4, "second <users> (first at line 3)", 1 },
+    { HEAD "  hello\n</emgdiag>\n", 3, "unexpected text inside <emgdiag>", 1 },
+    { "<config>\n  <logs dir=\"/x\"/>\n</config>\n", 1, "root element is <config>, expected <emgdiag>", 1 },
+    { "<emgdiag xmlns=\"urn:x\">\n  <logs dir=\"/x\"/>\n</emgdiag>\n", 1,
+      "root element is <emgdiag>, expected <emgdiag> without a namespace", 1 },
+    { "<?xml version=\"1.0\"?>\n<!DOCTYPE emgdiag [\n<!ENTITY d \"/x\">\n]>\n<emgdiag><logs dir=\"&d;\"/></emgdiag>\n",
+      2, "DOCTYPE not allowed", -1 },
+    { "<?xml version=\"1.0\"?>\n<!DOCTYPE emgdiag SYSTEM \"http://example.invalid/e.dtd\">\n<emgdiag/>\n",
+      2, "DOCTYPE not allowed", -1 },
+    { "<emgdiag>\n  <logs dir=\"/x\">\n</emgdiag>\n", 3, "Opening and ending tag mismatch", -1 },
+    { "<emgdiag>\n  <logs dir=\"&nope;\"/>\n</emgdiag>\n", 2, "Entity 'nope' not defined", -1 },
+    { "\n", 2, "Start tag expected", -1 },
+    { "", 0, "empty file", -1 },
+    { HEAD "  <!-- caf\xe9 -->\n</emgdiag>\n", 3, "not UTF-8 text (octet 0xe9 at offset 39)", -1 },
+    { "\xff\xfe<emgdiag/>\n", 1, "not UTF-8 text (octet 0xff at offset 0)", -1 },
+    { HEAD "  <!-- \xed\xa0\x80 surrogate -->\n</emgdiag>\n", 3, "not UTF-8 text (octet 0xed", -1 },
+    { HEAD "  <!-- \xc0\xaf overlong -->\n</emgdiag>\n", 3, "not UTF-8 text (octet 0xc0", -1 },
+    /* access lists: every bad address form */
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <allow address=\"010.1.2.3\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "address \"010.1.2.3\": leading zero", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <allow address=\"192.0.2.0/24\"/>\n      <deny address=\"gateway.example.com\"/>\n"
+           "    </access>\n  </connector>\n</emgdiag>\n",
+      6, "address \"gateway.example.com\": host name", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <allow address=\"192.0.2.1/24\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "address \"192.0.2.1/24\": host bits set beyond /24 (the block is 192.0.2.0/24)", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <allow address=\"10.0.0.0/33\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "address \"10.0.0.0/33\": prefix length 33 out of range 0-32", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <allow address=\"2001:db8::/129\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "address \"2001:db8::/129\": prefix length 129 out of range 0-128", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <allow address=\"fe80::1%eth0\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "address \"fe80::1%eth0\": zone id", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <deny address=\"::ffff:192.0.2.1\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "address \"::ffff:192.0.2.1\": IPv4-mapped IPv6 address not allowed in a rule (write the IPv4 form", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <allow address=\"1.2.3.4/08\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "address \"1.2.3.4/08\": leading zero in prefix", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <allow address=\"\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "empty attribute \"address\" on <allow>", 1 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <permit address=\"1.2.3.4\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "unknown element <permit> inside <access> (expected <allow> or <deny>)", 1 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+           "      <allow address=\"1.2.3.4\" port=\"1\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5, "unknown attribute \"port\" on <allow>", 1 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access/>\n    <access/>\n"
+           "  </connector>\n</emgdiag>\n",
+      5, "second <access> (first at line 4)", 1 },
+    /* users */
+    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"nope\" address=\"1.2.3.4\"/>\n"
+              "    </user>\n  </users>\n</emgdiag>\n",
+      6, "connector \"nope\" is not defined", 0 },
+    { HEAD OUT "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"out\" address=\"1.2.3.4\"/>\n"
+               "    </user>\n  </users>\n</emgdiag>\n",
+      6, "connector \"out\" is outgoing", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"c\"/>\n    <user system-id=\"d\"/>\n    <user system-id=\"c\"/>\n"
+              "  </users>\n</emgdiag>\n",
+      7, "duplicate system-id \"c\" (first at line 5)", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"in\" address=\"localhost\"/>\n"
+              "    </user>\n  </users>\n</emgdiag>\n",
+      6, "address \"localhost\": host name", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <deny connector=\"in\" address=\"1.2.3.4\"/>\n"
+              "    </user>\n  </users>\n</emgdiag>\n",
+      6, "unknown element <deny> inside <user> (expected <allow>)", 1 },
+    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow address=\"1.2.3.4\"/>\n"
+              "    </user>\n  </users>\n</emgdiag>\n",
+      6, "missing attribute \"connector\" on <allow>", 1 },
+    { HEAD IN "  <users>\n    <user>\n    </user>\n  </users>\n</emgdiag>\n",
+      5, "missing attribute \"system-id\" on <user>", 1 },
+    { HEAD IN "  <users default=\"strict\"/>\n</emgdiag>\n", 4,
+      "default \"strict\" on <users>: expected \"allow\" or \"deny\"", 1 },
+    /* a quoted value is escaped */
+    { HEAD "  <connector name=\"a&quot;b\\c&#10;\" type=\"outgoing\" smsc-id=\"u\"/>\n</emgdiag>\n", 3,
+      "connector name \"a\\x22b\\\\c\\x0a\"", 1 },
+};
+
+START_TEST(test_bad_config)
+{
+    struct emg_errors errs = { NULL, 0 };
+    struct emg_config *cfg;
+    const char *text = bad_configs[_i].text;
+    const char *path = write_xml("bad.xml", text);
+    char expected[512];
+
+    cfg = emg_config_load(path, &errs);
+    ck_assert_msg(cfg == NULL, "case %d accepted", _i);
+    ck_assert_msg(errs.n >= 1, "case %d: no message", _i);
+    snprintf(expected, sizeof(expected), "%s:%d: %s", path, bad_configs[_i].line,
+             bad_configs[_i].message);
+    ck_assert_msg(strncmp(errs.msgs[0], expected, strlen(expected)) == 0,
+                  "case %d: got \"%s\", expected \"%s...\"", _i, errs.msgs[0], expected);
+    for (size_t k = 0; k < errs.n; k++)
+        ck_assert_msg(strncmp(errs.msgs[k], path, strlen(path)) == 0 &&
+                          errs.msgs[k][strlen(path)] == ':',
+                      "case %d: message %zu lacks FILE:LINE: \"%s\"", _i, k, errs.msgs[k]);
+    if (bad_configs[_i].schema_rejects == 1)
+        ck_assert_msg(!schema_accepts(text), "case %d: the schema accepts it", _i);
+    else if (bad_configs[_i].schema_rejects == 0)
+        ck_assert_msg(schema_accepts(text), "case %d: the schema should leave it to the code", _i);
+    emg_errors_free(&errs);
+    ck_assert_uint_eq(errs.n, 0);
+}
+END_TEST
+
+START_TEST(test_all_errors_reported)
+{
+    static const char text[] =
+        "<emgdiag>\n"                                                               /* 1 */
+        "  <logs dir=\"/x\" timezone=\"gmt\"/>\n"                                   /* 2 */
+        "  <connector name=\"a b\" type=\"outgoing\" smsc-id=\"u\"/>\n"             /* 3 */
+        "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"o\">\n"         /* 4 */
+        "    <access><allow address=\"010.0.0.1\"/></access>\n"                     /* 5 */
+        "  </connector>\n"                                                          /* 6 */
+        "</emgdiag>\n";
+    struct emg_errors errs = { NULL, 0 };
+    const char *path = write_xml("many.xml", text);
+    char expected[3][256];
+
+    ck_assert_ptr_null(emg_config_load(path, &errs));
+    ck_assert_uint_eq(errs.n, 3);
+    snprintf(expected[0], sizeof(expected[0]), "%s:2: timezone \"gmt\"", path);
+    snprintf(expected[1], sizeof(expected[1]), "%s:3: connector name \"a b\"", path);
+    snprintf(expected[2], sizeof(expected[2]), "%s:5: address \"010.0.0.1\"", path);
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(strncmp(errs.msgs[k], expected[k], strlen(expected[k])) == 0, "%s", errs.msgs[k]);
+    emg_errors_free(&errs);
+}
+END_TEST
+
+START_TEST(test_error_cap)
+{
+    struct emg_errors errs = { NULL, 0 };
+    char *text = malloc(64 * 1024);
+    size_t used;
+
+    ck_assert_ptr_nonnull(text);
+    used = (size_t)snprintf(text, 64 * 1024, HEAD);
+    for (int k = 0; k < 300; k++)
+        used += (size_t)snprintf(text + used, 64 * 1024 - used, "  <x/>\n");
+    snprintf(text + used, 64 * 1024 - used, "</emgdiag>\n");
+    ck_assert_ptr_null(emg_config_load(write_xml("cap.xml", text), &errs));
+    ck_assert_uint_eq(errs.n, EMG_CONFIG_MAX_ERRORS + 1);
+    ck_assert_ptr_nonnull(strstr(errs.msgs[EMG_CONFIG_MAX_ERRORS], "too many errors"));
+    emg_errors_free(&errs);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    struct emg_errors errs = { NULL, 0 };
+    char path[128];
+
+    snprintf(path, sizeof(path), "%s/none.xml", tmpdir);
+    ck_assert_ptr_null(emg_config_load(path, &errs));
+    ck_assert_uint_eq(errs.n, 1);
+    ck_assert_ptr_nonnull(strstr(errs.msgs[0], ":0: cannot open: "));
+    ck_assert_int_eq(strncmp(errs.msgs[0], path, strlen(path)), 0);
+    emg_errors_free(&errs);
+    /* without an error list */
+    ck_assert_ptr_null(emg_config_load(path, NULL));
+    ck_assert_ptr_null(emg_config_load(NULL, NULL));
+}
+END_TEST
+
+START_TEST(test_buffer_load_same_rules)
+{
+    struct emg_errors errs = { NULL, 0 };
+    struct emg_config *cfg = emg_config_load_buffer(example, strlen(example), "mem.xml", &errs);
+
+    ck_assert_ptr_nonnull(cfg);
+    ck_assert_str_eq(cfg->file, "mem.xml");
+    emg_config_free(cfg);
+    ck_assert_ptr_null(emg_config_load_buffer(HEAD "<x/></emgdiag>", strlen(HEAD) + 14, "mem.xml", &errs));
+    ck_assert_uint_eq(errs.n, 1);
+    ck_assert_str_eq(errs.msgs[0], "mem.xml:3: unknown element <x> inside <emgdiag> "
+                                   "(expected <logs>, <connector> or <users>)");
+    emg_errors_free(&errs);
+}
+END_TEST
+
+/* Many threads reading one loaded configuration at once. */
+static void *decide_many(void *arg)
+{
+    const struct emg_config *cfg = arg;
+    const struct emg_connector *in = emg_config_connector(cfg, "smpp-in");
+    char why[128];
+    long bad = 0;
+
+    for (int k = 0; k < 20000; k++) {
+        bad += emg_access_connect(in, "192.0.2.66", why, sizeof(why)) != 0;
+        bad += emg_access_connect(in, "192.0.2.67", why, sizeof(why)) != 1;
+        bad += emg_access_login(cfg, in, "client1", "203.0.113.5", why, sizeof(why)) != 1;
+    }
+    return (void *)bad;
+}
+
+START_TEST(test_concurrent_readers)
+{
+    struct emg_config *cfg = load_ok(example);
+    pthread_t threads[8];
+
+    for (int k = 0; k < 8; k++)
+        ck_assert_int_eq(pthread_create(&threads[k], NULL, decide_many, cfg), 0);
+    for (int k = 0; k < 8; k++) {
+        void *bad;
+        pthread_join(threads[k], &bad);
+        ck_assert_ptr_null(bad);
+    }
+    emg_config_free(cfg);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *load = tcase_create("load");
+    TCase *errors = tcase_create("errors");
+    TCase *decide = tcase_create("decide");
+
+    tcase_add_checked_fixture(load, make_tmpdir, remove_tmpdir);
+    tcase_add_checked_fixture(errors, make_tmpdir, remove_tmpdir);
+    tcase_add_checked_fixture(decide, make_tmpdir, remove_tmpdir);
+    tcase_add_test(load, test_example_fields);
+    tcase_add_test(load, test_only_logs_defaults);
+    tcase_add_test(load, test_utf8_and_declared_encoding);
+    tcase_add_test(load, test_buffer_load_same_rules);
+    tcase_add_loop_test(errors, test_bad_config, 0, (int)(sizeof(bad_configs) / sizeof(bad_configs[0])));
+    tcase_add_test(errors, test_all_errors_reported);
+    tcase_add_test(errors, test_error_cap);
+    tcase_add_test(errors, test_missing_file);
+    tcase_add_test(decide, test_connect_decisions);
+    tcase_add_test(decide, test_login_decisions);
+    tcase_add_test(decide, test_users_default_deny);
+    tcase_add_test(decide, test_concurrent_readers);
+    suite_add_tcase(s, load);
+    suite_add_tcase(s, errors);
+    suite_add_tcase(s, decide);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(config_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,567 @@
+/*
+ * pcap_smpp: SMPP over TCP from a capture file (see pcap_smpp.h).
+ *
+ * Layers, in call order: link header (Ethernet with VLAN tags, Linux cooked
+ * SLL and SLL2, BSD loopback/null, raw IP) -> IPv4 or IPv6 (extension
+ * headers skipped, fragments reported) -> TCP -> per-connection, per-
+ * direction byte stream -> PDUs by command_length.  Connections are kept in
+ * a small array: captures for diagnosis hold few.
+ */
+#include "pcap_smpp.h"
+
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DIR_FROM_CLIENT = 0, DIR_FROM_SERVER = 1 };
+
+struct stream {
+    int started;
+    int stopped;          /* a problem was reported: decode no more */
+    uint32_t next_seq;
+    unsigned char *buf;   /* octets of a PDU not yet complete */
+    size_t len, cap;
+};
+
+struct endpoint {
+    int family;           /* 4 or 6 */
+    unsigned char addr[16];
+    uint16_t port;
+};
+
+struct connection {
+    struct endpoint client, server;
+    unsigned instance;
+    int closed;           /* FIN or RST seen */
+    struct stream dir[2];
+};
+
+struct reader {
+    uint16_t port;
+    pcap_smpp_handler handler;
+    void *ctx;
+    struct connection *conns;
+    size_t nconns, cap;
+    unsigned long frame;
+    int problems;
+};
+
+struct segment {
+    struct endpoint src, dst;
+    uint32_t seq;
+    uint8_t flags;
+    const unsigned char *payload;
+    size_t len;
+    int cut;              /* the capture kept less than the frame had */
+};
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+static void report(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void report(struct reader *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "emgdiag-pdu: frame %lu: ", r->frame);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    r->problems++;
+}
+
+static uint16_t be16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int same_endpoint(const struct endpoint *a, const struct endpoint *b)
+{
+    size_t alen = a->family == 4 ? 4 : 16;
+
+    return a->family == b->family && a->port == b->port && memcmp(a->addr, b->addr, alen) == 0;
+}
+
+/* ---- streams ---- */
+
+static void stream_stop(struct stream *s)
+{
+    s->stopped = 1;
+    free(s->buf);
+    s->buf = NULL;
+    s->len = s->cap = 0;
+}
+
+static const char *dir_name(int dir)
+{
+    return dir == DIR_FROM_CLIENT ? "client-to-server" : "server-to-client";
+}
+
+static int stream_append(struct stream *s, const unsigned char *p, size_t n)
+{
+    if (s->len + n > s->cap) {
+        size_t ncap = s->cap ? s->cap : 4096;
+        unsigned char *nb;
+
+        while (ncap < s->len + n)
+            ncap *= 2;
+        nb = realloc(s->buf, ncap);
+        if (nb == NULL)
+            return -1;
+        s->buf = nb;
+        s->cap = ncap;
+    }
+    memcpy(s->buf + s->len, p, n);
+    s->len += n;
+    return 0;
+}
+
+static void stream_deliver(struct reader *r, struct connection *c, int dir,
+                           const struct pcap_pkthdr *h)
+{
+    struct stream *s = &c->dir[dir];
+    size_t off = 0;
+
+    while (s->len - off >= 4) {
+        uint32_t cl = be32(s->buf + off);
+        struct pcap_smpp_pdu pdu;
+
+        if (cl < 16 || cl > PCAP_SMPP_MAX_PDU) {
+            report(r, "connection %u %s: command_length %u, not SMPP; decoding of that direction stops",
+                   c->instance, dir_name(dir), cl);
+            stream_stop(s);
+            return;
+        }
+        if (s->len - off < cl)
+            break;
+        pdu.octets = s->buf + off;
+        pdu.len = cl;
+        pdu.from_client = dir == DIR_FROM_CLIENT;
+        pdu.instance = c->instance;
+        pdu.frame = r->frame;
+        pdu.ts.tv_sec = h->ts.tv_sec;
+        pdu.ts.tv_usec = h->ts.tv_usec;
+        r->handler(r->ctx, &pdu);
+        off += cl;
+    }
+    if (off > 0) {
+        memmove(s->buf, s->buf + off, s->len - off);
+        s->len -= off;
+    }
+}
+
+static void stream_segment(struct reader *r, struct connection *c, int dir,
+                           const struct segment *seg, const struct pcap_pkthdr *h)
+{
+    struct stream *s = &c->dir[dir];
+    const unsigned char *p = seg->payload;
+    size_t n = seg->len;
+    int32_t diff;
+
+    if (s->stopped)
+        return;
+    if (seg->flags & TCP_SYN) {
+        s->started = 1;
+        s->next_seq = seg->seq + 1;
+        return;
+    }
+    if (n == 0)
+        return;
+    if (!s->started) {
+        /* The capture began after the handshake: take the stream as it comes. */
+        s->started = 1;
+        s->next_seq = seg->seq;
+    }
+    diff = (int32_t)(seg->seq - s->next_seq);
+    if (diff > 0) {
+        report(r, "connection %u %s: %ld octets missing before this segment; decoding of that direction stops",
+               c->instance, dir_name(dir), (long)diff);
+        stream_stop(s);
+        return;
+    }
+    if (diff < 0) {
+        size_t seen = (size_t)(-(int64_t)diff);
+
+        if (seen >= n)
+            return; /* retransmission of octets already taken */
+        p += seen;
+        n -= seen;
+    }
+    if (seg->cut) {
+        report(r, "connection %u %s: frame cut short by the capture's snap length; decoding of that direction stops",
+               c->instance, dir_name(dir));
+        stream_stop(s);
+        return;
+    }
+    if (stream_append(s, p, n) != 0) {
+        report(r, "out of memory; decoding of connection %u %s stops", c->instance, dir_name(dir));
+        stream_stop(s);
+        return;
+    }
+    s->next_seq += (uint32_t)n;
+    stream_deliver(r, c, dir, h);
+}
+
+/* ---- connections ---- */
+
+static struct connection *new_connection(struct reader *r, const struct endpoint *client,
+                                         const struct endpoint *server)
+{
+    struct connection *c;
+
+    if (r->nconns == r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : 16;
+        struct connection *nc = realloc(r->conns, ncap * sizeof(*nc));
+
+        if (nc == NULL)
+            return NULL;
+        r->conns = nc;
+        r->cap = ncap;
+    }
+    c = &r->conns[r->nconns];
+    memset(c, 0, sizeof(*c));
+    c->client = *client;
+    c->server = *server;
+    c->instance = (unsigned)r->nconns;
+    r->nconns++;
+    return c;
+}
+
+static void finish_connection(struct reader *r, struct connection *c)
+{
+    int d;
+
+    for (d = 0; d < 2; d++) {
+        struct stream *s = &c->dir[d];
+
+        if (!s->stopped && s->len > 0) {
+            if (s->len >= 4)
+                report(r, "connection %u %s: stream ends inside a PDU (%zu of %u octets)", c->instance,
+                       dir_name(d), s->len, be32(s->buf));
+            else
+                report(r, "connection %u %s: stream ends inside a PDU header (%zu octets)", c->instance,
+                       dir_name(d), s->len);
+        }
+        stream_stop(s);
+    }
+}
+
+static void tcp_segment(struct reader *r, const struct segment *seg, const struct pcap_pkthdr *h)
+{
+    struct connection *c = NULL;
+    int dir = DIR_FROM_CLIENT;
+    size_t i;
+
+    if (seg->src.port != r->port && seg->dst.port != r->port)
+        return;
+    /* The newest connection on this address pair is the live one. */
+    for (i = r->nconns; i-- > 0;) {
+        struct connection *k = &r->conns[i];
+
+        if (same_endpoint(&k->client, &seg->src) && same_endpoint(&k->server, &seg->dst)) {
+            c = k;
+            dir = DIR_FROM_CLIENT;
+            break;
+        }
+        if (same_endpoint(&k->server, &seg->src) && same_endpoint(&k->client, &seg->dst)) {
+            c = k;
+            dir = DIR_FROM_SERVER;
+            break;
+        }
+    }
+    /* A fresh SYN on a finished or already used pair starts a new connection. */
+    if (c != NULL && (seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
+        (c->closed || c->dir[0].started || c->dir[1].started)) {
+        finish_connection(r, c);
+        c = NULL;
+    }
+    if (c == NULL) {
+        int src_is_client = (seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN || seg->dst.port == r->port;
+
+        if ((seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+            src_is_client = 0;
+        c = src_is_client ? new_connection(r, &seg->src, &seg->dst)
+                          : new_connection(r, &seg->dst, &seg->src);
+        if (c == NULL) {
+            report(r, "out of memory for a new connection");
+            return;
+        }
+        dir = src_is_client ? DIR_FROM_CLIENT : DIR_FROM_SERVER;
+    }
+    stream_segment(r, c, dir, seg, h);
+    if (seg->flags & (TCP_FIN | TCP_RST))
+        c->closed = 1;
+}
+
+/* ---- network and transport layers ---- */
+
+static void parse_tcp(struct reader *r, struct segment *seg, const unsigned char *p, size_t n,
+                      const struct pcap_pkthdr *h)
+{
+    size_t hlen;
+
+    if (n < 20) {
+        if (seg->cut)
+            return; /* headers not captured; nothing to take from it */
+        report(r, "TCP header truncated (%zu octets)", n);
+        return;
+    }
+    hlen = (size_t)(p[12] >> 4) * 4;
+    if (hlen < 20 || hlen > n) {
+        report(r, "TCP header length %zu is invalid", hlen);
+        return;
+    }
+    seg->src.port = be16(p);
+    seg->dst.port = be16(p + 2);
+    seg->seq = be32(p + 4);
+    seg->flags = p[13];
+    seg->payload = p + hlen;
+    seg->len = n - hlen;
+    tcp_segment(r, seg, h);
+}
+
+static void parse_ipv4(struct reader *r, const unsigned char *p, size_t n, int cut,
+                       const struct pcap_pkthdr *h)
+{
+    struct segment seg;
+    size_t ihl, total;
+
+    if (n < 20) {
+        report(r, "IPv4 header truncated");
+        return;
+    }
+    ihl = (size_t)(p[0] & 0xf) * 4;
+    total = be16(p + 2);
+    if (ihl < 20 || ihl > n || total < ihl) {
+        report(r, "invalid IPv4 header");
+        return;
+    }
+    if (p[9] != 6)
+        return;
+    if (total > n) {
+        if (!cut) {
+            report(r, "IPv4 packet longer than the frame");
+            return;
+        }
+    } else {
+        n = total; /* drop link-layer padding */
+    }
+    memset(&seg, 0, sizeof(seg));
+    if ((be16(p + 6) & 0x3fff) != 0) {
+        if (n >= ihl + 4 && (be16(p + ihl) == r->port || be16(p + ihl + 2) == r->port))
+            report(r, "IPv4 fragment, not reassembled");
+        return;
+    }
+    seg.cut = cut;
+    seg.src.family = seg.dst.family = 4;
+    memcpy(seg.src.addr, p + 12, 4);
+    memcpy(seg.dst.addr, p + 16, 4);
+    parse_tcp(r, &seg, p + ihl, n - ihl, h);
+}
+
+static void parse_ipv6(struct reader *r, const unsigned char *p, size_t n, int cut,
+                       const struct pcap_pkthdr *h)
+{
+    struct segment seg;
+    size_t off = 40, plen;
+    unsigned next;
+
+    if (n < 40) {
+        report(r, "IPv6 header truncated");
+        return;
+    }
+    plen = be16(p + 4);
+    if (40 + plen > n) {
+        if (!cut) {
+            report(r, "IPv6 packet longer than the frame");
+            return;
+        }
+    } else {
+        n = 40 + plen;
+    }
+    next = p[6];
+    while (next == 0 || next == 43 || next == 60 || next == 44) {
+        if (next == 44) {
+            report(r, "IPv6 fragment, not reassembled");
+            return;
+        }
+        if (n - off < 8) {
+            report(r, "IPv6 extension header truncated");
+            return;
+        }
+        next = p[off];
+        if ((size_t)(p[off + 1] + 1) * 8 > n - off) {
+            report(r, "IPv6 extension header truncated");
+            return;
+        }
+        off += (size_t)(p[off + 1] + 1) * 8;
+    }
+    if (next != 6)
+        return;
+    memset(&seg, 0, sizeof(seg));
+    seg.cut = cut;
+    seg.src.family = seg.dst.family = 6;
+    memcpy(seg.src.addr, p + 8, 16);
+    memcpy(seg.dst.addr, p + 24, 16);
+    parse_tcp(r, &seg, p + off, n - off, h);
+}
+
+/* Dispatches on an ethertype-like value. */
+static void parse_network(struct reader *r, unsigned proto, const unsigned char *p, size_t n, int cut,
+                          const struct pcap_pkthdr *h)
+{
+    if (proto == 0x0800)
+        parse_ipv4(r, p, n, cut, h);
+    else if (proto == 0x86dd)
+        parse_ipv6(r, p, n, cut, h);
+}
+
+static void parse_raw_ip(struct reader *r, const unsigned char *p, size_t n, int cut,
+                         const struct pcap_pkthdr *h)
+{
+    if (n < 1)
+        return;
+    parse_network(r, (p[0] >> 4) == 6 ? 0x86dd : (p[0] >> 4) == 4 ? 0x0800 : 0, p, n, cut, h);
+}
+
+/* BSD loopback family numbers for IPv6 differ per system. */
+static unsigned null_family_to_proto(uint32_t fam)
+{
+    if (fam == 2)
+        return 0x0800;
+    if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
+        return 0x86dd;
+    return 0;
+}
+
+static void parse_frame(struct reader *r, int linktype, const struct pcap_pkthdr *h,
+                        const unsigned char *p)
+{
+    size_t n = h->caplen;
+    int cut = h->caplen < h->len;
+    unsigned proto;
+
+    switch (linktype) {
+    case DLT_EN10MB:
+        if (n < 14)
+            return;
+        proto = be16(p + 12);
+        p += 14;
+        n -= 14;
+        while ((proto == 0x8100 || proto == 0x88a8) && n >= 4) {
+            proto = be16(p + 2);
+            p += 4;
+            n -= 4;
+        }
+        parse_network(r, proto, p, n, cut, h);
+        return;
+    case DLT_LINUX_SLL:
+        if (n < 16)
+            return;
+        parse_network(r, be16(p + 14), p + 16, n - 16, cut, h);
+        return;
+#ifdef DLT_LINUX_SLL2
+    case DLT_LINUX_SLL2:
+        if (n < 20)
+            return;
+        parse_network(r, be16(p), p + 20, n - 20, cut, h);
+        return;
+#endif
+    case DLT_NULL:
+        if (n < 4)
+            return;
+        proto = null_family_to_proto((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                                     (uint32_t)p[3] << 24);
+        if (proto == 0)
+            proto = null_family_to_proto(be32(p));
+        parse_network(r, proto, p + 4, n - 4, cut, h);
+        return;
+    case DLT_LOOP:
+        if (n < 4)
+            return;
+        parse_network(r, null_family_to_proto(be32(p)), p + 4, n - 4, cut, h);
+        return;
+    default:
+        parse_raw_ip(r, p, n, cut, h);
+        return;
+    }
+}
+
+static int supported_linktype(int linktype)
+{
+    switch (linktype) {
+    case DLT_EN10MB:
+    case DLT_LINUX_SLL:
+#ifdef DLT_LINUX_SLL2
+    case DLT_LINUX_SLL2:
+#endif
+    case DLT_NULL:
+    case DLT_LOOP:
+    case DLT_RAW:
+#ifdef DLT_IPV4
+    case DLT_IPV4:
+    case DLT_IPV6:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int pcap_smpp_read(const char *path, uint16_t port, pcap_smpp_handler handler, void *ctx)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    struct reader r;
+    pcap_t *pc;
+    int linktype, rc;
+    size_t i;
+
+    pc = pcap_open_offline(path, errbuf);
+    if (pc == NULL) {
+        fprintf(stderr, "emgdiag-pdu: %s: %s\n", path, errbuf);
+        return -1;
+    }
+    linktype = pcap_datalink(pc);
+    if (!supported_linktype(linktype)) {
+        const char *name = pcap_datalink_val_to_name(linktype);
+
+        fprintf(stderr, "emgdiag-pdu: %s: link type %d (%s) is not supported\n", path, linktype,
+                name != NULL ? name : "unknown");
+        pcap_close(pc);
+        return -1;
+    }
+    memset(&r, 0, sizeof(r));
+    r.port = port;
+    r.handler = handler;
+    r.ctx = ctx;
+    for (;;) {
+        struct pcap_pkthdr *h;
+        const unsigned char *data;
+
+        rc = pcap_next_ex(pc, &h, &data);
+        if (rc == -2)
+            break;
+        r.frame++;
+        if (rc != 1) {
+            report(&r, "cannot read the capture: %s", pcap_geterr(pc));
+            break;
+        }
+        parse_frame(&r, linktype, h, data);
+    }
+    for (i = 0; i < r.nconns; i++)
+        finish_connection(&r, &r.conns[i]);
+    free(r.conns);
+    pcap_close(pc);
+    return r.problems;
+}
