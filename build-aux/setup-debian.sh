@@ -32,7 +32,7 @@ apt-get install -y -q --no-install-recommends \
     ca-certificates build-essential pkg-config patch file xz-utils \
     libxml2-dev libxml2-utils libpcap-dev check \
     clang-14 libclang-rt-14-dev valgrind \
-    perl libnet-smpp-perl nodejs npm \
+    perl libnet-smpp-perl nodejs npm python3 \
     tshark iproute2 iptables procps util-linux \
     >/tmp/emgdiag-apt.log 2>&1 || { tail -30 /tmp/emgdiag-apt.log >&2; exit 1; }
 

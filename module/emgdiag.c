@@ -690,7 +690,7 @@ static void pdu_line(struct emgdiag_session *s, int dir, const unsigned char *oc
     const struct emg_connector *c = cfg ? emg_config_connector(cfg, s->name) : NULL;
     struct pdu_format_opts opts;
     struct timeval tv;
-    struct sbuf b = SBUF_INIT;
+    struct sbuf b = SBUF_INIT, j = SBUF_INIT;
     char ts[32], file[300];
     int fmt = format_of(cfg, c);
     int utc = cfg ? cfg->utc : 0;
@@ -705,22 +705,25 @@ static void pdu_line(struct emgdiag_session *s, int dir, const unsigned char *oc
     if (fmt & EMG_FMT_EMG) {
         emg_ts_text(ts, &tv, utc);
         sbuf_printf(&b, "%s INFO  (%s,%d) ", ts, s->name, s->instance);
-        pdu_format_text(&b, dir == EMGDIAG_DIR_WRITE ? PDU_DIR_WRITE : PDU_DIR_READ, octets, len,
-                        &opts);
+    }
+    if (fmt & EMG_FMT_JSON) {
+        json_open(&j, &tv, utc, s->name, s->instance);
+        sbuf_putc(&j, ',');
+    }
+    /* One decode serves both forms. */
+    pdu_format_both((fmt & EMG_FMT_EMG) ? &b : NULL, (fmt & EMG_FMT_JSON) ? &j : NULL,
+                    dir == EMGDIAG_DIR_WRITE ? PDU_DIR_WRITE : PDU_DIR_READ, octets, len, &opts);
+    if (fmt & EMG_FMT_EMG) {
         sbuf_putc(&b, '\n');
         file_name(file, sizeof(file), "pdu", s->name, 0);
         submit(file, &b);
     }
     if (fmt & EMG_FMT_JSON) {
-        sbuf_reset(&b);
-        json_open(&b, &tv, utc, s->name, s->instance);
-        sbuf_putc(&b, ',');
-        pdu_format_json(&b, dir == EMGDIAG_DIR_WRITE ? PDU_DIR_WRITE : PDU_DIR_READ, octets, len,
-                        &opts);
-        sbuf_puts(&b, "}\n");
+        sbuf_puts(&j, "}\n");
         file_name(file, sizeof(file), "pdu", s->name, 1);
-        submit(file, &b);
+        submit(file, &j);
     }
+    sbuf_free(&j);
     sbuf_free(&b);
     snapshot_put(snap);
 }

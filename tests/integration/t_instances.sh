@@ -3,7 +3,12 @@
 # connector are numbered in configuration order — smsc groups in file
 # order, each group's `instances` copies, TX or TRX before RX.  A TX+RX
 # group followed by a TRX group of the same smsc-id is therefore 0 (TX),
-# 1 (RX), 2 (TRX), and `instances = 2` on a TRX group is 0 and 1.  A
+# 1 (RX), 2 (TRX), and `instances = 2` on a TRX group is 0 and 1.
+# Kannel 1.4.5 refuses `port` and `receive-port` in one group ("Usage of
+# both in one group is deprecated!", and bearerbox panics), so the TX and
+# RX sessions come from two groups here: a TX group (port, transceiver-mode
+# off) and an RX group (receive-port only), then the TRX group; the rule
+# numbers them the same way, 0, 1, 2.  A
 # session keeps its number over reconnects: every SMSC peer here closes
 # the connection right after answering the bind, so bearerbox reconnects
 # every reconnect-delay and each session logs in several times.
@@ -34,10 +39,11 @@ cat >"$IT_DIR/emg.xml" <<XML
 </emgdiag>
 XML
 box_bearerbox_conf "$IT_DIR/kannel.conf" "$IT_DIR/emg.xml"
-# Group 1 of "multi": TX on port, RX on receive-port (two sessions).
-box_smsc_smpp "$IT_DIR/kannel.conf" multi "${PORT[tx]}" user secret \
-    "receive-port = ${PORT[rx]}" "transceiver-mode = false"
-# Group 2 of "multi": one transceiver.
+# Group 1 of "multi": a transmitter on port.
+box_smsc_smpp "$IT_DIR/kannel.conf" multi "${PORT[tx]}" user secret "transceiver-mode = false"
+# Group 2 of "multi": a receiver on receive-port only (port = 0: no TX thread).
+box_smsc_smpp "$IT_DIR/kannel.conf" multi 0 user secret "receive-port = ${PORT[rx]}" "transceiver-mode = false"
+# Group 3 of "multi": one transceiver.
 box_smsc_smpp "$IT_DIR/kannel.conf" multi "${PORT[trx]}" user secret "transceiver-mode = true"
 # Another smsc-id: one TRX group run twice.
 box_smsc_smpp "$IT_DIR/kannel.conf" pair "${PORT[pair]}" user secret "transceiver-mode = true" "instances = 2"
@@ -54,11 +60,13 @@ count_lines() {
     echo "${n:-0}"
 }
 
-# wait_count FILE REGEX N TIMEOUT: until FILE has at least N matching lines.
+# wait_count FILE REGEX N TIMEOUT: until FILE has at least N matching
+# lines; gives up at once when bearerbox is gone.
 wait_count() {
     local deadline=$((SECONDS + $4))
     while [ "$(count_lines "$1" "$2")" -lt "$3" ]; do
-        if [ "$SECONDS" -ge "$deadline" ]; then
+        if [ "$SECONDS" -ge "$deadline" ] || ! kill -0 "$(it_pid bb)" 2>/dev/null; then
+            kill -0 "$(it_pid bb)" 2>/dev/null || it__tail "$IT_DIR/bearerbox.log" 5
             it_fail "fewer than $3 lines matching /$2/ in $1 after $4s (have $(count_lines "$1" "$2"))"
             it__tail "$1"
             return 1
