@@ -16,6 +16,7 @@
  * than one thread.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -23,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "emgdiag_hook.h"
 
@@ -42,6 +45,9 @@
 
 /* Flood limits (spec §4 and §5): lines a second before counting instead. */
 #define FLOOD_LINES_PER_SECOND 10
+
+/* A logwriter_signal() bit of ours: write the REOPEN line (spec §5). */
+#define SIG_REOPENED 0x100u
 
 /* Incoming instance numbers a connector can hand out at once. */
 #define MAX_INCOMING_INSTANCES 4096
@@ -92,6 +98,15 @@ static struct snapshot *current;
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct incoming_slots *slots;
 static pthread_mutex_t flood_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Connector names this process writes, each with a lock file held. */
+struct claim {
+    struct claim *next;
+    int fd;
+    char name[];
+};
+static pthread_mutex_t claims_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct claim *claims;
 static struct flood deny_connect_flood, deny_login_flood;
 
 /* ------------------------------------------------------------------ */
@@ -400,6 +415,14 @@ static void on_dropped(void *ctx, const char *file, unsigned long count, struct 
     sbuf_puts(out, "\"\n");
 }
 
+/* Writer thread: the files were closed for reopening (hook_reopen). */
+static void on_signal(void *ctx, unsigned bits)
+{
+    (void)ctx;
+    if (bits & SIG_REOPENED)
+        event_line("general", "INFO", process_name(), -1, "REOPEN", NULL);
+}
+
 static void on_host_log(void *ctx, const char *msg)
 {
     (void)ctx;
@@ -509,6 +532,46 @@ static int hook_accept_check(const char *kannel_id, const char *peer_addr, int p
     return allow ? EMGDIAG_ALLOW : EMGDIAG_REFUSE;
 }
 
+/*
+ * Two processes writing one connector's files is a configuration error
+ * (spec §1): the first to use a name holds an flock() on
+ * <dir>/.<name>.lock for its lifetime; a second process that cannot take it
+ * says so in general.  Its lines are still written.
+ */
+static void claim_name(const char *dir, const char *name)
+{
+    struct claim *c;
+    char path[4096];
+    const char *kv[3];
+    int fd;
+
+    pthread_mutex_lock(&claims_lock);
+    for (c = claims; c != NULL && strcmp(c->name, name) != 0; c = c->next)
+        ;
+    if (c != NULL) {
+        pthread_mutex_unlock(&claims_lock);
+        return;
+    }
+    c = malloc(sizeof(*c) + strlen(name) + 1);
+    if (c == NULL) {
+        pthread_mutex_unlock(&claims_lock);
+        return;
+    }
+    strcpy(c->name, name);
+    snprintf(path, sizeof(path), "%s/.%s.lock", dir, name);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        kv[0] = "connector";
+        kv[1] = name;
+        kv[2] = NULL;
+        event_line("general", "ERROR", process_name(), -1, "CONNECTOR SHARED", kv);
+    }
+    c->fd = fd;
+    c->next = claims;
+    claims = c;
+    pthread_mutex_unlock(&claims_lock);
+}
+
 static struct emgdiag_session *hook_session_open(const struct emgdiag_session_info *info)
 {
     struct emgdiag_session *s;
@@ -526,6 +589,8 @@ static struct emgdiag_session *hook_session_open(const struct emgdiag_session_in
     id = s->incoming ? incoming_id(info->kannel_id) : (info->kannel_id ? info->kannel_id : "");
     snap = snapshot_get();
     s->name = connector_name(snap ? snap->cfg : NULL, s->incoming, id);
+    if (s->name != NULL && snap != NULL)
+        claim_name(snap->cfg->log_dir, s->name);
     snapshot_put(snap);
     if (s->name == NULL) {
         free(s);
@@ -849,7 +914,7 @@ static void hook_disconnected(struct emgdiag_session *s, int reason, int err)
 static void hook_reopen(void)
 {
     if (writer != NULL)
-        logwriter_signal(writer, LW_SIG_REOPEN);
+        logwriter_signal(writer, LW_SIG_REOPEN | SIG_REOPENED);
 }
 
 /* Loads the configuration at `path`; on error fills err with the first
@@ -923,12 +988,21 @@ static void hook_reload(void)
 static void hook_shutdown(void)
 {
     struct incoming_slots *sl;
+    struct claim *c;
 
     if (writer != NULL) {
         logwriter_stop(writer);
         writer = NULL;
     }
     snapshot_install(NULL);
+    pthread_mutex_lock(&claims_lock);
+    while ((c = claims) != NULL) {
+        claims = c->next;
+        if (c->fd >= 0)
+            close(c->fd);
+        free(c);
+    }
+    pthread_mutex_unlock(&claims_lock);
     pthread_mutex_lock(&slots_lock);
     while ((sl = slots) != NULL) {
         slots = sl->next;
@@ -988,6 +1062,7 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
     wo.dir = cfg->log_dir;
     wo.format_dropped = on_dropped;
     wo.host_log = on_host_log;
+    wo.on_signal = on_signal;
     writer = logwriter_start(&wo, err, errlen);
     if (writer == NULL) {
         emg_config_free(cfg);
