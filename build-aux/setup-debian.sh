@@ -27,12 +27,20 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 fi
 
+# Node.js and npm: Debian's, unless the machine already has a working pair
+# (a nodesource nodejs conflicts with Debian's npm package).
+node_pkgs="nodejs npm"
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    node_pkgs=""
+fi
+
 apt-get update -q
+# shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends \
     ca-certificates build-essential pkg-config patch file xz-utils \
     libxml2-dev libxml2-utils libpcap-dev check \
     clang-14 libclang-rt-14-dev valgrind \
-    perl libnet-smpp-perl nodejs npm python3 \
+    perl libnet-smpp-perl python3 $node_pkgs \
     tshark iproute2 iptables procps util-linux \
     >/tmp/emgdiag-apt.log 2>&1 || { tail -30 /tmp/emgdiag-apt.log >&2; exit 1; }
 

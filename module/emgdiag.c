@@ -74,6 +74,7 @@ struct incoming_slots {
 struct emgdiag_session {
     pthread_mutex_t lock;
     char *name;          /* connector name as it appears in files and lines */
+    char *kannel_id;     /* outgoing: the smsc-id, to find the name again */
     int instance;
     int role;
     int incoming;
@@ -596,6 +597,11 @@ static struct emgdiag_session *hook_session_open(const struct emgdiag_session_in
         free(s);
         return NULL;
     }
+    if (!s->incoming && (s->kannel_id = strdup(id)) == NULL) {
+        free(s->name);
+        free(s);
+        return NULL;
+    }
     if (s->incoming) {
         struct sbuf b = SBUF_INIT;
         const char *peer = info->host ? info->host : "";
@@ -619,8 +625,32 @@ static void hook_session_close(struct emgdiag_session *s)
         slot_release(s->name, s->instance);
     pthread_mutex_destroy(&s->lock);
     free(s->bind_system_id);
+    free(s->kannel_id);
     free(s->name);
     free(s);
+}
+
+/*
+ * An outgoing session outlives configuration reloads: each new connection
+ * takes the connector name the current configuration gives its smsc-id.
+ * Only the session's own I/O thread uses an outgoing session, so the name
+ * can change here.
+ */
+static void refresh_name(struct emgdiag_session *s)
+{
+    struct snapshot *snap = snapshot_get();
+    char *name;
+
+    if (snap != NULL && (name = connector_name(snap->cfg, 0, s->kannel_id)) != NULL) {
+        if (strcmp(name, s->name) != 0) {
+            claim_name(snap->cfg->log_dir, name);
+            free(s->name);
+            s->name = name;
+        } else {
+            free(name);
+        }
+    }
+    snapshot_put(snap);
 }
 
 static void hook_connect_ok(struct emgdiag_session *s)
@@ -629,6 +659,8 @@ static void hook_connect_ok(struct emgdiag_session *s)
 
     if (s == NULL)
         return;
+    if (!s->incoming)
+        refresh_name(s);
     pthread_mutex_lock(&s->lock);
     s->connected = 1;
     s->bind_pending = s->login_failed = s->unbound = 0;
@@ -649,6 +681,8 @@ static void hook_connect_err(struct emgdiag_session *s, int err)
 
     if (s == NULL)
         return;
+    if (!s->incoming)
+        refresh_name(s);
     snprintf(info, sizeof(info), "%d", err);
     connector_line(s, "CONNECT", 0, info);
 }
