@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -65,8 +66,14 @@ struct flood {
 };
 
 /* The instance numbers in use on one incoming connector. */
+enum { DENY_CONNECT = 0, DENY_LOGIN = 1 };
+static const char *const deny_event[] = { "DENY CONNECT", "DENY LOGIN" };
+
+/* Per incoming connector: its instance numbers in use and the flood state of
+ * its refusals (guarded by slots_lock). */
 struct incoming_slots {
     struct incoming_slots *next;
+    struct flood deny[2];
     char *name;
     unsigned char used[MAX_INCOMING_INSTANCES];
 };
@@ -98,7 +105,6 @@ static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct snapshot *current;
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct incoming_slots *slots;
-static pthread_mutex_t flood_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Connector names this process writes, each with a lock file held. */
 struct claim {
@@ -108,7 +114,13 @@ struct claim {
 };
 static pthread_mutex_t claims_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct claim *claims;
-static struct flood deny_connect_flood, deny_login_flood;
+
+/* The ticker: once a second it reports floods that stopped. */
+static pthread_t ticker;
+static int ticker_running;
+static pthread_mutex_t ticker_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ticker_cond = PTHREAD_COND_INITIALIZER;
+static int ticker_stop;
 
 /* ------------------------------------------------------------------ */
 /* Configuration snapshots                                             */
@@ -433,24 +445,33 @@ static void on_host_log(void *ctx, const char *msg)
 /* ------------------------------------------------------------------ */
 /* Incoming instance numbers: the lowest free one per connector        */
 
-static int slot_take(const char *name)
+/* The state of incoming connector `name`, created on first use; NULL when
+ * out of memory.  Called with slots_lock held. */
+static struct incoming_slots *incoming_get(const char *name)
 {
     struct incoming_slots *sl;
-    int i, got = -1;
 
-    pthread_mutex_lock(&slots_lock);
     for (sl = slots; sl != NULL && strcmp(sl->name, name) != 0; sl = sl->next)
         ;
     if (sl == NULL && (sl = calloc(1, sizeof(*sl))) != NULL) {
         sl->name = strdup(name);
         if (sl->name == NULL) {
             free(sl);
-            sl = NULL;
-        } else {
-            sl->next = slots;
-            slots = sl;
+            return NULL;
         }
+        sl->next = slots;
+        slots = sl;
     }
+    return sl;
+}
+
+static int slot_take(const char *name)
+{
+    struct incoming_slots *sl;
+    int i, got = -1;
+
+    pthread_mutex_lock(&slots_lock);
+    sl = incoming_get(name);
     for (i = 0; sl != NULL && i < MAX_INCOMING_INSTANCES; i++) {
         if (!sl->used[i]) {
             sl->used[i] = 1;
@@ -474,6 +495,113 @@ static void slot_release(const char *name, int instance)
     if (sl != NULL)
         sl->used[instance] = 0;
     pthread_mutex_unlock(&slots_lock);
+}
+
+/*
+ * Counts a refusal of `kind` on connector `name` against its flood limit
+ * (spec §5); returns 1 when its line may be written.  The count of a flood
+ * is written when the next second's first refusal comes, or by the ticker
+ * once the flood has stopped.
+ */
+static int deny_admit(const char *name, int kind)
+{
+    struct incoming_slots *sl;
+    unsigned long report = 0;
+    int admit = 1;
+
+    pthread_mutex_lock(&slots_lock);
+    sl = incoming_get(name);
+    if (sl != NULL)
+        admit = flood_admit(&sl->deny[kind], &report);
+    pthread_mutex_unlock(&slots_lock);
+    if (report > 0)
+        suppressed_line("security", name, -1, report, deny_event[kind]);
+    return admit;
+}
+
+/* Ticker: writes the SUPPRESSED count of every flood whose second is over. */
+static void report_stopped_floods(void)
+{
+    struct pending {
+        char *name;
+        int kind;
+        unsigned long count;
+    } *todo = NULL, *grown;
+    size_t n = 0, cap = 0, i;
+    struct incoming_slots *sl;
+    time_t now = time(NULL);
+    int k;
+
+    pthread_mutex_lock(&slots_lock);
+    for (sl = slots; sl != NULL; sl = sl->next) {
+        for (k = 0; k < 2; k++) {
+            if (sl->deny[k].suppressed == 0 || sl->deny[k].second == now)
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 8;
+                grown = realloc(todo, cap * sizeof(*todo));
+                if (grown == NULL)
+                    break;
+                todo = grown;
+            }
+            if (n < cap && (todo[n].name = strdup(sl->name)) != NULL) {
+                todo[n].kind = k;
+                todo[n].count = sl->deny[k].suppressed;
+                sl->deny[k].suppressed = 0;
+                n++;
+            }
+        }
+    }
+    pthread_mutex_unlock(&slots_lock);
+    for (i = 0; i < n; i++) {
+        suppressed_line("security", todo[i].name, -1, todo[i].count, deny_event[todo[i].kind]);
+        free(todo[i].name);
+    }
+    free(todo);
+}
+
+static void *ticker_main(void *arg)
+{
+    struct timespec until;
+
+    (void)arg;
+    pthread_mutex_lock(&ticker_lock);
+    while (!ticker_stop) {
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&ticker_cond, &ticker_lock, &until);
+        pthread_mutex_unlock(&ticker_lock);
+        report_stopped_floods();
+        pthread_mutex_lock(&ticker_lock);
+    }
+    pthread_mutex_unlock(&ticker_lock);
+    return NULL;
+}
+
+/* Starts the ticker with every signal blocked (Kannel's threads expect to
+ * receive them, not ours). */
+static void ticker_start(void)
+{
+    sigset_t all, old;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    ticker_stop = 0;
+    ticker_running = pthread_create(&ticker, NULL, ticker_main, NULL) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void ticker_end(void)
+{
+    if (!ticker_running)
+        return;
+    pthread_mutex_lock(&ticker_lock);
+    ticker_stop = 1;
+    pthread_cond_signal(&ticker_cond);
+    pthread_mutex_unlock(&ticker_lock);
+    pthread_join(ticker, NULL);
+    ticker_running = 0;
+    report_stopped_floods();
 }
 
 /* ------------------------------------------------------------------ */
@@ -501,8 +629,7 @@ static int hook_accept_check(const char *kannel_id, const char *peer_addr, int p
     const struct emg_connector *c;
     char why[300], *name, *addr;
     const char *kv[5];
-    unsigned long report;
-    int allow, admit;
+    int allow;
 
     (void)peer_port;
     if (snap == NULL)
@@ -512,19 +639,14 @@ static int hook_accept_check(const char *kannel_id, const char *peer_addr, int p
     allow = emg_access_connect(c, peer_addr != NULL ? peer_addr : "", why, sizeof(why));
     if (!allow) {
         name = connector_name(snap->cfg, 1, kannel_id);
-        pthread_mutex_lock(&flood_lock);
-        admit = flood_admit(&deny_connect_flood, &report);
-        pthread_mutex_unlock(&flood_lock);
-        if (report > 0)
-            suppressed_line("security", name ? name : "?", -1, report, "DENY CONNECT");
-        if (admit) {
+        if (name != NULL && deny_admit(name, DENY_CONNECT)) {
             addr = escaped(peer_addr ? peer_addr : "", peer_addr ? strlen(peer_addr) : 0);
             kv[0] = "address";
             kv[1] = addr;
             kv[2] = "rule";
             kv[3] = why;
             kv[4] = NULL;
-            event_line("security", "WARN", name ? name : "?", -1, "DENY CONNECT", kv);
+            event_line("security", "WARN", name, -1, "DENY CONNECT", kv);
             free(addr);
         }
         free(name);
@@ -851,8 +973,7 @@ static int hook_bind_check(struct emgdiag_session *s, struct emgdiag_bind *b)
     const char *reason = NULL, *sysid;
     char *esc_id, *esc_addr, status[16];
     const char *kv[11];
-    unsigned long report;
-    int fail_status = 14, admit;
+    int fail_status = 14;
 
     if (b == NULL || !EMGDIAG_HAS(b, close_after))
         return EMGDIAG_ALLOW;
@@ -880,12 +1001,7 @@ static int hook_bind_check(struct emgdiag_session *s, struct emgdiag_bind *b)
     }
     b->status = (uint32_t)fail_status;
     b->close_after = 1;
-    pthread_mutex_lock(&flood_lock);
-    admit = flood_admit(&deny_login_flood, &report);
-    pthread_mutex_unlock(&flood_lock);
-    if (report > 0)
-        suppressed_line("security", s->name, -1, report, "DENY LOGIN");
-    if (admit) {
+    if (deny_admit(s->name, DENY_LOGIN)) {
         esc_id = escaped(sysid, strlen(sysid));
         esc_addr = s->peer;
         snprintf(status, sizeof(status), "%u", b->status);
@@ -910,6 +1026,7 @@ static void hook_disconnected(struct emgdiag_session *s, int reason, int err)
 {
     const char *info;
     char num[32];
+    unsigned long pending;
     int ok = 0;
 
     if (s == NULL)
@@ -920,6 +1037,8 @@ static void hook_disconnected(struct emgdiag_session *s, int reason, int err)
         return;
     }
     s->connected = 0;
+    pending = s->bad_length.suppressed;
+    s->bad_length.suppressed = 0;
     if (s->unbound) {
         ok = 1;
         info = NULL;
@@ -942,6 +1061,8 @@ static void hook_disconnected(struct emgdiag_session *s, int reason, int err)
     }
     s->bind_pending = 0;
     pthread_mutex_unlock(&s->lock);
+    if (pending > 0)
+        suppressed_line("general", s->name, s->instance, pending, "command_length out of range");
     connector_line(s, "DISCONNECT", ok, info);
 }
 
@@ -1024,6 +1145,7 @@ static void hook_shutdown(void)
     struct incoming_slots *sl;
     struct claim *c;
 
+    ticker_end();
     if (writer != NULL) {
         logwriter_stop(writer);
         writer = NULL;
@@ -1112,5 +1234,6 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
     }
     snapshot_install(snap);
     config_event("CONFIG LOADED", h->config_path, NULL);
+    ticker_start();
     return &module_table;
 }

@@ -100,3 +100,11 @@ box_start() {
         ;;
     esac
 }
+
+# peer_field FILE EVENT KEY: the value of KEY in the first JSON event line
+# EVENT that a peer client (client.js, client.pl) printed to FILE.
+peer_field() {
+    perl -ne 'BEGIN { ($e, $k) = splice(@ARGV, 0, 2) }
+        if (/"event":"\Q$e\E"/ && /"\Q$k\E":("([^"]*)"|(-?[0-9]+))/) {
+            print defined $2 ? $2 : $3; exit }' "$2" "$3" "$1"
+}

@@ -188,6 +188,22 @@ it_wait_port() {
     return 1
 }
 
+# it_wait_exit NAME [TIMEOUT]: waits until a started process has exited by
+# itself (it_stop would TERM it); still running after TIMEOUT (30 s) fails.
+it_wait_exit() {
+    local name=$1 timeout=${2:-30} pid deadline
+    pid=$(it_pid "$name")
+    deadline=$((SECONDS + timeout))
+    while it__alive "$pid"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            it_fail "$name still running after ${timeout}s"
+            return 1
+        fi
+        sleep 0.1
+    done
+    return 0
+}
+
 # it_assert_line FILE REGEX MSG: some line of FILE matches REGEX.
 it_assert_line() {
     if grep -Eq -- "$2" "$1" 2>/dev/null; then

@@ -22,27 +22,6 @@ if [ ! -d "$P/node_modules/smpp" ]; then
     (cd "$P" && npm install --no-audit --no-fund >/dev/null 2>&1)
 fi
 
-# The value of "key" in the JSON event line "event":"EVENT" of a client's
-# stdout (empty when there is none).
-client_field() {
-    perl -ne 'BEGIN { ($e, $k) = splice(@ARGV, 0, 2) }
-        if (/"event":"\Q$e\E"/ && /"\Q$k\E":("([^"]*)"|(-?[0-9]+))/) {
-            print defined $2 ? $2 : $3; exit }' "$2" "$3" "$1"
-}
-
-wait_exit() {
-    local name=$1 timeout=${2:-30} pid deadline
-    pid=$(it_pid "$name")
-    deadline=$((SECONDS + timeout))
-    while it__alive "$pid"; do
-        if [ "$SECONDS" -ge "$deadline" ]; then
-            it_fail "$name still running after ${timeout}s"
-            return 1
-        fi
-        sleep 0.1
-    done
-}
-
 # The line of FILE holding the fixed string TEXT (the first one).
 line_of() {
     grep -nF -- "$2" "$1" | head -n 1 | cut -d: -f1
@@ -163,6 +142,8 @@ cat >"$X" <<XML
       <allow connector="*" address="::1/128"/>
     </user>
     <user system-id="nobody"/>
+    <user system-id="bbok"><allow connector="smpp-in" address="127.0.0.2/32"/></user>
+    <user system-id="bbbad"><allow connector="smpp-in" address="127.0.0.4"/></user>
 $users50  </users>
 </emgdiag>
 XML
@@ -196,6 +177,8 @@ RULE_USERS13=$(line_of "$X13" '<users default=')
     echo "nobody pw-nobody x"
     echo "listed pw-listed x"
     echo "stranger pw-strg x"
+    echo "bbok pw-bbok x"
+    echo "bbbad pw-bbbad x"
     for ((i = 0; i < N; i++)); do printf 'c%02d pw-c%02d x\n' "$i" "$i"; done
 } >"$IT_DIR/logins"
 
@@ -220,14 +203,14 @@ it_start pinned node "$P/client.js" --host 127.0.0.1 --local-address 127.0.0.2 -
     --system-id pinned --password pw-pinned --submit 1 --unbind
 it_start v6user node "$P/client.js" --host ::1 --port "$OSB_PORT" \
     --system-id v6user --password pw-v6user --submit 1 --unbind
-wait_exit alice 30
-wait_exit pinned 30
-wait_exit v6user 30
+it_wait_exit alice 30
+it_wait_exit pinned 30
+it_wait_exit v6user 30
 for who in alice pinned v6user; do
-    it_assert_eq "$(client_field "$IT_DIR/$who.out" bind status)" 0 "allowed: $who's bind answered 0"
-    it_assert_eq "$(client_field "$IT_DIR/$who.out" submit status)" 0 "allowed: $who's submit answered 0"
+    it_assert_eq "$(peer_field "$IT_DIR/$who.out" bind status)" 0 "allowed: $who's bind answered 0"
+    it_assert_eq "$(peer_field "$IT_DIR/$who.out" submit status)" 0 "allowed: $who's submit answered 0"
 done
-it_assert_eq "$(client_field "$IT_DIR/pinned.out" connect local | sed 's/:[0-9]*$//')" 127.0.0.2 "allowed: pinned really came from 127.0.0.2"
+it_assert_eq "$(peer_field "$IT_DIR/pinned.out" connect local | sed 's/:[0-9]*$//')" 127.0.0.2 "allowed: pinned really came from 127.0.0.2"
 it_wait_line "$C" 'LOGIN OK \(info="0 v6user"\)' 10
 it_assert_line "$C" "^$TS \([0-9]+\) CONNECT OK \(info=\"0 127\.0\.0\.1\"\)$" "allowed: CONNECT OK from 127.0.0.1"
 it_assert_line "$C" "^$TS \([0-9]+\) CONNECT OK \(info=\"0 127\.0\.0\.2\"\)$" "allowed: CONNECT OK from 127.0.0.2 (dotted quad, not ::ffff:)"
@@ -243,10 +226,10 @@ it_assert_no_line "$S" '.' "allowed: nothing in security"
 it_start deny3 perl "$IT_DIR/tcpprobe.pl" 127.0.0.1 "$OSB_PORT" 127.0.0.3 1
 it_start deny9 node "$P/client.js" --host 127.0.0.1 --local-address 127.0.0.9 --port "$OSB_PORT" \
     --system-id alice --password pw-alice --timeout 5
-wait_exit deny3 15
-wait_exit deny9 15
+it_wait_exit deny3 15
+it_wait_exit deny9 15
 it_assert_eq "$(cat "$IT_DIR/deny3.out")" CLOSED "connect refusal: the server closed the connection from 127.0.0.3"
-it_assert_eq "$(client_field "$IT_DIR/deny9.out" bind status)" "" "connect refusal: node-smpp from 127.0.0.9 got no bind response"
+it_assert_eq "$(peer_field "$IT_DIR/deny9.out" bind status)" "" "connect refusal: node-smpp from 127.0.0.9 got no bind response"
 it_assert_line "$IT_DIR/deny9.out" '"event":"closed"' "connect refusal: node-smpp from 127.0.0.9 saw the connection closed"
 it_wait_line "$S" 'address="127\.0\.0\.9"' 5
 it_assert_eq "$(grep -c 'DENY CONNECT address="127.0.0.3"' "$S")" 1 "connect refusal: exactly one DENY CONNECT for 127.0.0.3"
@@ -264,7 +247,7 @@ it_assert_eq "$n_alice_binds" 1 "connect refusal: the refused node-smpp client's
 # connection after the response; LOGIN ERR 14 and DENY LOGIN reason=address.
 run_raw() { # name host local sysid password
     it_start "$1" perl "$IT_DIR/rawbind.pl" "$2" "$OSB_PORT" "$3" "$4" "$5" 6
-    wait_exit "$1" 30
+    it_wait_exit "$1" 30
 }
 run_raw raw_pinned 127.0.0.1 - pinned pw-pinned
 run_raw raw_nobody 127.0.0.1 - nobody pw-nobody
@@ -273,11 +256,11 @@ for who in pinned nobody v6user; do
     out=$(cat "$IT_DIR/raw_$who.out")
     case $out in
     "STATUS 14 CMD 0x80000009 SEQ 7"*) it_pass "bind refusal: $who answered 14 (bind_transceiver_resp, our sequence number)" ;;
-    *) it_fail "bind refusal: $who answered 14 (client saw: $(echo $out))" ;;
+    *) it_fail "bind refusal: $who answered 14 (client saw: $(printf "%s" "$out" | tr "\n" " "))" ;;
     esac
     case $out in
     *"EOF "*) it_pass "bind refusal: the server closed $who's connection after the response" ;;
-    *) it_fail "bind refusal: the server closed $who's connection after the response (client saw: $(echo $out))" ;;
+    *) it_fail "bind refusal: the server closed $who's connection after the response (client saw: $(printf "%s" "$out" | tr "\n" " "))" ;;
     esac
 done
 it_wait_line "$S" 'system-id="v6user"' 5
@@ -292,6 +275,34 @@ it_assert_eq "$(grep -Ec "^$TS \([0-9]+\) DISCONNECT ERR \(info=\"login-failed\"
 it_assert_eq "$(grep -c 'DENY CONNECT' "$S")" 2 "bind refusal: refused binds add no DENY CONNECT"
 
 # ---------------------------------------------------------------------------
+# 3b. A patched bearerbox as the client, its sessions leaving from 127.0.0.2
+# (`our-host`): account bbok may bind from 127.0.0.2 and does; account bbbad
+# may bind only from 127.0.0.4 and is refused at bind:
+# 14 on both sides' logs.
+BBCL=$IT_DIR/bbc-logs
+mkdir -p "$BBCL"
+cat >"$IT_DIR/bbc.xml" <<XML
+<emgdiag>
+  <logs dir="$BBCL"/>
+  <connector name="up-ok" type="outgoing" smsc-id="bbok"/>
+  <connector name="up-bad" type="outgoing" smsc-id="bbbad"/>
+</emgdiag>
+XML
+box_bearerbox_conf "$IT_DIR/kannel-client.conf" "$IT_DIR/bbc.xml"
+sed -i "s|^log-file = .*|log-file = $IT_DIR/bearerbox-client.log|" "$IT_DIR/kannel-client.conf"
+box_smsc_smpp "$IT_DIR/kannel-client.conf" bbok "$OSB_PORT" bbok pw-bbok "transceiver-mode = true" "our-host = 127.0.0.2"
+box_smsc_smpp "$IT_DIR/kannel-client.conf" bbbad "$OSB_PORT" bbbad pw-bbbad "transceiver-mode = true" "our-host = 127.0.0.2"
+box_start bbclient "$IT_DIR/kannel-client.conf"
+it_wait_line "$BBCL/connector.up-ok" 'LOGIN' 20
+it_wait_line "$BBCL/connector.up-bad" 'LOGIN' 20
+it_assert_line "$BBCL/connector.up-ok" "^$TS \(0\) LOGIN OK \(info=\"0 OSB\"\)$" "bearerbox client (our-host 127.0.0.2): allowed account binds"
+it_assert_line "$BBCL/connector.up-bad" "^$TS \(0\) LOGIN ERR \(info=\"14\"\)$" "bearerbox client: refused account, LOGIN ERR 14 on the outgoing side"
+it_wait_line "$C" 'LOGIN OK \(info="0 bbok"\)' 5
+it_assert_line "$S" "^$TS ${LVL}\(smpp-in(,[0-9]+)?\) DENY LOGIN system-id=\"bbbad\" address=\"127\.0\.0\.2\" status=\"14\" reason=\"address\" rule=\"no match\"$" \
+    "bearerbox client: DENY LOGIN bbbad from 127.0.0.2 on the incoming side"
+it_stop bbclient
+
+# ---------------------------------------------------------------------------
 # 4. login-failure-status="13" and <users default="deny"> (osb13).
 C13=$L13/connector.strict-in
 S13=$L13/security
@@ -301,15 +312,15 @@ it_start s13_listed perl "$P/client.pl" --host 127.0.0.1 --port "$OSB13_PORT" \
 it_start s13_stranger perl "$IT_DIR/rawbind.pl" 127.0.0.1 "$OSB13_PORT" - stranger pw-strg 6
 it_start s13_badpw node "$P/client.js" --host 127.0.0.1 --port "$OSB13_PORT" \
     --system-id listed --password wrong
-wait_exit s13_listed 30
-wait_exit s13_stranger 30
-wait_exit s13_badpw 30
-it_assert_eq "$(client_field "$IT_DIR/s13_listed.out" bind status)" 0 "strict: a listed user from its address binds"
+it_wait_exit s13_listed 30
+it_wait_exit s13_stranger 30
+it_wait_exit s13_badpw 30
+it_assert_eq "$(peer_field "$IT_DIR/s13_listed.out" bind status)" 0 "strict: a listed user from its address binds"
 case $(cat "$IT_DIR/s13_stranger.out") in
 "STATUS 13 CMD 0x80000009 SEQ 7"*EOF*) it_pass "strict: an unlisted user is answered 13 and closed" ;;
-*) it_fail "strict: an unlisted user is answered 13 and closed (client saw: $(cat "$IT_DIR/s13_stranger.out" | tr '\n' ' '))" ;;
+*) it_fail "strict: an unlisted user is answered 13 and closed (client saw: $(tr '\n' ' ' <"$IT_DIR/s13_stranger.out"))" ;;
 esac
-it_assert_eq "$(client_field "$IT_DIR/s13_badpw.out" bind status)" 13 "strict: wrong password answered 13 (login-failure-status)"
+it_assert_eq "$(peer_field "$IT_DIR/s13_badpw.out" bind status)" 13 "strict: wrong password answered 13 (login-failure-status)"
 it_wait_line "$S13" 'reason="credentials"' 5
 it_assert_line "$C13" "^$TS \([0-9]+\) LOGIN OK \(info=\"0 listed\"\)$" "strict: LOGIN OK for the listed user"
 it_assert_eq "$(grep -Ec "^$TS \([0-9]+\) LOGIN ERR \(info=\"13\"\)$" "$C13")" 2 "strict: two LOGIN ERR (info=\"13\")"
@@ -345,18 +356,18 @@ reload_and_wait 'CONFIG REJECTED' 2
 it_assert_line "$G13" "^$TS ${LVL}\(opensmppbox\) CONFIG REJECTED file=\"$X13Q\" reason=\"$X13Q:$BAD_LINE: [^\"]*127\.000\.0\.1[^\"]*\"$" \
     "reload, bad address: CONFIG REJECTED names line $BAD_LINE and the value"
 it_start s13_after_bad perl "$IT_DIR/rawbind.pl" 127.0.0.1 "$OSB13_PORT" - stranger pw-strg 3
-wait_exit s13_after_bad 20
+it_wait_exit s13_after_bad 20
 case $(cat "$IT_DIR/s13_after_bad.out") in
 "STATUS 13 "*) it_pass "reload rejected: the old lists stay (stranger still answered 13)" ;;
-*) it_fail "reload rejected: the old lists stay (client saw: $(cat "$IT_DIR/s13_after_bad.out" | tr '\n' ' '))" ;;
+*) it_fail "reload rejected: the old lists stay (client saw: $(tr '\n' ' ' <"$IT_DIR/s13_after_bad.out"))" ;;
 esac
 write_x13 allow
 reload_and_wait 'CONFIG LOADED' 2
 it_assert_eq "$(grep -Ec "^$TS ${LVL}\(opensmppbox\) CONFIG LOADED file=\"$X13Q\"$" "$G13")" 2 "reload, valid file: a second CONFIG LOADED"
 it_start s13_after_good perl "$P/client.pl" --host 127.0.0.1 --port "$OSB13_PORT" \
     --system-id stranger --password pw-strg --unbind
-wait_exit s13_after_good 20
-it_assert_eq "$(client_field "$IT_DIR/s13_after_good.out" bind status)" 0 "reload accepted: the new file's decision (stranger binds)"
+it_wait_exit s13_after_good 20
+it_assert_eq "$(peer_field "$IT_DIR/s13_after_good.out" bind status)" 0 "reload accepted: the new file's decision (stranger binds)"
 it_wait_line "$C13" 'LOGIN OK \(info="0 stranger"\)' 5
 
 # ---------------------------------------------------------------------------
@@ -398,7 +409,7 @@ sec_before6=$(wc -l <"$S")
 login_err_before6=$(grep -c 'LOGIN ERR' "$C")
 start=$SECONDS
 it_start many node "$IT_DIR/many.js" "$P/node_modules/smpp" "$OSB_PORT" "$N"
-wait_exit many 45
+it_wait_exit many 45
 took=$((SECONDS - start))
 it_assert_eq "$(grep -c '"id"' "$IT_DIR/many.out")" "$N" "50 clients: every client reported"
 if [ "$took" -le 30 ]; then it_pass "50 clients: all finished in ${took}s (<= 30 s)"; else it_fail "50 clients: all finished in ${took}s (> 30 s)"; fi
@@ -406,7 +417,7 @@ if [ "$took" -le 30 ]; then it_pass "50 clients: all finished in ${took}s (<= 30
 # report what the rate limit held back during the burst (spec §5).
 sleep 1.2
 it_start flush_login perl "$IT_DIR/rawbind.pl" 127.0.0.1 "$OSB_PORT" - nobody pw-nobody 1
-wait_exit flush_login 20
+it_wait_exit flush_login 20
 it_wait_line "$S" 'DENY LOGIN system-id="nobody".*' 5
 sleep 0.3
 tail -n +"$((sec_before6 + 1))" "$S" >"$IT_DIR/security.part6"
@@ -437,7 +448,7 @@ it_assert_eq "$(($(grep -c 'LOGIN ERR' "$C") - login_err_before6))" "$((n_bad + 
 deny_c=$(grep -Ec 'DENY LOGIN system-id="c[0-9]{2}"' "$IT_DIR/security.part6")
 supp6=$(grep -E "^$TS ${LVL}\(smpp-in(,[0-9]+)?\) SUPPRESSED count=\"[0-9]+\" reason=\"[^\"]*\"$" "$IT_DIR/security.part6" |
     sed -E 's/.*count="([0-9]+)".*/\1/' | awk '{ n += $1 } END { print n + 0 }')
-max6=$(grep 'DENY LOGIN' "$IT_DIR/security.part6" | cut -c1-19 | sort | uniq -c | sort -rn | head -n 1 | awk '{ print $1 }')
+max6=$(grep ') DENY LOGIN ' "$IT_DIR/security.part6" | cut -c1-19 | sort | uniq -c | sort -rn | head -n 1 | awk '{ print $1 }')
 it_assert_eq "$((deny_c + supp6))" "$n_bad" "50 clients: DENY LOGIN lines ($deny_c) + SUPPRESSED counts ($supp6) = $n_bad refusals"
 if [ "${max6:-0}" -le 10 ]; then it_pass "50 clients: at most 10 DENY LOGIN lines in a second (max $max6)"; else it_fail "50 clients: $max6 DENY LOGIN lines in one second"; fi
 
@@ -449,16 +460,16 @@ FLOOD=40
 sleep 1.1 # a new second: the burst above is not counted with this one
 sec_before7=$(wc -l <"$S")
 it_start flood perl "$IT_DIR/tcpprobe.pl" 127.0.0.1 "$OSB_PORT" 127.0.1.1 "$FLOOD"
-wait_exit flood 30
+it_wait_exit flood 30
 it_assert_eq "$(grep -c '^CLOSED$' "$IT_DIR/flood.out")" "$FLOOD" "flood: all $FLOOD connects closed by the server"
 sleep 1.2
 it_start flood_last perl "$IT_DIR/tcpprobe.pl" 127.0.0.1 "$OSB_PORT" 127.0.1.1 1
-wait_exit flood_last 10
+it_wait_exit flood_last 10
 it_assert_eq "$(cat "$IT_DIR/flood_last.out")" CLOSED "flood: the connect after it closed too"
 sleep 0.3
 tail -n +"$((sec_before7 + 1))" "$S" >"$IT_DIR/security.part7"
 deny_lines=$(grep -c 'DENY CONNECT address="127.0.1.1" rule="no match"' "$IT_DIR/security.part7")
-max_per_sec=$(grep 'DENY CONNECT' "$IT_DIR/security.part7" | cut -c1-19 | sort | uniq -c | sort -rn | head -n 1 | awk '{ print $1 }')
+max_per_sec=$(grep ') DENY CONNECT ' "$IT_DIR/security.part7" | cut -c1-19 | sort | uniq -c | sort -rn | head -n 1 | awk '{ print $1 }')
 supp=$(grep -E "^$TS ${LVL}\(smpp-in(,[0-9]+)?\) SUPPRESSED count=\"[0-9]+\" reason=\"[^\"]*\"$" "$IT_DIR/security.part7" |
     sed -E 's/.*count="([0-9]+)".*/\1/' | awk '{ n += $1 } END { print n + 0 }')
 if [ "${max_per_sec:-0}" -le 10 ]; then it_pass "flood: at most 10 DENY CONNECT lines in a second (max $max_per_sec)"; else it_fail "flood: $max_per_sec DENY CONNECT lines in one second"; fi

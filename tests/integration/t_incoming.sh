@@ -20,30 +20,6 @@ if [ ! -d "$P/node_modules/smpp" ]; then
     (cd "$P" && npm install --no-audit --no-fund >/dev/null 2>&1)
 fi
 
-# The value of "key" in the JSON event line of a client's stdout that has
-# "event":"EVENT" (empty when there is none).
-client_field() {
-    local file=$1 event=$2 key=$3
-    perl -ne 'BEGIN { ($e, $k) = splice(@ARGV, 0, 2) }
-        if (/"event":"\Q$e\E"/ && /"\Q$k\E":("([^"]*)"|(-?[0-9]+))/) {
-            print defined $2 ? $2 : $3; exit }' "$event" "$key" "$file"
-}
-
-# Waits until a started client has exited (it_stop would TERM it).
-wait_exit() {
-    local name=$1 timeout=${2:-30} pid deadline
-    pid=$(it_pid "$name")
-    deadline=$((SECONDS + timeout))
-    while it__alive "$pid"; do
-        if [ "$SECONDS" -ge "$deadline" ]; then
-            it_fail "$name still running after ${timeout}s"
-            return 1
-        fi
-        sleep 0.1
-    done
-    return 0
-}
-
 # ---------------------------------------------------------------------------
 # An SMSC for bearerbox (so that submits have somewhere to go), bearerbox
 # serving opensmppbox, and opensmppbox with the module.
@@ -86,10 +62,10 @@ C=$L/connector.smpp-in
 # 1. Net::SMPP: bind, submit, unbind.  Alone on the connector: instance 0.
 it_start perl1 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id perl1 --password pw-perl1 --submit 1 --unbind
-wait_exit perl1 30
-it_assert_eq "$(client_field "$IT_DIR/perl1.out" bind status)" 0 "Net::SMPP: bind answered 0"
-it_assert_eq "$(client_field "$IT_DIR/perl1.out" submit status)" 0 "Net::SMPP: submit_sm answered 0"
-it_assert_eq "$(client_field "$IT_DIR/perl1.out" unbind status)" 0 "Net::SMPP: unbind answered 0"
+it_wait_exit perl1 30
+it_assert_eq "$(peer_field "$IT_DIR/perl1.out" bind status)" 0 "Net::SMPP: bind answered 0"
+it_assert_eq "$(peer_field "$IT_DIR/perl1.out" submit status)" 0 "Net::SMPP: submit_sm answered 0"
+it_assert_eq "$(peer_field "$IT_DIR/perl1.out" unbind status)" 0 "Net::SMPP: unbind answered 0"
 it_wait_line "$C" "^$TS \(0\) DISCONNECT" 10
 it_assert_line "$C" "^$TS \(0\) CONNECT OK \(info=\"0 127\.0\.0\.1\"\)$" "Net::SMPP: CONNECT OK with the client's address"
 it_assert_line "$C" "^$TS \(0\) LOGIN OK \(info=\"0 perl1\"\)$" "Net::SMPP: LOGIN OK with the system_id it bound with"
@@ -104,10 +80,10 @@ it_assert_eq "$order" "CONNECT OK,LOGIN OK,DISCONNECT OK," "Net::SMPP: CONNECT, 
 before=$(grep -c 'DISCONNECT' "$C")
 it_start node1 node "$P/client.js" --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id node1 --password pw-node1 --submit 1 --unbind
-wait_exit node1 30
-it_assert_eq "$(client_field "$IT_DIR/node1.out" bind status)" 0 "node-smpp: bind answered 0"
-it_assert_eq "$(client_field "$IT_DIR/node1.out" submit status)" 0 "node-smpp: submit_sm answered 0"
-it_assert_eq "$(client_field "$IT_DIR/node1.out" unbind status)" 0 "node-smpp: unbind answered 0"
+it_wait_exit node1 30
+it_assert_eq "$(peer_field "$IT_DIR/node1.out" bind status)" 0 "node-smpp: bind answered 0"
+it_assert_eq "$(peer_field "$IT_DIR/node1.out" submit status)" 0 "node-smpp: submit_sm answered 0"
+it_assert_eq "$(peer_field "$IT_DIR/node1.out" unbind status)" 0 "node-smpp: unbind answered 0"
 for ((i = 0; i < 50; i++)); do
     [ "$(grep -c 'DISCONNECT' "$C")" -gt "$before" ] && break
     sleep 0.1
@@ -121,12 +97,12 @@ it_assert_eq "$(grep -Ec "^$TS \(0\) DISCONNECT OK$" "$C")" 2 "node-smpp: DISCON
 # reason credentials, and no LOGIN OK for that system_id.
 it_start badperl perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id perl1 --password wrong --unbind
-wait_exit badperl 30
-it_assert_eq "$(client_field "$IT_DIR/badperl.out" bind status)" 14 "Net::SMPP, wrong password: bind answered 14"
+it_wait_exit badperl 30
+it_assert_eq "$(peer_field "$IT_DIR/badperl.out" bind status)" 14 "Net::SMPP, wrong password: bind answered 14"
 it_start badnode node "$P/client.js" --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id node1 --password wrong --unbind
-wait_exit badnode 30
-it_assert_eq "$(client_field "$IT_DIR/badnode.out" bind status)" 14 "node-smpp, wrong password: bind answered 14"
+it_wait_exit badnode 30
+it_assert_eq "$(peer_field "$IT_DIR/badnode.out" bind status)" 14 "node-smpp, wrong password: bind answered 14"
 it_wait_line "$L/security" 'system-id="node1"' 10
 it_assert_eq "$(grep -Ec "^$TS \([0-9]+\) LOGIN ERR \(info=\"14\"\)$" "$C")" 2 "wrong password: two LOGIN ERR (info=\"14\") lines"
 it_assert_line "$L/security" "^$TS ${LVL}\(smpp-in(,[0-9]+)?\) DENY LOGIN system-id=\"perl1\" address=\"127\.0\.0\.1\" status=\"14\" reason=\"credentials\" rule=\"[^\"]*\"$" \
@@ -144,8 +120,8 @@ it_wait_line "$C" 'LOGIN OK \(info="0 holdA"\)' 15
 it_start holdB node "$P/client.js" --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id holdB --password pw-holdB --hold 14 --unbind
 it_wait_line "$C" 'LOGIN OK \(info="0 holdB"\)' 15
-wait_exit holdA 30
-it_assert_eq "$(client_field "$IT_DIR/holdA.out" unbind status)" 0 "instances: A unbound"
+it_wait_exit holdA 30
+it_assert_eq "$(peer_field "$IT_DIR/holdA.out" unbind status)" 0 "instances: A unbound"
 # A's session is over once its DISCONNECT is logged: the third clean one on (0).
 for ((i = 0; i < 50; i++)); do
     [ "$(grep -Ec "^$TS \(0\) DISCONNECT OK$" "$C")" -ge 3 ] && break
@@ -198,8 +174,8 @@ it_assert_line "$BB2L/general" "^$TS ${LVL}\(bearerbox\) CONFIG LOADED file=\"$I
 it_assert_line "$L/general" "^$TS ${LVL}\(opensmppbox\) CONFIG LOADED file=\"$IT_DIR/emg\.xml\"$" "opensmppbox: CONFIG LOADED in general"
 it_assert_no_line "$BB2L/connector.to-osb" "LOGIN ERR|CONNECT ERR" "chain: no error on the outgoing side"
 
-wait_exit holdB 30
-wait_exit holdC 30
+it_wait_exit holdB 30
+it_wait_exit holdC 30
 it_stop bb2
 it_wait_line "$C" "^$TS \(${inst:-x}\) DISCONNECT " 10
 it_assert_line "$BB2L/connector.to-osb" "^$TS \(0\) DISCONNECT OK$" "chain: bearerbox's shutdown unbinds, DISCONNECT OK outgoing"
