@@ -12,19 +12,10 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
-/* Whether all eight octets of w are in 0x20-0x7e and none is '\\'
-   (bit tricks: an octet below k sets its high bit in (x - k) & ~x). */
-static int word_is_plain(uint64_t w)
+/* Whether all eight octets of w print as themselves. */
+static inline int word_is_plain(uint64_t w)
 {
-    uint64_t below_space = (w - ONES * 0x20) & ~w;
-    uint64_t del_or_high = (w + ONES * 0x01) | w;     /* 0x7f..0xff set the high bit */
-    uint64_t bs = w ^ (ONES * 0x5c);
-    uint64_t is_bs = (bs - ONES) & ~bs;
-
-    return ((below_space | del_or_high | is_bs) & HIGHS) == 0;
+    return esc_word_special(w) == 0;
 }
 
 /* What an octet becomes: PLAIN itself, BACKSLASH two backslashes, HEX a
@@ -69,24 +60,38 @@ size_t esc_octets_to(char *dst, const unsigned char *p, size_t n, unsigned flags
         }
         return (size_t)(out - dst);
     }
-    while (i < n) {
-        unsigned char c;
-        unsigned cls;
+    /* The common case, a plain run, is copied eight octets at a time. */
+    while (n - i >= 8) {
+        uint64_t w;
 
-        /* Runs of plain octets are copied eight at a time. */
-        if (n - i >= 8) {
-            uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (!word_is_plain(w))
+            break;
+        memcpy(out, &w, 8);
+        out += 8;
+        i += 8;
+    }
+    if (i == n)
+        return (size_t)(out - dst);
+    if (n >= 8 && n - i < 8) {
+        /* Fewer than eight octets left, after at least eight: the last
+           eight octets of the input overlap what was already copied.  If
+           they are all plain, so were the overlapped ones, which therefore
+           printed as themselves: writing the word eight characters before
+           the end gives the same text. */
+        uint64_t w;
 
-            memcpy(&w, p + i, 8);
-            if (word_is_plain(w)) {
-                memcpy(out, &w, 8);
-                out += 8;
-                i += 8;
-                continue;
-            }
+        memcpy(&w, p + n - 8, 8);
+        if (word_is_plain(w)) {
+            out += n - i;
+            memcpy(out - 8, &w, 8);
+            return (size_t)(out - dst);
         }
-        c = p[i++];
-        cls = octet_class[c];
+    }
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        unsigned cls = octet_class[c];
+
         if (cls == PLAIN)
             *out++ = (char)c;
         else

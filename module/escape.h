@@ -20,6 +20,23 @@
 /* Most characters one input octet can become (a "\xHH" escape). */
 #define ESC_MAX_PER_OCTET 4
 
+/* The octets of w (eight input octets, as loaded from memory) that do not
+   print as themselves (below 0x20, 0x7f and up, '\\'): their high bits
+   (0x80 in each such octet's position) in the result.  Zero means the
+   eight octets copy through unchanged.  Carries can also mark a plain
+   octet above a marked one; an octet that needs escaping is never
+   missed. */
+static inline unsigned long long esc_word_special(unsigned long long w)
+{
+    const unsigned long long ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    unsigned long long below_space = (w - ones * 0x20) & ~w;
+    unsigned long long del_or_high = (w + ones) | w; /* 0x7f..0xff set the high bit */
+    unsigned long long bs = w ^ (ones * 0x5c);
+    unsigned long long is_bs = (bs - ones) & ~bs;
+
+    return (below_space | del_or_high | is_bs) & highs;
+}
+
 /* 0x20-0x7E as is except '\' -> "\\"; any other octet -> \xHH lowercase;
    flags add more. */
 void esc_octets(struct sbuf *b, const unsigned char *p, size_t n, unsigned flags);

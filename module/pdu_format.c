@@ -6,6 +6,9 @@
  * reserved once in the sbuf and then written through a cursor.  The JSON
  * form writes each value exactly as the text form does and then escapes it
  * for JSON in place (the reservation leaves room for that doubling).
+ * Fields are put in key order without comparing mandatory keys: the
+ * decoder says which of the operation's definitions, ranked by key,
+ * produced fields; only TLVs are sorted, then merged in.
  */
 #include "pdu_format.h"
 
@@ -79,10 +82,47 @@ static void merge_sort(const struct smpp_field **v, size_t n)
     free(tmp);
 }
 
-/* Fills o with d's fields sorted; -1 when memory runs out. */
+static void order_free(struct field_order *o)
+{
+    if (o->v != o->inline_v)
+        free(o->v);
+    o->v = o->inline_v;
+}
+
+static void sort_fields(const struct smpp_field **v, size_t n)
+{
+    if (n <= 32)
+        insertion_sort(v, n);
+    else
+        merge_sort(v, n);
+}
+
+/* Puts the mandatory fields into v in key order without comparing keys:
+   the decoder marked which definitions (numbered in key order) produced
+   which fields.  Returns how many were put. */
+static size_t put_mandatory_in_order(const struct smpp_field **v, const struct smpp_decoded *d)
+{
+    const struct smpp_field *fields = d->fields; /* locals: not reloaded after each store */
+    const struct smpp_field **out = v;
+    uint32_t present = d->present;
+
+    while (present != 0) {
+        unsigned r = (unsigned)__builtin_ctz(present);
+        const struct smpp_field *f = fields + d->first[r], *stop = fields + d->end[r];
+
+        present &= present - 1;
+        do
+            *out++ = f++;
+        while (f < stop);
+    }
+    return (size_t)(out - v);
+}
+
+/* Fills o with d's fields in key order (stable); -1 when memory runs out. */
 static int order_fields(struct field_order *o, const struct smpp_decoded *d)
 {
-    size_t i;
+    const struct smpp_field *inline_tlvs[SMPP_INLINE_FIELDS], **tlvs = inline_tlvs;
+    size_t m, t, i, j, k;
 
     o->n = d->nfields;
     o->v = o->inline_v;
@@ -91,24 +131,44 @@ static int order_fields(struct field_order *o, const struct smpp_decoded *d)
         if (o->v == NULL)
             return -1;
     }
-    for (i = 0; i < d->nfields; i++)
-        o->v[i] = &d->fields[i];
-    if (o->n <= 32)
-        insertion_sort(o->v, o->n);
-    else
-        merge_sort(o->v, o->n);
+    m = put_mandatory_in_order(o->v, d);
+    t = d->nfields - d->nmandatory;
+    if (t == 0)
+        return 0;
+    if (m == 0) {
+        for (i = 0; i < t; i++)
+            o->v[i] = &d->fields[d->nmandatory + i];
+        sort_fields(o->v, t);
+        return 0;
+    }
+    /* TLVs: sorted on their own, then merged from the back; on equal keys
+       the mandatory field (earlier on the wire) stays first. */
+    if (t > SMPP_INLINE_FIELDS) {
+        tlvs = malloc(t * sizeof(*tlvs));
+        if (tlvs == NULL) {
+            order_free(o);
+            return -1;
+        }
+    }
+    for (i = 0; i < t; i++)
+        tlvs[i] = &d->fields[d->nmandatory + i];
+    sort_fields(tlvs, t);
+    i = m;
+    j = t;
+    k = m + t;
+    while (j > 0) {
+        if (i > 0 && smpp_field_key_cmp(o->v[i - 1], tlvs[j - 1]) > 0)
+            o->v[--k] = o->v[--i];
+        else
+            o->v[--k] = tlvs[--j];
+    }
+    if (tlvs != inline_tlvs)
+        free(tlvs);
     return 0;
 }
 
-static void order_free(struct field_order *o)
-{
-    if (o->v != o->inline_v)
-        free(o->v);
-}
 
 /* ---- writing through a cursor into reserved space ---- */
-
-static const char hex_lower[] = "0123456789abcdef";
 
 static char *put_mem(char *w, const char *s, size_t n)
 {
@@ -118,33 +178,59 @@ static char *put_mem(char *w, const char *s, size_t n)
 
 #define PUT_LIT(w, lit) put_mem((w), (lit), sizeof(lit) - 1)
 
+/* "00" to "99": two decimal digits per table look-up. */
+static const char two_digits[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* v in decimal.  Most PDU integers (TON, NPI, flags, lengths) have one or
+   two digits and take one branch; longer ones are written two digits at
+   a time from the right. */
 static char *put_u64(char *w, uint64_t v)
 {
     char tmp[20];
     size_t i = sizeof(tmp);
 
-    if (v < 10) { /* most PDU integers: TON, NPI, flags */
+    if (v < 10) {
         *w = (char)('0' + v);
         return w + 1;
     }
-
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
+    if (v < 100) {
+        memcpy(w, two_digits + 2 * v, 2);
+        return w + 2;
+    }
+    while (v >= 100) {
+        i -= 2;
+        memcpy(tmp + i, two_digits + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        i -= 2;
+        memcpy(tmp + i, two_digits + 2 * v, 2);
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
     return put_mem(w, tmp + i, sizeof(tmp) - i);
 }
 
+/* "00" to "ff" for each octet value. */
+static const char hex_pairs[513] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
 static char *put_hex32(char *w, uint32_t v)
 {
-    w[0] = hex_lower[v >> 28];
-    w[1] = hex_lower[v >> 24 & 0xf];
-    w[2] = hex_lower[v >> 20 & 0xf];
-    w[3] = hex_lower[v >> 16 & 0xf];
-    w[4] = hex_lower[v >> 12 & 0xf];
-    w[5] = hex_lower[v >> 8 & 0xf];
-    w[6] = hex_lower[v >> 4 & 0xf];
-    w[7] = hex_lower[v & 0xf];
+    memcpy(w, hex_pairs + 2 * (v >> 24), 2);
+    memcpy(w + 2, hex_pairs + 2 * (v >> 16 & 0xff), 2);
+    memcpy(w + 4, hex_pairs + 2 * (v >> 8 & 0xff), 2);
+    memcpy(w + 6, hex_pairs + 2 * (v & 0xff), 2);
     return w + 8;
 }
 
@@ -161,14 +247,32 @@ static char *put_key(char *w, const struct smpp_field *f)
     return w + f->klen;
 }
 
-/* Most characters a value of the text form can take. */
-static size_t value_bound(const struct smpp_field *f)
+/* Escaped octets of a value.  A value of one to seven octets, all plain
+   (the usual short address or id), takes one 8-octet load that ends at its
+   last octet and one 8-octet store: every value lies in a PDU body, which
+   starts 16 octets into the PDU, so the octets before it are readable, and
+   the store's surplus lands in the line's reserved space and is
+   overwritten next. */
+static inline char *put_octets(char *w, const unsigned char *p, size_t n)
 {
-    return 24 + ESC_MAX_PER_OCTET * f->n;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n - 1 < 7) {
+        unsigned drop = 8 * (unsigned)(8 - n); /* the octets before the value */
+        uint64_t word;
+
+        memcpy(&word, p + n - 8, 8);
+        if (esc_word_special(word) >> drop == 0) {
+            word >>= drop;
+            memcpy(w, &word, 8);
+            return w + n;
+        }
+    }
+#endif
+    return w + esc_octets_to(w, p, n, 0);
 }
 
 /* A field's value exactly as the text form prints it. */
-static char *put_value(char *w, const struct smpp_field *f, int passwords_clear)
+static inline __attribute__((always_inline)) char *put_value(char *w, const struct smpp_field *f, int passwords_clear)
 {
     switch ((enum smpp_value_kind)f->kind) {
     case SMPP_VAL_UINT:
@@ -176,7 +280,7 @@ static char *put_value(char *w, const struct smpp_field *f, int passwords_clear)
     case SMPP_VAL_DECOPT:
         return f->n == 0 ? w : put_u64(w, f->num);
     case SMPP_VAL_OCTETS:
-        return w + esc_octets_to(w, f->p, f->n, 0);
+        return put_octets(w, f->p, f->n);
     case SMPP_VAL_PASSWORD:
         if (!passwords_clear)
             return PUT_LIT(w, "***");
@@ -232,16 +336,21 @@ static int is_json_number(const struct smpp_field *f)
     return f->kind == SMPP_VAL_UINT || (f->kind == SMPP_VAL_DECOPT && f->n > 0);
 }
 
-/* Reserves room for a line; returns the cursor or NULL (sbuf failed). */
-static char *reserve_line(struct sbuf *b, const struct smpp_decoded *d, int json)
+/* Most characters a field can print in the text form, besides what its
+   value octets become: space, key, ':', numbers and separators (24 as
+   a value's numbers take), and the 16-octet key copy of put_key(). */
+#define FIELD_OVERHEAD (2 + SMPP_MAX_KEY_LEN + 24 + 16)
+
+/* Reserves room for a line; returns the cursor or NULL (sbuf failed).
+   Every field's octets lie in the PDU and no two fields share any, so the
+   escaped values of all fields together take at most ESC_MAX_PER_OCTET *
+   pdu_len: a bound with no pass over the fields. */
+static char *reserve_line(struct sbuf *b, const struct smpp_decoded *d, size_t pdu_len, int json)
 {
-    size_t need = 192 + d->name_len, i;
+    size_t need = 192 + d->name_len + d->nfields * FIELD_OVERHEAD + ESC_MAX_PER_OCTET * pdu_len;
 
-    for (i = 0; i < d->nfields; i++) {
-        const struct smpp_field *f = &d->fields[i];
-
-        need += json ? 2 * (size_t)f->klen + 8 + 2 * value_bound(f) : f->klen + 2 + value_bound(f);
-    }
+    if (json)
+        need = 2 * need + 8 * d->nfields;
     if (d->error != NULL)
         need += 16 + 6 * strlen(d->error);
     if (sbuf_reserve(b, need) != 0)
@@ -255,11 +364,11 @@ static void finish_line(struct sbuf *b, char *w)
     b->buf[b->len] = '\0';
 }
 
-static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d,
+static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
     int clear = o != NULL && o->passwords_clear;
-    char *w = reserve_line(b, d, 0);
+    char *w = reserve_line(b, d, pdu_len, 0);
     size_t i;
 
     if (w == NULL)
@@ -303,11 +412,11 @@ static char *put_json_value(char *w, const struct smpp_field *f, int clear)
     return w;
 }
 
-static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d,
+static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
     int clear = o != NULL && o->passwords_clear;
-    char *w = reserve_line(b, d, 1);
+    char *w = reserve_line(b, d, pdu_len, 1);
     size_t i, j;
 
     if (w == NULL)
@@ -376,9 +485,9 @@ static void format_pdu(struct sbuf *text, struct sbuf *json, int dir, const unsi
         return;
     }
     if (text != NULL)
-        emit_text(text, dir, &d, &order, o);
+        emit_text(text, dir, &d, len, &order, o);
     if (json != NULL)
-        emit_json(json, dir, &d, &order, o);
+        emit_json(json, dir, &d, len, &order, o);
     order_free(&order);
     smpp_decoded_free(&d);
 }

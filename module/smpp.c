@@ -5,11 +5,15 @@
  * field definitions with a cursor over the body; each definition type has
  * one small function.  Every read checks what is left first; a TLV's length
  * is checked against what is left and the cursor then advances by exactly
- * that length.  All state is on the caller's stack.
+ * that length.  All decode state is on the caller's stack; the one
+ * module-level table, each operation's mandatory definitions ranked by key
+ * (so the formatter need not sort them), is written once on the first
+ * decode under pthread_once and only read after that.
  */
 #include "smpp.h"
 
 #include <endian.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,11 +84,48 @@ enum { SMPP_OPERATIONS(OP_INDEX) SMPP_OP_COUNT };
     {id, #NAME, sizeof(#NAME) - 1, body_##NAME, sizeof(body_##NAME) / sizeof(body_##NAME[0]) - 1},
 static const struct smpp_op_def smpp_ops[SMPP_OP_COUNT] = {SMPP_OPERATIONS(OP_DEF)};
 
+/* Limits the decoder and the formatter rely on, checked here. */
+#define KEY_LEN_CHECK(type, KEY, max) \
+    _Static_assert(sizeof(#KEY) - 1 <= SMPP_MAX_KEY_LEN, "key " #KEY " is too long");
+#define BODY_CHECK(id, NAME, body)                                                          \
+    SMPP_BODY_##body(KEY_LEN_CHECK) _Static_assert(                                         \
+        sizeof(body_##NAME) / sizeof(body_##NAME[0]) - 1 <= SMPP_MAX_MANDATORY &&          \
+            SMPP_MAX_MANDATORY <= 32 && SMPP_MAX_MANDATORY <= SMPP_INLINE_FIELDS,            \
+        #NAME " has too many mandatory fields");
+SMPP_OPERATIONS(BODY_CHECK)
+#define TLV_KEY_CHECK(tag, KEY, type) KEY_LEN_CHECK(type, KEY, 0)
+SMPP_TLVS(TLV_KEY_CHECK)
+
 #define TLV_INDEX(tag, KEY, type) SMPP_TLVI_##KEY,
 enum { SMPP_TLVS(TLV_INDEX) SMPP_TLV_COUNT };
 
 #define TLV_DEF(tag, KEY, type) {tag, SMPP_TT_##type, sizeof(#KEY) - 1, KEY_PADDED(KEY), KEY_SORT(KEY)},
 static const struct smpp_tlv_def smpp_tlvs[SMPP_TLV_COUNT] = {SMPP_TLVS(TLV_DEF)};
+
+/* The rank of each mandatory definition of each operation in the key
+   order (strcmp, ties in wire order), so that the formatter need not sort
+   mandatory fields per PDU.  Written once, on the first decode
+   (pthread_once); read-only after that. */
+static uint8_t def_rank[SMPP_OP_COUNT][SMPP_MAX_MANDATORY];
+static pthread_once_t def_rank_once = PTHREAD_ONCE_INIT;
+
+static void rank_defs(void)
+{
+    size_t op, i, j;
+
+    for (op = 0; op < SMPP_OP_COUNT; op++) {
+        const struct smpp_field_def *defs = smpp_ops[op].fields;
+        uint8_t order[SMPP_MAX_MANDATORY];
+
+        for (i = 0; i < smpp_ops[op].nfields; i++) {
+            for (j = i; j > 0 && strcmp(defs[order[j - 1]].key, defs[i].key) > 0; j--)
+                order[j] = order[j - 1];
+            order[j] = (uint8_t)i;
+        }
+        for (i = 0; i < smpp_ops[op].nfields; i++)
+            def_rank[op][order[i]] = (uint8_t)i;
+    }
+}
 
 /* ---- lookups ---- */
 
@@ -155,6 +196,13 @@ static void read_header(const unsigned char *pdu, size_t len, uint32_t words[4])
 {
     size_t i;
 
+    if (len >= SMPP_HEADER_LEN) { /* the usual case, without a test per word */
+        words[0] = get_be32(pdu);
+        words[1] = get_be32(pdu + 4);
+        words[2] = get_be32(pdu + 8);
+        words[3] = get_be32(pdu + 12);
+        return;
+    }
     for (i = 0; i < 4; i++)
         words[i] = len >= 4 * i + 4 ? get_be32(pdu + 4 * i) : 0;
 }
@@ -486,6 +534,119 @@ static int decode_mandatory(struct smpp_decoded *d, struct cursor *c,
     return -1;
 }
 
+/* Records that the definition of key rank r produced fields [first, end). */
+static inline void mark_present(struct smpp_decoded *d, uint32_t *present, unsigned r,
+                                size_t first, size_t end)
+{
+    *present |= 1u << r;
+    d->first[r] = (uint16_t)first;
+    d->end[r] = (uint16_t)end;
+}
+
+/* Makes room for `more` fields without a check per field; -1 (error set)
+   when memory runs out. */
+static int room_for(struct smpp_decoded *d, size_t more)
+{
+    while (d->cap - d->nfields < more)
+        if (grow_fields(d) != 0)
+            return -1;
+    return 0;
+}
+
+static inline void fill_field(struct smpp_field *f, const struct smpp_field_def *def,
+                              enum smpp_value_kind kind)
+{
+    f->key = def->key;
+    f->klen = def->klen;
+    f->kind = (uint8_t)kind;
+    f->sort_hi = def->sort_hi;
+    f->sort_lo = def->sort_lo;
+    f->num = 0;
+    f->num2 = 0;
+    f->num3 = 0;
+    f->p = NULL;
+    f->n = 0;
+}
+
+/* An operation's mandatory fields, in wire order.  The common definitions
+   (1-octet integers and C-Octet Strings: nearly every field of a
+   submit_sm) are decoded right here with the cursor and the field count in
+   registers; room for one field per remaining definition is made up front.
+   The others, and every error, go through decode_mandatory().  Returns -1
+   when the body ended early or memory ran out (error set). */
+static int decode_mandatory_part(struct smpp_decoded *d, struct cursor *c,
+                                 const struct smpp_op_def *op, const uint8_t *rank)
+{
+    const struct smpp_field_def *def;
+    const unsigned char *body = c->p;
+    size_t off = c->off, len = c->len, i, ndefs = op->nfields, nf;
+    uint32_t prev = 0, present = 0;
+    struct smpp_field *fields, *f;
+    int rc = 0;
+
+    if (room_for(d, ndefs) != 0)
+        return -1;
+    fields = d->fields;
+    nf = d->nfields;
+    for (i = 0; i < ndefs; i++) {
+        def = &op->fields[i];
+        if (def->type == SMPP_FT_INT1 && off < len) {
+            uint32_t v = body[off++];
+
+            prev = v;
+            if (v == 0)
+                continue;
+            f = &fields[nf];
+            fill_field(f, def, SMPP_VAL_UINT);
+            f->num = v;
+        } else if (def->type == SMPP_FT_CSTR) {
+            const unsigned char *s = body + off, *stop = body + len, *e = s;
+
+            while (e < stop && *e != 0)
+                e++;
+            if (e == stop) {
+                c->off = off; /* no NUL: the full path says so */
+                d->nfields = nf;
+                (void)decode_mandatory(d, c, def, &prev);
+                rc = -1;
+                break;
+            }
+            off = (size_t)(e - body) + 1;
+            if (e == s)
+                continue;
+            f = &fields[nf];
+            fill_field(f, def, SMPP_VAL_OCTETS);
+            f->p = s;
+            f->n = (size_t)(e - s);
+        } else {
+            size_t before = nf;
+
+            c->off = off;
+            d->nfields = nf;
+            rc = decode_mandatory(d, c, def, &prev);
+            off = c->off;
+            if (d->nfields != before)
+                mark_present(d, &present, rank[i], before, d->nfields);
+            if (rc == 0)
+                rc = room_for(d, ndefs - i);
+            if (rc != 0)
+                break;
+            fields = d->fields;
+            nf = d->nfields;
+            continue;
+        }
+        mark_present(d, &present, rank[i], nf, nf + 1);
+        nf++;
+    }
+    if (rc == 0) {
+        d->nfields = nf;
+        c->off = off;
+    }
+    d->present = present;
+    d->nmandatory = d->nfields;
+    return rc;
+}
+
 static const char hex_lower[] = "0123456789abcdef";
 
 static struct smpp_field *add_unknown_tlv(struct smpp_decoded *d, uint16_t tag)
@@ -592,14 +753,15 @@ void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
     uint32_t w[4];
     const struct smpp_op_def *op;
     struct cursor c;
-    size_t end, i;
-    uint32_t prev = 0;
+    size_t end;
 
     d->nfields = 0;
     d->cap = SMPP_INLINE_FIELDS;
     d->fields = d->inline_fields;
     d->error = NULL;
     d->datalen = 0;
+    d->nmandatory = 0;
+    d->present = 0;
     read_header(pdu, len, w);
     d->command_length = w[0];
     d->command_id = w[1];
@@ -635,11 +797,10 @@ void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
     }
     if ((w[1] & SMPP_RESP_BIT) && c.len == 0)
         return;
-    for (i = 0; i < op->nfields; i++) {
-        if (decode_mandatory(d, &c, &op->fields[i], &prev) != 0) {
-            d->datalen = (uint32_t)c.len;
-            return;
-        }
+    pthread_once(&def_rank_once, rank_defs);
+    if (decode_mandatory_part(d, &c, op, def_rank[op - smpp_ops]) != 0) {
+        d->datalen = (uint32_t)c.len;
+        return;
     }
     d->datalen = (uint32_t)c.off;
     decode_tlvs(d, &c);

@@ -56,6 +56,8 @@ struct smpp_field {
 };
 
 #define SMPP_INLINE_FIELDS 24
+#define SMPP_MAX_MANDATORY 24 /* most mandatory field definitions of one operation (<= 32) */
+#define SMPP_MAX_KEY_LEN 40   /* longest key in the tables (checked at build time) */
 
 struct smpp_decoded {
     uint32_t command_length, command_id, command_status, sequence_number;
@@ -66,6 +68,16 @@ struct smpp_decoded {
     size_t nfields;
     size_t cap;
     struct smpp_field *fields; /* inline_fields or heap when a PDU has many */
+    /* Key order without sorting: fields[0..nmandatory) come from the
+       operation's mandatory definitions.  Numbering those definitions by
+       the key order of their keys, bit r of present says that definition r
+       produced fields, namely fields [first[r], end[r]) (one field, or a
+       list's entries in wire order).  fields[nmandatory..nfields) are the
+       TLVs (or BODY), in wire order. */
+    size_t nmandatory;
+    uint32_t present;
+    uint16_t first[SMPP_MAX_MANDATORY];
+    uint16_t end[SMPP_MAX_MANDATORY];
     struct smpp_field inline_fields[SMPP_INLINE_FIELDS];
     char errbuf[96];
 };
