@@ -2,112 +2,248 @@
 # bench/live.sh: the live cost of the module, as throughput of the patched
 # bearerbox with the module against the same bearerbox without it.
 #
-# Each run starts a fresh chain on loopback and times one fixed job:
-#   tests/peers/client.js x C          (C node-smpp ESMEs in parallel, each
-#        |                              sending N/C submit_sm, one after the
-#        |                              previous one's response)
-#   opensmppbox (patched, no module in either arm)
+# Each run starts a fresh chain on 127.0.0.1 (free ports only) and pushes
+# one fixed job through it:
+#   injector (Perl HTTP::Tiny, LIVE_CONNECTIONS keep-alive connections in
+#        |    parallel, LIVE_MESSAGES sendsms GET requests in all, each
+#        |    connection sending its next request when the previous one
+#        |    has been answered)
+#   smsbox (Kannel's own, from the patched tree; no module in either arm)
 #        |
-#   bearerbox (patched; "with": hook-module = emgdiag.so, pdu and connector
-#        |     logs written for its SMSC connector; "without": no hook-module)
-#   tests/peers/smsc.pl (Net::SMPP SMSC)
-# The time runs from the client's start until smsc.pl has printed its N-th
-# SUBMIT line, so every message crossed both boxes.  Runs alternate (with,
-# without, with, ...) so that drift in the machine hits both arms alike;
-# the median and the spread (min..max) of each arm are printed, and the
-# ratio of the medians.  The whole script stays within a few minutes.
+#   bearerbox (patched, the same binary in both arms; "with": hook-module =
+#        |     emgdiag.so with a normal configuration: format="emg",
+#        |     pdu-log="on", so the pdu log and the connector log of its SMSC
+#        |     connector are written; "without": no hook-module line)
+#   bench/fast_smsc.pl (an SMSC that answers every PDU at once)
+# The SMSC stamps each submit_sm as it arrives; a run's rate is
+# (N - 1) / (time of the N-th submit_sm - time of the first), so every
+# message crossed both boxes and start-up is not counted.  Runs alternate
+# (with, without, with, ...) so that drift in the machine hits both arms
+# alike.  The script prints every run, then each arm's median and spread
+# (min..max) in messages per second, the ratio of the medians, the median
+# of the ratios of each with-run to the without-run right after it, and
+# bearerbox's CPU time per message (user + system, all its threads, from
+# the first request to the last submit_sm) per arm.  bearerbox logs at
+# log-level 1 (its debug level would write several lines per message and
+# hide the module's cost); smsbox, part of the injector, at 2, since at 1
+# it writes three INFO lines per request.
 #
-# Environment: BEARERBOX, OPENSMPPBOX, EMGDIAG_SO, TOP (as for
-# make check-integration); LIVE_MESSAGES (N, default 600), LIVE_CLIENTS (C,
-# default 30), LIVE_PAIRS (default 3).  Both boxes log at log-level 1 (the
-# integration tests' level 0 would dump every PDU in Kannel's own log and
-# hide the module's cost).
+# Environment: BEARERBOX, EMGDIAG_SO, TOP (as for make check-integration;
+# OPENSMPPBOX is accepted and not used); SMSBOX (default: the smsbox next
+# to BEARERBOX); LIVE_MESSAGES (N, default 20000), LIVE_CONNECTIONS
+# (default 8), LIVE_RUNS (runs per arm, default 7).  The whole script stays
+# under five minutes (it gives up past LIVE_BUDGET seconds, default 280).
+# Needs perl with HTTP::Tiny (perl-modules).  Exits non-zero when a run
+# fails; IT_KEEP=1 keeps the scratch directory with every log.
 . "${TOP:?set TOP to the emgdiag source tree}/tests/integration/lib.sh"
-. "$TOP/tests/integration/boxes.sh"
 
-N=${LIVE_MESSAGES:-600}
-C=${LIVE_CLIENTS:-30}
-PAIRS=${LIVE_PAIRS:-3}
-PER_CLIENT=$(( (N + C - 1) / C ))
-N=$((PER_CLIENT * C))
-P=$TOP/tests/peers
+: "${BEARERBOX:?set BEARERBOX to the patched bearerbox}"
+: "${EMGDIAG_SO:?set EMGDIAG_SO to emgdiag.so}"
+SMSBOX=${SMSBOX:-$(dirname "$BEARERBOX")/smsbox}
+N=${LIVE_MESSAGES:-20000}
+CONNECTIONS=${LIVE_CONNECTIONS:-8}
+RUNS=${LIVE_RUNS:-7}
+BUDGET=${LIVE_BUDGET:-280}
 
-command -v node >/dev/null 2>&1 || { echo "live.sh: node is missing" >&2; exit 1; }
+for prog in "$BEARERBOX" "$SMSBOX"; do
+    [ -x "$prog" ] || { echo "live.sh: $prog is not an executable" >&2; exit 2; }
+done
+[ -r "$EMGDIAG_SO" ] || { echo "live.sh: cannot read $EMGDIAG_SO" >&2; exit 2; }
+perl -MHTTP::Tiny -e 1 2>/dev/null || { echo "live.sh: perl's HTTP::Tiny is missing" >&2; exit 2; }
+if ! [ "$N" -ge 2 ] 2>/dev/null || ! [ "$CONNECTIONS" -ge 1 ] 2>/dev/null \
+    || ! [ "$RUNS" -ge 1 ] 2>/dev/null; then
+    echo "live.sh: need LIVE_MESSAGES >= 2, LIVE_CONNECTIONS >= 1, LIVE_RUNS >= 1" >&2
+    exit 2
+fi
+
 it_init bench_live
+CLK_TCK=$(getconf CLK_TCK)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Seconds since the epoch with fractions.
-now() { date +%s.%N; }
+# The injector: CONNECTIONS forked workers share COUNT requests to URL;
+# each keeps one HTTP/1.1 connection open.  smsbox answers 202 when
+# bearerbox has taken the message.  Exits non-zero if any request failed.
+# On TERM it stops its own workers, by PID.
+cat >"$IT_DIR/inject.pl" <<'PERL'
+use strict;
+use warnings;
+use HTTP::Tiny;
+my ($url, $count, $connections) = @ARGV;
+my @workers;
+$SIG{TERM} = sub { kill 'TERM', @workers; exit 143 };
+for my $w (0 .. $connections - 1) {
+    my $share = int($count / $connections) + ($w < $count % $connections ? 1 : 0);
+    my $pid = fork;
+    die "inject.pl: fork: $!\n" unless defined $pid;
+    if ($pid == 0) {
+        $SIG{TERM} = 'DEFAULT';
+        my $http = HTTP::Tiny->new(keep_alive => 1, timeout => 30);
+        my $failed = 0;
+        for (1 .. $share) {
+            my $r = $http->get($url);
+            next if $r->{status} == 202;
+            print STDERR "inject.pl: HTTP $r->{status} $r->{content}\n" if ++$failed <= 3;
+        }
+        exit($failed ? 1 : 0);
+    }
+    push @workers, $pid;
+}
+my $failed = 0;
+for (@workers) { waitpid($_, 0); $failed++ if $? }
+print "INJECTED $count over $connections connections, $failed failed\n";
+exit($failed ? 1 : 0);
+PERL
 
-# run K ARM: one timed run; prints messages per second on stdout of the
-# caller via $RESULT.
+# CPU ticks (user + system, all threads) a process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# config FILE XML SMSC_PORT: one kannel.conf for bearerbox and smsbox.
+config() {
+    local file=$1 xml=$2 smsc_port=$3
+    {
+        echo "group = core"
+        echo "admin-port = $ADMIN_PORT"
+        echo "admin-interface = 127.0.0.1"
+        echo "admin-password = emgdiag-bench"
+        echo "smsbox-port = $SMSBOX_PORT"
+        echo "box-allow-ip = 127.0.0.1"
+        echo "log-file = $RUN_DIR/bearerbox.log"
+        echo "log-level = 1"
+        if [ -n "$xml" ]; then
+            echo "hook-module = $EMGDIAG_SO"
+            echo "hook-config = $xml"
+        fi
+        echo
+        echo "group = smsbox"
+        echo "bearerbox-host = 127.0.0.1"
+        echo "sendsms-port = $SENDSMS_PORT"
+        echo "sendsms-interface = 127.0.0.1"
+        echo "log-file = $RUN_DIR/smsbox.log"
+        echo "log-level = 2"
+        echo
+        echo "group = sendsms-user"
+        echo "username = bench"
+        echo "password = bench-pw"
+        echo
+        echo "group = smsc"
+        echo "smsc = smpp"
+        echo "smsc-id = up"
+        echo "host = 127.0.0.1"
+        echo "port = $smsc_port"
+        echo "smsc-username = up"
+        echo "smsc-password = up-pw"
+        echo "system-type = VMA"
+        echo "transceiver-mode = true"
+        echo "reconnect-delay = 2"
+    } >"$file"
+}
+
+# run K ARM: one timed run; sets RESULT (msg/s) and CPU_US (bearerbox CPU
+# microseconds per message).  Returns non-zero, with the evidence on
+# stderr, when the run did not complete.
 run() {
-    local k=$1 arm=$2 dir=$IT_DIR/run$1 smsc_port osb_port t0 t1 i xml=""
-    mkdir -p "$dir/logs"
-    smsc_port=$(it_port)
-    osb_port=$(it_port)
-    it_start "smsc$k" perl "$P/smsc.pl" --port "$smsc_port" --system-id up --password uppw
-    it_wait_line "$IT_DIR/smsc$k.out" '^LISTENING' 10 || return 1
+    local k=$1 arm=$2 smsc_port xml="" i line first last bb0 bb1 lines
+    RUN_DIR=$IT_DIR/run$k
+    mkdir -p "$RUN_DIR/logs"
+    smsc_port=$(it_port) && ADMIN_PORT=$(it_port) && SMSBOX_PORT=$(it_port) \
+        && SENDSMS_PORT=$(it_port) || return 1
     if [ "$arm" = with ]; then
-        xml=$dir/emg.xml
+        xml=$RUN_DIR/emgdiag.xml
         cat >"$xml" <<XML
 <emgdiag>
-  <logs dir="$dir/logs"/>
-  <connector name="up" type="outgoing" smsc-id="up"/>
+  <logs dir="$RUN_DIR/logs" format="emg"/>
+  <connector name="up" type="outgoing" smsc-id="up" pdu-log="on"/>
 </emgdiag>
 XML
     fi
-    box_bearerbox_conf "$dir/kannel.conf" "$xml"
-    box_smsc_smpp "$dir/kannel.conf" up "$smsc_port" up uppw "transceiver-mode = true"
-    : >"$dir/logins"
-    for ((i = 0; i < C; i++)); do echo "c$i pw-c$i x" >>"$dir/logins"; done
-    box_osb_conf "$dir/osb.conf" "" "$osb_port" "$dir/logins"
-    sed -i 's/^log-level = 0$/log-level = 1/' "$dir/kannel.conf" "$dir/osb.conf"
-    box_start "bb$k" "$dir/kannel.conf"
+    config "$RUN_DIR/kannel.conf" "$xml" "$smsc_port"
+
+    it_start "smsc$k" perl "$TOP/bench/fast_smsc.pl" --port "$smsc_port" --expect "$N"
+    it_wait_line "$IT_DIR/smsc$k.out" '^LISTENING' 10 || return 1
+    it_start "bb$k" "$BEARERBOX" "$RUN_DIR/kannel.conf"
+    it_wait_port "$SMSBOX_PORT" 20 || return 1
     it_wait_line "$IT_DIR/smsc$k.out" '^BIND ' 20 || return 1
-    box_start "osb$k" "$dir/osb.conf" "$osb_port"
-    t0=$(now)
-    for ((i = 0; i < C; i++)); do
-        it_start "client$k.$i" node "$P/client.js" --host 127.0.0.1 --port "$osb_port" \
-            --system-id "c$i" --password "pw-c$i" --submit "$PER_CLIENT" --unbind --timeout 20
-    done
-    for ((i = 0; i < 1200; i++)); do
-        [ "$(grep -c '^SUBMIT ' "$IT_DIR/smsc$k.out")" -ge "$N" ] && break
-        sleep 0.05
-    done
-    t1=$(now)
-    if [ "$(grep -c '^SUBMIT ' "$IT_DIR/smsc$k.out")" -lt "$N" ]; then
-        echo "live.sh: run $k ($arm): only $(grep -c '^SUBMIT ' "$IT_DIR/smsc$k.out") of $N messages reached the SMSC" >&2
+    it_start "smsbox$k" "$SMSBOX" "$RUN_DIR/kannel.conf"
+    it_wait_port "$SENDSMS_PORT" 20 || return 1
+    sleep 0.5    # let smsbox finish connecting to bearerbox
+
+    bb0=$(cpu_ticks "$(it_pid "bb$k")")
+    it_start "inject$k" perl "$IT_DIR/inject.pl" \
+        "http://127.0.0.1:$SENDSMS_PORT/cgi-bin/sendsms?username=bench&password=bench-pw&from=12345&to=4670123456&text=Your+code+is+4711+ok" \
+        "$N" "$CONNECTIONS"
+    it_wait_line "$IT_DIR/smsc$k.out" '^DONE ' 60 || return 1
+    bb1=$(cpu_ticks "$(it_pid "bb$k")")
+    it_wait_exit "inject$k" 10 || return 1
+    if ! it_stop "inject$k"; then
+        echo "live.sh: run $k ($arm): the injector reported failed requests" >&2
+        it__tail "$IT_DIR/inject$k.err"
         return 1
     fi
-    if [ "$arm" = with ] && [ "$(grep -c 'SUBMIT_SM ' "$dir/logs/pdu.up")" -lt "$N" ]; then
-        echo "live.sh: run $k: the pdu log has fewer than $N submit_sm lines" >&2
+    line=$(grep -m1 '^DONE ' "$IT_DIR/smsc$k.out")
+    read -r _ _ first last <<<"$line"
+
+    if [ "$arm" = with ]; then
+        # The module writes from its own thread: give it a moment.
+        for ((i = 0; i < 50; i++)); do
+            lines=$(grep -c ' (SUBMIT_SM) ' "$RUN_DIR/logs/pdu.up" 2>/dev/null)
+            [ "${lines:-0}" -ge "$N" ] && break
+            sleep 0.1
+        done
+        if [ "${lines:-0}" -lt "$N" ]; then
+            echo "live.sh: run $k: pdu.up has ${lines:-0} submit_sm lines, expected $N" >&2
+            return 1
+        fi
+    elif [ -n "$(ls -A "$RUN_DIR/logs")" ]; then
+        echo "live.sh: run $k: the arm without the module wrote module logs" >&2
         return 1
     fi
-    for ((i = 0; i < C; i++)); do it_stop "client$k.$i"; done
-    it_stop "osb$k"
+    it_stop "smsbox$k"
     it_stop "bb$k"
     it_stop "smsc$k"
-    RESULT=$(awk -v n="$N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", n / (b - a) }')
+    RESULT=$(awk -v n="$N" -v a="$first" -v b="$last" 'BEGIN { printf "%.1f", (n - 1) / (b - a) }')
+    CPU_US=$(awk -v t=$((bb1 - bb0)) -v hz="$CLK_TCK" -v n="$N" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
 }
 
 with=()
 without=()
+with_cpu=()
+without_cpu=()
+pair_ratios=()
 k=0
-for ((pair = 0; pair < PAIRS; pair++)); do
+for ((r = 0; r < RUNS; r++)); do
     for arm in with without; do
+        if [ "$SECONDS" -ge "$BUDGET" ]; then
+            echo "live.sh: over the ${BUDGET}s budget after $k runs; lower LIVE_MESSAGES or LIVE_RUNS" >&2
+            IT_FAILED=1
+            exit 1
+        fi
         k=$((k + 1))
         run "$k" "$arm" || { IT_FAILED=1; exit 1; }
-        echo "run $k: $arm module: $RESULT msg/s"
-        if [ "$arm" = with ]; then with+=("$RESULT"); else without+=("$RESULT"); fi
+        printf 'run %2d: %-7s module: %8s msg/s, bearerbox %5s us CPU/msg\n' "$k" "$arm" "$RESULT" "$CPU_US"
+        if [ "$arm" = with ]; then
+            with+=("$RESULT")
+            with_cpu+=("$CPU_US")
+        else
+            without+=("$RESULT")
+            without_cpu+=("$CPU_US")
+            pair_ratios+=("$(awk -v w="${with[-1]}" -v o="$RESULT" 'BEGIN { printf "%.1f", 100 * w / o }')")
+        fi
     done
 done
 
+# stats VALUES...: "median min max".
 stats() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
     m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
     printf "%.1f %.1f %.1f", m, v[1], v[NR] }'; }
 read -r wm wlo whi <<<"$(stats "${with[@]}")"
 read -r om olo ohi <<<"$(stats "${without[@]}")"
-echo "messages per run: $N from $C clients, runs per arm: $PAIRS"
-echo "with module:    median $wm msg/s (min $wlo, max $whi)"
-echo "without module: median $om msg/s (min $olo, max $ohi)"
-awk -v w="$wm" -v o="$om" 'BEGIN { printf "with/without: %.1f %% (goal >= 97 %%)\n", 100 * w / o }'
+read -r wc wclo wchi <<<"$(stats "${with_cpu[@]}")"
+read -r oc oclo ochi <<<"$(stats "${without_cpu[@]}")"
+echo "messages per run: $N over $CONNECTIONS HTTP connections; runs per arm: $RUNS; $(nproc) CPUs; ${SECONDS}s"
+echo "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine widens the spread)"
+echo "with module:    median $wm msg/s (min $wlo, max $whi); bearerbox CPU $wc us/msg ($wclo..$wchi)"
+echo "without module: median $om msg/s (min $olo, max $ohi); bearerbox CPU $oc us/msg ($oclo..$ochi)"
+read -r pm plo phi <<<"$(stats "${pair_ratios[@]}")"
+awk -v w="$wm" -v o="$om" 'BEGIN { printf "with/without, ratio of the medians: %.1f %% (goal >= 97 %%)\n", 100 * w / o }'
+echo "with/without, run by run: median $pm % (min $plo, max $phi)"
+awk -v w="$wc" -v o="$oc" 'BEGIN { printf "bearerbox CPU per message, with/without: %.1f %%\n", 100 * w / o }'
