@@ -101,6 +101,10 @@ struct emgdiag_session {
  * swapped under cfg_lock. */
 static const struct emgdiag_host *host;
 static struct logwriter *writer;
+/* Lines being handed to the writer right now, and whether it is closing:
+ * a box may still have threads logging while it shuts the module down. */
+static atomic_int submitting;
+static atomic_int closing;
 static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct snapshot *current;
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -227,14 +231,16 @@ static void host_log(int level, const char *fmt, ...)
  * full queue costs the line and is counted by the writer. */
 static void submit(const char *file, struct sbuf *line)
 {
-    if (writer == NULL)
-        return;
-    if (line->failed) {
-        /* Out of memory: count it as dropped. */
-        logwriter_submit(writer, file, "", 0);
-        return;
+    /* Announce first, then look: hook_shutdown() sets `closing` first, then
+     * waits for `submitting` to drain (both sequentially consistent). */
+    atomic_fetch_add(&submitting, 1);
+    if (!atomic_load(&closing) && writer != NULL) {
+        if (line->failed)
+            logwriter_submit(writer, file, "", 0); /* out of memory: counted as dropped */
+        else
+            logwriter_submit(writer, file, line->buf, line->len);
     }
-    logwriter_submit(writer, file, line->buf, line->len);
+    atomic_fetch_sub(&submitting, 1);
 }
 
 static void file_name(char *out, size_t outlen, const char *kind, const char *name, int json)
@@ -1068,7 +1074,7 @@ static void hook_disconnected(struct emgdiag_session *s, int reason, int err)
 
 static void hook_reopen(void)
 {
-    if (writer != NULL)
+    if (!atomic_load(&closing) && writer != NULL)
         logwriter_signal(writer, LW_SIG_REOPEN | SIG_REOPENED);
 }
 
@@ -1147,6 +1153,12 @@ static void hook_shutdown(void)
 
     ticker_end();
     if (writer != NULL) {
+        struct timespec pause = { 0, 1000000 };
+        int waited;
+
+        atomic_store(&closing, 1);
+        for (waited = 0; atomic_load(&submitting) > 0 && waited < 2000; waited++)
+            nanosleep(&pause, NULL);
         logwriter_stop(writer);
         writer = NULL;
     }
