@@ -1209,6 +1209,7 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
     struct emg_config *cfg;
     struct snapshot *snap;
 
+    atomic_store(&closing, 0);
     if (h == NULL || h->abi_major != EMGDIAG_ABI_MAJOR) {
         snprintf(err, errlen, "host ABI %d.%d, this module needs %d.x", h ? h->abi_major : -1,
                  h ? h->abi_minor : -1, EMGDIAG_ABI_MAJOR);

@@ -1,0 +1,480 @@
+/*
+ * Unit tests for the module's hooks (module/emgdiag.c), driven through the
+ * hook ABI exactly as a host drives them: the entry point with a host table,
+ * sessions, PDUs as octets built here, decisions.  Each test starts the
+ * module on a fresh directory and XML file, stops it (which drains the log
+ * writer) and reads the files back.  Expected lines are written from
+ * spec/emg-logs.md §3–§5; only the timestamp is matched by pattern.
+ */
+#include "emgdiag_hook.h"
+
+#include <check.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, char *err,
+                                                  size_t errlen);
+
+#define TS "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}"
+
+static char dir[64];
+static char xml_path[128];
+static char host_log_line[1024];
+static struct emgdiag_host host;
+
+static void test_host_log(int level, const char *line)
+{
+    (void)level;
+    snprintf(host_log_line, sizeof(host_log_line), "%s", line);
+}
+
+/* Writes the XML (with %s standing for the log directory) and starts. */
+static const struct emgdiag_module *start(int box, const char *box_id, const char *xml_fmt,
+                                          char *err, size_t errlen)
+{
+    char tmpl[] = "/tmp/check_module.XXXXXX";
+    FILE *f;
+
+    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    snprintf(dir, sizeof(dir), "%s", tmpl);
+    snprintf(xml_path, sizeof(xml_path), "%s/emg.xml", dir);
+    f = fopen(xml_path, "w");
+    ck_assert_ptr_nonnull(f);
+    {
+        /* The one "%s" in the template stands for the log directory. */
+        const char *at = strstr(xml_fmt, "%s");
+
+        ck_assert_ptr_nonnull(at);
+        fwrite(xml_fmt, 1, (size_t)(at - xml_fmt), f);
+        fputs(dir, f);
+        fputs(at + 2, f);
+    }
+    fclose(f);
+    memset(&host, 0, sizeof(host));
+    host.size = sizeof(host);
+    host.abi_major = EMGDIAG_ABI_MAJOR;
+    host.abi_minor = EMGDIAG_ABI_MINOR;
+    host.box = box;
+    host.box_id = box_id;
+    host.module_path = "emgdiag.so";
+    host.config_path = xml_path;
+    host.host_version = "test";
+    host.log = test_host_log;
+    err[0] = '\0';
+    return emgdiag_module_entry(&host, err, errlen);
+}
+
+static const struct emgdiag_module *start_ok(int box, const char *box_id, const char *xml_fmt)
+{
+    char err[512];
+    const struct emgdiag_module *m = start(box, box_id, xml_fmt, err, sizeof(err));
+
+    ck_assert_msg(m != NULL, "entry refused: %s", err);
+    ck_assert_int_eq(m->abi_major, EMGDIAG_ABI_MAJOR);
+    return m;
+}
+
+/* The file's content ("" when missing). */
+static char *slurp(const char *name)
+{
+    char path[256], *buf;
+    FILE *f;
+    long n;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = calloc(1, (size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return buf;
+}
+
+/* How many lines of file `name` match the extended regex (anchored by the
+ * caller). */
+static int count_lines(const char *name, const char *re_src)
+{
+    regex_t re;
+    char *text = slurp(name), *line, *save = NULL;
+    int n = 0;
+
+    ck_assert_int_eq(regcomp(&re, re_src, REG_EXTENDED | REG_NOSUB), 0);
+    for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+        if (regexec(&re, line, 0, NULL, 0) == 0)
+            n++;
+    regfree(&re);
+    free(text);
+    return n;
+}
+
+#define ck_assert_lines(name, re, want)                                                        \
+    do {                                                                                       \
+        int got_ = count_lines(name, re);                                                      \
+        char *all_ = slurp(name);                                                              \
+        ck_assert_msg(got_ == (want), "%s: %d lines match /%s/, expected %d; file:\n%s", name, \
+                      got_, re, want, all_);                                                   \
+        free(all_);                                                                            \
+    } while (0)
+
+/* A PDU: header + body given as raw octets. */
+static size_t pdu(unsigned char *out, uint32_t id, uint32_t status, uint32_t seq,
+                  const void *body, size_t blen)
+{
+    uint32_t len = (uint32_t)(16 + blen), v[4] = { len, id, status, seq };
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        out[i * 4] = (unsigned char)(v[i] >> 24);
+        out[i * 4 + 1] = (unsigned char)(v[i] >> 16);
+        out[i * 4 + 2] = (unsigned char)(v[i] >> 8);
+        out[i * 4 + 3] = (unsigned char)v[i];
+    }
+    memcpy(out + 16, body, blen);
+    return 16 + blen;
+}
+
+static struct emgdiag_session *open_session(const struct emgdiag_module *m, int role,
+                                            const char *id, int instance, const char *peer)
+{
+    struct emgdiag_session_info si;
+
+    memset(&si, 0, sizeof(si));
+    si.size = sizeof(si);
+    si.role = role;
+    si.kannel_id = id;
+    si.instance = instance;
+    si.host = peer;
+    si.port = 2775;
+    return m->session_open(&si);
+}
+
+static const char only_logs[] = "<emgdiag><logs dir=\"%s\"/></emgdiag>\n";
+
+/* bind_transceiver: system_id, password, system_type, version, ton, npi, and
+ * address_range "" (the literal's own NUL): 20 octets */
+static const unsigned char bind_body[] = "user\0secret\0VMA\0\x34\0\0";
+/* bind_transceiver_resp: system_id "SMSC" */
+static const unsigned char bind_resp_body[] = "SMSC";
+
+/* ------------------------------------------------------------------------ */
+
+START_TEST(abi_major_mismatch_refused)
+{
+    char err[256];
+
+    memset(&host, 0, sizeof(host));
+    host.size = sizeof(host);
+    host.abi_major = EMGDIAG_ABI_MAJOR + 1;
+    host.config_path = "/nonexistent.xml";
+    ck_assert_ptr_null(emgdiag_module_entry(&host, err, sizeof(err)));
+    ck_assert_msg(strstr(err, "ABI") != NULL, "err: %s", err);
+}
+END_TEST
+
+START_TEST(missing_hook_config_refused)
+{
+    char err[256];
+
+    memset(&host, 0, sizeof(host));
+    host.size = sizeof(host);
+    host.abi_major = EMGDIAG_ABI_MAJOR;
+    host.config_path = NULL;
+    ck_assert_ptr_null(emgdiag_module_entry(&host, err, sizeof(err)));
+    ck_assert_msg(strstr(err, "hook-config") != NULL, "err: %s", err);
+}
+END_TEST
+
+START_TEST(invalid_config_refused_with_file_and_line)
+{
+    char err[512], want[256];
+
+    ck_assert_ptr_null(start(EMGDIAG_BOX_BEARERBOX, NULL,
+                             "<emgdiag>\n<logs dir=\"%s\"/>\n<bogus/>\n</emgdiag>\n", err,
+                             sizeof(err)));
+    snprintf(want, sizeof(want), "%s:3:", xml_path);
+    ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "err: %s", err);
+}
+END_TEST
+
+START_TEST(outgoing_session_story)
+{
+    const struct emgdiag_module *m =
+        start_ok(EMGDIAG_BOX_BEARERBOX, NULL,
+                 "<emgdiag><logs dir=\"%s\"/>"
+                 "<connector name=\"up\" type=\"outgoing\" smsc-id=\"upstream\"/></emgdiag>\n");
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, "upstream", 3, "127.0.0.1");
+    unsigned char b[128];
+    size_t n;
+
+    ck_assert_ptr_nonnull(s);
+    m->connect_err(s, 111);
+    m->connect_err(s, -1);
+    m->connect_ok(s);
+    n = pdu(b, 0x00000009, 0, 1, bind_body, sizeof(bind_body));
+    m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
+    n = pdu(b, 0x80000009, 0, 1, bind_resp_body, sizeof(bind_resp_body));
+    m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
+    n = pdu(b, 0x00000006, 0, 2, "", 0);
+    m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
+    n = pdu(b, 0x80000006, 0, 2, "", 0);
+    m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
+    m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
+    m->session_close(s);
+    m->shutdown();
+
+    ck_assert_lines("connector.up", "^" TS " \\(3\\) CONNECT ERR \\(info=\"111\"\\)$", 1);
+    ck_assert_lines("connector.up", "^" TS " \\(3\\) CONNECT ERR \\(info=\"-1\"\\)$", 1);
+    ck_assert_lines("connector.up", "^" TS " \\(3\\) CONNECT OK$", 1);
+    ck_assert_lines("connector.up", "^" TS " \\(3\\) LOGIN OK \\(info=\"0 SMSC\"\\)$", 1);
+    /* An unbind answered 0 is a clean end, whatever the host says. */
+    ck_assert_lines("connector.up", "^" TS " \\(3\\) DISCONNECT OK$", 1);
+    ck_assert_lines("pdu.up",
+                    "^" TS " INFO  \\(up,3\\) Write op:0x00000009 \\(BIND_TRANSCEIVER\\) status:0 "
+                    "trn:1 datalen:20 INTERFACEVERSION:52 PASSWORD:\\*\\*\\* SYSTEMID:user "
+                    "SYSTEMTYPE:VMA$",
+                    1);
+    ck_assert_lines("general", "^" TS " INFO  \\(bearerbox\\) CONFIG LOADED file=\"[^\"]+\"$", 1);
+}
+END_TEST
+
+START_TEST(outgoing_refused_and_unanswered_binds)
+{
+    const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL, only_logs);
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TX, "SMPP:host:2775/x", 0, "h");
+    unsigned char b[128];
+    size_t n;
+
+    /* A refused bind: LOGIN ERR with the status, then login-failed. */
+    m->connect_ok(s);
+    n = pdu(b, 0x00000002, 0, 1, bind_body, sizeof(bind_body));
+    m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
+    n = pdu(b, 0x80000002, 14, 1, "", 0);
+    m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
+    m->disconnected(s, EMGDIAG_DISC_SHUTDOWN, 0);
+    /* A generic_nack to the bind gives its status. */
+    m->connect_ok(s);
+    n = pdu(b, 0x00000002, 0, 2, bind_body, sizeof(bind_body));
+    m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
+    n = pdu(b, 0x80000000, 3, 2, "", 0);
+    m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
+    m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
+    /* A bind never answered: DISCONNECT ERR timeout, no LOGIN. */
+    m->connect_ok(s);
+    n = pdu(b, 0x00000002, 0, 3, bind_body, sizeof(bind_body));
+    m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
+    m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
+    /* Bound (status 5 counts as bound), then an errno. */
+    m->connect_ok(s);
+    n = pdu(b, 0x00000002, 0, 4, bind_body, sizeof(bind_body));
+    m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
+    n = pdu(b, 0x80000002, 5, 4, "", 0);
+    m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
+    m->disconnected(s, EMGDIAG_DISC_ERRNO, 104);
+    m->session_close(s);
+    m->shutdown();
+
+    /* Kannel's generated id: ':' and '/' written %HH in the file name. */
+#define F "connector.SMPP%3Ahost%3A2775%2Fx"
+    ck_assert_lines(F, "^" TS " \\(0\\) LOGIN ERR \\(info=\"14\"\\)$", 1);
+    ck_assert_lines(F, "^" TS " \\(0\\) DISCONNECT ERR \\(info=\"login-failed\"\\)$", 2);
+    ck_assert_lines(F, "^" TS " \\(0\\) LOGIN ERR \\(info=\"3\"\\)$", 1);
+    ck_assert_lines(F, "^" TS " \\(0\\) DISCONNECT ERR \\(info=\"timeout\"\\)$", 1);
+    ck_assert_lines(F, "^" TS " \\(0\\) LOGIN OK \\(info=\"5\"\\)$", 1);
+    ck_assert_lines(F, "^" TS " \\(0\\) DISCONNECT ERR \\(info=\"104\"\\)$", 1);
+    ck_assert_lines(F, "LOGIN", 3);
+#undef F
+}
+END_TEST
+
+START_TEST(incoming_instances_lowest_free)
+{
+    const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_OPENSMPPBOX, NULL, only_logs);
+    struct emgdiag_session *a, *b, *c;
+
+    a = open_session(m, EMGDIAG_ROLE_SERVER, NULL, -1, "127.0.0.1");
+    b = open_session(m, EMGDIAG_ROLE_SERVER, NULL, -1, "::1");
+    m->connect_ok(a);
+    m->connect_ok(b);
+    m->session_close(a);
+    c = open_session(m, EMGDIAG_ROLE_SERVER, NULL, -1, "127.0.0.2");
+    m->connect_ok(c);
+    m->session_close(b);
+    m->session_close(c);
+    m->shutdown();
+    /* No box id: the connector is called "opensmppbox". */
+    ck_assert_lines("connector.opensmppbox", "^" TS " \\(0\\) CONNECT OK \\(info=\"0 127.0.0.1\"\\)$", 1);
+    ck_assert_lines("connector.opensmppbox", "^" TS " \\(1\\) CONNECT OK \\(info=\"0 ::1\"\\)$", 1);
+    ck_assert_lines("connector.opensmppbox", "^" TS " \\(0\\) CONNECT OK \\(info=\"0 127.0.0.2\"\\)$", 1);
+}
+END_TEST
+
+START_TEST(incoming_decisions)
+{
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_OPENSMPPBOX, "osb",
+        "<emgdiag>\n<logs dir=\"%s\"/>\n"
+        "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n"
+        "<access>\n<deny address=\"127.0.0.3\"/>\n<allow address=\"127.0.0.0/8\"/>\n</access>\n"
+        "</connector>\n"
+        "<users>\n<user system-id=\"alice\">\n<allow connector=\"in\" address=\"127.0.0.1\"/>\n"
+        "</user>\n</users>\n</emgdiag>\n");
+    struct emgdiag_session *s;
+    struct emgdiag_bind b;
+    unsigned char p[128];
+    size_t n;
+    char re[256];
+
+    /* Connect-time: rule order, first match wins; no match denies. */
+    ck_assert_int_eq(m->accept_check("osb", "127.0.0.3", 1000), EMGDIAG_REFUSE);
+    ck_assert_int_eq(m->accept_check("osb", "127.0.0.2", 1000), EMGDIAG_ALLOW);
+    ck_assert_int_eq(m->accept_check("osb", "::ffff:127.0.0.1", 1000), EMGDIAG_ALLOW);
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1000), EMGDIAG_REFUSE);
+
+    /* Bind-time: alice from 127.0.0.2 is not allowed: 14, close. */
+    s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.2");
+    m->connect_ok(s);
+    n = pdu(p, 0x00000009, 0, 7, "alice\0pw\0\0\x34\0\0", 14);
+    m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
+    memset(&b, 0, sizeof(b));
+    b.size = sizeof(b);
+    b.system_id = "alice";
+    b.credentials_ok = 1;
+    ck_assert_int_eq(m->bind_check(s, &b), EMGDIAG_REFUSE);
+    ck_assert_uint_eq(b.status, 14);
+    ck_assert_int_eq(b.close_after, 1);
+    n = pdu(p, 0x80000009, 14, 7, "", 0);
+    m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
+    m->disconnected(s, EMGDIAG_DISC_LOGIN_FAILED, 0);
+    m->session_close(s);
+
+    /* Wrong credentials: 14 too (EMG), reason credentials. */
+    s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
+    memset(&b, 0, sizeof(b));
+    b.size = sizeof(b);
+    b.system_id = "bob";
+    b.credentials_ok = 0;
+    b.host_status = 13;
+    ck_assert_int_eq(m->bind_check(s, &b), EMGDIAG_REFUSE);
+    ck_assert_uint_eq(b.status, 14);
+    /* alice from 127.0.0.1: allowed, status 0. */
+    memset(&b, 0, sizeof(b));
+    b.size = sizeof(b);
+    b.system_id = "alice";
+    b.credentials_ok = 1;
+    ck_assert_int_eq(m->bind_check(s, &b), EMGDIAG_ALLOW);
+    ck_assert_uint_eq(b.status, 0);
+    ck_assert_int_eq(b.close_after, 0);
+    m->session_close(s);
+    m->shutdown();
+
+    snprintf(re, sizeof(re),
+             "^" TS " WARN  \\(in\\) DENY CONNECT address=\"127\\.0\\.0\\.3\" rule=\"%s:5\"$",
+             xml_path);
+    ck_assert_lines("security", re, 1);
+    ck_assert_lines("security", "^" TS " WARN  \\(in\\) DENY CONNECT address=\"192\\.0\\.2\\.1\" rule=\"no match\"$", 1);
+    ck_assert_lines("security",
+                    "^" TS " WARN  \\(in,0\\) DENY LOGIN system-id=\"alice\" address=\"127\\.0\\.0\\.2\" "
+                    "status=\"14\" reason=\"address\" rule=\"no match\"$",
+                    1);
+    ck_assert_lines("security",
+                    "^" TS " WARN  \\(in,0\\) DENY LOGIN system-id=\"bob\" address=\"127\\.0\\.0\\.1\" "
+                    "status=\"14\" reason=\"credentials\" rule=\"smpp-logins\"$",
+                    1);
+    ck_assert_lines("connector.in", "^" TS " \\(0\\) LOGIN ERR \\(info=\"14\"\\)$", 1);
+    ck_assert_lines("connector.in", "^" TS " \\(0\\) DISCONNECT ERR \\(info=\"login-failed\"\\)$", 1);
+}
+END_TEST
+
+START_TEST(bad_length_flood_counted)
+{
+    const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL, only_logs);
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    const unsigned char len8[4] = { 0, 0, 0, 8 };
+    int i, lines, suppressed;
+    char *g;
+
+    m->connect_ok(s);
+    for (i = 0; i < 15; i++)
+        m->pdu(s, EMGDIAG_DIR_READ, len8, sizeof(len8), EMGDIAG_PDU_BAD_LENGTH);
+    m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
+    m->session_close(s);
+    m->shutdown();
+    lines = count_lines("pdu.x", "^" TS " INFO  \\(x,0\\) Read op:0x00000000 \\(UNKNOWN\\) status:0 "
+                                 "trn:0 datalen:0 ERROR:command_length 8 out of range$");
+    /* At most 10 a second; the rest counted in general (one or two seconds). */
+    ck_assert_int_ge(lines, 10);
+    ck_assert_int_le(lines, 15);
+    g = slurp("general");
+    suppressed = 0;
+    for (char *p = g; (p = strstr(p, "SUPPRESSED count=\"")) != NULL; p++)
+        suppressed += atoi(p + strlen("SUPPRESSED count=\""));
+    free(g);
+    ck_assert_int_eq(lines + suppressed, 15);
+}
+END_TEST
+
+START_TEST(json_twin_and_escaping)
+{
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_OPENSMPPBOX, "osb",
+        "<emgdiag><logs dir=\"%s\" format=\"both\"/>"
+        "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/></emgdiag>\n");
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
+    unsigned char p[128];
+    size_t n;
+
+    m->connect_ok(s);
+    /* A system_id with a quote and a newline: escaped in info. */
+    n = pdu(p, 0x00000009, 0, 1, "a\"b\nc\0pw\0\0\x34\0\0", 14);
+    m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
+    n = pdu(p, 0x80000009, 0, 1, "OSB", 4);
+    m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
+    m->session_close(s);
+    m->shutdown();
+    ck_assert_lines("connector.in", "^" TS " \\(0\\) LOGIN OK \\(info=\"0 a\\\\x22b\\\\x0ac\"\\)$", 1);
+    ck_assert_lines("connector.in.jsonl",
+                    "^\\{\"ts\":\"[0-9T:.+-]+\",\"connector\":\"in\",\"instance\":0,\"event\":\"LOGIN\","
+                    "\"result\":\"OK\",\"info\":\"0 a\\\\\\\\x22b\\\\\\\\x0ac\"\\}$",
+                    1);
+    ck_assert_lines("pdu.in.jsonl", "\"dir\":\"read\",\"op\":\"0x00000009\",\"name\":\"BIND_TRANSCEIVER\"", 1);
+}
+END_TEST
+
+static Suite *module_suite(void)
+{
+    Suite *s = suite_create("module");
+    TCase *tc = tcase_create("hooks");
+
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, abi_major_mismatch_refused);
+    tcase_add_test(tc, missing_hook_config_refused);
+    tcase_add_test(tc, invalid_config_refused_with_file_and_line);
+    tcase_add_test(tc, outgoing_session_story);
+    tcase_add_test(tc, outgoing_refused_and_unanswered_binds);
+    tcase_add_test(tc, incoming_instances_lowest_free);
+    tcase_add_test(tc, incoming_decisions);
+    tcase_add_test(tc, bad_length_flood_counted);
+    tcase_add_test(tc, json_twin_and_escaping);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(module_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
