@@ -365,16 +365,13 @@ static inline int read_cstr(struct cursor *c, const unsigned char **s, size_t *n
     return 0;
 }
 
-static int decode_int_field(struct smpp_decoded *d, struct cursor *c,
-                            const struct smpp_field_def *def, size_t width, uint32_t *prev)
+/* Records a mandatory integer: remembered for the fields that follow it,
+ * printed unless it is 0. */
+static inline int put_int_field(struct smpp_decoded *d, const struct smpp_field_def *def,
+                                uint32_t v, uint32_t *prev)
 {
-    uint32_t v;
     struct smpp_field *f;
 
-    if (read_int(c, width, &v) != 0) {
-        set_error(d, "%s runs past the end of the PDU", def->key);
-        return -1;
-    }
     *prev = v;
     if (v == 0)
         return 0;
@@ -383,6 +380,18 @@ static int decode_int_field(struct smpp_decoded *d, struct cursor *c,
         return -1;
     f->num = v;
     return 0;
+}
+
+static int decode_int_field(struct smpp_decoded *d, struct cursor *c,
+                            const struct smpp_field_def *def, size_t width, uint32_t *prev)
+{
+    uint32_t v;
+
+    if (read_int(c, width, &v) != 0) {
+        set_error(d, "%s runs past the end of the PDU", def->key);
+        return -1;
+    }
+    return put_int_field(d, def, v, prev);
 }
 
 static inline int decode_cstr_field(struct smpp_decoded *d, struct cursor *c,
@@ -502,19 +511,8 @@ static int decode_mandatory(struct smpp_decoded *d, struct cursor *c,
     switch ((enum smpp_field_type)def->type) {
     case SMPP_FT_INT1:
         /* Most fields: done here rather than through read_int(). */
-        if (c->off < c->len) {
-            uint32_t v = c->p[c->off++];
-            struct smpp_field *f;
-
-            *prev = v;
-            if (v == 0)
-                return 0;
-            f = add_field(d, def->key, def->klen, def->sort_hi, def->sort_lo, SMPP_VAL_UINT);
-            if (f == NULL)
-                return -1;
-            f->num = v;
-            return 0;
-        }
+        if (c->off < c->len)
+            return put_int_field(d, def, c->p[c->off++], prev);
         return decode_int_field(d, c, def, 1, prev);
     case SMPP_FT_INT2:
         return decode_int_field(d, c, def, 2, prev);
