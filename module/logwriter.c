@@ -2,13 +2,23 @@
  * logwriter: a bounded queue of finished log lines and the one thread that
  * appends them to files (see logwriter.h for the contract).
  *
- * Producers (SMPP threads) copy a line into a heap item and link it to a
- * FIFO under `lock`; that is all they do.  The writer thread takes the whole
- * queue at once, writes each line with one write(2) on a cached O_APPEND
+ * Producers (SMPP threads) copy a line into the last of a chain of chunks
+ * under `lock`; that is all they do.  The writer thread takes the whole
+ * chain at once, hands the chunks back for reuse when it is done (so a line
+ * costs no malloc() on one thread and free() on another, which contend for
+ * the allocator's locks), writes each line with one write(2) on a cached O_APPEND
  * descriptor, and sleeps in poll(2) on a self-pipe when there is nothing to
  * do.  The same pipe carries wake-ups from producers and from
  * logwriter_signal(), which may run inside a signal handler and therefore
  * only does an atomic OR and a write(2).
+ *
+ * Wake-ups, not bytes, are what a busy gateway pays for (a pipe write on the
+ * SMPP thread, a context switch on each side), so the writer lingers: after
+ * a batch it sleeps opts.linger_ms before taking the next one, and while it
+ * lingers producers do not wake it unless LW_LINGER_WAKE_BYTES are waiting.
+ * A writer that finds the queue empty after lingering sleeps until the next
+ * line, which wakes it at once: on a quiet gateway a line is written as soon
+ * as it is submitted, on a busy one within linger_ms, in batches.
  *
  * Losses are counted per file name.  Producers record queue-full drops in a
  * small list under the lock; the writer folds them into its own table of
@@ -38,13 +48,33 @@
 #define LW_DIR_MODE 0750
 #define LW_FILE_MODE 0640
 #define LW_OPEN_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC)
+/* Queued bytes that end a linger early (capped at a quarter of the bound). */
+#define LW_LINGER_WAKE_BYTES ((size_t)256 * 1024)
 
-/* One queued line, or (when new_dir is set) a switch of directory. */
-struct lw_item {
-    struct lw_item *next;
-    char *new_dir;
-    const char *line;   /* points into name[] after the file name's NUL */
+/* What the writer thread is doing, as producers see it (under lock). */
+enum lw_state {
+    LW_BUSY,      /* taking or writing a batch: it will look at the queue again */
+    LW_LINGERING, /* sleeping linger_ms after a batch: wake only for a full queue */
+    LW_SLEEPING   /* sleeping until woken: the next line wakes it */
+};
+
+/* Chunks of queued records: LW_CHUNK_BYTES each, or one record's size when
+ * that is larger; up to LW_SPARE_CHUNKS emptied ones are kept for reuse. */
+#define LW_CHUNK_BYTES ((size_t)64 * 1024)
+#define LW_SPARE_CHUNKS 4
+
+struct lw_chunk {
+    struct lw_chunk *next;
+    size_t used, cap;        /* octets of data[] */
+    max_align_t data[];
+};
+
+/* One queued record inside a chunk: a line of the file `name` (len octets
+ * after the name's NUL), or, when new_dir is set, a switch of directory. */
+struct lw_rec {
+    size_t size;             /* the whole record, a multiple of its alignment */
     size_t len;
+    char *new_dir;
     char name[];
 };
 
@@ -67,25 +97,29 @@ struct logwriter {
     /* set at start, read-only afterwards */
     struct logwriter_opts opts;
     size_t max_queued_bytes;
+    size_t linger_wake_bytes;
     int wake_pipe[2];
     pthread_t thread;
 
     /* shared with producers, under lock */
     pthread_mutex_t lock;
     pthread_cond_t done_cond;
-    struct lw_item *head, *tail;
+    struct lw_chunk *head, *tail;   /* records not taken by the writer yet */
+    struct lw_chunk *spare;         /* emptied chunks, at most LW_SPARE_CHUNKS */
+    unsigned nspare;
     size_t queued_bytes;
     unsigned long long queued_items, done_items;
     struct lw_queue_drop *queue_drops;
     unsigned long unnamed_drops;
-    int writer_sleeping;
+    enum lw_state state;
+    unsigned flushers;   /* threads in logwriter_flush(): no lingering */
     int stopping;
 
     /* written by signal handlers and read by the writer */
     atomic_uint signal_bits;
 
     /* statistics, any thread */
-    atomic_ulong written, dropped, short_writes;
+    atomic_ulong written, dropped, short_writes, batches;
 
     /* writer thread only */
     char *dir;
@@ -250,27 +284,127 @@ static void lw_count_queue_drop(struct logwriter *w, const char *name)
     w->queue_drops = d;
 }
 
-/* Links an item; returns 1 when the writer must be woken. Lock held. */
-static int lw_enqueue_locked(struct logwriter *w, struct lw_item *it)
+/* Lock held: returns 1 when the caller must wake the writer (and marks it
+ * busy, so that one wake-up is sent), 0 when it will look at the queue by
+ * itself.  `urgent` wakes a lingering writer too. */
+static int lw_need_wake_locked(struct logwriter *w, int urgent)
 {
-    int wake = w->writer_sleeping;
+    if (w->state == LW_BUSY || (w->state == LW_LINGERING && !urgent))
+        return 0;
+    w->state = LW_BUSY;
+    return 1;
+}
 
-    it->next = NULL;
-    if (w->tail != NULL)
-        w->tail->next = it;
-    else
-        w->head = it;
-    w->tail = it;
+/* The size of a record holding a name of nl octets and a line of len, or 0
+ * when that does not fit in a size_t. */
+static size_t lw_rec_size(size_t nl, size_t len)
+{
+    const size_t align = _Alignof(struct lw_rec);
+    size_t n = sizeof(struct lw_rec);
+
+    if (nl > SIZE_MAX - n - 1 - align)
+        return 0;
+    n += nl + 1;
+    if (len > SIZE_MAX - n - align)
+        return 0;
+    n += len;
+    return (n + align - 1) & ~(align - 1);
+}
+
+static struct lw_chunk *lw_chunk_new(size_t rec_size)
+{
+    size_t cap = rec_size > LW_CHUNK_BYTES ? rec_size : LW_CHUNK_BYTES;
+    struct lw_chunk *c = malloc(sizeof *c + cap);
+
+    if (c != NULL) {
+        c->next = NULL;
+        c->used = 0;
+        c->cap = cap;
+    }
+    return c;
+}
+
+/* Lock held: room for a record of `size` at the end of the queue, taking a
+ * spare chunk, or `*fresh` (which the caller then no longer owns) when the
+ * last chunk is full.  NULL when a new chunk must be allocated first. */
+static struct lw_rec *lw_reserve_locked(struct logwriter *w, size_t size, struct lw_chunk **fresh)
+{
+    struct lw_chunk *c = w->tail;
+    struct lw_rec *r;
+
+    if (c == NULL || c->cap - c->used < size) {
+        if (*fresh != NULL) {
+            c = *fresh;
+            *fresh = NULL;
+        } else if (w->spare != NULL && w->spare->cap >= size) {
+            c = w->spare;
+            w->spare = c->next;
+            w->nspare--;
+            c->next = NULL;
+        } else {
+            return NULL;
+        }
+        if (w->tail != NULL)
+            w->tail->next = c;
+        else
+            w->head = c;
+        w->tail = c;
+    }
+    r = (struct lw_rec *)((char *)c->data + c->used);
+    c->used += size;
+    r->size = size;
+    return r;
+}
+
+/* Copies a record to the end of the queue: a line (new_dir NULL) or a switch
+ * to new_dir, which the queue then owns.  Returns 1 when queued and the
+ * writer must be woken, 0 when queued, -1 when dropped and counted. */
+static int lw_enqueue(struct logwriter *w, const char *name, const char *line, size_t len,
+                      char *new_dir)
+{
+    size_t nl = strlen(name), size = lw_rec_size(nl, len);
+    struct lw_chunk *fresh = NULL;
+    struct lw_rec *r = NULL;
+    int wake;
+
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        if (size == 0 || w->stopping || w->queued_bytes > w->max_queued_bytes ||
+            len > w->max_queued_bytes - w->queued_bytes)
+            break;
+        r = lw_reserve_locked(w, size, &fresh);
+        if (r != NULL)
+            break;
+        pthread_mutex_unlock(&w->lock);
+        fresh = lw_chunk_new(size);
+        pthread_mutex_lock(&w->lock);
+        if (fresh == NULL)
+            break;
+    }
+    if (r == NULL) {
+        if (new_dir == NULL)
+            lw_count_queue_drop(w, name);
+        pthread_mutex_unlock(&w->lock);
+        free(fresh);
+        return -1;
+    }
+    r->len = len;
+    r->new_dir = new_dir;
+    memcpy(r->name, name, nl + 1);
+    if (len > 0)
+        memcpy(r->name + nl + 1, line, len);
+    w->queued_bytes += len;
     w->queued_items++;
-    w->writer_sleeping = 0;
+    /* A change of directory is not delayed by a linger. */
+    wake = lw_need_wake_locked(w, new_dir != NULL || w->queued_bytes >= w->linger_wake_bytes);
+    pthread_mutex_unlock(&w->lock);
+    free(fresh);   /* NULL unless another producer linked a chunk meanwhile */
     return wake;
 }
 
 int logwriter_submit(struct logwriter *w, const char *file, const char *line, size_t len)
 {
-    struct lw_item *it;
-    size_t nl;
-    int wake;
+    int rc;
 
     if (!lw_valid_name(file) || line == NULL || len == 0 || line[len - 1] != '\n') {
         pthread_mutex_lock(&w->lock);
@@ -278,31 +412,10 @@ int logwriter_submit(struct logwriter *w, const char *file, const char *line, si
         pthread_mutex_unlock(&w->lock);
         return -1;
     }
-    nl = strlen(file);
-    it = NULL;
-    if (len <= w->max_queued_bytes && len <= SIZE_MAX - sizeof *it - nl - 1)
-        it = malloc(sizeof *it + nl + 1 + len);
-    if (it != NULL) {
-        memcpy(it->name, file, nl + 1);
-        memcpy(it->name + nl + 1, line, len);
-        it->line = it->name + nl + 1;
-        it->len = len;
-        it->new_dir = NULL;
-    }
-
-    pthread_mutex_lock(&w->lock);
-    if (it == NULL || w->stopping || w->queued_bytes > w->max_queued_bytes - len) {
-        lw_count_queue_drop(w, file);
-        pthread_mutex_unlock(&w->lock);
-        free(it);
-        return -1;
-    }
-    w->queued_bytes += len;
-    wake = lw_enqueue_locked(w, it);
-    pthread_mutex_unlock(&w->lock);
-    if (wake)
+    rc = lw_enqueue(w, file, line, len, NULL);
+    if (rc > 0)
         lw_wake(w);
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 void logwriter_signal(struct logwriter *w, unsigned bits)
@@ -316,24 +429,21 @@ void logwriter_signal(struct logwriter *w, unsigned bits)
 
 int logwriter_set_dir(struct logwriter *w, const char *dir, char *err, size_t errlen)
 {
-    struct lw_item *it;
-    int wake;
+    char *copy;
+    int rc;
 
     if (lw_check_dir(dir, err, errlen) != 0)
         return -1;
-    it = malloc(sizeof *it + 1);
-    if (it == NULL || (it->new_dir = strdup(dir)) == NULL) {
-        free(it);
-        lw_set_err(err, errlen, dir, ENOMEM);
+    copy = strdup(dir);
+    rc = copy != NULL ? lw_enqueue(w, "", NULL, 0, copy) : -1;
+    if (rc < 0) {
+        free(copy);
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "log directory %s: the log writer is stopping or out of memory",
+                     dir);
         return -1;
     }
-    it->name[0] = '\0';
-    it->line = NULL;
-    it->len = 0;
-    pthread_mutex_lock(&w->lock);
-    wake = lw_enqueue_locked(w, it);
-    pthread_mutex_unlock(&w->lock);
-    if (wake)
+    if (rc > 0)
         lw_wake(w);
     return 0;
 }
@@ -345,15 +455,15 @@ void logwriter_flush(struct logwriter *w)
 
     pthread_mutex_lock(&w->lock);
     target = w->queued_items;
-    wake = w->writer_sleeping && w->done_items < target;
-    if (wake)
-        w->writer_sleeping = 0;
+    w->flushers++;
+    wake = w->done_items < target && lw_need_wake_locked(w, 1);
     pthread_mutex_unlock(&w->lock);
     if (wake)
         lw_wake(w);
     pthread_mutex_lock(&w->lock);
     while (w->done_items < target)
         pthread_cond_wait(&w->done_cond, &w->lock);
+    w->flushers--;
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -362,6 +472,7 @@ void logwriter_stats(struct logwriter *w, struct logwriter_stats *s)
     s->written = atomic_load(&w->written);
     s->dropped = atomic_load(&w->dropped);
     s->short_writes = atomic_load(&w->short_writes);
+    s->batches = atomic_load(&w->batches);
 }
 
 /* ---- writer thread ---------------------------------------------------- */
@@ -590,7 +701,8 @@ static void lw_fold_queue_drops(struct logwriter *w, struct lw_queue_drop *d, un
         f->dropped += unnamed;
 }
 
-static void lw_wait_for_wake(struct logwriter *w)
+/* Sleeps until woken, or at most timeout_ms when that is not negative. */
+static void lw_wait_for_wake(struct logwriter *w, int timeout_ms)
 {
     struct pollfd p;
     char buf[64];
@@ -598,7 +710,8 @@ static void lw_wait_for_wake(struct logwriter *w)
     p.fd = w->wake_pipe[0];
     p.events = POLLIN;
     p.revents = 0;
-    while (poll(&p, 1, -1) < 0 && errno == EINTR)
+    /* An EINTR cuts a linger short, which is harmless. */
+    while (poll(&p, 1, timeout_ms) < 0 && errno == EINTR && timeout_ms < 0)
         ;
     while (read(w->wake_pipe[0], buf, sizeof buf) > 0)
         ;
@@ -618,11 +731,12 @@ static void lw_handle_signals(struct logwriter *w)
 static void *lw_writer_main(void *arg)
 {
     struct logwriter *w = arg;
-    struct lw_item *batch, *it, *next;
+    struct lw_chunk *batch, *c, *next, *to_free;
+    struct lw_rec *r;
     struct lw_queue_drop *drops;
     unsigned long unnamed, count;
     size_t bytes;
-    int stopping;
+    int stopping, linger;
 
     for (;;) {
         lw_handle_signals(w);
@@ -635,8 +749,8 @@ static void *lw_writer_main(void *arg)
         unnamed = w->unnamed_drops;
         w->unnamed_drops = 0;
         stopping = w->stopping;
-        if (batch == NULL && drops == NULL && unnamed == 0 && !stopping)
-            w->writer_sleeping = 1;
+        w->state = batch == NULL && drops == NULL && unnamed == 0 && !stopping ? LW_SLEEPING
+                                                                                : LW_BUSY;
         pthread_mutex_unlock(&w->lock);
 
         lw_fold_queue_drops(w, drops, unnamed);
@@ -644,32 +758,57 @@ static void *lw_writer_main(void *arg)
             if (stopping)
                 break;
             if (drops == NULL && unnamed == 0)
-                lw_wait_for_wake(w);
+                lw_wait_for_wake(w, -1);
             continue;
         }
 
         w->batch++;
+        atomic_fetch_add(&w->batches, 1);
         bytes = 0;
         count = 0;
-        for (it = batch; it != NULL; it = next) {
-            next = it->next;
-            if (it->new_dir != NULL) {
-                lw_close_all(w);
-                free(w->dir);
-                w->dir = it->new_dir;
-            } else {
-                lw_deliver(w, it->name, it->line, it->len);
-                bytes += it->len;
+        for (c = batch; c != NULL; c = c->next) {
+            for (size_t off = 0; off < c->used; off += r->size) {
+                r = (struct lw_rec *)((char *)c->data + off);
+                if (r->new_dir != NULL) {
+                    lw_close_all(w);
+                    free(w->dir);
+                    w->dir = r->new_dir;
+                } else {
+                    lw_deliver(w, r->name, r->name + strlen(r->name) + 1, r->len);
+                    bytes += r->len;
+                }
+                count++;
             }
-            count++;
-            free(it);
         }
 
         pthread_mutex_lock(&w->lock);
+        to_free = NULL;
+        for (c = batch; c != NULL; c = next) {
+            next = c->next;
+            if (w->nspare < LW_SPARE_CHUNKS && c->cap == LW_CHUNK_BYTES) {
+                c->used = 0;
+                c->next = w->spare;
+                w->spare = c;
+                w->nspare++;
+            } else {
+                c->next = to_free;
+                to_free = c;
+            }
+        }
         w->queued_bytes -= bytes;
         w->done_items += count;
         pthread_cond_broadcast(&w->done_cond);
+        linger = w->opts.linger_ms > 0 && !w->stopping && w->flushers == 0 &&
+                 w->queued_bytes < w->linger_wake_bytes;
+        if (linger)
+            w->state = LW_LINGERING;
         pthread_mutex_unlock(&w->lock);
+        for (c = to_free; c != NULL; c = next) {
+            next = c->next;
+            free(c);
+        }
+        if (linger)
+            lw_wait_for_wake(w, w->opts.linger_ms);
     }
     /* Last chance to report losses before the files close. */
     lw_report_all_drops(w);
@@ -695,6 +834,10 @@ struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, siz
     w->opts = *o;
     w->opts.dir = NULL; /* the caller's string may go away; w->dir is ours */
     w->max_queued_bytes = o->max_queued_bytes ? o->max_queued_bytes : LW_DEFAULT_MAX_QUEUED_BYTES;
+    w->linger_wake_bytes = w->max_queued_bytes / 4;
+    if (w->linger_wake_bytes > LW_LINGER_WAKE_BYTES)
+        w->linger_wake_bytes = LW_LINGER_WAKE_BYTES;
+    w->state = LW_BUSY;
     atomic_init(&w->signal_bits, 0u);
     atomic_init(&w->written, 0ul);
     atomic_init(&w->dropped, 0ul);
@@ -730,13 +873,14 @@ struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, siz
 void logwriter_stop(struct logwriter *w)
 {
     struct lw_queue_drop *d, *next;
+    struct lw_chunk *c, *cnext;
     size_t i;
 
     if (w == NULL)
         return;
     pthread_mutex_lock(&w->lock);
     w->stopping = 1;
-    w->writer_sleeping = 0;
+    w->state = LW_BUSY;
     pthread_mutex_unlock(&w->lock);
     lw_wake(w);
     pthread_join(w->thread, NULL);
@@ -750,6 +894,10 @@ void logwriter_stop(struct logwriter *w)
     for (d = w->queue_drops; d != NULL; d = next) {
         next = d->next;
         free(d);
+    }
+    for (c = w->spare; c != NULL; c = cnext) {
+        cnext = c->next;
+        free(c);
     }
     close(w->wake_pipe[0]);
     close(w->wake_pipe[1]);

@@ -10,6 +10,11 @@
  * and a writer held inside its on_signal callback so the queue bound can be
  * hit on purpose.  Tests run forked (Check's default), so the resource
  * limit and signal handlers stay inside one test.
+ *
+ * Every test that writes runs twice (Check loop tests): with a writer that
+ * takes each batch at once (linger_ms 0) and with one that lingers as the
+ * module's does (MODULE_LINGER_MS), so no behaviour depends on lingering.
+ * The linger tests at the end check what lingering itself promises.
  */
 #include "../../module/logwriter.h"
 
@@ -25,6 +30,11 @@
 #include <unistd.h>
 
 #define FULL_FS_LINES 40
+#define MODULE_LINGER_MS 10
+
+/* The writers this test starts linger this long (loop index 1) or not (0). */
+static int linger_ms;
+#define LINGER_FROM_LOOP() (linger_ms = _i ? MODULE_LINGER_MS : 0)
 #define DROPPED_FMT "DROPPED count=\"%lu\" file=\"%s\"\n"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -188,6 +198,7 @@ static struct logwriter *start_writer(const char *dir, size_t max_bytes, struct 
     memset(&o, 0, sizeof o);
     o.dir = dir;
     o.max_queued_bytes = max_bytes;
+    o.linger_ms = linger_ms;
     o.format_dropped = cb_format_dropped;
     o.host_log = cb_host_log;
     o.on_signal = cb_on_signal;
@@ -235,6 +246,7 @@ END_TEST
 
 START_TEST(test_start_creates_parents_mode_0750_and_leaves_no_probe)
 {
+    LINGER_FROM_LOOP();
     char *top = make_tmpdir();
     char *a = path_in(top, "a");
     char *dir = path_in(top, "a/b/c");
@@ -267,6 +279,7 @@ END_TEST
 
 START_TEST(test_lines_go_to_their_files_in_order_mode_0640)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     struct test_ctx c;
     struct logwriter *w;
@@ -309,6 +322,7 @@ END_TEST
 
 START_TEST(test_appends_to_existing_file)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     char *p = path_in(dir, "general");
     FILE *f = fopen(p, "w");
@@ -332,6 +346,7 @@ END_TEST
 
 START_TEST(test_rejects_bad_names_and_lines)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     struct test_ctx c;
     struct logwriter *w;
@@ -363,6 +378,7 @@ END_TEST
 
 START_TEST(test_stop_drains_the_queue)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     struct test_ctx c;
     struct logwriter *w;
@@ -395,6 +411,7 @@ END_TEST
 
 START_TEST(test_removed_directory_is_recreated)
 {
+    LINGER_FROM_LOOP();
     char *top = make_tmpdir();
     char *dir = path_in(top, "logs");
     struct test_ctx c;
@@ -424,6 +441,7 @@ END_TEST
 
 START_TEST(test_rename_then_reopen_loses_nothing)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     char *cur = path_in(dir, "pdu.x");
     char *old = path_in(dir, "pdu.x.1");
@@ -463,6 +481,7 @@ static void on_sigusr1(int sig)
 
 START_TEST(test_reopen_from_a_signal_handler)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     char *cur = path_in(dir, "connector.x");
     char *old = path_in(dir, "connector.x.old");
@@ -493,6 +512,7 @@ END_TEST
 
 START_TEST(test_queue_bound_drops_and_reports)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     struct test_ctx c;
     struct logwriter *w;
@@ -547,6 +567,7 @@ END_TEST
 
 START_TEST(test_losses_pending_at_stop_are_reported)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     struct test_ctx c;
     struct logwriter *w;
@@ -571,6 +592,7 @@ END_TEST
 
 START_TEST(test_full_filesystem_drops_then_reports)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     struct test_ctx c;
     struct logwriter *w;
@@ -623,6 +645,7 @@ END_TEST
 
 START_TEST(test_unwritable_general_goes_to_host_log)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     char *gdir = path_in(dir, "general");
     struct test_ctx c;
@@ -671,6 +694,7 @@ END_TEST
 
 START_TEST(test_set_dir_switches_between_lines)
 {
+    LINGER_FROM_LOOP();
     char *top = make_tmpdir();
     char *d1 = path_in(top, "one");
     char *d2 = path_in(top, "two/deeper");
@@ -740,6 +764,7 @@ static void *producer_main(void *arg)
 
 START_TEST(test_eight_threads_all_lines_intact_and_ordered)
 {
+    LINGER_FROM_LOOP();
     char *dir = make_tmpdir();
     struct producer prod[N_THREADS];
     pthread_t th[N_THREADS];
@@ -794,6 +819,141 @@ START_TEST(test_eight_threads_all_lines_intact_and_ordered)
 }
 END_TEST
 
+/* ---- lingering and chunks ---------------------------------------------- */
+
+/* Waits up to 10 s, without logwriter_flush(), until dir/name holds exactly
+ * `expected`; fails with what it holds then. */
+static void wait_for_file(const char *dir, const char *name, const char *expected)
+{
+    char *got = NULL;
+    int i;
+
+    for (i = 0; i < 1000; i++) {
+        free(got);
+        got = read_file(dir, name, NULL);
+        if (got != NULL && strcmp(got, expected) == 0)
+            break;
+        usleep(10000);
+    }
+    ck_assert_msg(got != NULL, "%s/%s was never written", dir, name);
+    ck_assert_str_eq(got, expected);
+    free(got);
+}
+
+/* An idle writer takes a line at once, and while it lingers (2 s) it
+ * gathers the lines that follow, a millisecond apart, into one batch; a
+ * writer that did not linger would take most of them one by one. */
+START_TEST(test_linger_writes_at_once_then_gathers)
+{
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    char line[101];
+    int n;
+
+    linger_ms = 2000;
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    ck_assert_int_eq(submit_str(w, "pdu.x", "first\n"), 0);
+    wait_for_file(dir, "pdu.x", "first\n");   /* no flush: the writer was idle */
+    for (n = 0; n < 50; n++) {
+        line100(line, "l", n);
+        ck_assert_int_eq(submit_str(w, "pdu.x", line), 0);
+        usleep(1000);
+    }
+    logwriter_flush(w);
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.written, 51);
+    /* "first", then the 50 taken together when the linger ended, or when
+     * the flush ended it (then at most one more batch) */
+    ck_assert_msg(s.batches <= 3, "%lu batches for 51 lines", s.batches);
+    logwriter_stop(w);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* A lingering writer is woken early by a quarter of the queue bound, by a
+ * flush and by a stop: none of them waits for the linger to run out
+ * (60 s here, past the test's own timeout). */
+START_TEST(test_linger_ends_for_full_queue_flush_and_stop)
+{
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char line[101], expected[20 * 100 + 64];
+    size_t off;
+    int n;
+
+    linger_ms = 60000;
+    test_ctx_init(&c);
+    w = start_writer(dir, 4000, &c);   /* a quarter: 1000 octets */
+    ck_assert_int_eq(submit_str(w, "pdu.x", "first\n"), 0);
+    wait_for_file(dir, "pdu.x", "first\n");
+    strcpy(expected, "first\n");
+    off = strlen(expected);
+    for (n = 0; n < 10; n++) {      /* 1,000 octets: the tenth wakes it */
+        line100(line, "q", n);
+        ck_assert_int_eq(submit_str(w, "pdu.x", line), 0);
+        memcpy(expected + off, line, 101);
+        off += 100;
+    }
+    wait_for_file(dir, "pdu.x", expected);
+    ck_assert_int_eq(submit_str(w, "pdu.x", "flushed\n"), 0);
+    logwriter_flush(w);
+    strcat(expected, "flushed\n");
+    assert_file_is(dir, "pdu.x", expected);
+    ck_assert_int_eq(submit_str(w, "pdu.x", "stopped\n"), 0);
+    logwriter_stop(w);
+    strcat(expected, "stopped\n");
+    assert_file_is(dir, "pdu.x", expected);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Lines larger than a queue chunk (64 KiB) keep their place between small
+ * ones, whole. */
+START_TEST(test_lines_larger_than_a_chunk)
+{
+    const size_t big = 200 * 1024;
+    char *dir = make_tmpdir();
+    char *line = malloc(big), *expected = malloc(3 * big + 64), *got;
+    struct test_ctx c;
+    struct logwriter *w;
+    size_t off = 0, len, i;
+    int n;
+
+    LINGER_FROM_LOOP();
+    ck_assert_ptr_nonnull(line);
+    ck_assert_ptr_nonnull(expected);
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    for (n = 0; n < 3; n++) {
+        for (i = 0; i < big - 1; i++)
+            line[i] = (char)('a' + (i + (size_t)n) % 26);
+        line[big - 1] = '\n';
+        ck_assert_int_eq(submit_str(w, "pdu.x", "small\n"), 0);
+        ck_assert_int_eq(logwriter_submit(w, "pdu.x", line, big), 0);
+        memcpy(expected + off, "small\n", 6);
+        memcpy(expected + off + 6, line, big);
+        off += 6 + big;
+    }
+    logwriter_flush(w);
+    got = read_file(dir, "pdu.x", &len);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_uint_eq(len, off);
+    ck_assert_msg(memcmp(got, expected, off) == 0, "pdu.x differs from the lines submitted");
+    logwriter_stop(w);
+    free(got);
+    free(expected);
+    free(line);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *logwriter_suite(void)
 {
     Suite *s = suite_create("logwriter");
@@ -802,20 +962,23 @@ static Suite *logwriter_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_start_fails_when_parent_is_a_file);
     tcase_add_test(tc, test_start_fails_without_dir);
-    tcase_add_test(tc, test_start_creates_parents_mode_0750_and_leaves_no_probe);
-    tcase_add_test(tc, test_lines_go_to_their_files_in_order_mode_0640);
-    tcase_add_test(tc, test_appends_to_existing_file);
-    tcase_add_test(tc, test_rejects_bad_names_and_lines);
-    tcase_add_test(tc, test_stop_drains_the_queue);
-    tcase_add_test(tc, test_removed_directory_is_recreated);
-    tcase_add_test(tc, test_rename_then_reopen_loses_nothing);
-    tcase_add_test(tc, test_reopen_from_a_signal_handler);
-    tcase_add_test(tc, test_queue_bound_drops_and_reports);
-    tcase_add_test(tc, test_losses_pending_at_stop_are_reported);
-    tcase_add_test(tc, test_full_filesystem_drops_then_reports);
-    tcase_add_test(tc, test_unwritable_general_goes_to_host_log);
-    tcase_add_test(tc, test_set_dir_switches_between_lines);
-    tcase_add_test(tc, test_eight_threads_all_lines_intact_and_ordered);
+    tcase_add_loop_test(tc, test_start_creates_parents_mode_0750_and_leaves_no_probe, 0, 2);
+    tcase_add_loop_test(tc, test_lines_go_to_their_files_in_order_mode_0640, 0, 2);
+    tcase_add_loop_test(tc, test_appends_to_existing_file, 0, 2);
+    tcase_add_loop_test(tc, test_rejects_bad_names_and_lines, 0, 2);
+    tcase_add_loop_test(tc, test_stop_drains_the_queue, 0, 2);
+    tcase_add_loop_test(tc, test_removed_directory_is_recreated, 0, 2);
+    tcase_add_loop_test(tc, test_rename_then_reopen_loses_nothing, 0, 2);
+    tcase_add_loop_test(tc, test_reopen_from_a_signal_handler, 0, 2);
+    tcase_add_loop_test(tc, test_queue_bound_drops_and_reports, 0, 2);
+    tcase_add_loop_test(tc, test_losses_pending_at_stop_are_reported, 0, 2);
+    tcase_add_loop_test(tc, test_full_filesystem_drops_then_reports, 0, 2);
+    tcase_add_loop_test(tc, test_unwritable_general_goes_to_host_log, 0, 2);
+    tcase_add_loop_test(tc, test_set_dir_switches_between_lines, 0, 2);
+    tcase_add_loop_test(tc, test_eight_threads_all_lines_intact_and_ordered, 0, 2);
+    tcase_add_test(tc, test_linger_writes_at_once_then_gathers);
+    tcase_add_test(tc, test_linger_ends_for_full_queue_flush_and_stop);
+    tcase_add_loop_test(tc, test_lines_larger_than_a_chunk, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
