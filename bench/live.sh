@@ -23,7 +23,9 @@
 # (min..max) in messages per second, the ratio of the medians, the median
 # of the ratios of each with-run to the without-run right after it, and
 # bearerbox's CPU time per message (user + system, all its threads, from
-# the first request to the last submit_sm) per arm.  bearerbox logs at
+# the first request to the last submit_sm) per arm, and in the arm with the
+# module the part of it spent by the module's log writer thread (named
+# emgdiag-writer).  bearerbox logs at
 # log-level 1 (its debug level would write several lines per message and
 # hide the module's cost); smsbox, part of the injector, at 2, since at 1
 # it writes three INFO lines per request.
@@ -31,7 +33,7 @@
 # Environment: BEARERBOX, EMGDIAG_SO, TOP (as for make check-integration;
 # OPENSMPPBOX is accepted and not used); SMSBOX (default: the smsbox next
 # to BEARERBOX); LIVE_MESSAGES (N, default 20000), LIVE_CONNECTIONS
-# (default 8), LIVE_RUNS (runs per arm, default 7).  The whole script stays
+# (default 8), LIVE_RUNS (runs per arm, default 11).  The whole script stays
 # under five minutes (it gives up past LIVE_BUDGET seconds, default 280).
 # Needs perl with HTTP::Tiny (perl-modules).  Exits non-zero when a run
 # fails; IT_KEEP=1 keeps the scratch directory with every log.
@@ -42,7 +44,7 @@
 SMSBOX=${SMSBOX:-$(dirname "$BEARERBOX")/smsbox}
 N=${LIVE_MESSAGES:-20000}
 CONNECTIONS=${LIVE_CONNECTIONS:-8}
-RUNS=${LIVE_RUNS:-7}
+RUNS=${LIVE_RUNS:-11}
 BUDGET=${LIVE_BUDGET:-280}
 
 for prog in "$BEARERBOX" "$SMSBOX"; do
@@ -97,6 +99,17 @@ PERL
 # CPU ticks (user + system, all threads) a process has used so far.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
+# The same for the module's log writer thread (named emgdiag-writer); 0
+# when the process has none.
+writer_ticks() {
+    local t sum=0
+    for t in /proc/"$1"/task/*; do
+        [ "$(cat "$t/comm" 2>/dev/null)" = emgdiag-writer ] || continue
+        sum=$((sum + $(awk '{ print $14 + $15 }' "$t/stat")))
+    done
+    echo "$sum"
+}
+
 # config FILE XML SMSC_PORT: one kannel.conf for bearerbox and smsbox.
 config() {
     local file=$1 xml=$2 smsc_port=$3
@@ -138,11 +151,12 @@ config() {
     } >"$file"
 }
 
-# run K ARM: one timed run; sets RESULT (msg/s) and CPU_US (bearerbox CPU
-# microseconds per message).  Returns non-zero, with the evidence on
+# run K ARM: one timed run; sets RESULT (msg/s), CPU_US (bearerbox CPU
+# microseconds per message) and WRITER_US (the part of it spent by the
+# module's writer thread).  Returns non-zero, with the evidence on
 # stderr, when the run did not complete.
 run() {
-    local k=$1 arm=$2 smsc_port xml="" i line first last bb0 bb1 lines
+    local k=$1 arm=$2 smsc_port xml="" i line first last bb0 bb1 wr0 wr1 lines
     RUN_DIR=$IT_DIR/run$k
     mkdir -p "$RUN_DIR/logs"
     smsc_port=$(it_port) && ADMIN_PORT=$(it_port) && SMSBOX_PORT=$(it_port) \
@@ -168,11 +182,13 @@ XML
     sleep 0.5    # let smsbox finish connecting to bearerbox
 
     bb0=$(cpu_ticks "$(it_pid "bb$k")")
+    wr0=$(writer_ticks "$(it_pid "bb$k")")
     it_start "inject$k" perl "$IT_DIR/inject.pl" \
         "http://127.0.0.1:$SENDSMS_PORT/cgi-bin/sendsms?username=bench&password=bench-pw&from=12345&to=4670123456&text=Your+code+is+4711+ok" \
         "$N" "$CONNECTIONS"
     it_wait_line "$IT_DIR/smsc$k.out" '^DONE ' 60 || return 1
     bb1=$(cpu_ticks "$(it_pid "bb$k")")
+    wr1=$(writer_ticks "$(it_pid "bb$k")")
     it_wait_exit "inject$k" 10 || return 1
     if ! it_stop "inject$k"; then
         echo "live.sh: run $k ($arm): the injector reported failed requests" >&2
@@ -202,11 +218,13 @@ XML
     it_stop "smsc$k"
     RESULT=$(awk -v n="$N" -v a="$first" -v b="$last" 'BEGIN { printf "%.1f", (n - 1) / (b - a) }')
     CPU_US=$(awk -v t=$((bb1 - bb0)) -v hz="$CLK_TCK" -v n="$N" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    WRITER_US=$(awk -v t=$((wr1 - wr0)) -v hz="$CLK_TCK" -v n="$N" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
 }
 
 with=()
 without=()
 with_cpu=()
+with_writer=()
 without_cpu=()
 pair_ratios=()
 k=0
@@ -219,11 +237,14 @@ for ((r = 0; r < RUNS; r++)); do
         fi
         k=$((k + 1))
         run "$k" "$arm" || { IT_FAILED=1; exit 1; }
-        printf 'run %2d: %-7s module: %8s msg/s, bearerbox %5s us CPU/msg\n' "$k" "$arm" "$RESULT" "$CPU_US"
+        printf 'run %2d: %-7s module: %8s msg/s, bearerbox %5s us CPU/msg' "$k" "$arm" "$RESULT" "$CPU_US"
         if [ "$arm" = with ]; then
+            printf ' (log writer thread %s)\n' "$WRITER_US"
             with+=("$RESULT")
             with_cpu+=("$CPU_US")
+            with_writer+=("$WRITER_US")
         else
+            echo
             without+=("$RESULT")
             without_cpu+=("$CPU_US")
             pair_ratios+=("$(awk -v w="${with[-1]}" -v o="$RESULT" 'BEGIN { printf "%.1f", 100 * w / o }')")
@@ -239,9 +260,10 @@ read -r wm wlo whi <<<"$(stats "${with[@]}")"
 read -r om olo ohi <<<"$(stats "${without[@]}")"
 read -r wc wclo wchi <<<"$(stats "${with_cpu[@]}")"
 read -r oc oclo ochi <<<"$(stats "${without_cpu[@]}")"
+read -r wwc wwlo wwhi <<<"$(stats "${with_writer[@]}")"
 echo "messages per run: $N over $CONNECTIONS HTTP connections; runs per arm: $RUNS; $(nproc) CPUs; ${SECONDS}s"
 echo "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine widens the spread)"
-echo "with module:    median $wm msg/s (min $wlo, max $whi); bearerbox CPU $wc us/msg ($wclo..$wchi)"
+echo "with module:    median $wm msg/s (min $wlo, max $whi); bearerbox CPU $wc us/msg ($wclo..$wchi), of which log writer thread $wwc ($wwlo..$wwhi)"
 echo "without module: median $om msg/s (min $olo, max $ohi); bearerbox CPU $oc us/msg ($oclo..$ochi)"
 read -r pm plo phi <<<"$(stats "${pair_ratios[@]}")"
 awk -v w="$wm" -v o="$om" 'BEGIN { printf "with/without, ratio of the medians: %.1f %% (goal >= 97 %%)\n", 100 * w / o }'

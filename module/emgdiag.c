@@ -600,6 +600,8 @@ static void ticker_start(void)
     ticker_stop = 0;
     ticker_running = pthread_create(&ticker, NULL, ticker_main, NULL) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (ticker_running)
+        pthread_setname_np(ticker, "emgdiag-ticker");
 }
 
 static void ticker_end(void)

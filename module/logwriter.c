@@ -867,6 +867,8 @@ struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, siz
         free(w);
         return NULL;
     }
+    /* For ps -L and top -H; a name that cannot be set costs nothing. */
+    pthread_setname_np(w->thread, "emgdiag-writer");
     return w;
 }
 

@@ -275,6 +275,42 @@ START_TEST(test_start_creates_parents_mode_0750_and_leaves_no_probe)
 }
 END_TEST
 
+/* The writer thread is named for ps -L and top -H: exactly one thread of
+ * this process is called emgdiag-writer while it runs, none after. */
+static int threads_named(const char *name)
+{
+    char *cmd = NULL, buf[64] = "";
+    FILE *p;
+    int n = -1;
+
+    ck_assert_int_ge(asprintf(&cmd, "cat /proc/%ld/task/*/comm | grep -cx '%s'", (long)getpid(),
+                              name), 0);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    if (fgets(buf, sizeof buf, p) != NULL)
+        n = atoi(buf);
+    pclose(p);
+    free(cmd);
+    return n;
+}
+
+START_TEST(test_writer_thread_is_named)
+{
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+
+    test_ctx_init(&c);
+    ck_assert_int_eq(threads_named("emgdiag-writer"), 0);
+    w = start_writer(dir, 0, &c);
+    ck_assert_int_eq(threads_named("emgdiag-writer"), 1);
+    logwriter_stop(w);
+    ck_assert_int_eq(threads_named("emgdiag-writer"), 0);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- writing ------------------------------------------------------------ */
 
 START_TEST(test_lines_go_to_their_files_in_order_mode_0640)
@@ -963,6 +999,7 @@ static Suite *logwriter_suite(void)
     tcase_add_test(tc, test_start_fails_when_parent_is_a_file);
     tcase_add_test(tc, test_start_fails_without_dir);
     tcase_add_loop_test(tc, test_start_creates_parents_mode_0750_and_leaves_no_probe, 0, 2);
+    tcase_add_test(tc, test_writer_thread_is_named);
     tcase_add_loop_test(tc, test_lines_go_to_their_files_in_order_mode_0640, 0, 2);
     tcase_add_loop_test(tc, test_appends_to_existing_file, 0, 2);
     tcase_add_loop_test(tc, test_rejects_bad_names_and_lines, 0, 2);
