@@ -39,6 +39,7 @@ struct connection {
 };
 
 struct reader {
+    FILE *errs;           /* where problems are reported */
     uint16_t port;
     pcap_smpp_handler handler;
     void *ctx;
@@ -68,11 +69,11 @@ static void report(struct reader *r, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "emgdiag-pdu: frame %lu: ", r->frame);
+    fprintf(r->errs, "emgdiag-pdu: frame %lu: ", r->frame);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(r->errs, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fputc('\n', r->errs);
     r->problems++;
 }
 
@@ -519,29 +520,25 @@ static int supported_linktype(int linktype)
     }
 }
 
-int pcap_smpp_read(const char *path, uint16_t port, pcap_smpp_handler handler, void *ctx)
+/* Reads the capture pc (named `name` in messages) and closes it. */
+static int read_capture(pcap_t *pc, const char *name, uint16_t port, FILE *errs,
+                        pcap_smpp_handler handler, void *ctx)
 {
-    char errbuf[PCAP_ERRBUF_SIZE];
     struct reader r;
-    pcap_t *pc;
     int linktype, rc;
     size_t i;
 
-    pc = pcap_open_offline(path, errbuf);
-    if (pc == NULL) {
-        fprintf(stderr, "emgdiag-pdu: %s: %s\n", path, errbuf);
-        return -1;
-    }
     linktype = pcap_datalink(pc);
     if (!supported_linktype(linktype)) {
-        const char *name = pcap_datalink_val_to_name(linktype);
+        const char *lname = pcap_datalink_val_to_name(linktype);
 
-        fprintf(stderr, "emgdiag-pdu: %s: link type %d (%s) is not supported\n", path, linktype,
-                name != NULL ? name : "unknown");
+        fprintf(errs, "emgdiag-pdu: %s: link type %d (%s) is not supported\n", name, linktype,
+                lname != NULL ? lname : "unknown");
         pcap_close(pc);
         return -1;
     }
     memset(&r, 0, sizeof(r));
+    r.errs = errs;
     r.port = port;
     r.handler = handler;
     r.ctx = ctx;
@@ -564,4 +561,30 @@ int pcap_smpp_read(const char *path, uint16_t port, pcap_smpp_handler handler, v
     free(r.conns);
     pcap_close(pc);
     return r.problems;
+}
+
+int pcap_smpp_read(const char *path, uint16_t port, pcap_smpp_handler handler, void *ctx)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t *pc = pcap_open_offline(path, errbuf);
+
+    if (pc == NULL) {
+        fprintf(stderr, "emgdiag-pdu: %s: %s\n", path, errbuf);
+        return -1;
+    }
+    return read_capture(pc, path, port, stderr, handler, ctx);
+}
+
+int pcap_smpp_read_fp(FILE *fp, const char *name, uint16_t port, FILE *errs,
+                      pcap_smpp_handler handler, void *ctx)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t *pc = pcap_fopen_offline(fp, errbuf);
+
+    if (pc == NULL) {
+        fprintf(errs, "emgdiag-pdu: %s: %s\n", name, errbuf);
+        fclose(fp);
+        return -1;
+    }
+    return read_capture(pc, name, port, errs, handler, ctx);
 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/time.h>
 
 struct pcap_smpp_pdu {
@@ -36,5 +37,10 @@ typedef void (*pcap_smpp_handler)(void *ctx, const struct pcap_smpp_pdu *pdu);
    the whole capture decoded cleanly), or -1 when the file cannot be read at
    all. */
 int pcap_smpp_read(const char *path, uint16_t port, pcap_smpp_handler handler, void *ctx);
+
+/* The same for a capture already open as fp, which it closes; `name` names
+   the capture in messages, which go to errs instead of stderr. */
+int pcap_smpp_read_fp(FILE *fp, const char *name, uint16_t port, FILE *errs,
+                      pcap_smpp_handler handler, void *ctx);
 
 #endif
