@@ -125,6 +125,15 @@ for f in emg/connector.smpp-out emg/pdu.smpp-out emg/connector.smpp-in emg/pdu.s
     echo "==== $DEMO_DIR/$f"
     cat "$f" 2>/dev/null || echo "(none)"
 done
+FOLLOW=${EMGDIAG_FOLLOW:-$TOP/tools/emgdiag-follow}
+if [ -x "$FOLLOW" ]; then
+    echo
+    echo "==== emgdiag-follow --dir $DEMO_DIR/emg smpp-in      (the sessions of the incoming connector)"
+    "$FOLLOW" --dir emg smpp-in
+    echo
+    echo "==== emgdiag-follow --dir $DEMO_DIR/emg smpp-in 0    (its last session: the refused password)"
+    "$FOLLOW" --dir emg smpp-in 0
+fi
 echo
 echo "JSON twins: $(cd "$DEMO_DIR/emg" && ls ./*.jsonl | tr '\n' ' ')"
 echo "Every file is in $DEMO_DIR (emg/ holds the EMG logs; Kannel's own logs beside them)."

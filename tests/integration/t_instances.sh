@@ -118,6 +118,32 @@ it_assert_no_line "$C" "^$TS \(-" "multi-out: no negative instance"
 it_assert_eq "$(grep -Evc "^$TS \([012]\) (CONNECT|LOGIN|DISCONNECT) (OK|ERR)( \(info=\"[^\"]*\"\))?$" "$C")" 0 \
     "multi-out: every connector line has instance 0, 1 or 2 and the §3 grammar"
 
+# emgdiag-follow on these real logs, where every instance reconnected:
+# it lists as many sessions of an instance as the connector log has
+# CONNECT lines for it, and the last session of an instance is exactly
+# its connector lines from its last CONNECT on and its pdu lines from that
+# CONNECT's timestamp on (each file's lines in that file's order; picked
+# here with awk, independently of the tool).
+FOLLOW=${EMGDIAG_FOLLOW:-$TOP/tools/emgdiag-follow}
+for inst in 0 1 2; do
+    n_connect=$(count_lines "$C" "^$TS \($inst\) CONNECT ")
+    n_listed=$("$FOLLOW" --dir "$L" --list multi-out "$inst" | grep -c "^($inst) #")
+    it_assert_eq "$n_listed" "$n_connect" "emgdiag-follow lists one session per CONNECT of instance $inst"
+    last=$(grep -E "^$TS \($inst\) CONNECT " "$C" | tail -n 1 | cut -c1-26)
+    got=$("$FOLLOW" --dir "$L" multi-out "$inst")
+    want_c=$(awk -v ts="$last" -v tag="($inst)" 'substr($0, 1, 26) >= ts && $3 == tag' "$C")
+    want_p=$(awk -v ts="$last" -v tag="(multi-out,$inst)" 'substr($0, 1, 26) >= ts && $4 == tag' "$D")
+    got_c=$(grep -E "^$TS \($inst\) " <<<"$got")
+    got_p=$(grep -E "^$TS INFO  " <<<"$got")
+    if [ -n "$want_p" ] && [ "$got_c" == "$want_c" ] && [ "$got_p" == "$want_p" ] \
+        && [ "$(wc -l <<<"$got")" -eq $(($(wc -l <<<"$want_c") + $(wc -l <<<"$want_p"))) ]; then
+        it_pass "emgdiag-follow: the last session of instance $inst, both logs"
+    else
+        it_fail "emgdiag-follow: the last session of instance $inst differs from the logs"
+        diff <(printf '%s\n' "$want_c" "$want_p" | sort) <(printf '%s\n' "$got" | sort) | head -n 10 >&2
+    fi
+done
+
 # The peers saw the bind types the instances claim.
 it_assert_no_line "$IT_DIR/smsc_tx.out" '^BIND (rx|trx) ' "TX port saw only bind_transmitter"
 it_assert_no_line "$IT_DIR/smsc_rx.out" '^BIND (tx|trx) ' "RX port saw only bind_receiver"

@@ -1,0 +1,906 @@
+/*
+ * emgdiag-follow: one session of one connector, across its connector log and
+ * its pdu log, in time order.
+ *
+ *   emgdiag-follow [--dir DIR] CONNECTOR            list every session
+ *   emgdiag-follow [--dir DIR] --list CONNECTOR N   list the sessions of instance N
+ *   emgdiag-follow [--dir DIR] CONNECTOR N          print the last session of N
+ *   emgdiag-follow ... --session K CONNECTOR N      the K-th (1 first, -1 last)
+ *   emgdiag-follow ... --all CONNECTOR N            every session of N
+ *   emgdiag-follow ... --follow CONNECTOR N         the last one, then new lines
+ *
+ * A session of instance N starts at a CONNECT line of N in the connector log
+ * and ends at the next DISCONNECT line of N, at a CONNECT ERR (a connect that
+ * failed is a session of one line), or at the next CONNECT of N when the
+ * DISCONNECT is missing.  Lines of N that come before any CONNECT of N (a log
+ * that starts in the middle of a session) form a session of their own.  A
+ * pdu-log line belongs to the session of its instance whose time span holds
+ * its timestamp.  Lines are printed as they are in the files.
+ *
+ * Input is not trusted: a line that is not in the format of its log is
+ * reported on stderr with its file and line number and skipped; the exit
+ * status is then 1.  Exit 2: usage error or nothing to read.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef EMGDIAG_VERSION
+#define EMGDIAG_VERSION "0.1"
+#endif
+
+#define EXIT_OK 0
+#define EXIT_PROBLEMS 1
+#define EXIT_USAGE 2
+
+#define TS_LEN 26                 /* YYYY-MM-DD HH:MM:SS.uuuuuu */
+#define MAX_REPORTED 10           /* bad lines reported one by one per file */
+#define FOLLOW_POLL_US 200000
+
+enum event { EV_CONNECT, EV_DISCONNECT, EV_OTHER };
+
+/* One line of either log, parsed. */
+struct line {
+    char *text;                   /* as read, without its '\n' */
+    size_t len;
+    char ts[TS_LEN + 1];
+    unsigned long instance;
+    enum event ev;                /* connector lines only */
+    int err;                      /* connector lines: the outcome is ERR */
+};
+
+struct session {
+    unsigned long instance;
+    int ordinal;                  /* 1 for the first session of its instance */
+    int started;                  /* begins with a CONNECT line */
+    int ended;                    /* a DISCONNECT or CONNECT ERR closed it */
+    int superseded;               /* a CONNECT came before its DISCONNECT */
+    char start[TS_LEN + 1];       /* its first line's timestamp */
+    char end[TS_LEN + 1];         /* its last line's */
+    size_t *idx;                  /* its lines: indexes into the connector-line array */
+    size_t nidx, capidx;
+    unsigned long pdus;
+};
+
+/* The sessions of one instance, in order. */
+struct instance {
+    unsigned long instance;
+    int used;
+    size_t *sess;                 /* indexes into the session array */
+    size_t n, cap;
+};
+
+/* A log file being read line by line. */
+struct logfile {
+    const char *path;
+    const char *what;             /* "connector log" or "pdu log" */
+    FILE *f;
+    unsigned long lineno;
+    unsigned long bad;
+    char *buf;                    /* getline buffer */
+    size_t cap;
+    char *partial;                /* follow mode: an unterminated last line */
+    size_t partial_len;
+    ino_t ino;
+    dev_t dev;
+};
+
+static int problems;
+static volatile sig_atomic_t stop_following;
+
+static void usage(FILE *out)
+{
+    fputs("usage: emgdiag-follow [options] CONNECTOR [INSTANCE]\n"
+          "\n"
+          "Prints one session of an EMG-style connector: its connector-log lines and\n"
+          "its pdu-log lines, merged in time order.  Without INSTANCE, lists every\n"
+          "session of the connector, one line each.\n"
+          "\n"
+          "  -d, --dir DIR             log directory (default: .); the files read are\n"
+          "                            DIR/connector.CONNECTOR and DIR/pdu.CONNECTOR\n"
+          "      --connector-log FILE  read this connector log instead\n"
+          "      --pdu-log FILE        read this pdu log instead\n"
+          "  -l, --list                list the sessions of INSTANCE instead of printing one\n"
+          "  -s, --session K           print the K-th session of INSTANCE: 1 is the first,\n"
+          "                            -1 (the default) the last, -2 the one before\n"
+          "  -a, --all                 print every session of INSTANCE\n"
+          "  -f, --follow              print the last session, then every new line of\n"
+          "                            INSTANCE as the files grow, until interrupted\n"
+          "  -h, --help                this text\n"
+          "  -V, --version             the version\n"
+          "Exit status: 0 done; 1 lines that are not in the log's format were skipped,\n"
+          "or no such session; 2 usage error or no log could be read.\n",
+          out);
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* "YYYY-MM-DD HH:MM:SS.uuuuuu" at p (n octets available). */
+static int parse_ts(const char *p, size_t n, char *ts)
+{
+    static const char pattern[] = "dddd-dd-dd dd:dd:dd.dddddd";
+    size_t i;
+
+    if (n < TS_LEN)
+        return -1;
+    for (i = 0; i < TS_LEN; i++) {
+        if (pattern[i] == 'd' ? !is_digit(p[i]) : p[i] != pattern[i])
+            return -1;
+    }
+    memcpy(ts, p, TS_LEN);
+    ts[TS_LEN] = '\0';
+    return 0;
+}
+
+/* Decimal digits at *p up to `end`; advances *p.  -1 when none or too large. */
+static int parse_ulong(const char **p, const char *end, unsigned long *out)
+{
+    unsigned long v = 0;
+    const char *q = *p;
+
+    if (q >= end || !is_digit(*q))
+        return -1;
+    while (q < end && is_digit(*q)) {
+        if (v > (ULONG_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (unsigned long)(*q - '0');
+        q++;
+    }
+    *p = q;
+    *out = v;
+    return 0;
+}
+
+static int has_word(const char *p, const char *end, const char *word)
+{
+    size_t n = strlen(word);
+
+    return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 &&
+           (p + n == end || p[n] == ' ');
+}
+
+/* `<ts> (<instance>) <EVENT> <OK|ERR>[ (info="…")]` */
+static int parse_connector_line(struct line *l)
+{
+    const char *p = l->text, *end = l->text + l->len, *ev;
+
+    if (parse_ts(p, l->len, l->ts) != 0)
+        return -1;
+    p += TS_LEN;
+    if (end - p < 2 || p[0] != ' ' || p[1] != '(')
+        return -1;
+    p += 2;
+    if (parse_ulong(&p, end, &l->instance) != 0 || end - p < 2 || p[0] != ')' || p[1] != ' ')
+        return -1;
+    p += 2;
+    ev = p;
+    while (p < end && *p >= 'A' && *p <= 'Z')
+        p++;
+    if (p == ev || p == end || *p != ' ')
+        return -1;
+    if (p - ev == 7 && memcmp(ev, "CONNECT", 7) == 0)
+        l->ev = EV_CONNECT;
+    else if (p - ev == 10 && memcmp(ev, "DISCONNECT", 10) == 0)
+        l->ev = EV_DISCONNECT;
+    else
+        l->ev = EV_OTHER;
+    p++;
+    if (has_word(p, end, "OK"))
+        l->err = 0;
+    else if (has_word(p, end, "ERR"))
+        l->err = 1;
+    else
+        return -1;
+    return 0;
+}
+
+/* `<ts> <LEVEL> (<connector>,<instance>) …`; the connector is not checked, so
+ * a pdu log written under another name (EMG's own, say) can be read too. */
+static int parse_pdu_line(struct line *l)
+{
+    const char *p = l->text, *end = l->text + l->len, *open, *close, *comma;
+
+    if (parse_ts(p, l->len, l->ts) != 0)
+        return -1;
+    p += TS_LEN;
+    if (p == end || *p != ' ')
+        return -1;
+    p++;
+    open = p;
+    while (p < end && *p >= 'A' && *p <= 'Z')
+        p++;
+    if (p == open)
+        return -1;
+    while (p < end && *p == ' ')
+        p++;
+    if (p == end || *p != '(')
+        return -1;
+    open = p;
+    close = memchr(open, ')', (size_t)(end - open));
+    if (close == NULL)
+        return -1;
+    comma = NULL;
+    for (p = open + 1; p < close; p++)
+        if (*p == ',')
+            comma = p;
+    if (comma == NULL || comma == open + 1)
+        return -1;
+    p = comma + 1;
+    if (parse_ulong(&p, close, &l->instance) != 0 || p != close)
+        return -1;
+    l->ev = EV_OTHER;
+    l->err = 0;
+    return 0;
+}
+
+/* ---- reading files -------------------------------------------------------- */
+
+static int logfile_open(struct logfile *lf)
+{
+    struct stat st;
+
+    lf->f = fopen(lf->path, "r");
+    if (lf->f == NULL)
+        return -1;
+    if (fstat(fileno(lf->f), &st) == 0) {
+        lf->ino = st.st_ino;
+        lf->dev = st.st_dev;
+    }
+    lf->lineno = 0;
+    return 0;
+}
+
+static void report_bad(struct logfile *lf, const char *why)
+{
+    lf->bad++;
+    problems = 1;
+    if (lf->bad <= MAX_REPORTED)
+        fprintf(stderr, "emgdiag-follow: %s:%lu: %s\n", lf->path, lf->lineno, why);
+    else if (lf->bad == MAX_REPORTED + 1)
+        fprintf(stderr, "emgdiag-follow: %s: more such lines; only a count is given at the end\n",
+                lf->path);
+}
+
+/* The next whole line of lf into l (text copied), skipping lines that are
+ * not in the format.  1: a line; 0: end of file for now.  In follow mode an
+ * unterminated last line is kept until its end arrives; otherwise it is
+ * reported as cut short and skipped. */
+static int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *),
+                        int following)
+{
+    ssize_t n;
+    char *text;
+    size_t len;
+
+    for (;;) {
+        n = getline(&lf->buf, &lf->cap, lf->f);
+        if (n < 0) {
+            clearerr(lf->f);
+            return 0;
+        }
+        if (lf->buf[n - 1] != '\n') {
+            char *joined = realloc(lf->partial, lf->partial_len + (size_t)n);
+
+            if (joined == NULL) {
+                fprintf(stderr, "emgdiag-follow: out of memory\n");
+                exit(EXIT_USAGE);
+            }
+            memcpy(joined + lf->partial_len, lf->buf, (size_t)n);
+            lf->partial = joined;
+            lf->partial_len += (size_t)n;
+            if (following)
+                return 0;
+            lf->lineno++;
+            free(lf->partial);
+            lf->partial = NULL;
+            lf->partial_len = 0;
+            report_bad(lf, "last line cut short (no newline); skipped");
+            return 0;
+        }
+        lf->lineno++;
+        len = lf->partial_len + (size_t)n - 1;
+        text = malloc(len + 1);
+        if (text == NULL) {
+            fprintf(stderr, "emgdiag-follow: out of memory\n");
+            exit(EXIT_USAGE);
+        }
+        if (lf->partial_len > 0)
+            memcpy(text, lf->partial, lf->partial_len);
+        memcpy(text + lf->partial_len, lf->buf, (size_t)n - 1);
+        text[len] = '\0';
+        free(lf->partial);
+        lf->partial = NULL;
+        lf->partial_len = 0;
+        if (len > 0 && text[len - 1] == '\r')
+            len--;      /* a log copied through a CRLF system */
+        l->text = text;
+        l->len = len;
+        if (parse(l) == 0)
+            return 1;
+        free(text);
+        report_bad(lf, lf->what[0] == 'c' ? "not a connector-log line; skipped"
+                                          : "not a pdu-log line; skipped");
+    }
+}
+
+static void logfile_summary(const struct logfile *lf)
+{
+    if (lf->bad > MAX_REPORTED)
+        fprintf(stderr, "emgdiag-follow: %s: %lu lines skipped in all\n", lf->path, lf->bad);
+}
+
+static void print_line(const struct line *l)
+{
+    fwrite(l->text, 1, l->len, stdout);
+    putchar('\n');
+}
+
+/* ---- sessions ------------------------------------------------------------- */
+
+struct model {
+    struct line *lines;           /* connector lines, file order */
+    size_t nlines, caplines;
+    struct session *sessions;     /* in order of their first line */
+    size_t nsessions, capsessions;
+    struct instance *inst;        /* open-addressing table by instance number */
+    size_t ninst, capinst;
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n);
+    if (p == NULL) {
+        fprintf(stderr, "emgdiag-follow: out of memory\n");
+        exit(EXIT_USAGE);
+    }
+    return p;
+}
+
+static size_t inst_slot(const struct model *m, unsigned long instance)
+{
+    size_t i = (size_t)(instance * 2654435761u) & (m->capinst - 1);
+
+    while (m->inst[i].used && m->inst[i].instance != instance)
+        i = (i + 1) & (m->capinst - 1);
+    return i;
+}
+
+/* The entry of `instance`; NULL when it has none and `create` is 0. */
+static struct instance *inst_get(struct model *m, unsigned long instance, int create)
+{
+    struct instance *e;
+    size_t i;
+
+    if (m->capinst == 0) {
+        if (!create)
+            return NULL;
+        m->capinst = 64;
+        m->inst = xrealloc(NULL, m->capinst * sizeof *m->inst);
+        memset(m->inst, 0, m->capinst * sizeof *m->inst);
+    }
+    e = &m->inst[inst_slot(m, instance)];
+    if (e->used || !create)
+        return e->used ? e : NULL;
+    if (2 * (m->ninst + 1) > m->capinst) {
+        struct instance *old = m->inst;
+        size_t oldcap = m->capinst;
+
+        m->capinst *= 2;
+        m->inst = xrealloc(NULL, m->capinst * sizeof *m->inst);
+        memset(m->inst, 0, m->capinst * sizeof *m->inst);
+        for (i = 0; i < oldcap; i++)
+            if (old[i].used)
+                m->inst[inst_slot(m, old[i].instance)] = old[i];
+        free(old);
+        e = &m->inst[inst_slot(m, instance)];
+    }
+    e->used = 1;
+    e->instance = instance;
+    m->ninst++;
+    return e;
+}
+
+/* The last session of `instance` when it has not ended, else NULL. */
+static struct session *open_session(struct model *m, unsigned long instance)
+{
+    struct instance *e = inst_get(m, instance, 0);
+    struct session *s;
+
+    if (e == NULL || e->n == 0)
+        return NULL;
+    s = &m->sessions[e->sess[e->n - 1]];
+    return s->ended ? NULL : s;
+}
+
+static struct session *new_session(struct model *m, unsigned long instance, int started,
+                                   const char *start)
+{
+    struct instance *e = inst_get(m, instance, 1);
+    struct session *s;
+
+    if (m->nsessions == m->capsessions) {
+        m->capsessions = m->capsessions ? m->capsessions * 2 : 16;
+        m->sessions = xrealloc(m->sessions, m->capsessions * sizeof *m->sessions);
+    }
+    if (e->n == e->cap) {
+        e->cap = e->cap ? e->cap * 2 : 4;
+        e->sess = xrealloc(e->sess, e->cap * sizeof *e->sess);
+    }
+    e->sess[e->n++] = m->nsessions;
+    s = &m->sessions[m->nsessions++];
+    memset(s, 0, sizeof *s);
+    s->instance = instance;
+    s->ordinal = (int)e->n;
+    s->started = started;
+    memcpy(s->start, start, TS_LEN + 1);
+    return s;
+}
+
+static void session_add(struct session *s, size_t line_index, const char *ts)
+{
+    if (s->nidx == s->capidx) {
+        s->capidx = s->capidx ? s->capidx * 2 : 8;
+        s->idx = xrealloc(s->idx, s->capidx * sizeof *s->idx);
+    }
+    s->idx[s->nidx++] = line_index;
+    memcpy(s->end, ts, TS_LEN + 1);
+}
+
+/* Places connector line `i` into its session. */
+static void model_place(struct model *m, size_t i)
+{
+    const struct line *l = &m->lines[i];
+    struct session *s = open_session(m, l->instance);
+
+    if (l->ev == EV_CONNECT) {
+        if (s != NULL)
+            s->superseded = 1;   /* no DISCONNECT: it ends where this one starts */
+        s = new_session(m, l->instance, 1, l->ts);
+    } else if (s == NULL) {
+        s = new_session(m, l->instance, 0, l->ts);
+    }
+    session_add(s, i, l->ts);
+    if (l->ev == EV_DISCONNECT || (l->ev == EV_CONNECT && l->err))
+        s->ended = 1;
+}
+
+static void model_add_line(struct model *m, const struct line *l)
+{
+    if (m->nlines == m->caplines) {
+        m->caplines = m->caplines ? m->caplines * 2 : 64;
+        m->lines = xrealloc(m->lines, m->caplines * sizeof *m->lines);
+    }
+    m->lines[m->nlines++] = *l;
+    model_place(m, m->nlines - 1);
+}
+
+/* The session of `instance` that a pdu line at `ts` belongs to, or NULL.
+ * Sessions of one instance follow each other in time; a line belongs to the
+ * last one that started at or before it, unless that one had ended before
+ * it.  A line earlier than every session belongs to the first one when
+ * that one did not start with a CONNECT (the log began inside it). */
+static struct session *session_for(struct model *m, unsigned long instance, const char *ts)
+{
+    struct instance *e = inst_get(m, instance, 0);
+    struct session *s;
+    size_t lo = 0, hi, mid;
+
+    if (e == NULL || e->n == 0)
+        return NULL;
+    hi = e->n;      /* the answer is the last index in [0, hi) with start <= ts */
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (strcmp(m->sessions[e->sess[mid]].start, ts) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) {
+        s = &m->sessions[e->sess[0]];
+        return s->started ? NULL : s;
+    }
+    s = &m->sessions[e->sess[lo - 1]];
+    if (s->ended && strcmp(ts, s->end) > 0)
+        return NULL;
+    return s;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static void list_session(const struct model *m, const struct session *s)
+{
+    size_t i;
+
+    printf("(%lu) #%d %s%s .. %s", s->instance, s->ordinal, s->started ? "" : "(log starts) ",
+           s->start, s->ended ? s->end : s->superseded ? "(no DISCONNECT)" : "(open)");
+    for (i = 0; i < s->nidx; i++) {
+        const struct line *l = &m->lines[s->idx[i]];
+        /* the event and outcome: what follows "<ts> (<n>) " */
+        const char *p = memchr(l->text + TS_LEN + 2, ')', l->len - TS_LEN - 2);
+
+        if (p != NULL && i < 8)
+            printf("%s %.*s", i == 0 ? ":" : ",", (int)(l->text + l->len - (p + 2)), p + 2);
+        else if (i == 8)
+            printf(", ... %zu more", s->nidx - 8);
+    }
+    printf("; %lu pdu line%s\n", s->pdus, s->pdus == 1 ? "" : "s");
+}
+
+/* Prints the chosen sessions (marked), merging the pdu lines read from pdu
+ * with their connector lines: a connector line goes before the first pdu
+ * line with a later timestamp (a CONNECT line before one with the same
+ * timestamp too), so each file keeps its own order. */
+static void print_sessions(struct model *m, struct logfile *pdu, const unsigned char *chosen,
+                           int following)
+{
+    size_t si, ci;
+    struct line l;
+
+    /* the connector lines of the chosen sessions, in file order */
+    size_t *order = NULL, norder = 0, next = 0;
+
+    for (si = 0; si < m->nsessions; si++) {
+        if (!chosen[si])
+            continue;
+        order = xrealloc(order, (norder + m->sessions[si].nidx + 1) * sizeof *order);
+        for (ci = 0; ci < m->sessions[si].nidx; ci++)
+            order[norder++] = m->sessions[si].idx[ci];
+    }
+    if (pdu->f != NULL) {
+        while (logfile_next(pdu, &l, parse_pdu_line, following)) {
+            struct session *s = session_for(m, l.instance, l.ts);
+
+            if (s != NULL && chosen[s - m->sessions]) {
+                while (next < norder) {
+                    const struct line *c = &m->lines[order[next]];
+                    int cmp = strcmp(c->ts, l.ts);
+
+                    if (cmp > 0 || (cmp == 0 && c->ev != EV_CONNECT))
+                        break;
+                    print_line(c);
+                    next++;
+                }
+                print_line(&l);
+            }
+            free(l.text);
+        }
+    }
+    for (; next < norder; next++)
+        print_line(&m->lines[order[next]]);
+    free(order);
+}
+
+static void count_pdus(struct model *m, struct logfile *pdu, unsigned long *outside)
+{
+    struct line l;
+
+    *outside = 0;
+    if (pdu->f == NULL)
+        return;
+    while (logfile_next(pdu, &l, parse_pdu_line, 0)) {
+        struct session *s = session_for(m, l.instance, l.ts);
+
+        if (s != NULL)
+            s->pdus++;
+        else
+            (*outside)++;
+        free(l.text);
+    }
+}
+
+/* ---- following ------------------------------------------------------------ */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_following = 1;
+}
+
+/* Reopens lf when its path now names another file, or the file shrank. */
+static void logfile_check_rotation(struct logfile *lf)
+{
+    struct stat st;
+
+    if (stat(lf->path, &st) != 0)
+        return;     /* removed: keep reading what is open until it comes back */
+    if (lf->f != NULL && st.st_ino == lf->ino && st.st_dev == lf->dev &&
+        st.st_size >= ftello(lf->f))
+        return;
+    if (lf->f != NULL)
+        fclose(lf->f);
+    free(lf->partial);
+    lf->partial = NULL;
+    lf->partial_len = 0;
+    if (logfile_open(lf) != 0)
+        lf->f = NULL;
+}
+
+/* Prints the new lines of `instance` from both files until a signal; new
+ * lines from one round are merged by timestamp. */
+static void follow(struct logfile *con, struct logfile *pdu, unsigned long instance)
+{
+    struct sigaction sa;
+    struct line c, p;
+    int have_c = 0, have_p = 0;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fflush(stdout);
+    while (!stop_following) {
+        int printed = 0;
+
+        for (;;) {
+            if (!have_c && con->f != NULL)
+                while ((have_c = logfile_next(con, &c, parse_connector_line, 1)) &&
+                       c.instance != instance)
+                    free(c.text);
+            if (!have_p && pdu->f != NULL)
+                while ((have_p = logfile_next(pdu, &p, parse_pdu_line, 1)) &&
+                       p.instance != instance)
+                    free(p.text);
+            if (!have_c && !have_p)
+                break;
+            if (have_c && (!have_p || strcmp(c.ts, p.ts) <= 0)) {
+                print_line(&c);
+                free(c.text);
+                have_c = 0;
+            } else {
+                print_line(&p);
+                free(p.text);
+                have_p = 0;
+            }
+            printed = 1;
+        }
+        if (printed)
+            fflush(stdout);
+        usleep(FOLLOW_POLL_US);
+        logfile_check_rotation(con);
+        logfile_check_rotation(pdu);
+    }
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+static char *join_path(const char *dir, const char *prefix, const char *name)
+{
+    size_t n = strlen(dir) + strlen(prefix) + strlen(name) + 2;
+    char *p = xrealloc(NULL, n);
+
+    snprintf(p, n, "%s/%s%s", dir, prefix, name);
+    return p;
+}
+
+/* A connector name as the module writes it in file names. */
+static int valid_connector_name(const char *s)
+{
+    if (*s == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return 0;
+    for (; *s != '\0'; s++)
+        if (*s == '/')
+            return 0;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"dir", required_argument, NULL, 'd'},
+        {"connector-log", required_argument, NULL, 'C'},
+        {"pdu-log", required_argument, NULL, 'P'},
+        {"list", no_argument, NULL, 'l'},
+        {"session", required_argument, NULL, 's'},
+        {"all", no_argument, NULL, 'a'},
+        {"follow", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = ".", *con_path = NULL, *pdu_path = NULL, *name;
+    char *con_alloc = NULL, *pdu_alloc = NULL, *end;
+    int opt, list = 0, all = 0, following = 0, have_k = 0, have_instance = 0;
+    long k = -1;
+    unsigned long instance = 0, outside;
+    struct logfile con, pdu;
+    struct model m;
+    struct line l;
+    unsigned char *chosen;
+    size_t i, nof = 0, pick;
+
+    while ((opt = getopt_long(argc, argv, "d:ls:afhV", options, NULL)) != -1) {
+        switch (opt) {
+        case 'd':
+            dir = optarg;
+            break;
+        case 'C':
+            con_path = optarg;
+            break;
+        case 'P':
+            pdu_path = optarg;
+            break;
+        case 'l':
+            list = 1;
+            break;
+        case 's':
+            errno = 0;
+            k = strtol(optarg, &end, 10);
+            if (errno != 0 || *end != '\0' || end == optarg || k == 0) {
+                fprintf(stderr, "emgdiag-follow: --session wants a non-zero number, not \"%s\"\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            have_k = 1;
+            break;
+        case 'a':
+            all = 1;
+            break;
+        case 'f':
+            following = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return EXIT_OK;
+        case 'V':
+            printf("emgdiag-follow %s\n", EMGDIAG_VERSION);
+            return EXIT_OK;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc || argc - optind > 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    name = argv[optind];
+    if (!valid_connector_name(name)) {
+        fprintf(stderr, "emgdiag-follow: \"%s\" is not a connector name\n", name);
+        return EXIT_USAGE;
+    }
+    if (argc - optind == 2) {
+        const char *a = argv[optind + 1];
+
+        if (parse_ulong(&a, a + strlen(a), &instance) != 0 || *a != '\0') {
+            fprintf(stderr, "emgdiag-follow: the instance is a number, not \"%s\"\n",
+                    argv[optind + 1]);
+            return EXIT_USAGE;
+        }
+        have_instance = 1;
+    }
+    if (!have_instance && (all || following || have_k)) {
+        fprintf(stderr, "emgdiag-follow: --all, --session and --follow need an INSTANCE\n");
+        return EXIT_USAGE;
+    }
+    if ((all && have_k) || (following && (all || have_k || list)) || (list && (all || have_k))) {
+        fprintf(stderr, "emgdiag-follow: choose one of --list, --all, --session, --follow\n");
+        return EXIT_USAGE;
+    }
+    if (!have_instance)
+        list = 1;
+
+    if (con_path == NULL)
+        con_path = con_alloc = join_path(dir, "connector.", name);
+    if (pdu_path == NULL)
+        pdu_path = pdu_alloc = join_path(dir, "pdu.", name);
+    memset(&con, 0, sizeof con);
+    memset(&pdu, 0, sizeof pdu);
+    con.path = con_path;
+    con.what = "connector log";
+    pdu.path = pdu_path;
+    pdu.what = "pdu log";
+    if (logfile_open(&con) != 0) {
+        con.f = NULL;
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", con_path, strerror(errno));
+    }
+    if (logfile_open(&pdu) != 0) {
+        pdu.f = NULL;
+        /* a connector with pdu-log="off" has none: not a problem by itself */
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", pdu_path, strerror(errno));
+    }
+    if (con.f == NULL && (pdu.f == NULL || !following)) {
+        if (pdu.f != NULL)
+            fprintf(stderr, "emgdiag-follow: sessions come from the connector log; without it "
+                            "only --follow can be used\n");
+        return EXIT_USAGE;
+    }
+
+    memset(&m, 0, sizeof m);
+    if (con.f != NULL) {
+        while (logfile_next(&con, &l, parse_connector_line, following))
+            model_add_line(&m, &l);
+    }
+
+    chosen = xrealloc(NULL, m.nsessions + 1);
+    memset(chosen, 0, m.nsessions + 1);
+    for (i = 0; i < m.nsessions; i++)
+        if (!have_instance || m.sessions[i].instance == instance)
+            nof++;
+
+    if (list) {
+        count_pdus(&m, &pdu, &outside);
+        for (i = 0; i < m.nsessions; i++) {
+            if (!have_instance || m.sessions[i].instance == instance)
+                list_session(&m, &m.sessions[i]);
+        }
+        if (outside > 0)
+            printf("%lu pdu line%s outside any session (no connector-log line of %s instance "
+                   "covers %s)\n",
+                   outside, outside == 1 ? "" : "s", outside == 1 ? "its" : "their",
+                   outside == 1 ? "it" : "them");
+        if (nof == 0) {
+            fprintf(stderr, "emgdiag-follow: %s has no session%s\n", con_path,
+                    have_instance ? " of that instance" : "");
+            problems = 1;
+        }
+    } else {
+        if (nof == 0 && !following) {
+            fprintf(stderr, "emgdiag-follow: %s has no session of instance %lu\n", con_path,
+                    instance);
+            problems = 1;
+        } else if (nof > 0) {
+            long want = following ? -1 : k;
+
+            if (!all && (want > (long)nof || -want > (long)nof)) {
+                fprintf(stderr, "emgdiag-follow: instance %lu has %zu session%s in %s\n",
+                        instance, nof, nof == 1 ? "" : "s", con_path);
+                problems = 1;
+            } else {
+                pick = want > 0 ? (size_t)want : nof + 1 - (size_t)(-want);
+                for (i = 0, nof = 0; i < m.nsessions; i++) {
+                    if (m.sessions[i].instance != instance)
+                        continue;
+                    nof++;
+                    chosen[i] = all || nof == pick;
+                }
+                print_sessions(&m, &pdu, chosen, following);
+            }
+        }
+        if (following) {
+            if (pdu.f != NULL)
+                while (logfile_next(&pdu, &l, parse_pdu_line, 1))
+                    free(l.text);   /* past what print_sessions read */
+            follow(&con, &pdu, instance);
+        }
+    }
+    logfile_summary(&con);
+    logfile_summary(&pdu);
+
+    for (i = 0; i < m.nlines; i++)
+        free(m.lines[i].text);
+    for (i = 0; i < m.nsessions; i++)
+        free(m.sessions[i].idx);
+    for (i = 0; i < m.capinst; i++)
+        free(m.inst[i].sess);
+    free(m.inst);
+    free(m.lines);
+    free(m.sessions);
+    free(chosen);
+    free(con.buf);
+    free(pdu.buf);
+    free(con.partial);
+    free(pdu.partial);
+    if (con.f != NULL)
+        fclose(con.f);
+    if (pdu.f != NULL)
+        fclose(pdu.f);
+    free(con_alloc);
+    free(pdu_alloc);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "emgdiag-follow: standard output: %s\n", strerror(errno));
+        return EXIT_USAGE;
+    }
+    return problems ? EXIT_PROBLEMS : EXIT_OK;
+}
