@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "logline.h"
+
 #ifndef EMGDIAG_VERSION
 #define EMGDIAG_VERSION "0.1"
 #endif
@@ -40,21 +42,8 @@
 #define EXIT_PROBLEMS 1
 #define EXIT_USAGE 2
 
-#define TS_LEN 26                 /* YYYY-MM-DD HH:MM:SS.uuuuuu */
-#define MAX_REPORTED 10           /* bad lines reported one by one per file */
 #define FOLLOW_POLL_US 200000
 
-enum event { EV_CONNECT, EV_DISCONNECT, EV_OTHER };
-
-/* One line of either log, parsed. */
-struct line {
-    char *text;                   /* as read, without its '\n' */
-    size_t len;
-    char ts[TS_LEN + 1];
-    unsigned long instance;
-    enum event ev;                /* connector lines only */
-    int err;                      /* connector lines: the outcome is ERR */
-};
 
 struct session {
     unsigned long instance;
@@ -77,20 +66,6 @@ struct instance {
     size_t n, cap;
 };
 
-/* A log file being read line by line. */
-struct logfile {
-    const char *path;
-    const char *what;             /* "connector log" or "pdu log" */
-    FILE *f;
-    unsigned long lineno;
-    unsigned long bad;
-    char *buf;                    /* getline buffer */
-    size_t cap;
-    char *partial;                /* follow mode: an unterminated last line */
-    size_t partial_len;
-    ino_t ino;
-    dev_t dev;
-};
 
 static int problems;
 static volatile sig_atomic_t stop_following;
@@ -120,226 +95,6 @@ static void usage(FILE *out)
           out);
 }
 
-/* ---- parsing ------------------------------------------------------------ */
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* "YYYY-MM-DD HH:MM:SS.uuuuuu" at p (n octets available). */
-static int parse_ts(const char *p, size_t n, char *ts)
-{
-    static const char pattern[] = "dddd-dd-dd dd:dd:dd.dddddd";
-    size_t i;
-
-    if (n < TS_LEN)
-        return -1;
-    for (i = 0; i < TS_LEN; i++) {
-        if (pattern[i] == 'd' ? !is_digit(p[i]) : p[i] != pattern[i])
-            return -1;
-    }
-    memcpy(ts, p, TS_LEN);
-    ts[TS_LEN] = '\0';
-    return 0;
-}
-
-/* Decimal digits at *p up to `end`; advances *p.  -1 when none or too large. */
-static int parse_ulong(const char **p, const char *end, unsigned long *out)
-{
-    unsigned long v = 0;
-    const char *q = *p;
-
-    if (q >= end || !is_digit(*q))
-        return -1;
-    while (q < end && is_digit(*q)) {
-        if (v > (ULONG_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (unsigned long)(*q - '0');
-        q++;
-    }
-    *p = q;
-    *out = v;
-    return 0;
-}
-
-static int has_word(const char *p, const char *end, const char *word)
-{
-    size_t n = strlen(word);
-
-    return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 &&
-           (p + n == end || p[n] == ' ');
-}
-
-/* `<ts> (<instance>) <EVENT> <OK|ERR>[ (info="…")]` */
-static int parse_connector_line(struct line *l)
-{
-    const char *p = l->text, *end = l->text + l->len, *ev;
-
-    if (parse_ts(p, l->len, l->ts) != 0)
-        return -1;
-    p += TS_LEN;
-    if (end - p < 2 || p[0] != ' ' || p[1] != '(')
-        return -1;
-    p += 2;
-    if (parse_ulong(&p, end, &l->instance) != 0 || end - p < 2 || p[0] != ')' || p[1] != ' ')
-        return -1;
-    p += 2;
-    ev = p;
-    while (p < end && *p >= 'A' && *p <= 'Z')
-        p++;
-    if (p == ev || p == end || *p != ' ')
-        return -1;
-    if (p - ev == 7 && memcmp(ev, "CONNECT", 7) == 0)
-        l->ev = EV_CONNECT;
-    else if (p - ev == 10 && memcmp(ev, "DISCONNECT", 10) == 0)
-        l->ev = EV_DISCONNECT;
-    else
-        l->ev = EV_OTHER;
-    p++;
-    if (has_word(p, end, "OK"))
-        l->err = 0;
-    else if (has_word(p, end, "ERR"))
-        l->err = 1;
-    else
-        return -1;
-    return 0;
-}
-
-/* `<ts> <LEVEL> (<connector>,<instance>) …`; the connector is not checked, so
- * a pdu log written under another name (EMG's own, say) can be read too. */
-static int parse_pdu_line(struct line *l)
-{
-    const char *p = l->text, *end = l->text + l->len, *open, *close, *comma;
-
-    if (parse_ts(p, l->len, l->ts) != 0)
-        return -1;
-    p += TS_LEN;
-    if (p == end || *p != ' ')
-        return -1;
-    p++;
-    open = p;
-    while (p < end && *p >= 'A' && *p <= 'Z')
-        p++;
-    if (p == open)
-        return -1;
-    while (p < end && *p == ' ')
-        p++;
-    if (p == end || *p != '(')
-        return -1;
-    open = p;
-    close = memchr(open, ')', (size_t)(end - open));
-    if (close == NULL)
-        return -1;
-    comma = NULL;
-    for (p = open + 1; p < close; p++)
-        if (*p == ',')
-            comma = p;
-    if (comma == NULL || comma == open + 1)
-        return -1;
-    p = comma + 1;
-    if (parse_ulong(&p, close, &l->instance) != 0 || p != close)
-        return -1;
-    l->ev = EV_OTHER;
-    l->err = 0;
-    return 0;
-}
-
-/* ---- reading files -------------------------------------------------------- */
-
-static int logfile_open(struct logfile *lf)
-{
-    struct stat st;
-
-    lf->f = fopen(lf->path, "r");
-    if (lf->f == NULL)
-        return -1;
-    if (fstat(fileno(lf->f), &st) == 0) {
-        lf->ino = st.st_ino;
-        lf->dev = st.st_dev;
-    }
-    lf->lineno = 0;
-    return 0;
-}
-
-static void report_bad(struct logfile *lf, const char *why)
-{
-    lf->bad++;
-    problems = 1;
-    if (lf->bad <= MAX_REPORTED)
-        fprintf(stderr, "emgdiag-follow: %s:%lu: %s\n", lf->path, lf->lineno, why);
-    else if (lf->bad == MAX_REPORTED + 1)
-        fprintf(stderr, "emgdiag-follow: %s: more such lines; only a count is given at the end\n",
-                lf->path);
-}
-
-/* The next whole line of lf into l (text copied), skipping lines that are
- * not in the format.  1: a line; 0: end of file for now.  In follow mode an
- * unterminated last line is kept until its end arrives; otherwise it is
- * reported as cut short and skipped. */
-static int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *),
-                        int following)
-{
-    ssize_t n;
-    char *text;
-    size_t len;
-
-    for (;;) {
-        n = getline(&lf->buf, &lf->cap, lf->f);
-        if (n < 0) {
-            clearerr(lf->f);
-            return 0;
-        }
-        if (lf->buf[n - 1] != '\n') {
-            char *joined = realloc(lf->partial, lf->partial_len + (size_t)n);
-
-            if (joined == NULL) {
-                fprintf(stderr, "emgdiag-follow: out of memory\n");
-                exit(EXIT_USAGE);
-            }
-            memcpy(joined + lf->partial_len, lf->buf, (size_t)n);
-            lf->partial = joined;
-            lf->partial_len += (size_t)n;
-            if (following)
-                return 0;
-            lf->lineno++;
-            free(lf->partial);
-            lf->partial = NULL;
-            lf->partial_len = 0;
-            report_bad(lf, "last line cut short (no newline); skipped");
-            return 0;
-        }
-        lf->lineno++;
-        len = lf->partial_len + (size_t)n - 1;
-        text = malloc(len + 1);
-        if (text == NULL) {
-            fprintf(stderr, "emgdiag-follow: out of memory\n");
-            exit(EXIT_USAGE);
-        }
-        if (lf->partial_len > 0)
-            memcpy(text, lf->partial, lf->partial_len);
-        memcpy(text + lf->partial_len, lf->buf, (size_t)n - 1);
-        text[len] = '\0';
-        free(lf->partial);
-        lf->partial = NULL;
-        lf->partial_len = 0;
-        if (len > 0 && text[len - 1] == '\r')
-            len--;      /* a log copied through a CRLF system */
-        l->text = text;
-        l->len = len;
-        if (parse(l) == 0)
-            return 1;
-        free(text);
-        report_bad(lf, lf->what[0] == 'c' ? "not a connector-log line; skipped"
-                                          : "not a pdu-log line; skipped");
-    }
-}
-
-static void logfile_summary(const struct logfile *lf)
-{
-    if (lf->bad > MAX_REPORTED)
-        fprintf(stderr, "emgdiag-follow: %s: %lu lines skipped in all\n", lf->path, lf->bad);
-}
 
 static void print_line(const struct line *l)
 {
@@ -797,6 +552,7 @@ int main(int argc, char **argv)
         pdu_path = pdu_alloc = join_path(dir, "pdu.", name);
     memset(&con, 0, sizeof con);
     memset(&pdu, 0, sizeof pdu);
+    con.prog = pdu.prog = "emgdiag-follow";
     con.path = con_path;
     con.what = "connector log";
     pdu.path = pdu_path;
@@ -814,6 +570,10 @@ int main(int argc, char **argv)
         if (pdu.f != NULL)
             fprintf(stderr, "emgdiag-follow: sessions come from the connector log; without it "
                             "only --follow can be used\n");
+        if (pdu.f != NULL)
+            fclose(pdu.f);
+        free(con_alloc);
+        free(pdu_alloc);
         return EXIT_USAGE;
     }
 
@@ -877,6 +637,8 @@ int main(int argc, char **argv)
     }
     logfile_summary(&con);
     logfile_summary(&pdu);
+    if (con.bad > 0 || pdu.bad > 0)
+        problems = 1;
 
     for (i = 0; i < m.nlines; i++)
         free(m.lines[i].text);
@@ -888,10 +650,8 @@ int main(int argc, char **argv)
     free(m.lines);
     free(m.sessions);
     free(chosen);
-    free(con.buf);
-    free(pdu.buf);
-    free(con.partial);
-    free(pdu.partial);
+    logfile_free(&con);
+    logfile_free(&pdu);
     if (con.f != NULL)
         fclose(con.f);
     if (pdu.f != NULL)

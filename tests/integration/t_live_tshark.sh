@@ -29,6 +29,7 @@ it_init live_tshark
 P=$TOP/tests/peers
 HERE=$(cd "$(dirname "$0")" && pwd)
 PDU_TOOL=${EMGDIAG_PDU:-$TOP/tools/emgdiag-pdu}
+COMPARE_TOOL=${EMGDIAG_COMPARE:-$TOP/tools/emgdiag-compare}
 TS='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
 COMPARE_GROUPS="out in" # one group of comparison checks per connector
 
@@ -177,6 +178,13 @@ compare() {
     else
         it_fail "connector $name: tshark_compare.py did not finish"
     fi
+    # emgdiag-compare on the live log and the offline decode of the same
+    # wire: every line paired, none differs (timestamps and names aside).
+    local n
+    n=$(grep -c . "$L/pdu.$name")
+    out=$("$COMPARE_TOOL" "$L/pdu.$name" "$IT_DIR/tool.$name" 2>&1)
+    it_assert_eq "$?|$out" "0|$n paired (0 differ), 0 only in $L/pdu.$name, 0 only in $IT_DIR/tool.$name" \
+        "emgdiag-compare: the live pdu.$name and emgdiag-pdu's decode of the capture agree ($n lines)"
 }
 compare out "$SMSC_PORT" client
 compare in "$OSB_PORT" server

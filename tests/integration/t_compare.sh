@@ -1,0 +1,133 @@
+#!/bin/bash
+# t_compare.sh: emgdiag-compare on logs written here in the grammar of
+# spec/emg-logs.md §3 and §4: an "EMG" side and an "ours" side of the same
+# traffic, with timestamps, connector names and the order across directions
+# differing on purpose, and a few real differences.  Expected output is
+# written by hand from the tool's rules (docs/man/emgdiag-compare.1): pairs
+# by instance + Read/Write + op + trn (pdu log) or instance + event
+# (connector log), in order of appearance; "! " and "  " for a pair that
+# differs, then its fields "    KEY: first | second"; "< " only in FIRST;
+# "> " only in SECOND; a summary line.  The live side (a live pdu log
+# against emgdiag-pdu's decode of the same capture) is in t_live_tshark.sh.
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+COMPARE=${EMGDIAG_COMPARE:-$TOP/tools/emgdiag-compare}
+PASS=0 FAIL=0
+WORK=$(mktemp -d /tmp/t_compare.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok: $1"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL: $1"; }
+same() {
+    if [ "$2" == "$3" ]; then
+        ok "$1"
+    else
+        bad "$1"
+        diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | sed 's/^/  | /'
+    fi
+}
+run_tool() {
+    OUT=$("$COMPARE" "$@" 2>"$WORK/err"); RC=$?
+    ERR=$(cat "$WORK/err")
+}
+
+if [ ! -x "$COMPARE" ]; then
+    echo "emgdiag-compare not found at $COMPARE (set EMGDIAG_COMPARE)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+cd "$WORK" || exit 1
+cat >emg.pdu <<'LOG'
+2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Write op:0x00000009 (BIND_TRANSCEIVER) status:0 trn:1 datalen:17 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:user
+2015-04-29 03:03:59.474386 INFO  (smpp-out,0) Read op:0x80000009 (BIND_TRANSCEIVER_RESP) status:0 trn:1 datalen:5 SYSTEMID:SMSC
+2015-04-29 03:04:00.000001 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:4670123456 SHORTMESSAGE:hello world SMLENGTH:11
+2015-04-29 03:04:00.000100 INFO  (smpp-out,0) Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:2 datalen:3 MESSAGEID:ab
+2015-04-29 03:04:01.000000 INFO  (smpp-out,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:3 datalen:0
+LOG
+cat >ours.pdu <<'LOG'
+2026-11-25 10:00:00.000001 INFO  (up,0) Write op:0x00000009 (BIND_TRANSCEIVER) status:0 trn:1 datalen:17 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:user
+2026-11-25 10:00:00.000300 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:31 DESTINATIONADDR:4670123456 REGISTEREDDELIVERY:1 SHORTMESSAGE:hello world SMLENGTH:11
+2026-11-25 10:00:00.000200 INFO  (up,0) Read op:0x80000009 (BIND_TRANSCEIVER_RESP) status:0 trn:1 datalen:5 SYSTEMID:SMSC
+2026-11-25 10:00:00.000400 INFO  (up,0) Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:2 datalen:3 MESSAGEID:cd
+2026-11-25 10:00:00.000500 INFO  (up,0) Write op:0x00000006 (UNBIND) status:0 trn:4 datalen:0
+LOG
+
+run_tool emg.pdu ours.pdu
+same "pdu logs: differing pairs with their fields, unpaired lines, summary" "$OUT" \
+'! 2015-04-29 03:04:00.000001 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:4670123456 SHORTMESSAGE:hello world SMLENGTH:11
+  2026-11-25 10:00:00.000300 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:31 DESTINATIONADDR:4670123456 REGISTEREDDELIVERY:1 SHORTMESSAGE:hello world SMLENGTH:11
+    header: Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 | Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:31
+    REGISTEREDDELIVERY: (none) | 1
+! 2015-04-29 03:04:00.000100 INFO  (smpp-out,0) Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:2 datalen:3 MESSAGEID:ab
+  2026-11-25 10:00:00.000400 INFO  (up,0) Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:2 datalen:3 MESSAGEID:cd
+    MESSAGEID: ab | cd
+< 2015-04-29 03:04:01.000000 INFO  (smpp-out,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:3 datalen:0
+> 2026-11-25 10:00:00.000500 INFO  (up,0) Write op:0x00000006 (UNBIND) status:0 trn:4 datalen:0
+4 paired (2 differ), 1 only in emg.pdu, 1 only in ours.pdu'
+[ $RC -eq 1 ] && [ -z "$ERR" ] && ok "differences: exit 1" || bad "differences: rc=$RC err=$ERR"
+
+run_tool -q -x MESSAGEID emg.pdu ours.pdu
+same "--quiet and --ignore-field: only the summary, MESSAGEID no longer differs" "$OUT" \
+'4 paired (1 differ), 1 only in emg.pdu, 1 only in ours.pdu'
+
+head -n 2 emg.pdu >a.pdu
+sed -n '1p;3p' ours.pdu >b.pdu
+run_tool a.pdu b.pdu
+same "same traffic, other timestamps and names: agree" "$OUT" '2 paired (0 differ), 0 only in a.pdu, 0 only in b.pdu'
+[ $RC -eq 0 ] && ok "agreement: exit 0" || bad "agreement: exit $RC"
+
+# Instance numbers: different numbering pairs nothing, unless ignored.
+sed 's/(up,0)/(up,3)/' b.pdu >b3.pdu
+run_tool -q a.pdu b3.pdu
+same "another instance number: nothing pairs" "$OUT" '0 paired (0 differ), 2 only in a.pdu, 2 only in b3.pdu'
+run_tool -q --ignore-instance a.pdu b3.pdu
+same "--ignore-instance: pairs again" "$OUT" '2 paired (0 differ), 0 only in a.pdu, 0 only in b3.pdu'
+
+# Connector logs: detected from the first line, paired by instance + event.
+cat >emg.con <<'LOG'
+2015-04-28 21:25:42.104666 (0) CONNECT OK
+2015-04-28 21:25:42.104666 (0) LOGIN OK (info="0 system")
+2015-04-28 21:26:00.000000 (0) DISCONNECT OK
+LOG
+cat >ours.con <<'LOG'
+2026-11-25 10:00:00.000001 (0) CONNECT OK
+2026-11-25 10:00:00.000002 (0) LOGIN OK (info="0 SMSC")
+2026-11-25 10:00:09.000000 (0) DISCONNECT ERR (info="timeout")
+LOG
+run_tool emg.con ours.con
+same "connector logs: event pairs, whole lines compared" "$OUT" \
+'! 2015-04-28 21:25:42.104666 (0) LOGIN OK (info="0 system")
+  2026-11-25 10:00:00.000002 (0) LOGIN OK (info="0 SMSC")
+! 2015-04-28 21:26:00.000000 (0) DISCONNECT OK
+  2026-11-25 10:00:09.000000 (0) DISCONNECT ERR (info="timeout")
+3 paired (2 differ), 0 only in emg.con, 0 only in ours.con'
+
+# Untrusted input and errors of use.
+{ cat a.pdu; echo 'not a log line'; printf '2026-11-25 10:00:00.000009 INFO  (up,0) Write op:0x00000015'; } >bad.pdu
+run_tool -q a.pdu bad.pdu
+same "bad lines skipped" "$OUT" '2 paired (0 differ), 0 only in a.pdu, 0 only in bad.pdu'
+same "bad lines named by file and line" "$ERR" \
+'emgdiag-compare: bad.pdu:3: not a pdu-log line; skipped
+emgdiag-compare: bad.pdu:4: last line cut short (no newline); skipped'
+[ $RC -eq 1 ] && ok "bad lines: exit 1" || bad "bad lines: exit $RC"
+echo garbage >garbage
+run_tool garbage a.pdu
+[ $RC -eq 2 ] && [ "$ERR" = "emgdiag-compare: garbage holds no line of a pdu log or a connector log; say --type" ] \
+    && ok "a file of no known kind: exit 2, one line" || bad "no kind: rc=$RC err=$ERR"
+run_tool a.pdu missing
+[ $RC -eq 2 ] && [ "$ERR" = "emgdiag-compare: missing: No such file or directory" ] \
+    && ok "missing file: exit 2, names it" || bad "missing: rc=$RC err=$ERR"
+for args in "a.pdu" "--type sms a.pdu b.pdu" "a.pdu b.pdu c.pdu"; do
+    # shellcheck disable=SC2086
+    run_tool $args
+    [ $RC -eq 2 ] && [ -n "$ERR" ] && ok "usage error ($args): exit 2" || bad "usage ($args): rc=$RC"
+done
+run_tool --type connector -q a.pdu b.pdu
+[ $RC -eq 1 ] && [ "$OUT" = "0 paired (0 differ), 0 only in a.pdu, 0 only in b.pdu" ] \
+    && [[ $ERR == *"a.pdu:1: not a connector-log line; skipped"* ]] \
+    && ok "--type connector on pdu logs: every line named as not a connector-log line, exit 1" \
+    || bad "--type connector on pdu logs: rc=$RC out=$OUT err=$ERR"
+
+echo "$PASS passed, $FAIL failed"
+[ $FAIL -eq 0 ]
