@@ -241,6 +241,21 @@ static void model_add_line(struct model *m, const struct line *l)
     model_place(m, m->nlines - 1);
 }
 
+static void model_free(struct model *m)
+{
+    size_t i;
+
+    for (i = 0; i < m->nlines; i++)
+        free(m->lines[i].text);
+    for (i = 0; i < m->nsessions; i++)
+        free(m->sessions[i].idx);
+    for (i = 0; i < m->capinst; i++)
+        free(m->inst[i].sess);
+    free(m->inst);
+    free(m->lines);
+    free(m->sessions);
+}
+
 /* The session of `instance` that a pdu line at `ts` belongs to, or NULL.
  * Sessions of one instance follow each other in time; a line belongs to the
  * last one that started at or before it, unless that one had ended before
@@ -640,15 +655,7 @@ int main(int argc, char **argv)
     if (con.bad > 0 || pdu.bad > 0)
         problems = 1;
 
-    for (i = 0; i < m.nlines; i++)
-        free(m.lines[i].text);
-    for (i = 0; i < m.nsessions; i++)
-        free(m.sessions[i].idx);
-    for (i = 0; i < m.capinst; i++)
-        free(m.inst[i].sess);
-    free(m.inst);
-    free(m.lines);
-    free(m.sessions);
+    model_free(&m);
     free(chosen);
     logfile_free(&con);
     logfile_free(&pdu);

@@ -74,14 +74,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         }
     }
-    for (i = 0; i < m.nlines; i++)
-        free(m.lines[i].text);
-    for (i = 0; i < m.nsessions; i++)
-        free(m.sessions[i].idx);
-    for (i = 0; i < m.capinst; i++)
-        free(m.inst[i].sess);
-    free(m.inst);
-    free(m.lines);
-    free(m.sessions);
+    model_free(&m);
     return 0;
 }
