@@ -334,6 +334,21 @@ static void table_add(struct table *t, const struct options *o, const struct lin
     t->n++;
 }
 
+static void table_free(struct table *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->n; i++) {
+        free(t->e[i].l.text);
+        free(t->e[i].key);
+        free(t->e[i].cmp);
+    }
+    for (i = 0; i < t->capb; i++)
+        free(t->b[i].key);
+    free(t->e);
+    free(t->b);
+}
+
 /* The first unpaired entry with key, taken off its bucket; NULL when none. */
 static struct entry *table_take(struct table *t, const char *key)
 {
@@ -558,15 +573,7 @@ int main(int argc, char **argv)
     logfile_summary(&fa);
     logfile_summary(&fb);
 
-    for (i = 0; i < t.n; i++) {
-        free(t.e[i].l.text);
-        free(t.e[i].key);
-        free(t.e[i].cmp);
-    }
-    for (i = 0; i < t.capb; i++)
-        free(t.b[i].key);
-    free(t.e);
-    free(t.b);
+    table_free(&t);
     free(o.ignored);
     logfile_free(&fa);
     logfile_free(&fb);

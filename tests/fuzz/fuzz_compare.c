@@ -91,14 +91,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(l.text);
         }
     }
-    for (i = 0; i < t.n; i++) {
-        free(t.e[i].l.text);
-        free(t.e[i].key);
-        free(t.e[i].cmp);
-    }
-    for (i = 0; i < t.capb; i++)
-        free(t.b[i].key);
-    free(t.e);
-    free(t.b);
+    table_free(&t);
     return 0;
 }
