@@ -67,36 +67,6 @@ struct table {
     size_t nb, capb;
 };
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-
-    if (p == NULL) {
-        fprintf(stderr, PROG ": out of memory\n");
-        exit(EXIT_USAGE);
-    }
-    return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n);
-    if (p == NULL) {
-        fprintf(stderr, PROG ": out of memory\n");
-        exit(EXIT_USAGE);
-    }
-    return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-    char *p = xmalloc(n + 1);
-
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
 static void usage(FILE *out)
 {
     fputs("usage: emgdiag-compare [options] FIRST SECOND\n"

@@ -113,16 +113,6 @@ struct model {
     size_t ninst, capinst;
 };
 
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n);
-    if (p == NULL) {
-        fprintf(stderr, "emgdiag-follow: out of memory\n");
-        exit(EXIT_USAGE);
-    }
-    return p;
-}
-
 static size_t inst_slot(const struct model *m, unsigned long instance)
 {
     size_t i = (size_t)(instance * 2654435761u) & (m->capinst - 1);

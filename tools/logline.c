@@ -3,10 +3,35 @@
  */
 #include "logline.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (p == NULL) {
+        fprintf(stderr, "%s: out of memory\n", program_invocation_short_name);
+        exit(2);   /* the tools' "cannot go on" status */
+    }
+    return p;
+}
+
+void *xmalloc(size_t n)
+{
+    return xrealloc(NULL, n);
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -184,12 +209,8 @@ int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *)
             return 0;
         }
         if (lf->buf[n - 1] != '\n') {
-            char *joined = realloc(lf->partial, lf->partial_len + (size_t)n);
+            char *joined = xrealloc(lf->partial, lf->partial_len + (size_t)n);
 
-            if (joined == NULL) {
-                fprintf(stderr, "%s: out of memory\n", lf->prog);
-                exit(2);   /* the tools' "cannot go on" status */
-            }
             memcpy(joined + lf->partial_len, lf->buf, (size_t)n);
             lf->partial = joined;
             lf->partial_len += (size_t)n;
@@ -204,11 +225,7 @@ int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *)
         }
         lf->lineno++;
         len = lf->partial_len + (size_t)n - 1;
-        text = malloc(len + 1);
-        if (text == NULL) {
-            fprintf(stderr, "%s: out of memory\n", lf->prog);
-            exit(2);   /* the tools' "cannot go on" status */
-        }
+        text = xmalloc(len + 1);
         if (lf->partial_len > 0)
             memcpy(text, lf->partial, lf->partial_len);
         memcpy(text + lf->partial_len, lf->buf, (size_t)n - 1);

@@ -46,6 +46,12 @@ struct logfile {
     dev_t dev;
 };
 
+/* malloc, realloc and strndup for the log tools: when memory runs out they
+ * end the program with status 2 and "<program>: out of memory" on stderr. */
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrndup(const char *s, size_t n);
+
 /* Decimal digits at *p up to `end`; advances *p.  -1 when none or too large. */
 int parse_ulong(const char **p, const char *end, unsigned long *out);
 

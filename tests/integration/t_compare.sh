@@ -12,20 +12,10 @@
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 COMPARE=${EMGDIAG_COMPARE:-$TOP/tools/emgdiag-compare}
-PASS=0 FAIL=0
+. "$(dirname "$0")/tool_checks.sh"
 WORK=$(mktemp -d /tmp/t_compare.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-ok() { PASS=$((PASS + 1)); echo "ok: $1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $1"; }
-same() {
-    if [ "$2" == "$3" ]; then
-        ok "$1"
-    else
-        bad "$1"
-        diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | sed 's/^/  | /'
-    fi
-}
 run_tool() {
     OUT=$("$COMPARE" "$@" 2>"$WORK/err"); RC=$?
     ERR=$(cat "$WORK/err")
@@ -129,5 +119,4 @@ run_tool --type connector -q a.pdu b.pdu
     && ok "--type connector on pdu logs: every line named as not a connector-log line, exit 1" \
     || bad "--type connector on pdu logs: rc=$RC out=$OUT err=$ERR"
 
-echo "$PASS passed, $FAIL failed"
-[ $FAIL -eq 0 ]
+tool_summary

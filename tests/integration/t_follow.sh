@@ -12,7 +12,7 @@
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 FOLLOW=${EMGDIAG_FOLLOW:-$TOP/tools/emgdiag-follow}
-PASS=0 FAIL=0
+. "$(dirname "$0")/tool_checks.sh"
 WORK=$(mktemp -d /tmp/t_follow.XXXXXX)
 FOLLOWER=
 cleanup() {
@@ -21,8 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { PASS=$((PASS + 1)); echo "ok: $1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $1"; }
 
 if [ ! -x "$FOLLOW" ]; then
     echo "emgdiag-follow not found at $FOLLOW (set EMGDIAG_FOLLOW)"
@@ -31,14 +29,6 @@ if [ ! -x "$FOLLOW" ]; then
 fi
 
 # same NAME GOT WANT
-same() {
-    if [ "$2" == "$3" ]; then
-        ok "$1"
-    else
-        bad "$1"
-        diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | sed 's/^/  | /'
-    fi
-}
 
 # run_tool ARGS...: sets OUT (NUL octets left out), ERR, RC.
 run_tool() {
@@ -244,5 +234,4 @@ same "follow: new lines of instance 0 only, a line written in two parts whole, t
 [ $frc -eq 0 ] && [ ! -s "$WORK/follow.err" ] && ok "follow: ends cleanly on SIGTERM, nothing on stderr" \
     || bad "follow: exit $frc, stderr: $(cat "$WORK/follow.err")"
 
-echo "$PASS passed, $FAIL failed"
-[ $FAIL -eq 0 ]
+tool_summary

@@ -12,7 +12,7 @@
 # Usage: EMGDIAG_PDU=./emgdiag-pdu tests/integration/pdu_tool.sh
 set -u
 PDU=${EMGDIAG_PDU:-./emgdiag-pdu}
-PASS=0 FAIL=0 SKIP=0
+. "$(dirname "$0")/tool_checks.sh"
 WORK=$(mktemp -d /tmp/pdu_tool.XXXXXX)
 TSHARK_PID=
 cleanup() {
@@ -20,10 +20,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-ok() { PASS=$((PASS + 1)); echo "ok: $1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $1"; }
-skip() { SKIP=$((SKIP + 1)); echo "skipped: $1"; }
 
 TS_RE='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
 
@@ -345,6 +341,4 @@ else
     bad "non-SMPP traffic: rc=$rc $(cat "$WORK/http.err")"
 fi
 
-[ $SKIP -gt 0 ] && echo "$SKIP skipped"
-echo "$PASS passed, $FAIL failed"
-[ $FAIL -eq 0 ]
+tool_summary

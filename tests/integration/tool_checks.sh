@@ -1,0 +1,28 @@
+# tool_checks.sh: counters and checks for the integration tests of the
+# command-line tools (t_pdu_tool.sh, t_follow.sh, t_compare.sh), which start
+# no boxes (lib.sh is for the tests that do).  Source it, count with ok,
+# bad, skip and same, and end with tool_summary.
+PASS=0 FAIL=0 SKIP=0
+
+ok() { PASS=$((PASS + 1)); echo "ok: $1"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL: $1"; }
+skip() { SKIP=$((SKIP + 1)); echo "skipped: $1"; }
+
+# same NAME GOT WANT: GOT must be WANT exactly; else the diff is shown.
+same() {
+    if [ "$2" == "$3" ]; then
+        ok "$1"
+    else
+        bad "$1"
+        diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | sed 's/^/  | /'
+    fi
+}
+
+# The summary line run.sh reads: "N passed, N failed[, N skipped]"; the
+# status is non-zero when a check failed.
+tool_summary() {
+    local line="$PASS passed, $FAIL failed"
+    [ "$SKIP" -gt 0 ] && line="$line, $SKIP skipped"
+    echo "$line"
+    [ "$FAIL" -eq 0 ]
+}
