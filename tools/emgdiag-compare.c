@@ -166,15 +166,13 @@ static char *line_key(const struct options *o, const struct line *l)
 
     snprintf(inst, sizeof inst, "%lu|", o->ignore_instance ? 0ul : l->instance);
     if (o->kind == KIND_CONNECTOR) {
-        p = memchr(body, ' ', (size_t)(end - body));
-        n = p != NULL ? (size_t)(p - body) : (size_t)(end - body);
+        n = word_len(body, end);
     } else {
         /* "Write op:0x00000004 (SUBMIT_SM) status:0 trn:5" -> "Write op:0x00000004 trn:5" */
         const char *op = NULL, *trn = NULL;
         size_t oplen = 0, trnlen = 0, dirlen;
 
-        p = memchr(body, ' ', (size_t)(end - body));
-        dirlen = p != NULL ? (size_t)(p - body) : (size_t)(end - body);
+        dirlen = word_len(body, end);
         for (p = body; p + 4 <= end; p++) {
             if (op == NULL && memcmp(p, " op:", 4) == 0) {
                 op = p + 1;
