@@ -110,7 +110,7 @@ struct emgdiag_session_info {
     uint32_t size;
     int role;               /* enum emgdiag_role */
     const char *kannel_id;  /* smsc-id (bearerbox) or opensmppbox-id; any octets */
-    int instance;           /* outgoing: computed by the host as spec §3 says;
+    int instance;           /* outgoing: computed by the host as docs/connector-log.md#connector-log says;
                                incoming: -1, the module assigns the lowest free */
     const char *host;       /* outgoing: SMSC host; incoming: client address */
     int port;               /* outgoing: SMSC port; incoming: client port */

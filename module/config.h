@@ -91,16 +91,4 @@ const struct emg_connector *emg_config_incoming(const struct emg_config *c, cons
 const struct emg_user *emg_config_user(const struct emg_config *c, const char *system_id);
 int emg_config_pdu_skipped(const struct emg_config *c, uint32_t command_id);
 
-/* Access decisions.  `peer` is a textual address as a client arrives (IPv4,
- * IPv6, IPv4-mapped IPv6).  Return 1 allow / 0 deny; `why` gets "FILE:LINE"
- * of the deciding rule, or "no match", or "no access list" / "user not
- * listed" when nothing restricts; a peer that does not parse is denied with
- * "bad address".  A user not listed under <users default="deny"> is denied
- * with the FILE:LINE of that <users> element.  `c` may be NULL (a Kannel
- * connector the XML does not name): no connect restriction, and only
- * connector="*" entries apply at login. */
-int emg_access_connect(const struct emg_connector *c, const char *peer, char *why, size_t whylen);
-int emg_access_login(const struct emg_config *cfg, const struct emg_connector *c,
-                     const char *system_id, const char *peer, char *why, size_t whylen);
-
 #endif

@@ -33,6 +33,7 @@
 #include "emgdiag_hook.h"
 
 #include "config.h"
+#include "policy.h"
 #include "escape.h"
 #include "logwriter.h"
 #include "pdu_format.h"
@@ -44,7 +45,7 @@
 #define EMGDIAG_VERSION "0.1.0"
 #endif
 
-/* Flood limits (spec §4 and §5): lines a second before counting instead. */
+/* Flood limits (docs/pdu-log.md and docs/connector-log.md#security-and-general): lines a second before counting instead. */
 #define FLOOD_LINES_PER_SECOND 10
 
 /* How long the log writer gathers lines after a batch (logwriter.h): on a
@@ -52,7 +53,7 @@
  * after a quiet spell is still written at once. */
 #define WRITER_LINGER_MS 10
 
-/* A logwriter_signal() bit of ours: write the REOPEN line (spec §5). */
+/* A logwriter_signal() bit of ours: write the REOPEN line (docs/connector-log.md#security-and-general). */
 #define SIG_REOPENED 0x100u
 
 /* Incoming instance numbers a connector can hand out at once. */
@@ -181,7 +182,7 @@ static void snapshot_install(struct snapshot *s)
 /* Names and line building                                             */
 
 /* The connector name for a Kannel id not named in the XML: every octet
- * outside [A-Za-z0-9._-] as %HH (spec §1). */
+ * outside [A-Za-z0-9._-] as %HH (docs/connector-log.md#files). */
 static char *name_from_kannel_id(const char *id)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -313,7 +314,7 @@ static void connector_line(struct emgdiag_session *s, const char *event, int ok,
 }
 
 /*
- * A line of `security` or `general` (spec §5):
+ * A line of `security` or `general` (docs/connector-log.md#security-and-general):
  *   <ts> <LEVEL> (<connector>[,<instance>]) <EVENT> key="value"…
  * `kv` holds pairs of key and already-escaped value, NULL-terminated.
  */
@@ -363,7 +364,7 @@ static void event_line(const char *file_kind, const char *level, const char *con
     snapshot_put(snap);
 }
 
-/* Escapes a C string as a §3 info / §5 value ('"' as \x22) into a new
+/* Escapes a C string as a connector-log info / security-and-general value (docs/connector-log.md) ('"' as \x22) into a new
  * heap string; never NULL (an allocation failure gives ""). */
 static char *escaped(const char *s, size_t n)
 {
@@ -510,7 +511,7 @@ static void slot_release(const char *name, int instance)
 
 /*
  * Counts a refusal of `kind` on connector `name` against its flood limit
- * (spec §5); returns 1 when its line may be written.  The count of a flood
+ * (docs/connector-log.md#security-and-general); returns 1 when its line may be written.  The count of a flood
  * is written when the next second's first refusal comes, or by the ticker
  * once the flood has stopped.
  */
@@ -670,7 +671,7 @@ static int hook_accept_check(const char *kannel_id, const char *peer_addr, int p
 
 /*
  * Two processes writing one connector's files is a configuration error
- * (spec §1): the first to use a name holds an flock() on
+ * (docs/connector-log.md#files): the first to use a name holds an flock() on
  * <dir>/.<name>.lock for its lifetime; a second process that cannot take it
  * says so in general.  Its lines are still written.
  */
@@ -833,7 +834,7 @@ static int is_bind_resp(uint32_t id)
 }
 
 /* Follows the bind and unbind exchanges of a session and writes the LOGIN
- * line when a bind is answered (spec §3).  Called with the PDU's summary. */
+ * line when a bind is answered (docs/connector-log.md#connector-log).  Called with the PDU's summary. */
 static void track_session(struct emgdiag_session *s, int dir, const struct smpp_summary *sm)
 {
     /* The side that binds: we (outgoing) write binds; clients (incoming) do. */
@@ -860,7 +861,7 @@ static void track_session(struct emgdiag_session *s, int dir, const struct smpp_
 
         s->bind_pending = 0;
         login = 1;
-        /* Kannel accepts ESME_RALYBND (5) as bound: so do we (spec §3). */
+        /* Kannel accepts ESME_RALYBND (5) as bound: so do we (docs/connector-log.md#connector-log). */
         ok = is_bind_resp(sm->command_id) && (st == 0 || st == 5);
         s->login_failed = !ok;
         sbuf_printf(&b, "%u", st);
@@ -883,7 +884,7 @@ static void track_session(struct emgdiag_session *s, int dir, const struct smpp_
     free(info);
 }
 
-/* The pdu log line of a command_length the host rejected (spec §4). */
+/* The pdu log line of a command_length the host rejected (docs/pdu-log.md). */
 static void bad_length_line(struct emgdiag_session *s, const unsigned char *octets, size_t len)
 {
     uint32_t n = 0;
@@ -1056,7 +1057,7 @@ static void hook_disconnected(struct emgdiag_session *s, int reason, int err)
         ok = 1;
         info = NULL;
     } else if (s->bind_pending) {
-        info = "timeout"; /* the bind response never came (spec §3) */
+        info = "timeout"; /* the bind response never came (docs/connector-log.md#connector-log) */
     } else if (s->login_failed) {
         info = "login-failed";
     } else {

@@ -7,7 +7,7 @@
  * under a short mutex and returns.  A single writer thread takes lines in
  * FIFO order and appends each one with exactly one write(2) to a file opened
  * O_APPEND in the log directory, so processes sharing the directory never
- * interleave lines (spec/emg-logs.md section 1).
+ * interleave lines (docs/connector-log.md#files).
  *
  * Failures cost lines, never sessions: a full queue, a full disk or a
  * removed directory drops the line and counts it per file; once writing works

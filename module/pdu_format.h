@@ -1,6 +1,6 @@
 /*
  * pdu_format: one SMPP PDU as the body of an EMG pdu-log line, or as the
- * members of its JSON twin (spec/emg-logs.md §4 and §6).
+ * members of its JSON twin (docs/pdu-log.md and docs/pdu-log.md#json-twin-decided).
  *
  * Both forms come from one decode pass (smpp_decode) into an on-stack field
  * list, sorted once by key; the caller adds the timestamp, level and

@@ -28,7 +28,7 @@
  *   OSTR    everything else (octet strings and structured values)
  *   DECOPT  ussd_service_op, alert_on_message_delivery: decimal, or empty
  *           when the TLV has no value octets
- *   broadcast_end_time is typed CSTR here on purpose (spec/emg-logs.md §4).
+ *   broadcast_end_time is typed CSTR here on purpose (docs/pdu-log.md).
  */
 #ifndef EMGDIAG_SMPP_DEF_H
 #define EMGDIAG_SMPP_DEF_H

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "policy.h"
 
 #ifndef EMGDIAG_VERSION
 #define EMGDIAG_VERSION "0.1"

@@ -1,6 +1,6 @@
 /*
- * logline: reading EMG-style log files line by line (spec/emg-logs.md §3
- * connector log, §4 pdu log) for the tools that work on logs already
+ * logline: reading EMG-style log files line by line (the connector log of
+ * docs/connector-log.md, the pdu log of docs/pdu-log.md) for the tools that work on logs already
  * written: emgdiag-follow and emgdiag-compare.
  *
  * Files are not trusted.  A line that is not in the format of its log is

@@ -2,7 +2,7 @@
  * fuzz_pdu: libFuzzer target over the SMPP decoder and both pdu-log forms.
  *
  * The input is taken as one raw PDU.  Beyond the sanitizers' checks it
- * asserts the promises of spec/emg-logs.md §4 and §6: a text line never
+ * asserts the promises of docs/pdu-log.md and docs/pdu-log.md#json-twin-decided: a text line never
  * holds CR or LF, the JSON members are balanced (braces and brackets
  * outside strings, strings closed), and the summary agrees with the header.
  * The first input octet also picks the password option, so both paths run.

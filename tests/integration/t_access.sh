@@ -7,7 +7,7 @@
 # ERR, DENY LOGIN, the connection closed after the response), reloads on
 # SIGHUP (a broken file keeps the old decisions), 50 concurrent clients, the
 # rate limit on refused connects, and emgdiag-check agreeing with the box.
-# Expected lines are written from the spec (§3, §5), docs/access-control.md
+# Expected lines are written from docs/connector-log.md#connector-log and #security-and-general, docs/access-control.md
 # and the XML this test writes; rule line numbers are looked up in that XML.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/boxes.sh"
@@ -414,7 +414,7 @@ took=$((SECONDS - start))
 it_assert_eq "$(grep -c '"id"' "$IT_DIR/many.out")" "$N" "50 clients: every client reported"
 if [ "$took" -le 30 ]; then it_pass "50 clients: all finished in ${took}s (<= 30 s)"; else it_fail "50 clients: all finished in ${took}s (> 30 s)"; fi
 # After a new second, one more refused login (nobody) makes the module
-# report what the rate limit held back during the burst (spec §5).
+# report what the rate limit held back during the burst (docs/connector-log.md#security-and-general).
 sleep 1.2
 it_start flush_login perl "$IT_DIR/rawbind.pl" 127.0.0.1 "$OSB_PORT" - nobody pw-nobody 1
 it_wait_exit flush_login 20

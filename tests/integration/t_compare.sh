@@ -1,6 +1,6 @@
 #!/bin/bash
 # t_compare.sh: emgdiag-compare on logs written here in the grammar of
-# spec/emg-logs.md §3 and §4: an "EMG" side and an "ours" side of the same
+# docs/connector-log.md#connector-log and docs/pdu-log.md: an "EMG" side and an "ours" side of the same
 # traffic, with timestamps, connector names and the order across directions
 # differing on purpose, and a few real differences.  Expected output is
 # written by hand from the tool's rules (docs/man/emgdiag-compare.1): pairs

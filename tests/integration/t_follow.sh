@@ -1,6 +1,6 @@
 #!/bin/bash
 # t_follow.sh: emgdiag-follow on logs written here, line by line, in the
-# grammar of spec/emg-logs.md §3 (connector log) and §4 (pdu log).  The
+# grammar of docs/connector-log.md#connector-log (connector log) and docs/pdu-log.md (pdu log).  The
 # expected output of each case is written by hand from the tool's rules
 # (docs/man/emgdiag-follow.1): a session starts at a CONNECT of its
 # instance and ends at its DISCONNECT, at a CONNECT ERR, or where the next

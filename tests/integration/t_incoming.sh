@@ -5,8 +5,8 @@
 # group binds to opensmppbox.  The connector log of the incoming side must
 # show each client's address, its system_id on a good bind, the status we
 # answered on a refused one, the lowest free instance number per session,
-# and the clean unbind (spec §3); a refused bind also goes to `security`
-# (spec §5).  Every expected line is written from the spec and from what the
+# and the clean unbind (docs/connector-log.md#connector-log); a refused bind also goes to `security`
+# (docs/connector-log.md#security-and-general).  Every expected line is written from the spec and from what the
 # scenario makes each client do, never copied from a run.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/boxes.sh"
@@ -14,7 +14,7 @@ it_init incoming
 
 P=$TOP/tests/peers
 TS='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
-LVL='[A-Z ]{5} ' # a level padded to five characters, then one space (spec §4, §5)
+LVL='[A-Z ]{5} ' # a level padded to five characters, then one space (docs/pdu-log.md and docs/connector-log.md#security-and-general)
 
 if [ ! -d "$P/node_modules/smpp" ]; then
     (cd "$P" && npm install --no-audit --no-fund >/dev/null 2>&1)

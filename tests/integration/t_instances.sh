@@ -1,5 +1,5 @@
 #!/bin/bash
-# Instance numbers of outgoing connectors (spec §3): the sessions of one
+# Instance numbers of outgoing connectors (docs/connector-log.md#connector-log): the sessions of one
 # connector are numbered in configuration order — smsc groups in file
 # order, each group's `instances` copies, TX or TRX before RX.  A TX+RX
 # group followed by a TRX group of the same smsc-id is therefore 0 (TX),
@@ -116,7 +116,7 @@ it_assert_no_line "$D" "^$TS INFO  \(multi-out,([3-9]|[1-9][0-9]+)\) " "multi-ou
 it_assert_no_line "$C" "^$TS \(-" "multi-out: no negative instance"
 # Every connector-log line is well-formed and numbered 0, 1 or 2.
 it_assert_eq "$(grep -Evc "^$TS \([012]\) (CONNECT|LOGIN|DISCONNECT) (OK|ERR)( \(info=\"[^\"]*\"\))?$" "$C")" 0 \
-    "multi-out: every connector line has instance 0, 1 or 2 and the §3 grammar"
+    "multi-out: every connector line has instance 0, 1 or 2 and the connector-log grammar"
 
 # emgdiag-follow on these real logs, where every instance reconnected:
 # it lists as many sessions of an instance as the connector log has

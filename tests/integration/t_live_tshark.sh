@@ -15,11 +15,11 @@
 #   Kannel cannot unpack).
 # For each connector, tshark_compare.py checks that the pdu log has one line
 # per PDU tshark decodes on that port, each written from tshark's fields and
-# spec §4 (direction from the TCP ports), each direction in wire order (a
+# docs/pdu-log.md (direction from the TCP ports), each direction in wire order (a
 # Read that arrived while the gateway was writing may follow that Write);
 # that `emgdiag-pdu --pcap` gives the same lines from the same capture
 # (timestamps and instance numbering aside); and that the JSON twin
-# (format="both", spec §6) holds the same lines.  Without tshark or the
+# (format="both", docs/pdu-log.md#json-twin-decided) holds the same lines.  Without tshark or the
 # right to capture on lo, those checks are reported as skipped, never as
 # passed.
 . "$(dirname "$0")/lib.sh"

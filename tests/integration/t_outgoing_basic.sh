@@ -1,7 +1,7 @@
 #!/bin/bash
 # Outgoing connectors (bearerbox smsc = smpp) against a real SMSC peer
 # (Net::SMPP, tests/peers/smsc.pl): the connector log records each connect
-# and bind outcome as spec §3 says, and the pdu log has the bind exchange.
+# and bind outcome as docs/connector-log.md#connector-log says, and the pdu log has the bind exchange.
 # Expected lines are written from the spec and from what each peer is told
 # to answer.
 . "$(dirname "$0")/lib.sh"

@@ -3,7 +3,7 @@
 # that swallows SYNs (a black hole) and a host name that does not resolve.
 # Each bearerbox runs in a network and mount namespace of its own, made by
 # this test with unshare: its own loopback, an iptables DROP rule on the
-# SMSC port, and a private nsswitch.conf/hosts.  Spec §3 says what the
+# SMSC port, and a private nsswitch.conf/hosts.  docs/connector-log.md#connector-log says what the
 # connector log must show: CONNECT ERR with errno 110 (ETIMEDOUT) when
 # `connect-timeout` expires, -1 (HOST_NOT_FOUND as -h_errno) for a failed
 # lookup, and, without connect-timeout, nothing for as long as the kernel

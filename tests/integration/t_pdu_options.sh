@@ -5,7 +5,7 @@
 #   - <logs pdu-skip="ENQUIRE_LINK ENQUIRE_LINK_RESP"> leaves those out;
 #   - <connector pdu-log="off"> writes no pdu log, but its connector log;
 #   - <logs passwords="clear"> prints the password; timezone="utc";
-#   - a command_length Kannel rejects gives spec §4's line, at most 10 a
+#   - a command_length Kannel rejects gives docs/pdu-log.md's line, at most 10 a
 #     second per session, the rest counted in general as SUPPRESSED;
 #   - a command_id nobody knows prints UNKNOWN with its BODY.
 . "$(dirname "$0")/lib.sh"
@@ -86,7 +86,7 @@ else
     it_fail "timezone=utc: stamp $stamp is $((now - then)) s from UTC now"
 fi
 
-# Spec §4: a rejected command_length is one line with ERROR, at most 10 a second.
+# docs/pdu-log.md#malformed-pdus-decided: a rejected command_length is one line with ERROR, at most 10 a second.
 BAD="^$TS INFO  \(garbage,0\) Read op:0x00000000 \(UNKNOWN\) status:0 trn:0 datalen:0 ERROR:command_length 8 out of range$"
 n=$(grep -Ec -- "$BAD" "$L/pdu.garbage")
 if [ "$n" -ge 1 ] && [ "$n" -le 10 ]; then

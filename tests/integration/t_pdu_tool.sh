@@ -2,7 +2,7 @@
 # pdu_tool.sh: integration test of the offline tool emgdiag-pdu.
 #
 # Part 1 feeds hex PDUs built here and checks the lines against
-# spec/emg-logs.md §4/§6 (expected lines written by hand).  Part 2 makes real
+# docs/pdu-log.md and docs/pdu-log.md#json-twin-decided (expected lines written by hand).  Part 2 makes real
 # SMPP traffic on 127.0.0.1 (a python3 client and server; PDUs split across
 # writes and several in one write), captures it with tshark, runs the tool on
 # the capture and compares every line with tshark's own SMPP decode, the

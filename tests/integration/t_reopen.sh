@@ -1,5 +1,5 @@
 #!/bin/bash
-# Log reopening and configuration reload in bearerbox (spec §1, §5).
+# Log reopening and configuration reload in bearerbox (docs/connector-log.md#files and docs/connector-log.md#security-and-general).
 #  - SIGUSR2 after the connector and pdu logs were renamed away: the module
 #    reopens, new lines go to new files of the old names, the renamed files
 #    stop growing, and no line is lost: every bind the SMSC answered is a

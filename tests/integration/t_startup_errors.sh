@@ -1,6 +1,6 @@
 #!/bin/bash
 # bearerbox with a hook-module that cannot be used must refuse to start
-# (issue #2, spec §1): it exits non-zero, soon, with one error line that
+# (issue #2, docs/connector-log.md#files): it exits non-zero, soon, with one error line that
 # names the file at fault and the reason.  Cases: the module file is
 # missing; the module speaks another major ABI version (badabi.c, built
 # here); the XML is invalid (the line carries FILE:LINE:); the log

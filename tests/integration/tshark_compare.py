@@ -5,7 +5,7 @@ Used by t_live_tshark.sh.  tshark decoded a capture of real SMPP traffic
 (`tshark -T json -x --no-duplicate-keys`); the patched box wrote the pdu log
 of the connector whose TCP port that was (text and JSON twin), and
 emgdiag-pdu --pcap decoded the same capture.  From each PDU tshark shows,
-this script writes the pdu-log line spec/emg-logs.md §4 asks for (field
+this script writes the pdu-log line docs/pdu-log.md asks for (field
 values from tshark's octets, names from the SMPP specification, direction
 from the TCP ports and the side the gateway plays) and checks:
   - the live log has one line per PDU, in the capture's order, each equal to
@@ -14,9 +14,9 @@ from the TCP ports and the side the gateway plays) and checks:
   - emgdiag-pdu's lines are the same lines (its instances number TCP
     connections in order of appearance; the live ones take the lowest free);
   - the JSON twin has one valid object per text line saying the same thing
-    (spec §6).
+    (docs/pdu-log.md#json-twin-decided).
 A TCP payload on the port that tshark cannot read as SMPP (an unknown
-command_id) is cut into PDUs by command_length here and expected as §4's
+command_id) is cut into PDUs by command_length here and expected as docs/pdu-log.md's
 `UNKNOWN` line.  Prints PASS:/FAIL: lines, then "<passed> <failed>" last.
 """
 import argparse
@@ -25,7 +25,7 @@ import struct
 import sys
 from datetime import datetime
 
-# Command names (SMPP 3.4 §5.1.2.1 and 5.0 §4.7.5), as §4 prints them.
+# Command names (SMPP 3.4 §5.1.2.1 and 5.0 §4.7.5), as docs/pdu-log.md prints them.
 OPERATIONS = {
     0x80000000: "GENERIC_NACK", 0x00000001: "BIND_RECEIVER", 0x00000002: "BIND_TRANSMITTER",
     0x00000003: "QUERY_SM", 0x00000004: "SUBMIT_SM", 0x00000005: "DELIVER_SM",
@@ -65,7 +65,7 @@ HEADER = {"command_length", "command_id", "command_status", "sequence_number"}
 
 
 def escape(octets):
-    """A string value as spec §4 prints it."""
+    """A string value as docs/pdu-log.md prints it."""
     out = []
     for b in octets:
         if b == 0x5C:

@@ -20,6 +20,7 @@
 #include <libxml/relaxng.h>
 
 #include "config.h"
+#include "policy.h"
 
 static char tmpdir[64];
 

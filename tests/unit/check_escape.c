@@ -1,6 +1,6 @@
 /*
  * check_escape: unit tests of octet escaping (escape.c) and of the log
- * timestamps (timefmt.c), against the rules of spec/emg-logs.md §2 and §4.
+ * timestamps (timefmt.c), against the rules of docs/connector-log.md#timestamps and docs/pdu-log.md.
  *
  * Expected strings are derived from the rules octet by octet; timestamps
  * are built from a broken-down date with timegm(), not from the code under

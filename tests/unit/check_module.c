@@ -4,7 +4,7 @@
  * sessions, PDUs as octets built here, decisions.  Each test starts the
  * module on a fresh directory and XML file, stops it (which drains the log
  * writer) and reads the files back.  Expected lines are written from
- * spec/emg-logs.md §3–§5; only the timestamp is matched by pattern.
+ * docs/connector-log.md; only the timestamp is matched by pattern.
  */
 #include "emgdiag_hook.h"
 

@@ -1,6 +1,6 @@
 /*
  * check_pdu: unit tests of the SMPP decoder and the EMG pdu-log formatter
- * (spec/emg-logs.md §4 and §6).
+ * (docs/pdu-log.md and docs/pdu-log.md#json-twin-decided).
  *
  * Each test builds the PDU octets by hand with the small builder below and
  * compares against the line the spec prescribes, written out by hand.  The
