@@ -81,7 +81,8 @@ enum emgdiag_disconnect {
     EMGDIAG_DISC_SHUTDOWN = 3,     /* we are stopping the session */
     EMGDIAG_DISC_LOGIN_FAILED = 4, /* the bind was refused */
     EMGDIAG_DISC_IO_ERROR = 5,     /* read/write error, errno unknown */
-    EMGDIAG_DISC_ERRNO = 6         /* read/write error, `err` is errno */
+    EMGDIAG_DISC_ERRNO = 6,        /* read/write error, `err` is errno */
+    EMGDIAG_DISC_BEARERBOX_LINK = 7 /* ABI 1.1: the host lost its own upstream link */
 };
 
 /* Answers of the decision hooks. */

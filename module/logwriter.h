@@ -43,6 +43,10 @@ struct logwriter_opts {
     /* Writer thread: the bits other than LW_SIG_REOPEN given to
      * logwriter_signal().  May be NULL. */
     void (*on_signal)(void *ctx, unsigned bits);
+    /* Writer thread: logwriter_stop_within() gave up waiting for it and it
+     * has now finished after all; it frees the writer right after this
+     * call, and ctx is the caller's to free here.  May be NULL. */
+    void (*on_orphan_exit)(void *ctx);
     void *ctx;
 };
 
@@ -64,10 +68,18 @@ struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, siz
  * name that is not a plain name, a line not ending in '\n') and counted. */
 int logwriter_submit(struct logwriter *w, const char *file, const char *line, size_t len);
 
+/* Counts one line of `file` as dropped without queueing anything: for a
+ * line the caller could not build (out of memory). */
+void logwriter_count_drop(struct logwriter *w, const char *file);
+
 /* Async-signal-safe: atomically records `bits` and wakes the writer through
  * a self-pipe.  LW_SIG_REOPEN closes every file; other bits are passed to
  * opts.on_signal on the writer thread. */
 void logwriter_signal(struct logwriter *w, unsigned bits);
+
+/* Checks `dir` as logwriter_start() does (creating it if missing), without
+ * starting anything.  0, or -1 with one line in err. */
+int logwriter_check_dir(const char *dir, char *err, size_t errlen);
 
 /* Checks `dir` as logwriter_start() does, then switches to it: lines queued
  * before the call go to the old directory, lines queued after it to the new
@@ -79,6 +91,13 @@ void logwriter_flush(struct logwriter *w);
 
 /* Writes what is queued, stops and joins the thread, closes files, frees w. */
 void logwriter_stop(struct logwriter *w);
+
+/* The same, waiting at most timeout_ms (a negative value waits as long as
+ * it takes) for the writer to finish: a stuck disk must not hang the
+ * host's exit.  Returns 0 when the writer finished and w is freed; else
+ * (at least 1) the number of lines still unwritten, counted as lost: w then
+ * belongs to the stuck thread, which frees it if it ever finishes. */
+unsigned long logwriter_stop_within(struct logwriter *w, int timeout_ms);
 
 struct logwriter_stats {
     unsigned long written;       /* lines appended in full */

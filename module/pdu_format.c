@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "escape.h"
 #include "smpp.h"
 
@@ -53,7 +54,7 @@ static void merge_sort(const struct smpp_field **v, size_t n)
     const struct smpp_field **tmp, **src, **dst, **swap;
     size_t width, lo;
 
-    tmp = malloc(n * sizeof(*tmp));
+    tmp = emg_malloc(n * sizeof(*tmp));
     if (tmp == NULL) {
         insertion_sort(v, n);
         return;
@@ -79,13 +80,13 @@ static void merge_sort(const struct smpp_field **v, size_t n)
     }
     if (src != v)
         memcpy(v, src, n * sizeof(*v));
-    free(tmp);
+    emg_free(tmp);
 }
 
 static void order_free(struct field_order *o)
 {
     if (o->v != o->inline_v)
-        free(o->v);
+        emg_free(o->v);
     o->v = o->inline_v;
 }
 
@@ -127,7 +128,7 @@ static int order_fields(struct field_order *o, const struct smpp_decoded *d)
     o->n = d->nfields;
     o->v = o->inline_v;
     if (d->nfields > SMPP_INLINE_FIELDS) {
-        o->v = malloc(d->nfields * sizeof(*o->v));
+        o->v = emg_malloc(d->nfields * sizeof(*o->v));
         if (o->v == NULL)
             return -1;
     }
@@ -144,7 +145,7 @@ static int order_fields(struct field_order *o, const struct smpp_decoded *d)
     /* TLVs: sorted on their own, then merged from the back; on equal keys
        the mandatory field (earlier on the wire) stays first. */
     if (t > SMPP_INLINE_FIELDS) {
-        tlvs = malloc(t * sizeof(*tlvs));
+        tlvs = emg_malloc(t * sizeof(*tlvs));
         if (tlvs == NULL) {
             order_free(o);
             return -1;
@@ -163,7 +164,7 @@ static int order_fields(struct field_order *o, const struct smpp_decoded *d)
             o->v[--k] = tlvs[--j];
     }
     if (tlvs != inline_tlvs)
-        free(tlvs);
+        emg_free(tlvs);
     return 0;
 }
 
@@ -345,14 +346,24 @@ static int is_json_number(const struct smpp_field *f)
    Every field's octets lie in the PDU and no two fields share any, so the
    escaped values of all fields together take at most ESC_MAX_PER_OCTET *
    pdu_len: a bound with no pass over the fields. */
-static char *reserve_line(struct sbuf *b, const struct smpp_decoded *d, size_t pdu_len, int json)
+/* The ERROR a line ends with: the decoder's own, else the host's (a PDU of
+   a known operation that the host could not unpack). */
+static const char *line_error(const struct smpp_decoded *d, const struct pdu_format_opts *o)
+{
+    if (d->error != NULL)
+        return d->error;
+    return o != NULL && o->host_error != NULL && d->known ? o->host_error : NULL;
+}
+
+static char *reserve_line(struct sbuf *b, const struct smpp_decoded *d, size_t pdu_len, int json,
+                          const char *error)
 {
     size_t need = 192 + d->name_len + d->nfields * FIELD_OVERHEAD + ESC_MAX_PER_OCTET * pdu_len;
 
     if (json)
         need = 2 * need + 8 * d->nfields;
-    if (d->error != NULL)
-        need += 16 + 6 * strlen(d->error);
+    if (error != NULL)
+        need += 16 + 6 * strlen(error);
     if (sbuf_reserve(b, need) != 0)
         return NULL;
     return b->buf + b->len;
@@ -368,7 +379,8 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
     int clear = o != NULL && o->passwords_clear;
-    char *w = reserve_line(b, d, pdu_len, 0);
+    const char *error = line_error(d, o);
+    char *w = reserve_line(b, d, pdu_len, 0, error);
     size_t i;
 
     if (w == NULL)
@@ -391,9 +403,9 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
         *w++ = ':';
         w = put_value(w, f, clear);
     }
-    if (d->error != NULL) {
+    if (error != NULL) {
         w = PUT_LIT(w, " ERROR:");
-        w = put_mem(w, d->error, strlen(d->error));
+        w = put_mem(w, error, strlen(error));
     }
     finish_line(b, w);
 }
@@ -416,7 +428,8 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
     int clear = o != NULL && o->passwords_clear;
-    char *w = reserve_line(b, d, pdu_len, 1);
+    const char *error = line_error(d, o);
+    char *w = reserve_line(b, d, pdu_len, 1, error);
     size_t i, j;
 
     if (w == NULL)
@@ -460,35 +473,42 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
         }
     }
     *w++ = '}';
-    if (d->error != NULL) {
+    if (error != NULL) {
         w = PUT_LIT(w, ",\"error\":\"");
-        w += esc_json_to(w, d->error, strlen(d->error));
+        w += esc_json_to(w, error, strlen(error));
         *w++ = '"';
     }
     finish_line(b, w);
 }
 
-/* The one decode pass behind every entry point. */
-static void format_pdu(struct sbuf *text, struct sbuf *json, int dir, const unsigned char *pdu,
-                       size_t len, const struct pdu_format_opts *o)
+void pdu_format_decoded(struct sbuf *text, struct sbuf *json, int dir, struct smpp_decoded *d,
+                        const struct pdu_format_opts *o)
 {
-    struct smpp_decoded d;
     struct field_order order;
 
-    smpp_decode(pdu, len, &d);
-    if (order_fields(&order, &d) != 0) {
+    smpp_decode_body(d);
+    if (order_fields(&order, d) != 0) {
         if (text != NULL)
             text->failed = 1;
         if (json != NULL)
             json->failed = 1;
-        smpp_decoded_free(&d);
         return;
     }
     if (text != NULL)
-        emit_text(text, dir, &d, len, &order, o);
+        emit_text(text, dir, d, d->len, &order, o);
     if (json != NULL)
-        emit_json(json, dir, &d, len, &order, o);
+        emit_json(json, dir, d, d->len, &order, o);
     order_free(&order);
+}
+
+/* One decode pass serves both forms. */
+static void format_pdu(struct sbuf *text, struct sbuf *json, int dir, const unsigned char *pdu,
+                       size_t len, const struct pdu_format_opts *o)
+{
+    struct smpp_decoded d;
+
+    smpp_decode_header(pdu, len, &d);
+    pdu_format_decoded(text, json, dir, &d, o);
     smpp_decoded_free(&d);
 }
 

@@ -53,8 +53,8 @@ static void check_json_balanced(const char *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct sbuf text = SBUF_INIT, json = SBUF_INIT, both_text = SBUF_INIT;
-    struct pdu_format_opts o = {size > 0 && (data[0] & 1)};
-    struct smpp_summary sum;
+    struct pdu_format_opts o = {.passwords_clear = size > 0 && (data[0] & 1)};
+    struct smpp_decoded sum;
 
     pdu_format_text(&text, PDU_DIR_READ, data, size, &o);
     pdu_format_json(&json, PDU_DIR_WRITE, data, size, &o);
@@ -68,10 +68,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (text.len != both_text.len || memcmp(text.buf, both_text.buf, text.len) != 0)
         abort();
     check_json_balanced(json.buf, json.len);
-    smpp_summarize(data, size, &sum);
+    smpp_decode_header(data, size, &sum);
     if (sum.system_id != NULL &&
         (sum.system_id < data || sum.system_id + sum.system_id_len >= data + size || sum.system_id[sum.system_id_len] != 0))
         abort();
+    /* The body stage continues from the header stage to the same line. */
+    {
+        struct sbuf staged = SBUF_INIT;
+
+        pdu_format_decoded(&staged, NULL, PDU_DIR_READ, &sum, &o);
+        if (staged.len != text.len || memcmp(staged.buf, text.buf, text.len) != 0)
+            abort();
+        sbuf_free(&staged);
+        smpp_decoded_free(&sum);
+    }
     sbuf_free(&text);
     sbuf_free(&json);
     sbuf_free(&both_text);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FULL_FS_LINES 40
@@ -124,6 +125,7 @@ struct test_ctx {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int held, release;
+    int orphan_exits;
     unsigned signal_bits;
     int host_log_calls;
     char last_host_msg[512];
@@ -171,6 +173,16 @@ static void cb_on_signal(void *ctx, unsigned bits)
     pthread_mutex_unlock(&c->lock);
 }
 
+static void cb_orphan_exit(void *ctx)
+{
+    struct test_ctx *c = ctx;
+
+    pthread_mutex_lock(&c->lock);
+    c->orphan_exits++;
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
 /* Parks the writer thread inside on_signal until release_writer(). */
 static void hold_writer(struct logwriter *w, struct test_ctx *c)
 {
@@ -202,6 +214,7 @@ static struct logwriter *start_writer(const char *dir, size_t max_bytes, struct 
     o.format_dropped = cb_format_dropped;
     o.host_log = cb_host_log;
     o.on_signal = cb_on_signal;
+    o.on_orphan_exit = cb_orphan_exit;
     o.ctx = c;
     w = logwriter_start(&o, err, sizeof err);
     ck_assert_msg(w != NULL, "logwriter_start(%s): %s", dir, err);
@@ -626,6 +639,79 @@ START_TEST(test_losses_pending_at_stop_are_reported)
 }
 END_TEST
 
+/* A line the caller could not build is counted with a call of its own:
+ * nothing is queued, the file is never created, general says how many. */
+START_TEST(test_count_drop_is_reported)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char expected[128];
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    logwriter_count_drop(w, "pdu.x");
+    logwriter_count_drop(w, "pdu.x");
+    logwriter_stop(w);
+    snprintf(expected, sizeof expected, DROPPED_FMT, 2ul, "pdu.x");
+    assert_file_is(dir, "general", expected);
+    ck_assert_ptr_null(read_file(dir, "pdu.x", NULL));
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* A writer that does not finish in time (here: parked in a callback, as it
+ * would be in a write(2) to a hung disk) is given up on: the stop returns
+ * in bounded time with the number of lines lost, those lines are never
+ * written afterwards, and the thread frees the writer when it ends. */
+START_TEST(test_stop_within_gives_up_on_a_stuck_writer)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct timespec t0, t1;
+    unsigned long left;
+    long ms;
+    int waited;
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    hold_writer(w, &c);
+    ck_assert_int_eq(submit_str(w, "pdu.a", "1\n"), 0);
+    ck_assert_int_eq(submit_str(w, "pdu.a", "2\n"), 0);
+    ck_assert_int_eq(submit_str(w, "pdu.b", "3\n"), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    left = logwriter_stop_within(w, 300);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    ck_assert_uint_eq(left, 3);
+    ck_assert_msg(ms >= 250 && ms < 2000, "stop_within(300) took %ld ms", ms);
+    ck_assert_int_eq(c.orphan_exits, 0);
+    release_writer(&c);
+    pthread_mutex_lock(&c.lock);
+    for (waited = 0; c.orphan_exits == 0 && waited < 50; waited++) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&c.cond, &c.lock, &until);
+    }
+    pthread_mutex_unlock(&c.lock);
+    ck_assert_int_eq(c.orphan_exits, 1);
+    ck_assert_ptr_null(read_file(dir, "pdu.a", NULL));
+    ck_assert_ptr_null(read_file(dir, "pdu.b", NULL));
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_full_filesystem_drops_then_reports)
 {
     LINGER_FROM_LOOP();
@@ -1009,6 +1095,8 @@ static Suite *logwriter_suite(void)
     tcase_add_loop_test(tc, test_reopen_from_a_signal_handler, 0, 2);
     tcase_add_loop_test(tc, test_queue_bound_drops_and_reports, 0, 2);
     tcase_add_loop_test(tc, test_losses_pending_at_stop_are_reported, 0, 2);
+    tcase_add_loop_test(tc, test_count_drop_is_reported, 0, 2);
+    tcase_add_loop_test(tc, test_stop_within_gives_up_on_a_stuck_writer, 0, 2);
     tcase_add_loop_test(tc, test_full_filesystem_drops_then_reports, 0, 2);
     tcase_add_loop_test(tc, test_unwritable_general_goes_to_host_log, 0, 2);
     tcase_add_loop_test(tc, test_set_dir_switches_between_lines, 0, 2);

@@ -85,7 +85,7 @@ static struct sbuf out;
 
 static const char *text_of(int dir, const struct pb *p, int clear)
 {
-    struct pdu_format_opts o = {clear};
+    struct pdu_format_opts o = {.passwords_clear = clear};
 
     sbuf_reset(&out);
     pdu_format_text(&out, dir, p->b, p->n, &o);
@@ -95,7 +95,7 @@ static const char *text_of(int dir, const struct pb *p, int clear)
 
 static const char *json_of(int dir, const struct pb *p, int clear)
 {
-    struct pdu_format_opts o = {clear};
+    struct pdu_format_opts o = {.passwords_clear = clear};
 
     sbuf_reset(&out);
     pdu_format_json(&out, dir, p->b, p->n, &o);
@@ -901,13 +901,14 @@ START_TEST(status_names)
 }
 END_TEST
 
+/* The header stage of the decode: what the session machine reads. */
 START_TEST(summary)
 {
     struct pb p;
-    struct smpp_summary s;
+    struct smpp_decoded s;
 
     build_seed_bind(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_uint_eq(s.command_length, 33);
     ck_assert_uint_eq(s.command_id, 9);
     ck_assert_uint_eq(s.sequence_number, 11638);
@@ -918,32 +919,32 @@ START_TEST(summary)
     pb_start(&p, 0x80000002, 0, 3);
     pb_cstr(&p, "SMSC");
     pb_done(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_uint_eq(s.system_id_len, 4);
     ck_assert(memcmp(s.system_id, "SMSC", 4) == 0);
 
     pb_start(&p, 0x80000002, 14, 3); /* failed, empty body */
     pb_done(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_ptr_null(s.system_id);
     ck_assert_uint_eq(s.command_status, 14);
 
     pb_start(&p, 0x80000004, 0, 3); /* not a bind */
     pb_cstr(&p, "SMSC");
     pb_done(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_ptr_null(s.system_id);
 
     pb_start(&p, 0x80000009, 0, 3); /* no NUL */
     pb_raw(&p, "SMSC", 4);
     pb_done(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_ptr_null(s.system_id);
 
     p.b[3] = 40; /* length disagrees */
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_int_eq(s.header_complete, 0);
-    smpp_summarize(p.b, 6, &s);
+    smpp_decode_header(p.b, 6, &s);
     ck_assert_int_eq(s.header_complete, 0);
     ck_assert_uint_eq(s.command_id, 0);
     ck_assert_uint_eq(s.command_length, 40);
