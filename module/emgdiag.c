@@ -7,19 +7,16 @@
  * (smpp.h), each session's state machine (session.h) turns the host's calls
  * into typed events (event.h), access questions go to the policy
  * (policy.h), and every event is dispatched to every sink (sink.h) on the
- * calling thread.  The file sink writes the logs; docs/architecture.md
- * draws the whole flow.
+ * calling thread (dispatch.h).  The file sink writes the logs;
+ * docs/architecture.md draws the whole flow.
  *
- * The configuration is an immutable snapshot, reference counted, so a
- * reload swaps it without stopping any hook; each event carries the
- * snapshot in force when it was dispatched.  A session's calls are
- * serialised by the session's own mutex (opensmppbox writes a client's PDUs
- * from more than one thread), so its events reach the sinks in order.
+ * A session's calls are serialised by the session's own mutex (opensmppbox
+ * writes a client's PDUs from more than one thread), so its events reach
+ * the sinks in order.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,12 +27,12 @@
 
 #include "alloc.h"
 #include "config.h"
+#include "dispatch.h"
 #include "event.h"
 #include "naming.h"
 #include "policy.h"
 #include "ratelimit.h"
 #include "session.h"
-#include "sink.h"
 #include "sink_file.h"
 #include "smpp.h"
 
@@ -43,17 +40,9 @@
 #error "EMGDIAG_VERSION must be defined (configure's PACKAGE_VERSION)"
 #endif
 
-/* Sinks one process can have: files, metrics, database, and room. */
-#define MAX_SINKS 4
-
 /* How long shutdown waits for hooks still dispatching and for the sinks to
  * write what they hold: a stuck disk must not hang the host's exit. */
 #define SHUTDOWN_WAIT_MS 2000
-
-struct snapshot {
-    struct emg_config *cfg;
-    atomic_int refs;
-};
 
 struct emgdiag_session {
     pthread_mutex_t lock;
@@ -65,23 +54,12 @@ struct emgdiag_session {
     int incoming;
     char *peer;          /* as the host gave it: SMSC host, or client address */
     int port;
-    void *slots[MAX_SINKS];
+    void *slots[DISPATCH_MAX_SINKS];
 };
 
-/* Module-wide state.  Written at entry and shutdown; the snapshot pointer is
- * swapped under cfg_lock. */
+/* Module-wide state, written at entry and shutdown. */
 static const struct emgdiag_host *host;
-static struct emg_sink *sinks[MAX_SINKS];
-static size_t nsinks;
 static struct ticker *ticker;
-static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct snapshot *current;
-/* Dispatches under way, and whether the module is closing: a box may still
- * have threads reporting while it shuts the module down. */
-static atomic_int inflight;
-static atomic_int closing;
-static pthread_mutex_t drain_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t drained = PTHREAD_COND_INITIALIZER;
 
 /* ------------------------------------------------------------------ */
 /* Host services                                                       */
@@ -116,87 +94,14 @@ static const char *process_name(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Configuration snapshots                                             */
-
-static struct snapshot *snapshot_get(void)
-{
-    struct snapshot *s;
-
-    pthread_mutex_lock(&cfg_lock);
-    s = current;
-    if (s != NULL)
-        atomic_fetch_add(&s->refs, 1);
-    pthread_mutex_unlock(&cfg_lock);
-    return s;
-}
-
-static void snapshot_put(struct snapshot *s)
-{
-    if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1) {
-        emg_config_free(s->cfg);
-        emg_free(s);
-    }
-}
-
-static struct snapshot *snapshot_new(struct emg_config *cfg)
-{
-    struct snapshot *s = emg_calloc(1, sizeof(*s));
-
-    if (s == NULL)
-        return NULL;
-    s->cfg = cfg;
-    atomic_init(&s->refs, 1);
-    return s;
-}
-
-/* Installs `s` as current; the old one goes when its last user is done. */
-static void snapshot_install(struct snapshot *s)
-{
-    struct snapshot *old;
-
-    pthread_mutex_lock(&cfg_lock);
-    old = current;
-    current = s;
-    pthread_mutex_unlock(&cfg_lock);
-    snapshot_put(old);
-}
-
-/* ------------------------------------------------------------------ */
-/* Dispatch                                                            */
-
-/* Hands `ev` to every sink with the snapshot in force, stamped now (unless
- * stamped already).  `slots` are the session's sink slots, or NULL. */
-static void dispatch(struct emg_event *ev, void **slots)
-{
-    struct snapshot *snap;
-    size_t i;
-
-    /* Announce first, then look: shutdown sets `closing` first, then waits
-     * for `inflight` to drain (both sequentially consistent). */
-    atomic_fetch_add(&inflight, 1);
-    if (!atomic_load(&closing) && (snap = snapshot_get()) != NULL) {
-        ev->cfg = snap->cfg;
-        if (ev->connector != NULL && ev->conn == NULL)
-            ev->conn = emg_config_connector(snap->cfg, ev->connector);
-        if (ev->tv.tv_sec == 0)
-            gettimeofday(&ev->tv, NULL);
-        for (i = 0; i < nsinks; i++)
-            sinks[i]->ops->on_event(sinks[i], ev, slots != NULL ? &slots[i] : NULL);
-        snapshot_put(snap);
-    }
-    if (atomic_fetch_sub(&inflight, 1) == 1 && atomic_load(&closing)) {
-        pthread_mutex_lock(&drain_lock);
-        pthread_cond_broadcast(&drained);
-        pthread_mutex_unlock(&drain_lock);
-    }
-}
+/* Events                                                              */
 
 /* A process-wide event. */
 static void dispatch_process(struct emg_event *ev)
 {
     ev->connector = NULL;
     ev->instance = -1;
-    dispatch(ev, NULL);
+    dispatch_event(ev, NULL);
 }
 
 /* The session machine's emit callback: the event is the session's. */
@@ -207,7 +112,7 @@ static void session_emit(void *ctx, struct emg_event *ev)
     ev->connector = s->name;
     ev->instance = s->instance;
     ev->incoming = s->incoming;
-    dispatch(ev, s->slots);
+    dispatch_event(ev, s->slots);
 }
 
 static void emit_session_edge(struct emgdiag_session *s, enum emg_event_kind kind)
@@ -253,28 +158,26 @@ static const char *incoming_id(const char *kannel_id)
     return kannel_id != NULL ? kannel_id : "opensmppbox";
 }
 
-/* The name of the connector for a Kannel id, as a new heap string; a cut
- * is reported once in general. */
-static char *connector_name(const struct emg_config *cfg, int incoming, const char *kannel_id)
+/* The name of the connector for a Kannel id, into `out`; a cut is reported
+ * once in general. */
+static const char *connector_name(const struct emg_config *cfg, int incoming, const char *kannel_id,
+                                  char out[EMG_NAME_MAX + 1])
 {
     const struct emg_connector *c = NULL;
     struct emg_event ev;
-    char *name;
-    int cut;
 
     if (cfg != NULL)
         c = incoming ? emg_config_incoming(cfg, kannel_id) : emg_config_outgoing(cfg, kannel_id);
     if (c != NULL)
-        return emg_strdup(c->name);
-    name = naming_from_kannel_id(kannel_id, &cut);
-    if (name != NULL && cut && naming_first_report(name)) {
+        return c->name;
+    if (naming_from_kannel_id(kannel_id, out) && naming_first_report(out)) {
         memset(&ev, 0, sizeof(ev));
         ev.kind = EMG_EV_NAME_CUT;
         ev.u.name_cut.kannel_id = kannel_id;
-        ev.u.name_cut.name = name;
+        ev.u.name_cut.name = out;
         dispatch_process(&ev);
     }
-    return name;
+    return out;
 }
 
 /*
@@ -284,20 +187,21 @@ static char *connector_name(const struct emg_config *cfg, int incoming, const ch
  */
 static void refresh_name(struct emgdiag_session *s)
 {
-    struct snapshot *snap = snapshot_get();
-    char *name;
+    struct dispatch_config *ref = dispatch_config_get();
+    char buf[EMG_NAME_MAX + 1], *copy;
+    const char *name;
 
-    if (snap != NULL && (name = connector_name(snap->cfg, 0, s->kannel_id)) != NULL) {
-        if (strcmp(name, s->name) != 0) {
+    if (ref != NULL) {
+        name = connector_name(dispatch_config_of(ref), 0, s->kannel_id, buf);
+        /* Without memory for the new name the session keeps the old one. */
+        if (strcmp(name, s->name) != 0 && (copy = emg_strdup(name)) != NULL) {
             emit_session_edge(s, EMG_EV_SESSION_CLOSE);
             emg_free(s->name);
-            s->name = name;
+            s->name = copy;
             emit_session_edge(s, EMG_EV_SESSION_OPEN);
-        } else {
-            emg_free(name);
         }
     }
-    snapshot_put(snap);
+    dispatch_config_put(ref);
 }
 
 /* ------------------------------------------------------------------ */
@@ -305,31 +209,29 @@ static void refresh_name(struct emgdiag_session *s)
 
 static int hook_accept_check(const char *kannel_id, const char *peer_addr, int peer_port)
 {
-    struct snapshot *snap = snapshot_get();
-    const struct emg_connector *c;
+    struct dispatch_config *ref = dispatch_config_get();
+    const struct emg_config *cfg = dispatch_config_of(ref);
     struct emg_event ev;
-    char why[300], *name;
+    char why[300], buf[EMG_NAME_MAX + 1];
     int allow;
 
     (void)peer_port;
-    if (snap == NULL)
+    if (cfg == NULL)
         return EMGDIAG_ALLOW;
     kannel_id = incoming_id(kannel_id);
     peer_addr = peer_addr != NULL ? peer_addr : "";
-    c = emg_config_incoming(snap->cfg, kannel_id);
-    allow = emg_access_connect(c, peer_addr, why, sizeof(why));
-    if (!allow && (name = connector_name(snap->cfg, 1, kannel_id)) != NULL) {
+    allow = emg_access_connect(emg_config_incoming(cfg, kannel_id), peer_addr, why, sizeof(why));
+    if (!allow) {
         memset(&ev, 0, sizeof(ev));
         ev.kind = EMG_EV_DENY_CONNECT;
-        ev.connector = name;
+        ev.connector = connector_name(cfg, 1, kannel_id, buf);
         ev.instance = -1;
         ev.incoming = 1;
         ev.u.deny_connect.address = peer_addr;
         ev.u.deny_connect.rule = why;
-        dispatch(&ev, NULL);
-        emg_free(name);
+        dispatch_event(&ev, NULL);
     }
-    snapshot_put(snap);
+    dispatch_config_put(ref);
     return allow ? EMGDIAG_ALLOW : EMGDIAG_REFUSE;
 }
 
@@ -346,7 +248,8 @@ static void session_free_all(struct emgdiag_session *s)
 static struct emgdiag_session *hook_session_open(const struct emgdiag_session_info *info)
 {
     struct emgdiag_session *s;
-    struct snapshot *snap;
+    struct dispatch_config *ref;
+    char buf[EMG_NAME_MAX + 1];
     const char *id;
 
     if (info == NULL || !EMGDIAG_HAS(info, port))
@@ -360,9 +263,9 @@ static struct emgdiag_session *hook_session_open(const struct emgdiag_session_in
     session_init(&s->st, s->incoming);
     s->port = info->port;
     id = s->incoming ? incoming_id(info->kannel_id) : (info->kannel_id ? info->kannel_id : "");
-    snap = snapshot_get();
-    s->name = connector_name(snap ? snap->cfg : NULL, s->incoming, id);
-    snapshot_put(snap);
+    ref = dispatch_config_get();
+    s->name = emg_strdup(connector_name(dispatch_config_of(ref), s->incoming, id, buf));
+    dispatch_config_put(ref);
     s->peer = emg_strdup(info->host != NULL ? info->host : "");
     if (!s->incoming)
         s->kannel_id = emg_strdup(id);
@@ -438,7 +341,8 @@ static void hook_pdu(struct emgdiag_session *s, int dir, const unsigned char *oc
 
 static int hook_bind_check(struct emgdiag_session *s, struct emgdiag_bind *b)
 {
-    struct snapshot *snap;
+    struct dispatch_config *ref;
+    const struct emg_config *cfg;
     const struct emg_connector *c = NULL;
     struct emg_octets sysid;
     char why[300];
@@ -452,18 +356,19 @@ static int hook_bind_check(struct emgdiag_session *s, struct emgdiag_bind *b)
     if (s == NULL)
         return b->credentials_ok ? EMGDIAG_ALLOW : EMGDIAG_REFUSE;
     id = b->system_id != NULL ? b->system_id : "";
-    snap = snapshot_get();
-    if (snap != NULL)
-        c = emg_config_connector(snap->cfg, s->name);
+    ref = dispatch_config_get();
+    cfg = dispatch_config_of(ref);
+    if (cfg != NULL)
+        c = emg_config_connector(cfg, s->name);
     if (c != NULL && c->login_failure_status > 0)
         fail_status = (uint32_t)c->login_failure_status;
     if (!b->credentials_ok) {
         reason = "credentials";
         snprintf(why, sizeof(why), "smpp-logins");
-    } else if (snap != NULL && !emg_access_login(snap->cfg, c, id, s->peer, why, sizeof(why))) {
+    } else if (cfg != NULL && !emg_access_login(cfg, c, id, s->peer, why, sizeof(why))) {
         reason = "address";
     }
-    snapshot_put(snap);
+    dispatch_config_put(ref);
     if (reason == NULL) {
         b->status = 0;
         return EMGDIAG_ALLOW;
@@ -491,12 +396,7 @@ static void hook_disconnected(struct emgdiag_session *s, int reason, int err)
  * thread. */
 static void hook_reopen(void)
 {
-    size_t i;
-
-    if (atomic_load(&closing))
-        return;
-    for (i = 0; i < nsinks; i++)
-        sinks[i]->ops->reopen(sinks[i]);
+    dispatch_reopen();
 }
 
 /* Loads the configuration at `path`; on error fills err with the first
@@ -531,83 +431,38 @@ static void hook_reload(void)
 {
     char err[1024];
     struct emg_config *cfg;
-    struct snapshot *snap;
     const char *path = host != NULL ? host->config_path : NULL;
-    size_t i;
 
-    if (path == NULL || atomic_load(&closing))
+    if (path == NULL || !dispatch_running())
         return;
     cfg = load_config(path, err, sizeof(err));
     if (cfg == NULL) {
         reload_rejected(path, err);
         return;
     }
-    for (i = 0; i < nsinks; i++) {
-        if (sinks[i]->ops->check != NULL &&
-            sinks[i]->ops->check(sinks[i], cfg, err, sizeof(err)) != 0) {
-            emg_config_free(cfg);
-            reload_rejected(path, err);
-            return;
-        }
-    }
-    snap = snapshot_new(cfg);
-    if (snap == NULL) {
+    if (dispatch_check(cfg, err, sizeof(err)) != 0) {
         emg_config_free(cfg);
+        reload_rejected(path, err);
+        return;
+    }
+    if (dispatch_reload(cfg) != 0) {
         reload_rejected(path, "out of memory");
         return;
     }
-    for (i = 0; i < nsinks; i++)
-        if (sinks[i]->ops->reload != NULL)
-            sinks[i]->ops->reload(sinks[i], cfg);
-    snapshot_install(snap);
     config_event(1, path, NULL);
-}
-
-/* Milliseconds from now until `deadline`, at least 0. */
-static int ms_until(const struct timespec *deadline)
-{
-    struct timespec now;
-    long long ms;
-
-    clock_gettime(CLOCK_REALTIME, &now);
-    ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
-         (deadline->tv_nsec - now.tv_nsec) / 1000000;
-    return ms > 0 ? (int)ms : 0;
 }
 
 static void hook_shutdown(void)
 {
-    struct timespec deadline;
-    int drained_in_time = 1;
-    size_t i;
+    int left;
 
     ticker_stop(ticker);
     ticker = NULL;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += SHUTDOWN_WAIT_MS / 1000;
-    /* No new dispatch from here; wait (bounded) for those under way. */
-    atomic_store(&closing, 1);
-    pthread_mutex_lock(&drain_lock);
-    while (atomic_load(&inflight) > 0) {
-        if (pthread_cond_timedwait(&drained, &drain_lock, &deadline) != 0 &&
-            atomic_load(&inflight) > 0) {
-            drained_in_time = 0;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&drain_lock);
-    if (!drained_in_time) {
-        /* A hook is still inside a sink: freeing the sinks under it would be
-         * worse than leaving them to a process that is ending. */
+    left = dispatch_stop(SHUTDOWN_WAIT_MS);
+    if (left > 0)
         host_log(EMGDIAG_LOG_ERROR,
                  "emgdiag: shutdown: %d hook calls still running after %d ms; logs not closed",
-                 atomic_load(&inflight), SHUTDOWN_WAIT_MS);
-    } else {
-        for (i = 0; i < nsinks; i++)
-            sinks[i]->ops->close(sinks[i], ms_until(&deadline));
-    }
-    nsinks = 0;
-    snapshot_install(NULL);
+                 left, SHUTDOWN_WAIT_MS);
     naming_reset();
 }
 
@@ -638,7 +493,6 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
 {
     struct file_sink_opts fo;
     struct emg_config *cfg;
-    struct snapshot *snap;
     struct emg_sink *files;
 
     if (h == NULL || h->abi_major != EMGDIAG_ABI_MAJOR) {
@@ -650,7 +504,7 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
         snprintf(err, errlen, "hook-config is not set: emgdiag needs its XML configuration");
         return NULL;
     }
-    if (nsinks != 0) {
+    if (dispatch_running()) {
         snprintf(err, errlen, "module already started in this process");
         return NULL;
     }
@@ -658,25 +512,21 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
     cfg = load_config(h->config_path, err, errlen);
     if (cfg == NULL)
         return NULL;
-    snap = snapshot_new(cfg);
-    if (snap == NULL) {
-        snprintf(err, errlen, "out of memory");
-        emg_config_free(cfg);
-        return NULL;
-    }
     memset(&fo, 0, sizeof(fo));
     fo.cfg = cfg;
     fo.process = process_name();
     fo.host_log = host_log_error;
     files = file_sink_new(&fo, err, errlen);
     if (files == NULL) {
-        snapshot_put(snap);
+        emg_config_free(cfg);
         return NULL;
     }
-    sinks[0] = files;
-    nsinks = 1;
-    atomic_store(&closing, 0);
-    snapshot_install(snap);
+    if (dispatch_start(cfg) != 0) {
+        files->ops->close(files, SHUTDOWN_WAIT_MS);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    dispatch_add_sink(files);
     config_event(1, h->config_path, NULL);
     /* Without the ticker, a flood's count waits for its next line. */
     ticker = ticker_start(on_tick, NULL);

@@ -537,15 +537,16 @@ static void lw_close_all(struct logwriter *w)
     }
 }
 
-/* At most one host_log message a second; returns 1 when it was sent. */
-static int lw_host_log(struct logwriter *w, const char *msg)
+/* At most one host_log message a second, unless forced (the last report
+ * before the writer stops); returns 1 when it was sent. */
+static int lw_host_log(struct logwriter *w, const char *msg, int force)
 {
     struct timespec now;
 
     if (w->opts.host_log == NULL)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (w->host_logged_once) {
+    if (w->host_logged_once && !force) {
         long long ms = (long long)(now.tv_sec - w->last_host_log.tv_sec) * 1000 +
                        (now.tv_nsec - w->last_host_log.tv_nsec) / 1000000;
         if (ms < 1000)
@@ -638,7 +639,7 @@ static int lw_append(struct logwriter *w, struct lw_file *f, const char *line, s
 
 /* Writes the DROPPED line for f to general; keeps the count if that fails
  * and the host could not be told either. */
-static void lw_report_drops(struct logwriter *w, struct lw_file *f)
+static void lw_report_drops(struct logwriter *w, struct lw_file *f, int last)
 {
     struct lw_file *general;
     struct sbuf line = SBUF_INIT;
@@ -663,16 +664,16 @@ static void lw_report_drops(struct logwriter *w, struct lw_file *f)
     sbuf_free(&line);
     snprintf(msg, sizeof msg, "emgdiag: %lu lines lost for log file %s/%s; cannot write %s/%s: %s",
              f->dropped, w->dir, f->name, w->dir, LW_GENERAL_FILE, lw_strerror(e, ebuf, sizeof ebuf));
-    if (lw_host_log(w, msg))
+    if (lw_host_log(w, msg, last))
         f->dropped = 0;
 }
 
-static void lw_report_all_drops(struct logwriter *w)
+static void lw_report_all_drops(struct logwriter *w, int last)
 {
     size_t i;
 
     for (i = 0; i < w->nfiles; i++)
-        lw_report_drops(w, w->files[i]);
+        lw_report_drops(w, w->files[i], last);
 }
 
 static void lw_deliver(struct logwriter *w, const char *name, const char *line, size_t len)
@@ -694,15 +695,15 @@ static void lw_deliver(struct logwriter *w, const char *name, const char *line, 
         if (is_general) {
             snprintf(msg, sizeof msg, "emgdiag: cannot write log file %s/%s: %s", w->dir, name,
                      lw_strerror(errno, ebuf, sizeof ebuf));
-            lw_host_log(w, msg);
+            lw_host_log(w, msg, 0);
         }
         return;
     }
     atomic_fetch_add(&w->written, 1);
     if (is_general)
-        lw_report_all_drops(w);
+        lw_report_all_drops(w, 0);
     else if (f->dropped > 0)
-        lw_report_drops(w, f);
+        lw_report_drops(w, f, 0);
 }
 
 /* Moves producer-side drop counts into the writer's table. */
@@ -836,7 +837,7 @@ static void *lw_writer_main(void *arg)
     }
     /* Last chance to report losses before the files close. */
     if (!atomic_load(&w->orphaned))
-        lw_report_all_drops(w);
+        lw_report_all_drops(w, 1);
     pthread_mutex_lock(&w->lock);
     w->exited = 1;
     orphaned = atomic_load(&w->orphaned);

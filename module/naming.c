@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "sbuf.h"
 
 /* Octets of the encoded id kept when it must be cut: with '-' and 8 hex
  * digits the name is exactly EMG_NAME_MAX octets. */
@@ -40,45 +39,47 @@ static int plain_octet(unsigned char c)
            c == '.' || c == '_' || c == '-';
 }
 
-char *naming_from_kannel_id(const char *id, int *cut)
+int naming_from_kannel_id(const char *id, char out[EMG_NAME_MAX + 1])
 {
     static const char hex_upper[] = "0123456789ABCDEF";
     static const char hex_lower[] = "0123456789abcdef";
     const unsigned char *p;
-    struct sbuf b = SBUF_INIT;
     uint32_t h = 2166136261u; /* FNV-1a of the whole id */
-    size_t keep = 0;
+    size_t len = 0, keep = 0;
     int i;
 
-    *cut = 0;
     for (p = (const unsigned char *)id; *p != '\0'; p++) {
         h = (h ^ *p) * 16777619u;
+        /* Past EMG_NAME_MAX the name is cut: only its length matters. */
         if (plain_octet(*p)) {
-            sbuf_putc(&b, (char)*p);
+            if (len < EMG_NAME_MAX)
+                out[len] = (char)*p;
+            len++;
         } else {
-            sbuf_putc(&b, '%');
-            sbuf_putc(&b, hex_upper[*p >> 4]);
-            sbuf_putc(&b, hex_upper[*p & 15]);
+            if (len + 3 <= EMG_NAME_MAX) {
+                out[len] = '%';
+                out[len + 1] = hex_upper[*p >> 4];
+                out[len + 2] = hex_upper[*p & 15];
+            }
+            len += 3;
         }
         /* The longest prefix that ends on an octet's boundary. */
-        if (b.len <= NAME_KEEP)
-            keep = b.len;
+        if (len <= NAME_KEEP)
+            keep = len;
     }
-    if (b.len == 0)
-        sbuf_puts(&b, "%00"); /* an empty id still needs a file name */
-    if (b.len > EMG_NAME_MAX) {
-        *cut = 1;
-        b.len = keep;
-        sbuf_putc(&b, '-');
-        for (i = 28; i >= 0; i -= 4)
-            sbuf_putc(&b, hex_lower[h >> i & 15]);
+    if (len == 0) {
+        memcpy(out, "%00", 4); /* an empty id still needs a file name */
+        return 0;
     }
-    if (b.failed) {
-        sbuf_free(&b);
-        *cut = 0;
-        return NULL;
+    if (len <= EMG_NAME_MAX) {
+        out[len] = '\0';
+        return 0;
     }
-    return b.buf;
+    out[keep] = '-';
+    for (i = 0; i < 8; i++)
+        out[keep + 1 + (size_t)i] = hex_lower[h >> (28 - 4 * i) & 15];
+    out[keep + 9] = '\0';
+    return 1;
 }
 
 int naming_first_report(const char *name)

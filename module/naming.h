@@ -25,12 +25,12 @@
  * beyond them gets this number itself. */
 #define EMG_MAX_INCOMING_INSTANCES 4096
 
-/* The name for Kannel id `id` (any octets up to the NUL), as a new heap
- * string, or NULL when out of memory.  An encoded id longer than
- * EMG_NAME_MAX octets becomes its first 55 octets (never cutting a %HH
- * apart), '-' and 8 hex digits of a hash of the whole id, so two long ids
- * stay two connectors; *cut is then set to 1 (else 0). */
-char *naming_from_kannel_id(const char *id, int *cut);
+/* The name for Kannel id `id` (any octets up to the NUL), written into
+ * `out` (no allocation).  An encoded id longer than EMG_NAME_MAX octets
+ * becomes its first 55 octets (never cutting a %HH apart), '-' and 8 hex
+ * digits of a hash of the whole id, so two long ids stay two connectors;
+ * returns 1 then, else 0. */
+int naming_from_kannel_id(const char *id, char out[EMG_NAME_MAX + 1]);
 
 /* 1 the first time `name` is passed in this process, 0 afterwards (and when
  * out of memory): so that a cut is reported once. */

@@ -65,7 +65,7 @@ int sbuf_reserve(struct sbuf *b, size_t more)
 
 void sbuf_putn(struct sbuf *b, const char *s, size_t n)
 {
-    if (sbuf_reserve(b, n) != 0)
+    if (sbuf_reserve(b, n) != 0 || n == 0)
         return;
     memcpy(b->buf + b->len, s, n);
     b->len += n;

@@ -301,10 +301,11 @@ static void connector_line(struct file_sink *fs, const struct emg_event *ev, voi
         sbuf_printf(&b, "%s (%d) %s %s", ts, ev->instance, event, ok ? "OK" : "ERR");
         if (info != NULL) {
             sbuf_puts(&b, " (info=\"");
-            sbuf_putn(&b, info->buf, info->len);
-            sbuf_puts(&b, "\")");
             if (info->failed)
-                b.failed = 1;
+                b.failed = 1; /* the line cannot be built: counted as dropped */
+            else
+                sbuf_putn(&b, info->buf, info->len);
+            sbuf_puts(&b, "\")");
         }
         sbuf_putc(&b, '\n');
         file = session_file(ev, slot, 0, 0, buf, sizeof(buf));
@@ -315,9 +316,10 @@ static void connector_line(struct file_sink *fs, const struct emg_event *ev, voi
         json_open(&b, &ev->tv, utc, ev->connector, ev->instance);
         sbuf_printf(&b, ",\"event\":\"%s\",\"result\":\"%s\"", event, ok ? "OK" : "ERR");
         if (info != NULL) {
-            json_text_member(&b, "info", info->buf != NULL ? info->buf : "", info->len);
             if (info->failed)
                 b.failed = 1;
+            else
+                json_text_member(&b, "info", info->buf != NULL ? info->buf : "", info->len);
         }
         sbuf_puts(&b, "}\n");
         file = session_file(ev, slot, 0, 1, buf, sizeof(buf));
