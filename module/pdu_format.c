@@ -348,7 +348,8 @@ static int is_json_number(const struct smpp_field *f)
    pdu_len: a bound with no pass over the fields. */
 /* The ERROR a line ends with: the decoder's own, else the host's (a PDU of
    a known operation that the host could not unpack). */
-static const char *line_error(const struct smpp_decoded *d, const struct pdu_format_opts *o)
+static inline const char *line_error(const struct smpp_decoded *d,
+                                     const struct pdu_format_opts *o)
 {
     if (d->error != NULL)
         return d->error;

@@ -209,21 +209,12 @@ static void read_header(const unsigned char *pdu, size_t len, uint32_t words[4])
 }
 
 /* Operations whose body starts with a system_id: binds, their responses,
-   outbind. */
-static int has_system_id(uint32_t command_id)
+   outbind (the bodies of smpp_def.h whose first field is SYSTEMID).  An
+   empty body's first entry is its terminator, whose sort key is 0. */
+static int has_system_id(const struct smpp_op_def *op)
 {
-    switch (command_id) {
-    case SMPP_CMD_BIND_RECEIVER:
-    case SMPP_CMD_BIND_RECEIVER_RESP:
-    case SMPP_CMD_BIND_TRANSMITTER:
-    case SMPP_CMD_BIND_TRANSMITTER_RESP:
-    case SMPP_CMD_BIND_TRANSCEIVER:
-    case SMPP_CMD_BIND_TRANSCEIVER_RESP:
-    case SMPP_CMD_OUTBIND:
-        return 1;
-    default:
-        return 0;
-    }
+    return op->fields[0].sort_hi == KEY_BE64(SYSTEMID, 0) &&
+           op->fields[0].sort_lo == KEY_BE64(SYSTEMID, 8);
 }
 
 /* ---- decoding ---- */
@@ -750,10 +741,11 @@ void smpp_decode_header(const unsigned char *pdu, size_t len, struct smpp_decode
     d->name = op != NULL ? op->name : "UNKNOWN";
     d->name_len = op != NULL ? op->name_len : 7;
     d->known = op != NULL;
+    d->op = op;
     d->header_complete = len >= SMPP_HEADER_LEN && w[0] == len;
     d->system_id = NULL;
     d->system_id_len = 0;
-    if (len > SMPP_HEADER_LEN && has_system_id(w[1])) {
+    if (len > SMPP_HEADER_LEN && op != NULL && has_system_id(op)) {
         size_t body_len = len - SMPP_HEADER_LEN;
         const unsigned char *nul;
 
@@ -782,7 +774,7 @@ void smpp_decode_body(struct smpp_decoded *d)
             set_error(d, "PDU of %zu octets is shorter than the 16-octet header", len);
         return;
     }
-    op = find_op(d->command_id);
+    op = d->op;
     if (d->command_length != len)
         set_error(d, "command_length %u but %zu octets", d->command_length, len);
     /* The body ends where command_length says, if those octets are here. */

@@ -72,6 +72,7 @@ struct smpp_decoded {
     const char *name;       /* command name, "UNKNOWN" if not in the tables */
     size_t name_len;
     int known;              /* the command is in the tables */
+    const void *op;         /* its table entry (smpp.c's), or NULL */
     int header_complete;    /* >= 16 octets and command_length equal to them */
     const unsigned char *system_id; /* bind, bind_resp, outbind: the first C-Octet
                                        String of the body, without its NUL; else NULL */
