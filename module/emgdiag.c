@@ -127,13 +127,14 @@ static void emit_session_edge(struct emgdiag_session *s, enum emg_event_kind kin
     session_emit(s, &ev);
 }
 
-static void config_event(int ok, const char *file, const char *reason)
+static void config_event(int ok, int reload, const char *file, const char *reason)
 {
     struct emg_event ev;
 
     memset(&ev, 0, sizeof(ev));
     ev.kind = EMG_EV_CONFIG;
     ev.u.config.ok = ok;
+    ev.u.config.reload = reload;
     ev.u.config.file = file;
     ev.u.config.reason = reason;
     dispatch_process(&ev);
@@ -423,7 +424,7 @@ static struct emg_config *load_config(const char *path, char *err, size_t errlen
 static void reload_rejected(const char *path, const char *err)
 {
     /* Fail closed: the old lists stay in force. */
-    config_event(0, path, err);
+    config_event(0, 1, path, err);
     host_log(EMGDIAG_LOG_ERROR, "emgdiag: reload rejected, old configuration kept: %s", err);
 }
 
@@ -449,7 +450,7 @@ static void hook_reload(void)
         reload_rejected(path, "out of memory");
         return;
     }
-    config_event(1, path, NULL);
+    config_event(1, 1, path, NULL);
 }
 
 static void hook_shutdown(void)
@@ -527,7 +528,7 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
         return NULL;
     }
     dispatch_add_sink(files);
-    config_event(1, h->config_path, NULL);
+    config_event(1, 0, h->config_path, NULL);
     /* Without the ticker, a flood's count waits for its next line. */
     ticker = ticker_start(on_tick, NULL);
     return &module_table;

@@ -35,6 +35,7 @@ enum emg_event_kind {
     EMG_EV_DENY_LOGIN,     /* a bind refused (credentials or addresses) */
     EMG_EV_CONFIG,         /* the configuration was loaded or rejected */
     EMG_EV_NAME_CUT,       /* a Kannel id too long for a connector name was cut */
+    EMG_EV_GENERAL,        /* a sink's own notice, for the general log */
     EMG_EV_TICK            /* once a second, from the ticker thread */
 };
 
@@ -50,11 +51,18 @@ enum emg_disc_reason {
     EMG_DISC_BEARERBOX_LINK  /* opensmppbox lost its bearerbox connection */
 };
 
+/* Most key/value pairs of an EMG_EV_GENERAL notice. */
+#define EMG_GENERAL_MAX_KV 4
+
 /* Octets from the peer, not NUL-terminated. */
 struct emg_octets {
     const unsigned char *p;
     size_t n;
 };
+
+/* The word the connector log writes for a reason ("peer-closed", ...;
+ * "io-error" for EMG_DISC_ERRNO, whose info is the errno itself). */
+const char *emg_disc_reason_word(enum emg_disc_reason reason);
 
 struct emg_event {
     enum emg_event_kind kind;
@@ -106,6 +114,7 @@ struct emg_event {
         } deny_login;
         struct {
             int ok;
+            int reload;                 /* 0: the load at start */
             const char *file;
             const char *reason;         /* rejected: why; NULL when ok */
         } config;
@@ -113,6 +122,13 @@ struct emg_event {
             const char *kannel_id;
             const char *name;
         } name_cut;
+        struct {
+            const char *level;          /* "INFO", "WARN" or "ERROR" */
+            const char *event;          /* e.g. "METRICS LISTEN FAILED" */
+            size_t n;                   /* key/value pairs that follow */
+            const char *keys[EMG_GENERAL_MAX_KV];
+            const char *values[EMG_GENERAL_MAX_KV]; /* raw */
+        } general;
     } u;
 };
 

@@ -158,6 +158,21 @@ void session_bind_refused(struct emg_session_state *st, struct emg_octets system
     emit_event(&ev, EMG_EV_DENY_LOGIN, emit, ctx);
 }
 
+const char *emg_disc_reason_word(enum emg_disc_reason reason)
+{
+    switch (reason) {
+    case EMG_DISC_UNBOUND: return "unbound";
+    case EMG_DISC_PEER_CLOSED: return "peer-closed";
+    case EMG_DISC_TIMEOUT: return "timeout";
+    case EMG_DISC_SHUTDOWN: return "shutdown";
+    case EMG_DISC_LOGIN_FAILED: return "login-failed";
+    case EMG_DISC_BEARERBOX_LINK: return "bearerbox-link";
+    case EMG_DISC_IO_ERROR:
+    case EMG_DISC_ERRNO: break;
+    }
+    return "io-error";
+}
+
 /* The host's reason (the ABI's enum emgdiag_disconnect) as ours. */
 static enum emg_disc_reason host_reason_of(int host_reason)
 {

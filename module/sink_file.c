@@ -359,21 +359,6 @@ static void login_event(struct file_sink *fs, const struct emg_event *ev, void *
     sbuf_free(&info);
 }
 
-static const char *disconnect_word(enum emg_disc_reason reason)
-{
-    switch (reason) {
-    case EMG_DISC_PEER_CLOSED: return "peer-closed";
-    case EMG_DISC_TIMEOUT: return "timeout";
-    case EMG_DISC_SHUTDOWN: return "shutdown";
-    case EMG_DISC_LOGIN_FAILED: return "login-failed";
-    case EMG_DISC_BEARERBOX_LINK: return "bearerbox-link";
-    case EMG_DISC_UNBOUND:
-    case EMG_DISC_IO_ERROR:
-    case EMG_DISC_ERRNO: break;
-    }
-    return "io-error";
-}
-
 static void disconnect_event(struct file_sink *fs, const struct emg_event *ev, void **slot)
 {
     struct sbuf info = SBUF_INIT;
@@ -390,7 +375,7 @@ static void disconnect_event(struct file_sink *fs, const struct emg_event *ev, v
     if (ev->u.disconnect.reason == EMG_DISC_ERRNO)
         sbuf_printf(&info, "%d", ev->u.disconnect.err);
     else
-        sbuf_puts(&info, disconnect_word(ev->u.disconnect.reason));
+        sbuf_puts(&info, emg_disc_reason_word(ev->u.disconnect.reason));
     connector_line(fs, ev, slot, "DISCONNECT", 0, &info);
     sbuf_free(&info);
 }
@@ -475,6 +460,17 @@ static void config_event(struct file_sink *fs, const struct emg_event *ev)
     event_line(fs, "general", format_of(ev->cfg, NULL), ev->cfg != NULL ? ev->cfg->utc : 0,
                &ev->tv, ev->u.config.ok ? "INFO" : "ERROR", fs->process, -1,
                ev->u.config.ok ? "CONFIG LOADED" : "CONFIG REJECTED", kv, ev->u.config.ok ? 1 : 2);
+}
+
+static void general_event(struct file_sink *fs, const struct emg_event *ev)
+{
+    struct kv kv[EMG_GENERAL_MAX_KV];
+    size_t i, n = ev->u.general.n < EMG_GENERAL_MAX_KV ? ev->u.general.n : EMG_GENERAL_MAX_KV;
+
+    for (i = 0; i < n; i++)
+        kv[i] = kv_str(ev->u.general.keys[i], ev->u.general.values[i]);
+    event_line(fs, "general", format_of(ev->cfg, NULL), ev->cfg != NULL ? ev->cfg->utc : 0,
+               &ev->tv, ev->u.general.level, fs->process, -1, ev->u.general.event, kv, n);
 }
 
 static void name_cut_event(struct file_sink *fs, const struct emg_event *ev)
@@ -569,6 +565,7 @@ static void fs_on_event(struct emg_sink *s, const struct emg_event *ev, void **s
     case EMG_EV_DENY_LOGIN: deny_login_event(fs, ev); break;
     case EMG_EV_CONFIG: config_event(fs, ev); break;
     case EMG_EV_NAME_CUT: name_cut_event(fs, ev); break;
+    case EMG_EV_GENERAL: general_event(fs, ev); break;
     case EMG_EV_TICK:
         if (fs->floods != NULL)
             ratelimit_sweep(fs->floods, ev->tv.tv_sec, on_flood_over, fs);

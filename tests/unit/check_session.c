@@ -206,21 +206,6 @@ static size_t build_pdu(unsigned char *out, size_t cap, const struct step *st)
     return len;
 }
 
-static const char *reason_word(enum emg_disc_reason r)
-{
-    switch (r) {
-    case EMG_DISC_UNBOUND: return "unbound";
-    case EMG_DISC_PEER_CLOSED: return "peer-closed";
-    case EMG_DISC_TIMEOUT: return "timeout";
-    case EMG_DISC_SHUTDOWN: return "shutdown";
-    case EMG_DISC_LOGIN_FAILED: return "login-failed";
-    case EMG_DISC_IO_ERROR: return "io-error";
-    case EMG_DISC_ERRNO: return "errno";
-    case EMG_DISC_BEARERBOX_LINK: return "bearerbox-link";
-    }
-    return "?";
-}
-
 struct collected {
     char text[2048];
     size_t len;
@@ -273,7 +258,7 @@ static void collect(void *ctx, struct emg_event *ev)
             put(c, "DISCONNECT %s errno=%d", ev->u.disconnect.ok ? "OK" : "ERR", ev->u.disconnect.err);
         else
             put(c, "DISCONNECT %s %s", ev->u.disconnect.ok ? "OK" : "ERR",
-                reason_word(ev->u.disconnect.reason));
+                emg_disc_reason_word(ev->u.disconnect.reason));
         break;
     case EMG_EV_DENY_LOGIN:
         put(c, "DENY_LOGIN system_id=%.*s address=%s status=%u reason=%s rule=%s",
