@@ -35,6 +35,7 @@
 #include "session.h"
 #include "sink_file.h"
 #include "smpp.h"
+#include "worker.h"
 
 #ifndef EMGDIAG_VERSION
 #error "EMGDIAG_VERSION must be defined (configure's PACKAGE_VERSION)"
@@ -60,6 +61,7 @@ struct emgdiag_session {
 /* Module-wide state, written at entry and shutdown. */
 static const struct emgdiag_host *host;
 static struct ticker *ticker;
+static struct worker *reloader;
 
 /* ------------------------------------------------------------------ */
 /* Host services                                                       */
@@ -428,12 +430,14 @@ static void reload_rejected(const char *path, const char *err)
     host_log(EMGDIAG_LOG_ERROR, "emgdiag: reload rejected, old configuration kept: %s", err);
 }
 
-static void hook_reload(void)
+/* The reload itself, on the reloader thread (or, without it, the caller's). */
+static void reload_job(void *ctx)
 {
     char err[1024];
     struct emg_config *cfg;
     const char *path = host != NULL ? host->config_path : NULL;
 
+    (void)ctx;
     if (path == NULL || !dispatch_running())
         return;
     cfg = load_config(path, err, sizeof(err));
@@ -453,12 +457,26 @@ static void hook_reload(void)
     config_event(1, 1, path, NULL);
 }
 
+/* Returns at once: the file is parsed and checked on the module's reloader
+ * thread, and the new configuration swapped in whole when it is good, so
+ * the host's thread (opensmppbox's accept loop) never waits on a large
+ * file. */
+static void hook_reload(void)
+{
+    if (reloader != NULL)
+        worker_request(reloader);
+    else
+        reload_job(NULL);
+}
+
 static void hook_shutdown(void)
 {
     int left;
 
     ticker_stop(ticker);
     ticker = NULL;
+    worker_stop(reloader);
+    reloader = NULL;
     left = dispatch_stop(SHUTDOWN_WAIT_MS);
     if (left > 0)
         host_log(EMGDIAG_LOG_ERROR,
@@ -529,7 +547,9 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
     }
     dispatch_add_sink(files);
     config_event(1, 0, h->config_path, NULL);
-    /* Without the ticker, a flood's count waits for its next line. */
+    /* Without the ticker, a flood's count waits for its next line; without
+     * the reloader, reloads run on the host's thread. */
     ticker = ticker_start(on_tick, NULL);
+    reloader = worker_start("emgdiag-reload", reload_job, NULL);
     return &module_table;
 }

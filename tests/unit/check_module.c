@@ -704,6 +704,41 @@ START_TEST(shutdown_is_bounded_on_a_stuck_disk)
 }
 END_TEST
 
+/* The reload runs on the module's own thread: the hook returns at once, and
+ * CONFIG REJECTED / CONFIG LOADED follow; a rejected file leaves the old
+ * lists in force. */
+START_TEST(reload_is_done_off_the_callers_thread)
+{
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_OPENSMPPBOX, "osb",
+        "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">"
+        "<access><deny address=\"192.0.2.1\"/><allow address=\"0.0.0.0/0\"/></access></connector></emgdiag>\n");
+    FILE *f;
+    int i;
+
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_REFUSE);
+    f = fopen(xml_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("<emgdiag>\n<bogus/>\n</emgdiag>\n", f);
+    fclose(f);
+    m->reload();
+    for (i = 0; i < 100 && count_lines("general", "CONFIG REJECTED") == 0; i++)
+        usleep(20000);
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_REFUSE);
+    f = fopen(xml_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "<emgdiag><logs dir=\"%s\"/></emgdiag>\n", dir);
+    fclose(f);
+    m->reload();
+    for (i = 0; i < 100 && count_lines("general", "CONFIG LOADED") < 2; i++)
+        usleep(20000);
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_ALLOW);
+    m->shutdown();
+    ck_assert_lines("general", "^" TS " ERROR \\(opensmppbox\\) CONFIG REJECTED file=\"[^\"]+\" reason=\"[^\"]+:2: [^\"]+\"$", 1);
+    ck_assert_lines("general", "^" TS " INFO  \\(opensmppbox\\) CONFIG LOADED file=\"[^\"]+\"$", 2);
+}
+END_TEST
+
 static Suite *module_suite(void)
 {
     Suite *s = suite_create("module");
@@ -727,6 +762,7 @@ static Suite *module_suite(void)
     tcase_add_test(tc, long_kannel_id_is_cut_once);
     tcase_add_test(tc, host_unpack_failure_is_shown);
     tcase_add_test(tc, shutdown_is_bounded_on_a_stuck_disk);
+    tcase_add_test(tc, reload_is_done_off_the_callers_thread);
     suite_add_tcase(s, tc);
     return s;
 }
