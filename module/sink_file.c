@@ -70,6 +70,7 @@ static const struct {
 struct claim {
     struct claim *next;
     int fd;
+    int shared;   /* another process holds the lock: it writes these files too */
     char name[];
 };
 
@@ -513,6 +514,7 @@ static void claim_name(struct file_sink *fs, const char *dir, const char *name)
     if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0)
         shared = 1;
     c->fd = fd;
+    c->shared = shared;
     c->next = fs->claims;
     fs->claims = c;
     pthread_mutex_unlock(&fs->claims_lock);
@@ -669,17 +671,65 @@ static const struct emg_sink_ops file_sink_ops = {
 /* ------------------------------------------------------------------ */
 /* Writer callbacks (on the writer thread)                             */
 
-static void on_dropped(void *ctx, const char *file, unsigned long count, struct sbuf *out)
+/* The DROPPED line in general's format(s), like every general line. */
+static void on_dropped(void *ctx, const char *file, unsigned long count, struct sbuf *text,
+                       struct sbuf *json)
 {
     struct file_sink *fs = ctx;
+    int fmt = atomic_load(&fs->format), utc = atomic_load(&fs->utc);
     struct timeval tv;
+    struct sbuf v = SBUF_INIT;
     char ts[32];
 
     gettimeofday(&tv, NULL);
-    emg_ts_text(ts, &tv, atomic_load(&fs->utc));
-    sbuf_printf(out, "%s %-5s (%s) DROPPED count=\"%lu\" file=\"", ts, "WARN", fs->process, count);
-    esc_octets(out, (const unsigned char *)file, strlen(file), ESC_QUOTE);
-    sbuf_puts(out, "\"\n");
+    esc_octets(&v, (const unsigned char *)file, strlen(file), ESC_QUOTE);
+    if (fmt & EMG_FMT_EMG) {
+        emg_ts_text(ts, &tv, utc);
+        sbuf_printf(text, "%s %-5s (%s) DROPPED count=\"%lu\" file=\"", ts, "WARN", fs->process,
+                    count);
+        sbuf_putn(text, sbuf_cstr(&v), v.len);
+        sbuf_puts(text, "\"\n");
+        if (v.failed)
+            text->failed = 1;
+    }
+    if (fmt & EMG_FMT_JSON) {
+        json_open(json, &tv, utc, fs->process, -1);
+        sbuf_printf(json, ",\"level\":\"WARN\",\"event\":\"DROPPED\",\"count\":\"%lu\"", count);
+        json_text_member(json, "file", sbuf_cstr(&v), v.len);
+        sbuf_puts(json, "}\n");
+        if (v.failed)
+            json->failed = 1;
+    }
+    sbuf_free(&v);
+}
+
+/* Files other processes append to: general and security (and twins), and a
+ * connector another process already writes (CONNECTOR SHARED). */
+static int is_shared(void *ctx, const char *file)
+{
+    struct file_sink *fs = ctx;
+    const char *name = NULL;
+    struct claim *c;
+    size_t n;
+    int shared = 0;
+
+    if (strncmp(file, "general", 7) == 0 || strncmp(file, "security", 8) == 0)
+        return 1;
+    if (strncmp(file, "connector.", 10) == 0)
+        name = file + 10;
+    else if (strncmp(file, "pdu.", 4) == 0)
+        name = file + 4;
+    if (name == NULL)
+        return 1;
+    n = strlen(name);
+    if (n > 6 && strcmp(name + n - 6, ".jsonl") == 0)
+        n -= 6;
+    pthread_mutex_lock(&fs->claims_lock);
+    for (c = fs->claims; c != NULL; c = c->next)
+        if (strlen(c->name) == n && memcmp(c->name, name, n) == 0)
+            shared = c->shared;
+    pthread_mutex_unlock(&fs->claims_lock);
+    return shared;
 }
 
 /* The files were closed for reopening (fs_reopen): say so in the new general. */
@@ -718,6 +768,7 @@ struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t
     wo.dir = o->cfg->log_dir;
     wo.linger_ms = WRITER_LINGER_MS;
     wo.format_dropped = on_dropped;
+    wo.is_shared = is_shared;
     wo.host_log = on_host_log;
     wo.on_signal = on_signal;
     wo.on_orphan_exit = on_orphan_exit;

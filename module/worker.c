@@ -30,8 +30,8 @@ static void *worker_main(void *arg)
     for (;;) {
         while (!w->stop && w->done == w->requested)
             pthread_cond_wait(&w->cond, &w->lock);
-        if (w->stop)
-            break;
+        if (w->done == w->requested)
+            break; /* stopping, nothing pending */
         target = w->requested;
         pthread_mutex_unlock(&w->lock);
         w->job(w->ctx);

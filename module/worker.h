@@ -20,8 +20,8 @@ struct worker *worker_start(const char *name, void (*job)(void *ctx), void *ctx)
 /* Asks for one more run of the job; never blocks on the job. */
 void worker_request(struct worker *w);
 
-/* Finishes a run under way (a pending one is dropped), stops and joins the
- * thread, frees w. */
+/* Finishes the runs requested so far (so every request is answered), stops
+ * and joins the thread, frees w. */
 void worker_stop(struct worker *w);
 
 #endif
