@@ -248,32 +248,85 @@ static char *put_key(char *w, const struct smpp_field *f)
     return w + f->klen;
 }
 
-/* Escaped octets of a value.  A value of one to seven octets, all plain
-   (the usual short address or id), takes one 8-octet load that ends at its
-   last octet and one 8-octet store: every value lies in a PDU body, which
-   starts 16 octets into the PDU, so the octets before it are readable, and
-   the store's surplus lands in the line's reserved space and is
-   overwritten next. */
-static inline char *put_octets(char *w, const unsigned char *p, size_t n)
+/*
+ * Inside a value, a space followed by a key the pdu log prints (or ERROR)
+ * and ':' is written \x20 (docs/pdu-log.md), so that a peer cannot make
+ * one value read as two fields or fake an ERROR marker.  [start, end) is
+ * the value as escaped so far; the space after end holds 3 more characters
+ * per space (a space is one octet, and every octet may take 4).  Escaped
+ * text never holds a raw control octet, so 0x01 marks a space to escape
+ * between the two passes.
+ */
+static char *escape_key_spaces(char *start, char *end)
 {
+    size_t marks = 0;
+    char *s, *k, *src, *dst;
+
+    for (s = start; s < end; s++) {
+        if (*s != ' ')
+            continue;
+        for (k = s + 1; k < end && ((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
+                                    (*k >= '0' && *k <= '9'));
+             k++)
+            ;
+        if (k < end && *k == ':' && k > s + 1 && smpp_is_key(s + 1, (size_t)(k - s - 1))) {
+            *s = '\001';
+            marks++;
+        }
+    }
+    if (marks == 0)
+        return end;
+    src = end;
+    dst = end + 3 * marks;
+    while (src > start) {
+        char c = *--src;
+
+        if (c == '\001') {
+            dst -= 4;
+            memcpy(dst, "\\x20", 4);
+        } else {
+            *--dst = c;
+        }
+    }
+    return end + 3 * marks;
+}
+
+/* How values print: passwords in clear. */
+enum { VAL_CLEAR = 1 };
+
+/* Escaped octets of a value, spaces before keys included.  A value of one
+   to seven octets, all plain (the usual short address or id), takes one
+   8-octet load that ends at its last octet and one 8-octet store: every
+   value lies in a PDU body, which starts 16 octets into the PDU, so the
+   octets before it are readable, and the store's surplus lands in the
+   line's reserved space and is overwritten next.  Only a value that holds
+   a ':' pays for looking at its spaces. */
+static inline __attribute__((always_inline)) char *put_octets(char *w, const unsigned char *p,
+                                                              size_t n, unsigned flags)
+{
+    int colon = 0;
+    char *start = w;
+
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (n - 1 < 7) {
+    if (flags == 0 && n - 1 < 7) {
         unsigned drop = 8 * (unsigned)(8 - n); /* the octets before the value */
         uint64_t word;
 
         memcpy(&word, p + n - 8, 8);
-        if (esc_word_special(word) >> drop == 0) {
+        if (esc_word_special_colon(word) >> drop == 0) {
             word >>= drop;
             memcpy(w, &word, 8);
             return w + n;
         }
     }
 #endif
-    return w + esc_octets_to(w, p, n, 0);
+    w += esc_run(w, p, n, flags, 1, &colon);
+    return colon ? escape_key_spaces(start, w) : w;
 }
 
 /* A field's value exactly as the text form prints it. */
-static inline __attribute__((always_inline)) char *put_value(char *w, const struct smpp_field *f, int passwords_clear)
+static inline __attribute__((always_inline)) char *put_value(char *w, const struct smpp_field *f,
+                                                             unsigned mode)
 {
     switch ((enum smpp_value_kind)f->kind) {
     case SMPP_VAL_UINT:
@@ -281,31 +334,37 @@ static inline __attribute__((always_inline)) char *put_value(char *w, const stru
     case SMPP_VAL_DECOPT:
         return f->n == 0 ? w : put_u64(w, f->num);
     case SMPP_VAL_OCTETS:
-        return put_octets(w, f->p, f->n);
+        return put_octets(w, f->p, f->n, 0);
     case SMPP_VAL_PASSWORD:
-        if (!passwords_clear)
+        if (!(mode & VAL_CLEAR))
             return PUT_LIT(w, "***");
-        return w + esc_octets_to(w, f->p, f->n, 0);
+        return put_octets(w, f->p, f->n, 0);
     case SMPP_VAL_DEST_SME:
         w = PUT_LIT(w, "1,");
         w = put_u64(w, f->num);
         *w++ = ',';
         w = put_u64(w, f->num2);
         *w++ = ',';
-        return w + esc_octets_to(w, f->p, f->n, ESC_COMMA);
+        return put_octets(w, f->p, f->n, ESC_COMMA);
     case SMPP_VAL_DEST_DL:
         w = PUT_LIT(w, "2,");
-        return w + esc_octets_to(w, f->p, f->n, ESC_COMMA);
+        return put_octets(w, f->p, f->n, ESC_COMMA);
     case SMPP_VAL_UNSUCCESS:
         w = put_u64(w, f->num);
         *w++ = ',';
         w = put_u64(w, f->num2);
         *w++ = ',';
-        w += esc_octets_to(w, f->p, f->n, ESC_COMMA);
+        w = put_octets(w, f->p, f->n, ESC_COMMA);
         *w++ = ',';
         return put_u64(w, f->num3);
     }
     return w;
+}
+
+/* The value mode of a line. */
+static unsigned value_mode(const struct pdu_format_opts *o)
+{
+    return o != NULL && o->passwords_clear ? VAL_CLEAR : 0;
 }
 
 /* JSON-escapes [start, end) in place; the space after end must hold as
@@ -379,7 +438,7 @@ static void finish_line(struct sbuf *b, char *w)
 static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
-    int clear = o != NULL && o->passwords_clear;
+    unsigned mode = value_mode(o);
     const char *error = line_error(d, o);
     char *w = reserve_line(b, d, pdu_len, 0, error);
     size_t i;
@@ -402,7 +461,7 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
         *w++ = ' ';
         w = put_key(w, f);
         *w++ = ':';
-        w = put_value(w, f, clear);
+        w = put_value(w, f, mode);
     }
     if (error != NULL) {
         w = PUT_LIT(w, " ERROR:");
@@ -411,15 +470,15 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
     finish_line(b, w);
 }
 
-static char *put_json_value(char *w, const struct smpp_field *f, int clear)
+static char *put_json_value(char *w, const struct smpp_field *f, unsigned mode)
 {
     char *start;
 
     if (is_json_number(f))
-        return put_value(w, f, clear);
+        return put_value(w, f, mode);
     *w++ = '"';
     start = w;
-    w = put_value(w, f, clear);
+    w = put_value(w, f, mode);
     w = json_escape_in_place(start, w);
     *w++ = '"';
     return w;
@@ -428,7 +487,7 @@ static char *put_json_value(char *w, const struct smpp_field *f, int clear)
 static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
-    int clear = o != NULL && o->passwords_clear;
+    unsigned mode = value_mode(o);
     const char *error = line_error(d, o);
     char *w = reserve_line(b, d, pdu_len, 1, error);
     size_t i, j;
@@ -460,7 +519,7 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
         w = put_mem(w, key, f->klen);
         w = PUT_LIT(w, "\":");
         if (j - i == 1) {
-            w = put_json_value(w, f, clear);
+            w = put_json_value(w, f, mode);
         } else {
             size_t k;
 
@@ -468,7 +527,7 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
             for (k = i; k < j; k++) {
                 if (k > i)
                     *w++ = ',';
-                w = put_json_value(w, order->v[k], clear);
+                w = put_json_value(w, order->v[k], mode);
             }
             *w++ = ']';
         }

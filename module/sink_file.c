@@ -54,7 +54,7 @@
 /* Room for "connector." + a name + ".jsonl". */
 #define FILE_NAME_LEN (16 + EMG_NAME_MAX + 8)
 
-enum flood_kind { FLOOD_DENY_CONNECT, FLOOD_DENY_LOGIN, FLOOD_BAD_LENGTH };
+enum flood_kind { FLOOD_DENY_CONNECT, FLOOD_DENY_LOGIN, FLOOD_BAD_LENGTH, FLOOD_PREBIND };
 
 /* What a SUPPRESSED line says a flood was, and where it goes. */
 static const struct {
@@ -64,6 +64,7 @@ static const struct {
     [FLOOD_DENY_CONNECT] = { "security", "DENY CONNECT" },
     [FLOOD_DENY_LOGIN] = { "security", "DENY LOGIN" },
     [FLOOD_BAD_LENGTH] = { "general", "command_length out of range" },
+    [FLOOD_PREBIND] = { "general", "PDUs before bind" },
 };
 
 /* A connector name this process writes, with its lock file held. */
@@ -74,10 +75,18 @@ struct claim {
     char name[];
 };
 
-/* The session slot: the session's file names, text and JSON. */
+/* PDU lines of a connection written in full before its bind succeeds; the
+ * rest are counted (docs/pdu-log.md).  A peer that never binds cannot make
+ * the logs grow faster than the host answers it. */
+#define PREBIND_LINES 16
+
+/* The session slot: the session's file names, text and JSON, and its count
+ * of pdu lines before the bind. */
 struct session_files {
     char connector[2][FILE_NAME_LEN];
     char pdu[2][FILE_NAME_LEN];
+    unsigned prebind_lines;        /* written in full on this connection */
+    unsigned long prebind_held;    /* held back, not reported yet */
 };
 
 struct file_sink {
@@ -329,9 +338,62 @@ static void connector_line(struct file_sink *fs, const struct emg_event *ev, voi
     sbuf_free(&b);
 }
 
+/* The pdu lines a connection held back before its bind, in one SUPPRESSED
+ * line; the count starts again. */
+static void report_prebind(struct file_sink *fs, const struct emg_event *ev, void **slot)
+{
+    struct session_files *sf = slot != NULL ? *slot : NULL;
+
+    if (sf == NULL || sf->prebind_held == 0)
+        return;
+    suppressed_line(fs, ev->connector, ev->instance, FLOOD_PREBIND, sf->prebind_held);
+    sf->prebind_held = 0;
+}
+
+/* Operations that decide a session's fate: always written in full. */
+static int decides_session(uint32_t id)
+{
+    switch (id) {
+    case SMPP_CMD_BIND_RECEIVER:
+    case SMPP_CMD_BIND_RECEIVER_RESP:
+    case SMPP_CMD_BIND_TRANSMITTER:
+    case SMPP_CMD_BIND_TRANSMITTER_RESP:
+    case SMPP_CMD_BIND_TRANSCEIVER:
+    case SMPP_CMD_BIND_TRANSCEIVER_RESP:
+    case SMPP_CMD_OUTBIND:
+    case SMPP_CMD_UNBIND:
+    case SMPP_CMD_UNBIND_RESP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* 1 when a pdu line of a session not bound yet may be written; counts it
+ * either way. */
+static int prebind_admit(const struct emg_event *ev, void **slot)
+{
+    struct session_files *sf = slot != NULL ? *slot : NULL;
+
+    if (ev->u.pdu.bound || sf == NULL || decides_session(ev->u.pdu.d->command_id))
+        return 1;
+    if (sf->prebind_lines < PREBIND_LINES) {
+        sf->prebind_lines++;
+        return 1;
+    }
+    sf->prebind_held++;
+    return 0;
+}
+
 static void connect_event(struct file_sink *fs, const struct emg_event *ev, void **slot)
 {
+    struct session_files *sf = slot != NULL ? *slot : NULL;
     struct sbuf info = SBUF_INIT;
+
+    if (sf != NULL && ev->u.connect.ok) {
+        report_prebind(fs, ev, slot);
+        sf->prebind_lines = 0;
+    }
 
     if (!ev->u.connect.ok) {
         sbuf_printf(&info, "%d", ev->u.connect.err);
@@ -351,6 +413,7 @@ static void login_event(struct file_sink *fs, const struct emg_event *ev, void *
 {
     struct sbuf info = SBUF_INIT;
 
+    report_prebind(fs, ev, slot);
     sbuf_printf(&info, "%u", ev->u.login.status);
     if (ev->u.login.ok && ev->u.login.system_id.p != NULL && ev->u.login.system_id.n > 0) {
         sbuf_putc(&info, ' ');
@@ -369,6 +432,7 @@ static void disconnect_event(struct file_sink *fs, const struct emg_event *ev, v
     if (fs->floods != NULL &&
         (pending = ratelimit_take(fs->floods, ev->connector, ev->instance, FLOOD_BAD_LENGTH)) > 0)
         suppressed_line(fs, ev->connector, ev->instance, FLOOD_BAD_LENGTH, pending);
+    report_prebind(fs, ev, slot);
     if (ev->u.disconnect.ok) {
         connector_line(fs, ev, slot, "DISCONNECT", 1, NULL);
         return;
@@ -394,6 +458,8 @@ static void pdu_event(struct file_sink *fs, const struct emg_event *ev, void **s
 
     if ((c != NULL && !c->pdu_log) ||
         (cfg != NULL && d->bad_length == 0 && emg_config_pdu_skipped(cfg, d->command_id)))
+        return;
+    if (!prebind_admit(ev, slot))
         return;
     if (d->bad_length != 0 && !flood_admit(fs, ev, FLOOD_BAD_LENGTH))
         return;
@@ -531,8 +597,8 @@ static void session_open(struct file_sink *fs, const struct emg_event *ev, void 
 
     if (ev->cfg != NULL && ev->cfg->log_dir != NULL)
         claim_name(fs, ev->cfg->log_dir, ev->connector);
-    if (slot == NULL || (sf = emg_malloc(sizeof(*sf))) == NULL)
-        return; /* file names are then formatted per line */
+    if (slot == NULL || (sf = emg_calloc(1, sizeof(*sf))) == NULL)
+        return; /* file names are then formatted per line, pre-bind lines not limited */
     for (json = 0; json <= 1; json++) {
         file_name(sf->connector[json], FILE_NAME_LEN, "connector", ev->connector, json);
         file_name(sf->pdu[json], FILE_NAME_LEN, "pdu", ev->connector, json);
@@ -541,8 +607,9 @@ static void session_open(struct file_sink *fs, const struct emg_event *ev, void 
     *slot = sf;
 }
 
-static void session_close(void **slot)
+static void session_close(struct file_sink *fs, const struct emg_event *ev, void **slot)
 {
+    report_prebind(fs, ev, slot);
     if (slot != NULL) {
         emg_free(*slot);
         *slot = NULL;
@@ -558,7 +625,7 @@ static void fs_on_event(struct emg_sink *s, const struct emg_event *ev, void **s
 
     switch (ev->kind) {
     case EMG_EV_SESSION_OPEN: session_open(fs, ev, slot); break;
-    case EMG_EV_SESSION_CLOSE: session_close(slot); break;
+    case EMG_EV_SESSION_CLOSE: session_close(fs, ev, slot); break;
     case EMG_EV_CONNECT: connect_event(fs, ev, slot); break;
     case EMG_EV_LOGIN: login_event(fs, ev, slot); break;
     case EMG_EV_PDU: pdu_event(fs, ev, slot); break;
