@@ -1,6 +1,7 @@
 /*
  * fuzz_compare: libFuzzer target over emgdiag-compare's pairing and field
- * code (tools/emgdiag-compare.c, included whole with its main() renamed).
+ * code (tools/compare_model.c, with the line parsers of tools/logline.c),
+ * the same files the tool links.
  *
  * The first input octet picks the kind (pdu or connector log) and the
  * options (ignore the instance; ignore the field MESSAGEID); the rest is
@@ -11,9 +12,13 @@
  * holds a newline, and the compared text of a line is the same each time
  * it is made.
  */
-#define main emgdiag_compare_main
-#include "../../tools/emgdiag-compare.c"
-#undef main
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_model.h"
+#include "logline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -84,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             check_text(key);
             if (e != NULL && strcmp(cmp, e->cmp) != 0)
-                print_field_diff(&o, &l, &e->l);
-            print_field_diff(&o, &l, &l);
+                print_field_diff(stdout, &o, &l, &e->l);
+            print_field_diff(stdout, &o, &l, &l);
             free(key);
             free(cmp);
             free(l.text);

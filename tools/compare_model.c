@@ -1,0 +1,305 @@
+/*
+ * compare_model: emgdiag-compare's pairing and comparison (see
+ * compare_model.h).
+ */
+#include "compare_model.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- fields of a pdu line ------------------------------------------------ */
+
+/* A field starts at a KEY of [A-Z][A-Za-z0-9]* followed by ':' after a
+ * space.  Values may hold spaces, so a value holding " WORD:" is cut there
+ * too; both logs are cut the same way, so a pair still compares right. */
+static int field_starts(const char *s, size_t i, size_t n)
+{
+    size_t j = i;
+
+    if (i == 0 || s[i - 1] != ' ' || !(s[i] >= 'A' && s[i] <= 'Z'))
+        return 0;
+    while (j < n && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z') ||
+                     (s[j] >= '0' && s[j] <= '9')))
+        j++;
+    return j < n && s[j] == ':';
+}
+
+struct field {
+    const char *p;            /* "KEY:value" */
+    size_t len, keylen;
+};
+
+/* The fields of body (what follows "(name,N) "), in order; *n set.  The
+ * caller frees the array. */
+static struct field *split_fields(const char *s, size_t n, size_t *count)
+{
+    struct field *f = NULL;
+    size_t nf = 0, i, start = SIZE_MAX;
+
+    for (i = 0; i <= n; i++) {
+        if (i < n && !field_starts(s, i, n))
+            continue;
+        if (start != SIZE_MAX) {
+            size_t end = i < n ? i - 1 : n;   /* drop the separating space */
+
+            f = xrealloc(f, (nf + 1) * sizeof *f);
+            f[nf].p = s + start;
+            f[nf].len = end - start;
+            f[nf].keylen = (size_t)((const char *)memchr(s + start, ':', end - start) - (s + start));
+            nf++;
+        }
+        start = i;
+    }
+    *count = nf;
+    return f;
+}
+
+static int ignored_key(const struct options *o, const char *k, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < o->nignored; i++)
+        if (strlen(o->ignored[i]) == n && memcmp(o->ignored[i], k, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static size_t word_len(const char *p, const char *end)
+{
+    const char *q = memchr(p, ' ', (size_t)(end - p));
+
+    return q != NULL ? (size_t)(q - p) : (size_t)(end - p);
+}
+
+/* A pdu line without op or trn is keyed by its whole text after the name. */
+char *line_key(const struct options *o, const struct line *l)
+{
+    const char *body = l->text + l->rest, *end = l->text + l->len, *p;
+    char inst[32], *k;
+    size_t n;
+
+    snprintf(inst, sizeof inst, "%lu|", o->ignore_instance ? 0ul : l->instance);
+    if (o->kind == KIND_CONNECTOR) {
+        n = word_len(body, end);
+    } else {
+        /* "Write op:0x00000004 (SUBMIT_SM) status:0 trn:5" -> "Write op:0x00000004 trn:5" */
+        const char *op = NULL, *trn = NULL;
+        size_t oplen = 0, trnlen = 0, dirlen;
+
+        dirlen = word_len(body, end);
+        for (p = body; p + 4 <= end; p++) {
+            if (op == NULL && memcmp(p, " op:", 4) == 0) {
+                op = p + 1;
+                oplen = word_len(op, end);
+            } else if (trn == NULL && p + 5 <= end && memcmp(p, " trn:", 5) == 0) {
+                trn = p + 1;
+                trnlen = word_len(trn, end);
+                break;
+            }
+        }
+        if (op == NULL || trn == NULL) {
+            n = (size_t)(end - body);
+        } else {
+            k = xmalloc(strlen(inst) + dirlen + oplen + trnlen + 3);
+            sprintf(k, "%s%.*s %.*s %.*s", inst, (int)dirlen, body, (int)oplen, op, (int)trnlen,
+                    trn);
+            return k;
+        }
+    }
+    k = xmalloc(strlen(inst) + n + 1);
+    memcpy(k, inst, strlen(inst));
+    memcpy(k + strlen(inst), body, n);
+    k[strlen(inst) + n] = '\0';
+    return k;
+}
+
+/* What is compared: the body, with the ignored fields left out. */
+char *line_cmp(const struct options *o, const struct line *l)
+{
+    const char *body = l->text + l->rest;
+    size_t n = l->len - l->rest, nf, i, len = 0;
+    struct field *f;
+    char *out;
+
+    if (o->kind != KIND_PDU || o->nignored == 0)
+        return xstrndup(body, n);
+    f = split_fields(body, n, &nf);
+    out = xmalloc(n + 1);
+    /* the header before the first field: "Write op:… (NAME) status:… trn:…
+     * datalen:…" (its lower-case names are not fields) */
+    if (nf == 0 || f[0].p > body) {
+        size_t head = nf == 0 ? n : (size_t)(f[0].p - body) - 1;
+
+        memcpy(out, body, head);
+        len = head;
+    }
+    for (i = 0; i < nf; i++) {
+        if (ignored_key(o, f[i].p, f[i].keylen))
+            continue;
+        if (len > 0)
+            out[len++] = ' ';
+        memcpy(out + len, f[i].p, f[i].len);
+        len += f[i].len;
+    }
+    out[len] = '\0';
+    free(f);
+    return out;
+}
+
+/* ---- the table of SECOND's lines ------------------------------------------ */
+
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static struct bucket *bucket_for(struct table *t, const char *key, int create)
+{
+    size_t i;
+
+    if (create && 2 * (t->nb + 1) > t->capb) {
+        struct bucket *old = t->b;
+        size_t oldcap = t->capb;
+
+        t->capb = t->capb ? t->capb * 2 : 1024;
+        t->b = xmalloc(t->capb * sizeof *t->b);
+        memset(t->b, 0, t->capb * sizeof *t->b);
+        for (i = 0; i < oldcap; i++) {
+            if (old[i].key != NULL) {
+                size_t j = (size_t)hash(old[i].key) & (t->capb - 1);
+
+                while (t->b[j].key != NULL)
+                    j = (j + 1) & (t->capb - 1);
+                t->b[j] = old[i];
+            }
+        }
+        free(old);
+    }
+    if (t->capb == 0)
+        return NULL;
+    for (i = (size_t)hash(key) & (t->capb - 1); t->b[i].key != NULL; i = (i + 1) & (t->capb - 1))
+        if (strcmp(t->b[i].key, key) == 0)
+            return &t->b[i];
+    if (!create)
+        return NULL;
+    t->b[i].key = xstrndup(key, strlen(key));
+    t->b[i].head = t->b[i].tail = SIZE_MAX;
+    t->nb++;
+    return &t->b[i];
+}
+
+void table_add(struct table *t, const struct options *o, const struct line *l)
+{
+    struct entry *e;
+    struct bucket *b;
+
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 1024;
+        t->e = xrealloc(t->e, t->cap * sizeof *t->e);
+    }
+    e = &t->e[t->n];
+    e->l = *l;
+    e->key = line_key(o, l);
+    e->cmp = line_cmp(o, l);
+    e->next = SIZE_MAX;
+    e->paired = 0;
+    b = bucket_for(t, e->key, 1);
+    if (b->tail == SIZE_MAX)
+        b->head = t->n;
+    else
+        t->e[b->tail].next = t->n;
+    b->tail = t->n;
+    t->n++;
+}
+
+void table_free(struct table *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->n; i++) {
+        free(t->e[i].l.text);
+        free(t->e[i].key);
+        free(t->e[i].cmp);
+    }
+    for (i = 0; i < t->capb; i++)
+        free(t->b[i].key);
+    free(t->e);
+    free(t->b);
+}
+
+/* The first unpaired entry with key, taken off its bucket; NULL when none. */
+struct entry *table_take(struct table *t, const char *key)
+{
+    struct bucket *b = bucket_for(t, key, 0);
+    struct entry *e;
+
+    if (b == NULL || b->head == SIZE_MAX)
+        return NULL;
+    e = &t->e[b->head];
+    b->head = e->next;
+    if (b->head == SIZE_MAX)
+        b->tail = SIZE_MAX;
+    e->paired = 1;
+    return e;
+}
+
+/* ---- output ----------------------------------------------------------------- */
+
+void print_text(FILE *out, const char *prefix, const struct line *l)
+{
+    fputs(prefix, out);
+    fwrite(l->text, 1, l->len, out);
+    putc('\n', out);
+}
+
+/* The fields of a differing pdu pair, side by side: "    KEY: a | b". */
+void print_field_diff(FILE *out, const struct options *o, const struct line *a, const struct line *b)
+{
+    size_t na, nb, i, j;
+    struct field *fa = split_fields(a->text + a->rest, a->len - a->rest, &na);
+    struct field *fb = split_fields(b->text + b->rest, b->len - b->rest, &nb);
+    unsigned char *used = xmalloc(nb + 1);
+    /* the headers, without the space before the first field */
+    size_t ha = na > 0 ? (size_t)(fa[0].p - (a->text + a->rest)) - 1 : a->len - a->rest;
+    size_t hb = nb > 0 ? (size_t)(fb[0].p - (b->text + b->rest)) - 1 : b->len - b->rest;
+
+    memset(used, 0, nb + 1);
+    if (ha != hb || memcmp(a->text + a->rest, b->text + b->rest, ha) != 0)
+        fprintf(out, "    header: %.*s | %.*s\n", (int)ha, a->text + a->rest, (int)hb, b->text + b->rest);
+    for (i = 0; i < na; i++) {
+        if (ignored_key(o, fa[i].p, fa[i].keylen))
+            continue;
+        for (j = 0; j < nb; j++) {
+            if (!used[j] && fb[j].keylen == fa[i].keylen &&
+                memcmp(fb[j].p, fa[i].p, fa[i].keylen) == 0)
+                break;
+        }
+        if (j < nb) {
+            used[j] = 1;
+            if (fa[i].len == fb[j].len && memcmp(fa[i].p, fb[j].p, fa[i].len) == 0)
+                continue;
+            fprintf(out, "    %.*s: %.*s | %.*s\n", (int)fa[i].keylen, fa[i].p,
+                   (int)(fa[i].len - fa[i].keylen - 1), fa[i].p + fa[i].keylen + 1,
+                   (int)(fb[j].len - fb[j].keylen - 1), fb[j].p + fb[j].keylen + 1);
+        } else {
+            fprintf(out, "    %.*s: %.*s | (none)\n", (int)fa[i].keylen, fa[i].p,
+                   (int)(fa[i].len - fa[i].keylen - 1), fa[i].p + fa[i].keylen + 1);
+        }
+    }
+    for (j = 0; j < nb; j++) {
+        if (used[j] || ignored_key(o, fb[j].p, fb[j].keylen))
+            continue;
+        fprintf(out, "    %.*s: (none) | %.*s\n", (int)fb[j].keylen, fb[j].p,
+               (int)(fb[j].len - fb[j].keylen - 1), fb[j].p + fb[j].keylen + 1);
+    }
+    free(used);
+    free(fa);
+    free(fb);
+}

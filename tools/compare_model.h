@@ -1,0 +1,73 @@
+/*
+ * compare_model: how emgdiag-compare pairs and compares lines (see
+ * docs/man/emgdiag-compare.1).  A line is keyed by what identifies it (pdu
+ * log: instance, Read/Write, op and trn; connector log: instance and
+ * event); the lines of SECOND wait in a table by key until a line of FIRST
+ * takes the first one with its key; a pair is compared on its text after
+ * the timestamp and name, with the ignored fields left out.  The tool and
+ * its fuzz target (tests/fuzz/fuzz_compare.c) link this same code.
+ */
+#ifndef EMGDIAG_COMPARE_MODEL_H
+#define EMGDIAG_COMPARE_MODEL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "logline.h"
+
+enum kind { KIND_UNKNOWN, KIND_PDU, KIND_CONNECTOR };
+
+struct options {
+    enum kind kind;
+    int ignore_instance;
+    int quiet;
+    char **ignored;           /* KEYs left out of pdu lines */
+    size_t nignored;
+};
+
+/* A line of SECOND, kept until it is paired. */
+struct entry {
+    struct line l;
+    char *key;
+    char *cmp;                /* what is compared: the line without ts, name, ignored fields */
+    size_t next;              /* the next entry with the same key, or SIZE_MAX */
+    int paired;
+};
+
+/* Open-addressing table: key -> first unpaired entry with it. */
+struct bucket {
+    char *key;                /* NULL: free slot */
+    size_t head, tail;
+};
+
+struct table {
+    struct entry *e;
+    size_t n, cap;
+    struct bucket *b;
+    size_t nb, capb;
+};
+
+/* "<instance>|<first words>": for a pdu line Read/Write, op and trn; for a
+ * connector line the event (what pairs lines).  The caller frees it. */
+char *line_key(const struct options *o, const struct line *l);
+
+/* What is compared: the body, with the ignored fields left out.  The caller
+ * frees it. */
+char *line_cmp(const struct options *o, const struct line *l);
+
+/* Adds a line of SECOND (the table takes its text). */
+void table_add(struct table *t, const struct options *o, const struct line *l);
+
+/* The first unpaired entry with key, taken off its bucket; NULL when none. */
+struct entry *table_take(struct table *t, const char *key);
+
+void table_free(struct table *t);
+
+/* "PREFIX<line>\n". */
+void print_text(FILE *out, const char *prefix, const struct line *l);
+
+/* The fields of a differing pdu pair, side by side: "    KEY: a | b". */
+void print_field_diff(FILE *out, const struct options *o, const struct line *a,
+                      const struct line *b);
+
+#endif
