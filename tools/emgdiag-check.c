@@ -21,9 +21,7 @@
 #include "config.h"
 #include "policy.h"
 
-#ifndef EMGDIAG_VERSION
-#define EMGDIAG_VERSION "0.1"
-#endif
+#include "tool_version.h"
 
 #define EXIT_ALLOW_OR_VALID 0
 #define EXIT_DENY_OR_INVALID 1

@@ -27,9 +27,7 @@
 #include "compare_model.h"
 #include "logline.h"
 
-#ifndef EMGDIAG_VERSION
-#define EMGDIAG_VERSION "0.1"
-#endif
+#include "tool_version.h"
 
 #define EXIT_SAME 0
 #define EXIT_DIFFER 1

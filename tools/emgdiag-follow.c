@@ -36,9 +36,7 @@
 #include "follow_model.h"
 #include "logline.h"
 
-#ifndef EMGDIAG_VERSION
-#define EMGDIAG_VERSION "0.1"
-#endif
+#include "tool_version.h"
 
 #define EXIT_OK 0
 #define EXIT_PROBLEMS 1

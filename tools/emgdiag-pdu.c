@@ -22,9 +22,7 @@
 #include "sbuf.h"
 #include "timefmt.h"
 
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "0.1"
-#endif
+#include "tool_version.h"
 
 struct tool {
     const char *connector;
@@ -307,7 +305,7 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         case 'V':
-            printf("emgdiag-pdu %s\n", PACKAGE_VERSION);
+            printf("emgdiag-pdu %s\n", EMGDIAG_VERSION);
             return 0;
         default:
             usage(stderr);

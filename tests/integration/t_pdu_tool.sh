@@ -1,5 +1,5 @@
 #!/bin/bash
-# pdu_tool.sh: integration test of the offline tool emgdiag-pdu.
+# t_pdu_tool.sh: integration test of the offline tool emgdiag-pdu.
 #
 # Part 1 feeds hex PDUs built here and checks the lines against
 # docs/pdu-log.md and docs/pdu-log.md#json-twin-decided (expected lines written by hand).  Part 2 makes real
@@ -9,9 +9,13 @@
 # independent oracle.  Needs python3; part 2 also tshark and the right to
 # capture on lo (else its checks are reported as skipped, never passed).
 #
-# Usage: EMGDIAG_PDU=./emgdiag-pdu tests/integration/pdu_tool.sh
+# It also checks that each of the four tools' --version prints the version
+# of configure.ac (EMGDIAG_CHECK, EMGDIAG_FOLLOW, EMGDIAG_COMPARE name them).
+#
+# Usage: EMGDIAG_PDU=tools/emgdiag-pdu tests/integration/t_pdu_tool.sh
 set -u
-PDU=${EMGDIAG_PDU:-./emgdiag-pdu}
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+PDU=${EMGDIAG_PDU:-$TOP/tools/emgdiag-pdu}
 . "$(dirname "$0")/tool_checks.sh"
 WORK=$(mktemp -d /tmp/pdu_tool.XXXXXX)
 TSHARK_PID=
@@ -100,7 +104,11 @@ EOF
 then ok "--utc"; else bad "--utc: '$a' vs '$b'"; fi
 
 "$PDU" --help >/dev/null && ok "--help" || bad "--help"
-"$PDU" --version | grep -q '^emgdiag-pdu ' && ok "--version" || bad "--version"
+# Every tool prints the one version configure.ac gives.
+check_version emgdiag-pdu "$PDU"
+check_version emgdiag-check "${EMGDIAG_CHECK:-$TOP/tools/emgdiag-check}"
+check_version emgdiag-follow "${EMGDIAG_FOLLOW:-$TOP/tools/emgdiag-follow}"
+check_version emgdiag-compare "${EMGDIAG_COMPARE:-$TOP/tools/emgdiag-compare}"
 "$PDU" --direction sideways </dev/null 2>/dev/null; [ $? -eq 2 ] && ok "bad option value exits 2" || bad "bad option value"
 "$PDU" --pcap /nonexistent.pcap --port 2775 2>/dev/null; [ $? -ne 0 ] && ok "missing capture file" || bad "missing capture file"
 

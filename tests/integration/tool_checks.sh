@@ -18,6 +18,20 @@ same() {
     fi
 }
 
+# check_version TOOL PATH: `PATH --version` must print "TOOL <version>",
+# the version being the second argument of AC_INIT in configure.ac (the
+# one source of the version, through configure's PACKAGE_VERSION).
+check_version() {
+    local tool=$1 path=$2 want got
+    want=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$TOP/configure.ac")
+    if [ -z "$want" ]; then
+        bad "$tool --version: no version in AC_INIT of $TOP/configure.ac"
+        return
+    fi
+    got=$("$path" --version 2>&1)
+    same "$tool --version is configure.ac's version ($want)" "$got" "$tool $want"
+}
+
 # The summary line run.sh reads: "N passed, N failed[, N skipped]"; the
 # status is non-zero when a check failed.
 tool_summary() {
