@@ -32,6 +32,7 @@
 #define EXIT_SAME 0
 #define EXIT_DIFFER 1
 #define EXIT_USAGE 2
+#define EXIT_UNREADABLE 2         /* a file cannot be opened or read */
 #define PROG "emgdiag-compare"
 
 static void usage(FILE *out)
@@ -49,20 +50,24 @@ static void usage(FILE *out)
           "  -x, --ignore-field KEY     leave KEY:value out of pdu lines (repeatable),\n"
           "                             e.g. MESSAGEID when each side's SMSC made its own\n"
           "  -q, --quiet                print only the summary\n"
+          "      --max-line-length N    skip (and report) lines longer than N octets\n"
+          "                             (default 1048576)\n"
           "  -h, --help                 this text\n"
           "  -V, --version              the version\n"
-          "Exit status: 0 the logs agree; 1 they differ, or lines not in the format were\n"
-          "skipped; 2 usage error or a file cannot be read.\n",
+          "Exit status: 0 the logs agree; 1 they differ, or lines not in the format (or\n"
+          "too long) were skipped; 2 usage error, or a file cannot be opened or read (no\n"
+          "summary is printed then).\n",
           out);
 }
 
 /* ---- main -------------------------------------------------------------------- */
 
-static int open_log(struct logfile *lf, const char *path)
+static int open_log(struct logfile *lf, const char *path, size_t max_len)
 {
     memset(lf, 0, sizeof *lf);
     lf->prog = PROG;
     lf->path = path;
+    lf->max_len = max_len;
     if (logfile_open(lf) != 0) {
         fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
         return -1;
@@ -70,29 +75,105 @@ static int open_log(struct logfile *lf, const char *path)
     return 0;
 }
 
-/* Decides the kind from FIRST's first line that parses as either, then
- * rewinds. */
+/* Decides the kind from FIRST's first line that parses as either, then goes
+ * back to its start.  KIND_UNKNOWN when none does, or when the file cannot
+ * be read (reported; lf->read_error set) or cannot be read again. */
 static enum kind guess_kind(struct logfile *lf)
 {
-    struct line l;
+    struct linereader lr;
     enum kind k = KIND_UNKNOWN;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    enum linereader_result r;
+    const char *p;
+    size_t n;
 
-    while (k == KIND_UNKNOWN && (n = getline(&line, &cap, lf->f)) > 0) {
-        l.text = line;
-        l.len = (size_t)n;
-        while (l.len > 0 && (line[l.len - 1] == '\n' || line[l.len - 1] == '\r'))
-            l.len--;
+    /* a reader of its own: lines too long are reported by the real pass */
+    linereader_init(&lr, lf->fd, lf->max_len);
+    while (k == KIND_UNKNOWN) {
+        struct line l;
+
+        r = linereader_next(&lr, &p, &n);
+        if (r == LINEREADER_END && (r = linereader_finish(&lr, &p, &n)) == LINEREADER_END)
+            break;
+
+        if (r == LINEREADER_ERROR) {
+            lf->read_error = lr.error;
+            fprintf(stderr, PROG ": %s: %s\n", lf->path, strerror(lr.error));
+            break;
+        }
+        if (r != LINEREADER_LINE)
+            continue;
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+        l.text = (char *)p;     /* the parsers only read it */
+        l.len = n;
         if (parse_connector_line(&l) == 0)
             k = KIND_CONNECTOR;
         else if (parse_pdu_line(&l) == 0)
             k = KIND_PDU;
     }
-    free(line);
-    rewind(lf->f);
-    return k;
+    linereader_free(&lr);
+    if (lf->read_error == 0 && logfile_rewind(lf) != 0) {
+        lf->read_error = errno;
+        fprintf(stderr, PROG ": %s: cannot read it again from its start (%s); say --type\n",
+                lf->path, strerror(errno));
+    }
+    return lf->read_error != 0 ? KIND_UNKNOWN : k;
+}
+
+struct sums {
+    unsigned long paired, differ, only_a, only_b;
+};
+
+/* Reads SECOND into the table and pairs FIRST's lines with it, printing
+ * as it goes; the counts in *sum.  -1 when a file could not be read to its
+ * end (reported). */
+static int compare(const struct options *o, struct logfile *fa, struct logfile *fb,
+                   struct table *t, struct sums *sum)
+{
+    int (*parse)(struct line *) = o->kind == KIND_PDU ? parse_pdu_line : parse_connector_line;
+    struct line l;
+    size_t i;
+
+    while (logfile_next(fb, &l, parse, 0))
+        table_add(t, o, &l);
+    if (fb->read_error != 0)
+        return -1;
+    while (logfile_next(fa, &l, parse, 0)) {
+        char *key = line_key(o, &l);
+        struct entry *e = table_take(t, key);
+
+        if (e == NULL) {
+            sum->only_a++;
+            if (!o->quiet)
+                print_text(stdout, "< ", &l);
+        } else {
+            char *cmp = line_cmp(o, &l);
+
+            sum->paired++;
+            if (strcmp(cmp, e->cmp) != 0) {
+                sum->differ++;
+                if (!o->quiet) {
+                    print_text(stdout, "! ", &l);
+                    print_text(stdout, "  ", &e->l);
+                    if (o->kind == KIND_PDU)
+                        print_field_diff(stdout, o, &l, &e->l);
+                }
+            }
+            free(cmp);
+        }
+        free(key);
+        free(l.text);
+    }
+    if (fa->read_error != 0)
+        return -1;
+    for (i = 0; i < t->n; i++) {
+        if (!t->e[i].paired) {
+            sum->only_b++;
+            if (!o->quiet)
+                print_text(stdout, "> ", &t->e[i].l);
+        }
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -104,15 +185,15 @@ int main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        {"max-line-length", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     struct options o;
     struct logfile fa, fb;
     struct table t;
-    struct line l;
-    int opt, (*parse)(struct line *);
-    unsigned long paired = 0, differ = 0, only_a = 0, only_b = 0;
-    size_t i;
+    struct sums sum;
+    size_t max_len = LINEREADER_DEFAULT_MAX;
+    int opt, rc;
 
     memset(&o, 0, sizeof o);
     memset(&t, 0, sizeof t);
@@ -138,6 +219,13 @@ int main(int argc, char **argv)
         case 'q':
             o.quiet = 1;
             break;
+        case 'M':
+            if (linereader_parse_max(optarg, &max_len) != 0) {
+                fprintf(stderr, PROG ": --max-line-length wants a number of octets, not \"%s\"\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'h':
             usage(stdout);
             return EXIT_SAME;
@@ -151,74 +239,46 @@ int main(int argc, char **argv)
     }
     if (argc - optind != 2) {
         usage(stderr);
-        return EXIT_USAGE;
-    }
-    if (open_log(&fa, argv[optind]) != 0)
-        return EXIT_USAGE;
-    if (open_log(&fb, argv[optind + 1]) != 0) {
-        fclose(fa.f);
-        return EXIT_USAGE;
-    }
-    if (o.kind == KIND_UNKNOWN && (o.kind = guess_kind(&fa)) == KIND_UNKNOWN) {
-        fprintf(stderr, PROG ": %s holds no line of a pdu log or a connector log; say --type\n",
-                fa.path);
-        fclose(fa.f);
-        fclose(fb.f);
         free(o.ignored);
         return EXIT_USAGE;
     }
-    parse = o.kind == KIND_PDU ? parse_pdu_line : parse_connector_line;
+    if (open_log(&fa, argv[optind], max_len) != 0) {
+        free(o.ignored);
+        return EXIT_UNREADABLE;
+    }
+    if (open_log(&fb, argv[optind + 1], max_len) != 0) {
+        logfile_close(&fa);
+        free(o.ignored);
+        return EXIT_UNREADABLE;
+    }
+    if (o.kind == KIND_UNKNOWN && (o.kind = guess_kind(&fa)) == KIND_UNKNOWN) {
+        if (fa.read_error == 0)
+            fprintf(stderr, PROG ": %s holds no line of a pdu log or a connector log; say --type\n",
+                    fa.path);
+        logfile_close(&fa);
+        logfile_close(&fb);
+        free(o.ignored);
+        return EXIT_UNREADABLE;
+    }
     fa.what = fb.what = o.kind == KIND_PDU ? "pdu log" : "connector log";
 
-    while (logfile_next(&fb, &l, parse, 0))
-        table_add(&t, &o, &l);
-    while (logfile_next(&fa, &l, parse, 0)) {
-        char *key = line_key(&o, &l);
-        struct entry *e = table_take(&t, key);
-
-        if (e == NULL) {
-            only_a++;
-            if (!o.quiet)
-                print_text(stdout, "< ", &l);
-        } else {
-            char *cmp = line_cmp(&o, &l);
-
-            paired++;
-            if (strcmp(cmp, e->cmp) != 0) {
-                differ++;
-                if (!o.quiet) {
-                    print_text(stdout, "! ", &l);
-                    print_text(stdout, "  ", &e->l);
-                    if (o.kind == KIND_PDU)
-                        print_field_diff(stdout, &o, &l, &e->l);
-                }
-            }
-            free(cmp);
-        }
-        free(key);
-        free(l.text);
-    }
-    for (i = 0; i < t.n; i++) {
-        if (!t.e[i].paired) {
-            only_b++;
-            if (!o.quiet)
-                print_text(stdout, "> ", &t.e[i].l);
-        }
-    }
-    printf("%lu paired (%lu differ), %lu only in %s, %lu only in %s\n", paired, differ, only_a,
-           fa.path, only_b, fb.path);
+    memset(&sum, 0, sizeof sum);
+    rc = compare(&o, &fa, &fb, &t, &sum);
+    if (rc == 0)
+        printf("%lu paired (%lu differ), %lu only in %s, %lu only in %s\n", sum.paired,
+               sum.differ, sum.only_a, fa.path, sum.only_b, fb.path);
     logfile_summary(&fa);
     logfile_summary(&fb);
 
     table_free(&t);
     free(o.ignored);
-    logfile_free(&fa);
-    logfile_free(&fb);
-    fclose(fa.f);
-    fclose(fb.f);
+    logfile_close(&fa);
+    logfile_close(&fb);
     if (fflush(stdout) != 0) {
         fprintf(stderr, PROG ": standard output: %s\n", strerror(errno));
-        return EXIT_USAGE;
+        return EXIT_UNREADABLE;
     }
-    return differ || only_a || only_b || fa.bad || fb.bad ? EXIT_DIFFER : EXIT_SAME;
+    if (rc != 0)
+        return EXIT_UNREADABLE;
+    return sum.differ || sum.only_a || sum.only_b || fa.bad || fb.bad ? EXIT_DIFFER : EXIT_SAME;
 }

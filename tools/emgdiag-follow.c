@@ -18,9 +18,11 @@
  * its timestamp (the model: follow_model.c).  Lines are printed as they are
  * in the files.
  *
- * Input is not trusted: a line that is not in the format of its log is
- * reported on stderr with its file and line number and skipped; the exit
- * status is then 1.  Exit 2: usage error or nothing to read.
+ * Input is not trusted: a line that is not in the format of its log, or
+ * longer than --max-line-length, is reported on stderr with its file and
+ * line number and skipped; the exit status is then 1.  Exit 2: usage
+ * error, or a log that cannot be opened or read (a missing pdu log aside:
+ * a connector with pdu-log="off" has none).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +43,7 @@
 #define EXIT_OK 0
 #define EXIT_PROBLEMS 1
 #define EXIT_USAGE 2
+#define EXIT_UNREADABLE 2         /* a log cannot be opened or read */
 
 #define FOLLOW_POLL_US 200000
 
@@ -65,10 +68,13 @@ static void usage(FILE *out)
           "  -a, --all                 print every session of INSTANCE\n"
           "  -f, --follow              print the last session, then every new line of\n"
           "                            INSTANCE as the files grow, until interrupted\n"
+          "      --max-line-length N   skip (and report) lines longer than N octets\n"
+          "                            (default 1048576)\n"
           "  -h, --help                this text\n"
           "  -V, --version             the version\n"
-          "Exit status: 0 done; 1 lines that are not in the log's format were skipped,\n"
-          "or no such session; 2 usage error or no log could be read.\n",
+          "Exit status: 0 done; 1 lines that are not in the log's format (or too long)\n"
+          "were skipped, or no such session; 2 usage error, or a log cannot be opened or\n"
+          "read.\n",
           out);
 }
 
@@ -94,7 +100,7 @@ static void print_sessions(struct model *m, struct logfile *pdu, const unsigned 
         for (ci = 0; ci < m->sessions[si].nidx; ci++)
             order[norder++] = m->sessions[si].idx[ci];
     }
-    if (pdu->f != NULL) {
+    if (logfile_is_open(pdu)) {
         while (logfile_next(pdu, &l, parse_pdu_line, following)) {
             struct session *s = session_for(m, l.instance, l.ts);
 
@@ -123,7 +129,7 @@ static void count_pdus(struct model *m, struct logfile *pdu, unsigned long *outs
     struct line l;
 
     *outside = 0;
-    if (pdu->f == NULL)
+    if (!logfile_is_open(pdu))
         return;
     while (logfile_next(pdu, &l, parse_pdu_line, 0)) {
         struct session *s = session_for(m, l.instance, l.ts);
@@ -151,20 +157,19 @@ static void logfile_check_rotation(struct logfile *lf)
 
     if (stat(lf->path, &st) != 0)
         return;     /* removed: keep reading what is open until it comes back */
-    if (lf->f != NULL && st.st_ino == lf->ino && st.st_dev == lf->dev &&
-        st.st_size >= ftello(lf->f))
+    if (logfile_is_open(lf) && st.st_ino == lf->ino && st.st_dev == lf->dev &&
+        st.st_size >= lseek(lf->fd, 0, SEEK_CUR))
         return;
-    if (lf->f != NULL)
-        fclose(lf->f);
-    free(lf->partial);
-    lf->partial = NULL;
-    lf->partial_len = 0;
-    if (logfile_open(lf) != 0)
-        lf->f = NULL;
+    if (logfile_is_open(lf)) {
+        close(lf->fd);
+        lf->opened = 0;
+    }
+    logfile_open(lf);   /* the new file from its start; until it can be opened, none */
 }
 
-/* Prints the new lines of `instance` from both files until a signal; new
- * lines from one round are merged by timestamp. */
+/* Prints the new lines of `instance` from both files until a signal or a
+ * read error (reported; lf->read_error set); new lines from one round are
+ * merged by timestamp. */
 static void follow(struct logfile *con, struct logfile *pdu, unsigned long instance)
 {
     struct sigaction sa;
@@ -180,11 +185,11 @@ static void follow(struct logfile *con, struct logfile *pdu, unsigned long insta
         int printed = 0;
 
         for (;;) {
-            if (!have_c && con->f != NULL)
+            if (!have_c && logfile_is_open(con))
                 while ((have_c = logfile_next(con, &c, parse_connector_line, 1)) &&
                        c.instance != instance)
                     free(c.text);
-            if (!have_p && pdu->f != NULL)
+            if (!have_p && logfile_is_open(pdu))
                 while ((have_p = logfile_next(pdu, &p, parse_pdu_line, 1)) &&
                        p.instance != instance)
                     free(p.text);
@@ -203,6 +208,8 @@ static void follow(struct logfile *con, struct logfile *pdu, unsigned long insta
         }
         if (printed)
             fflush(stdout);
+        if (con->read_error != 0 || pdu->read_error != 0)
+            break;
         usleep(FOLLOW_POLL_US);
         logfile_check_rotation(con);
         logfile_check_rotation(pdu);
@@ -243,17 +250,19 @@ int main(int argc, char **argv)
         {"follow", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        {"max-line-length", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     const char *dir = ".", *con_path = NULL, *pdu_path = NULL, *name;
     char *con_alloc = NULL, *pdu_alloc = NULL, *end;
-    int opt, list = 0, all = 0, following = 0, have_k = 0, have_instance = 0;
+    int opt, list = 0, all = 0, following = 0, have_k = 0, have_instance = 0, unreadable = 0;
+    size_t max_len = LINEREADER_DEFAULT_MAX;
     long k = -1;
     unsigned long instance = 0, outside;
     struct logfile con, pdu;
     struct model m;
     struct line l;
-    unsigned char *chosen;
+    unsigned char *chosen = NULL;
     size_t i, nof = 0, pick;
 
     while ((opt = getopt_long(argc, argv, "d:ls:afhV", options, NULL)) != -1) {
@@ -285,6 +294,13 @@ int main(int argc, char **argv)
             break;
         case 'f':
             following = 1;
+            break;
+        case 'M':
+            if (linereader_parse_max(optarg, &max_len) != 0) {
+                fprintf(stderr, "emgdiag-follow: --max-line-length wants a number of octets, "
+                                "not \"%s\"\n", optarg);
+                return EXIT_USAGE;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -338,31 +354,41 @@ int main(int argc, char **argv)
     con.what = "connector log";
     pdu.path = pdu_path;
     pdu.what = "pdu log";
+    con.max_len = pdu.max_len = max_len;
     if (logfile_open(&con) != 0) {
-        con.f = NULL;
-        fprintf(stderr, "emgdiag-follow: %s: %s\n", con_path, strerror(errno));
+        int e = errno;
+
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", con_path, strerror(e));
+        /* --follow waits for a connector log that does not exist yet */
+        if (e != ENOENT || !following)
+            unreadable = 1;
     }
     if (logfile_open(&pdu) != 0) {
-        pdu.f = NULL;
+        int e = errno;
+
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", pdu_path, strerror(e));
         /* a connector with pdu-log="off" has none: not a problem by itself */
-        fprintf(stderr, "emgdiag-follow: %s: %s\n", pdu_path, strerror(errno));
+        if (e != ENOENT)
+            unreadable = 1;
     }
-    if (con.f == NULL && (pdu.f == NULL || !following)) {
-        if (pdu.f != NULL)
+    if (unreadable || (!logfile_is_open(&con) && !logfile_is_open(&pdu))) {
+        if (!unreadable && !logfile_is_open(&con) && logfile_is_open(&pdu))
             fprintf(stderr, "emgdiag-follow: sessions come from the connector log; without it "
                             "only --follow can be used\n");
-        if (pdu.f != NULL)
-            fclose(pdu.f);
+        logfile_close(&con);
+        logfile_close(&pdu);
         free(con_alloc);
         free(pdu_alloc);
-        return EXIT_USAGE;
+        return EXIT_UNREADABLE;
     }
 
     memset(&m, 0, sizeof m);
-    if (con.f != NULL) {
+    if (logfile_is_open(&con)) {
         while (logfile_next(&con, &l, parse_connector_line, following))
             model_add_line(&m, &l);
     }
+    if (con.read_error != 0)
+        goto done;
 
     chosen = xrealloc(NULL, m.nsessions + 1);
     memset(chosen, 0, m.nsessions + 1);
@@ -372,6 +398,8 @@ int main(int argc, char **argv)
 
     if (list) {
         count_pdus(&m, &pdu, &outside);
+        if (pdu.read_error != 0)
+            goto done;
         for (i = 0; i < m.nsessions; i++) {
             if (!have_instance || m.sessions[i].instance == instance)
                 list_session(stdout, &m, &m.sessions[i]);
@@ -409,31 +437,30 @@ int main(int argc, char **argv)
                 print_sessions(&m, &pdu, chosen, following);
             }
         }
-        if (following) {
-            if (pdu.f != NULL)
+        if (following && pdu.read_error == 0) {
+            if (logfile_is_open(&pdu))
                 while (logfile_next(&pdu, &l, parse_pdu_line, 1))
                     free(l.text);   /* past what print_sessions read */
             follow(&con, &pdu, instance);
         }
     }
+done:
     logfile_summary(&con);
     logfile_summary(&pdu);
     if (con.bad > 0 || pdu.bad > 0)
         problems = 1;
+    if (con.read_error != 0 || pdu.read_error != 0)
+        unreadable = 1;
 
     model_free(&m);
     free(chosen);
-    logfile_free(&con);
-    logfile_free(&pdu);
-    if (con.f != NULL)
-        fclose(con.f);
-    if (pdu.f != NULL)
-        fclose(pdu.f);
+    logfile_close(&con);
+    logfile_close(&pdu);
     free(con_alloc);
     free(pdu_alloc);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "emgdiag-follow: standard output: %s\n", strerror(errno));
-        return EXIT_USAGE;
+        return EXIT_UNREADABLE;
     }
-    return problems ? EXIT_PROBLEMS : EXIT_OK;
+    return unreadable ? EXIT_UNREADABLE : problems ? EXIT_PROBLEMS : EXIT_OK;
 }

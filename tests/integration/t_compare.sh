@@ -119,4 +119,65 @@ run_tool --type connector -q a.pdu b.pdu
     && ok "--type connector on pdu logs: every line named as not a connector-log line, exit 1" \
     || bad "--type connector on pdu logs: rc=$RC out=$OUT err=$ERR"
 
+# Files that cannot be read: exit 2, "emgdiag-compare: FILE: strerror",
+# and no summary (a read error is never taken for the end of a file).
+mkdir adir
+run_tool -t pdu a.pdu adir
+[ $RC -eq 2 ] && [ -z "$OUT" ] && [ "$ERR" = "emgdiag-compare: adir: Is a directory" ] \
+    && ok "a directory as SECOND: exit 2, names it, no summary" || bad "directory: rc=$RC out=$OUT err=$ERR"
+run_tool adir a.pdu
+[ $RC -eq 2 ] && [ -z "$OUT" ] && [ "$ERR" = "emgdiag-compare: adir: Is a directory" ] \
+    && ok "a directory as FIRST: exit 2" || bad "directory as FIRST: rc=$RC out=$OUT err=$ERR"
+if ! fault_read_build "$WORK"; then
+    skip "read(2) errors part-way: no C compiler for the fault library ($(head -1 "$WORK/fault_read.log"))"
+else
+    # a.pdu's first line is whole within its first 200 octets; its second is not
+    for side in first second; do
+        if [ $side = first ]; then args=(a.pdu b.pdu); else args=(b.pdu a.pdu); fi
+        with_read_fault a.pdu 200 "$COMPARE" "${args[@]}"
+        if [ $INJECTED -eq 0 ]; then
+            skip "read error in the $side file: the tool does not read through the fault library"
+        elif [ $RC -eq 2 ] && [[ $OUT != *paired* ]] && [ "$ERR" = "emgdiag-compare: a.pdu: Input/output error" ]; then
+            ok "read(2) error part-way through the $side file: exit 2, names it, no summary"
+        else
+            bad "read error in the $side file: rc=$RC out=$OUT err=$ERR"
+        fi
+    done
+fi
+
+# A line longer than the bound (1 MiB by default) is reported with its file
+# and line and skipped; the lines around it are still read.
+{ head -n 1 emg.pdu
+  printf '2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Read op:0x80000009 (BIND_TRANSCEIVER_RESP) status:0 trn:1 datalen:5 SYSTEMID:'
+  head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' x; echo
+  sed -n 2p emg.pdu; } >long.pdu
+long_len=$(sed -n 2p long.pdu | tr -d '\n' | wc -c)
+run_tool -q long.pdu a.pdu
+same "a 2 MiB line: skipped, the others paired" "$OUT" '2 paired (0 differ), 0 only in long.pdu, 0 only in a.pdu'
+same "a 2 MiB line: named by file and line" "$ERR" \
+"emgdiag-compare: long.pdu:2: line of $long_len octets, longer than 1048576 (--max-line-length); skipped"
+[ $RC -eq 1 ] && ok "a line too long: exit 1" || bad "a line too long: exit $RC"
+run_tool -q -t pdu --max-line-length 100 a.pdu b.pdu
+[ $RC -eq 1 ] && [ "$OUT" = "0 paired (0 differ), 0 only in a.pdu, 0 only in b.pdu" ] \
+    && [[ $ERR == *"a.pdu:1: line of $(head -n 1 a.pdu | tr -d '\n' | wc -c) octets, longer than 100 (--max-line-length); skipped"* ]] \
+    && ok "--max-line-length 100: the longer lines skipped and named" || bad "--max-line-length: rc=$RC out=$OUT err=$ERR"
+for v in 0 -1 1x ""; do
+    run_tool --max-line-length "$v" a.pdu b.pdu
+    [ $RC -eq 2 ] && [ -n "$ERR" ] && ok "--max-line-length '$v': usage error" || bad "--max-line-length '$v': rc=$RC"
+done
+# Memory stays bounded by the bound, not by the line: a 64 MiB line costs
+# no more than a few MiB over a small file (GNU time's maximum RSS).
+if [ -x /usr/bin/time ]; then
+    { head -n 1 emg.pdu; head -c $((64 * 1024 * 1024)) /dev/zero | tr '\0' x; echo; } >huge.pdu
+    /usr/bin/time -f %M -o rss.small "$COMPARE" -q a.pdu b.pdu >/dev/null 2>&1
+    /usr/bin/time -f %M -o rss.huge "$COMPARE" -q huge.pdu b.pdu >/dev/null 2>&1
+    small=$(tail -1 rss.small) huge=$(tail -1 rss.huge)
+    echo "max RSS: $small KiB for two small files, $huge KiB with a 64 MiB line"
+    [ "$huge" -lt $((small + 8 * 1024)) ] && ok "a 64 MiB line costs less than 8 MiB more memory" \
+        || bad "a 64 MiB line: $huge KiB against $small KiB"
+    rm -f huge.pdu
+else
+    skip "memory with a 64 MiB line: /usr/bin/time (GNU time) is not installed"
+fi
+
 tool_summary
