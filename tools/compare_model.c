@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "print_escaped.h"
+
 /* ---- fields of a pdu line ------------------------------------------------ */
 
 /* A field starts at a KEY of [A-Z][A-Za-z0-9]* followed by ':' after a
@@ -255,7 +257,26 @@ struct entry *table_take(struct table *t, const char *key)
 void print_text(FILE *out, const char *prefix, const struct line *l)
 {
     fputs(prefix, out);
-    fwrite(l->text, 1, l->len, out);
+    print_escaped(out, l->text, l->len);
+    putc('\n', out);
+}
+
+/* "    NAME: first | second\n", each value escaped; NULL prints (none). */
+static void print_diff_line(FILE *out, const char *name, size_t name_len, const char *a,
+                            size_t alen, const char *b, size_t blen)
+{
+    fputs("    ", out);
+    print_escaped(out, name, name_len);
+    fputs(": ", out);
+    if (a != NULL)
+        print_escaped(out, a, alen);
+    else
+        fputs("(none)", out);
+    fputs(" | ", out);
+    if (b != NULL)
+        print_escaped(out, b, blen);
+    else
+        fputs("(none)", out);
     putc('\n', out);
 }
 
@@ -272,7 +293,7 @@ void print_field_diff(FILE *out, const struct options *o, const struct line *a, 
 
     memset(used, 0, nb + 1);
     if (ha != hb || memcmp(a->text + a->rest, b->text + b->rest, ha) != 0)
-        fprintf(out, "    header: %.*s | %.*s\n", (int)ha, a->text + a->rest, (int)hb, b->text + b->rest);
+        print_diff_line(out, "header", 6, a->text + a->rest, ha, b->text + b->rest, hb);
     for (i = 0; i < na; i++) {
         if (ignored_key(o, fa[i].p, fa[i].keylen))
             continue;
@@ -285,19 +306,19 @@ void print_field_diff(FILE *out, const struct options *o, const struct line *a, 
             used[j] = 1;
             if (fa[i].len == fb[j].len && memcmp(fa[i].p, fb[j].p, fa[i].len) == 0)
                 continue;
-            fprintf(out, "    %.*s: %.*s | %.*s\n", (int)fa[i].keylen, fa[i].p,
-                   (int)(fa[i].len - fa[i].keylen - 1), fa[i].p + fa[i].keylen + 1,
-                   (int)(fb[j].len - fb[j].keylen - 1), fb[j].p + fb[j].keylen + 1);
+            print_diff_line(out, fa[i].p, fa[i].keylen, fa[i].p + fa[i].keylen + 1,
+                            fa[i].len - fa[i].keylen - 1, fb[j].p + fb[j].keylen + 1,
+                            fb[j].len - fb[j].keylen - 1);
         } else {
-            fprintf(out, "    %.*s: %.*s | (none)\n", (int)fa[i].keylen, fa[i].p,
-                   (int)(fa[i].len - fa[i].keylen - 1), fa[i].p + fa[i].keylen + 1);
+            print_diff_line(out, fa[i].p, fa[i].keylen, fa[i].p + fa[i].keylen + 1,
+                            fa[i].len - fa[i].keylen - 1, NULL, 0);
         }
     }
     for (j = 0; j < nb; j++) {
         if (used[j] || ignored_key(o, fb[j].p, fb[j].keylen))
             continue;
-        fprintf(out, "    %.*s: (none) | %.*s\n", (int)fb[j].keylen, fb[j].p,
-               (int)(fb[j].len - fb[j].keylen - 1), fb[j].p + fb[j].keylen + 1);
+        print_diff_line(out, fb[j].p, fb[j].keylen, NULL, 0, fb[j].p + fb[j].keylen + 1,
+                        fb[j].len - fb[j].keylen - 1);
     }
     free(used);
     free(fa);

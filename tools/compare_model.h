@@ -63,10 +63,12 @@ struct entry *table_take(struct table *t, const char *key);
 
 void table_free(struct table *t);
 
-/* "PREFIX<line>\n". */
+/* "PREFIX<line>\n", the line with terminal control octets as \xHH
+ * (print_escaped.h). */
 void print_text(FILE *out, const char *prefix, const struct line *l);
 
-/* The fields of a differing pdu pair, side by side: "    KEY: a | b". */
+/* The fields of a differing pdu pair, side by side: "    KEY: a | b"
+ * (escaped as print_text does). */
 void print_field_diff(FILE *out, const struct options *o, const struct line *a,
                       const struct line *b);
 

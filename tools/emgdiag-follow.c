@@ -16,7 +16,7 @@
  * that starts in the middle of a session) form a session of their own.  A
  * pdu-log line belongs to the session of its instance whose time span holds
  * its timestamp (the model: follow_model.c).  Lines are printed as they are
- * in the files.
+ * in the files, with terminal control octets as \xHH (print_escaped.h).
  *
  * Input is not trusted: a line that is not in the format of its log, or
  * longer than --max-line-length, is reported on stderr with its file and

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "print_escaped.h"
+
 /* ---- sessions ------------------------------------------------------------- */
 
 static size_t inst_slot(const struct model *m, unsigned long instance)
@@ -176,7 +178,7 @@ struct session *session_for(struct model *m, unsigned long instance, const char 
 
 void print_line(FILE *out, const struct line *l)
 {
-    fwrite(l->text, 1, l->len, out);
+    print_escaped(out, l->text, l->len);
     putc('\n', out);
 }
 
@@ -188,13 +190,14 @@ void list_session(FILE *out, const struct model *m, const struct session *s)
            s->start, s->ended ? s->end : s->superseded ? "(no DISCONNECT)" : "(open)");
     for (i = 0; i < s->nidx; i++) {
         const struct line *l = &m->lines[s->idx[i]];
-        /* the event and outcome: what follows "<ts> (<n>) " */
-        const char *p = memchr(l->text + TS_LEN + 2, ')', l->len - TS_LEN - 2);
 
-        if (p != NULL && i < 8)
-            fprintf(out, "%s %.*s", i == 0 ? ":" : ",", (int)(l->text + l->len - (p + 2)), p + 2);
-        else if (i == 8)
+        if (i < 8) {
+            /* the event and outcome: what follows "<ts> (<n>) " */
+            fputs(i == 0 ? ": " : ", ", out);
+            print_escaped(out, l->text + l->rest, l->len - l->rest);
+        } else if (i == 8) {
             fprintf(out, ", ... %zu more", s->nidx - 8);
+        }
     }
     fprintf(out, "; %lu pdu line%s\n", s->pdus, s->pdus == 1 ? "" : "s");
 }

@@ -55,10 +55,12 @@ void model_free(struct model *m);
 /* The session of `instance` that a pdu line at `ts` belongs to, or NULL. */
 struct session *session_for(struct model *m, unsigned long instance, const char *ts);
 
-/* One line of the session list: "(N) #K start .. end: events; P pdu lines". */
+/* One line of the session list: "(N) #K start .. end: events; P pdu lines"
+ * (the events escaped as print_line does). */
 void list_session(FILE *out, const struct model *m, const struct session *s);
 
-/* A line as read, with terminal control octets escaped, and its newline. */
+/* A line as read, with terminal control octets as \xHH (print_escaped.h),
+ * and its newline. */
 void print_line(FILE *out, const struct line *l);
 
 #endif

@@ -119,6 +119,22 @@ run_tool --type connector -q a.pdu b.pdu
     && ok "--type connector on pdu logs: every line named as not a connector-log line, exit 1" \
     || bad "--type connector on pdu logs: rc=$RC out=$OUT err=$ERR"
 
+# Lines of a foreign log reach a terminal with their control octets
+# escaped (ESC [ 2 J, BEL as \xHH), in the lines and in the field breakdown.
+printf '2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi\033[2J\a\n' >esc1.pdu
+printf '2026-11-25 10:00:00.000001 INFO  (up,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi\n' >esc2.pdu
+run_tool esc1.pdu esc2.pdu
+same "ESC [ 2 J and BEL print as \\xHH" "$OUT" \
+'! 2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi\x1b[2J\x07
+  2026-11-25 10:00:00.000001 INFO  (up,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi
+    SHORTMESSAGE: hi\x1b[2J\x07 | hi
+1 paired (1 differ), 0 only in esc1.pdu, 0 only in esc2.pdu'
+run_tool esc2.pdu esc1.pdu
+[[ $OUT == *"    SHORTMESSAGE: hi | hi\\x1b[2J\\x07"* ]] && ok "SECOND's value escaped too" \
+    || bad "SECOND's value: $OUT"
+"$COMPARE" esc1.pdu esc2.pdu | LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" \
+    && bad "a control octet reached the output" || ok "no control octet but the newlines in the output"
+
 # Files that cannot be read: exit 2, "emgdiag-compare: FILE: strerror",
 # and no summary (a read error is never taken for the end of a file).
 mkdir adir

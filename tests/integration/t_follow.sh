@@ -157,10 +157,10 @@ mkdir -p "$B"
     printf '2026-01-02 10:00:00.000260 INFO  (x,0) Write \0 NUL\n'
 } >"$B/pdu.x"
 run_tool --dir "$B" x 0
-same "bad lines skipped, good ones printed (a NUL inside a line kept)" "$OUT" \
+same "bad lines skipped, good ones printed (a NUL inside a line kept, as \\x00)" "$OUT" \
 "$(printf '%s\n' '2026-01-02 10:00:00.000100 (0) CONNECT OK' \
     '2026-01-02 10:00:00.000200 INFO  (x,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:1 datalen:0')
-2026-01-02 10:00:00.000260 INFO  (x,0) Write  NUL"
+2026-01-02 10:00:00.000260 INFO  (x,0) Write \\x00 NUL"
 want_err="emgdiag-follow: $B/connector.x:2: not a connector-log line; skipped
 emgdiag-follow: $B/connector.x:3: not a connector-log line; skipped
 emgdiag-follow: $B/connector.x:4: not a connector-log line; skipped
@@ -170,8 +170,28 @@ emgdiag-follow: $B/pdu.x:2: not a pdu-log line; skipped"
 same "bad lines named by file and line number" "$ERR" "$want_err"
 [ $RC -eq 1 ] && ok "bad lines: exit 1" || bad "bad lines: exit $RC, want 1"
 "$FOLLOW" --dir "$B" x 0 2>/dev/null | tail -n 1 \
-    | cmp -s - <(printf '2026-01-02 10:00:00.000260 INFO  (x,0) Write \0 NUL\n') && ok "the NUL octet is written as it was read" \
-    || bad "the NUL octet was not written through"
+    | cmp -s - <(printf '2026-01-02 10:00:00.000260 INFO  (x,0) Write \\x00 NUL\n') && ok "the NUL octet is written as \\x00" \
+    || bad "the NUL octet was not written as \\x00"
+
+# Lines from foreign logs reach a terminal with their control octets
+# escaped: ESC [ 2 J (clear the screen), BEL, DEL, a CR inside a line and a
+# TAB print as \xHH; the line's own CR LF end is still its end.
+T=$WORK/term
+mkdir -p "$T"
+printf '2026-01-02 10:00:00.000100 (0) CONNECT OK (info="\033[2J\a")\r\n2026-01-02 10:00:05.000000 (0) DISCONNECT OK\n' \
+    >"$T/connector.t"
+printf '2026-01-02 10:00:01.000000 INFO  (t,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:1 datalen:9 SHORTMESSAGE:a\033[2Jb\ac\177d\re\tf\n' \
+    >"$T/pdu.t"
+run_tool --dir "$T" t 0
+same "ESC [ 2 J, BEL, DEL, CR and TAB inside lines print as \\xHH" "$OUT" \
+'2026-01-02 10:00:00.000100 (0) CONNECT OK (info="\x1b[2J\x07")
+2026-01-02 10:00:01.000000 INFO  (t,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:1 datalen:9 SHORTMESSAGE:a\x1b[2Jb\x07c\x7fd\x0de\x09f
+2026-01-02 10:00:05.000000 (0) DISCONNECT OK'
+run_tool --dir "$T" t
+same "the session list escapes the events too" "$OUT" \
+'(0) #1 2026-01-02 10:00:00.000100 .. 2026-01-02 10:00:05.000000: CONNECT OK (info="\x1b[2J\x07"), DISCONNECT OK; 1 pdu line'
+"$FOLLOW" --dir "$T" t 0 | LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" \
+    && bad "a control octet reached the output" || ok "no control octet but the newlines in the output"
 
 # Errors of use.
 run_tool --dir "$D" up 7
