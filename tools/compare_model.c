@@ -12,6 +12,42 @@
 
 /* ---- fields of a pdu line ------------------------------------------------ */
 
+/* A pdu-log body as compared: each `\x20` becomes the space it stands for.
+ * The module writes a space inside a text value as `\x20` where it could
+ * be read as the start of another field (" KEY:"); EMG writes a plain
+ * space; both mean the same octet.  A `\\` (an escaped backslash) and every
+ * other escape are kept as they are.  *outlen set; NUL-terminated. */
+static char *unescape_spaces(const char *s, size_t n, size_t *outlen)
+{
+    char *out = xmalloc(n + 1);
+    size_t i = 0, k = 0;
+
+    while (i < n) {
+        if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && s[i + 2] == '2' && s[i + 3] == '0') {
+            out[k++] = ' ';
+            i += 4;
+        } else if (s[i] == '\\' && i + 1 < n) {
+            out[k++] = s[i++];     /* the escape's two first octets as they are */
+            out[k++] = s[i++];
+        } else {
+            out[k++] = s[i++];
+        }
+    }
+    out[k] = '\0';
+    *outlen = k;
+    return out;
+}
+
+/* The body of a line as compared: pdu lines through unescape_spaces(). */
+static char *compared_body(const struct options *o, const struct line *l, size_t *len)
+{
+    if (o->kind != KIND_PDU) {
+        *len = l->len - l->rest;
+        return xstrndup(l->text + l->rest, *len);
+    }
+    return unescape_spaces(l->text + l->rest, l->len - l->rest, len);
+}
+
 /* A field starts at a KEY of [A-Z][A-Za-z0-9]* followed by ':' after a
  * space.  Values may hold spaces, so a value holding " WORD:" is cut there
  * too; both logs are cut the same way, so a pair still compares right. */
@@ -118,16 +154,19 @@ char *line_key(const struct options *o, const struct line *l)
     return k;
 }
 
-/* What is compared: the body, with the ignored fields left out. */
-char *line_cmp(const struct options *o, const struct line *l)
+/* What is compared: the body (\x20 read as a space), with the ignored
+ * fields left out. */
+char *line_cmp(const struct options *o, const struct line *l, size_t *cmp_len)
 {
-    const char *body = l->text + l->rest;
-    size_t n = l->len - l->rest, nf, i, len = 0;
+    size_t n, nf, i, len = 0;
+    char *body = compared_body(o, l, &n);
     struct field *f;
     char *out;
 
-    if (o->kind != KIND_PDU || o->nignored == 0)
-        return xstrndup(body, n);
+    if (o->kind != KIND_PDU || o->nignored == 0) {
+        *cmp_len = n;
+        return body;
+    }
     f = split_fields(body, n, &nf);
     out = xmalloc(n + 1);
     /* the header before the first field: "Write op:… (NAME) status:… trn:…
@@ -148,6 +187,8 @@ char *line_cmp(const struct options *o, const struct line *l)
     }
     out[len] = '\0';
     free(f);
+    free(body);
+    *cmp_len = len;
     return out;
 }
 
@@ -209,7 +250,7 @@ void table_add(struct table *t, const struct options *o, const struct line *l)
     e = &t->e[t->n];
     e->l = *l;
     e->key = line_key(o, l);
-    e->cmp = line_cmp(o, l);
+    e->cmp = line_cmp(o, l, &e->cmp_len);
     e->next = SIZE_MAX;
     e->paired = 0;
     b = bucket_for(t, e->key, 1);
@@ -283,17 +324,19 @@ static void print_diff_line(FILE *out, const char *name, size_t name_len, const 
 /* The fields of a differing pdu pair, side by side: "    KEY: a | b". */
 void print_field_diff(FILE *out, const struct options *o, const struct line *a, const struct line *b)
 {
-    size_t na, nb, i, j;
-    struct field *fa = split_fields(a->text + a->rest, a->len - a->rest, &na);
-    struct field *fb = split_fields(b->text + b->rest, b->len - b->rest, &nb);
+    size_t alen, blen, na, nb, i, j;
+    /* both bodies as compared, so that both are cut into fields alike */
+    char *abody = compared_body(o, a, &alen), *bbody = compared_body(o, b, &blen);
+    struct field *fa = split_fields(abody, alen, &na);
+    struct field *fb = split_fields(bbody, blen, &nb);
     unsigned char *used = xmalloc(nb + 1);
     /* the headers, without the space before the first field */
-    size_t ha = na > 0 ? (size_t)(fa[0].p - (a->text + a->rest)) - 1 : a->len - a->rest;
-    size_t hb = nb > 0 ? (size_t)(fb[0].p - (b->text + b->rest)) - 1 : b->len - b->rest;
+    size_t ha = na > 0 ? (size_t)(fa[0].p - abody) - 1 : alen;
+    size_t hb = nb > 0 ? (size_t)(fb[0].p - bbody) - 1 : blen;
 
     memset(used, 0, nb + 1);
-    if (ha != hb || memcmp(a->text + a->rest, b->text + b->rest, ha) != 0)
-        print_diff_line(out, "header", 6, a->text + a->rest, ha, b->text + b->rest, hb);
+    if (ha != hb || memcmp(abody, bbody, ha) != 0)
+        print_diff_line(out, "header", 6, abody, ha, bbody, hb);
     for (i = 0; i < na; i++) {
         if (ignored_key(o, fa[i].p, fa[i].keylen))
             continue;
@@ -323,4 +366,6 @@ void print_field_diff(FILE *out, const struct options *o, const struct line *a, 
     free(used);
     free(fa);
     free(fb);
+    free(abody);
+    free(bbody);
 }

@@ -30,6 +30,7 @@ struct entry {
     struct line l;
     char *key;
     char *cmp;                /* what is compared: the line without ts, name, ignored fields */
+    size_t cmp_len;
     size_t next;              /* the next entry with the same key, or SIZE_MAX */
     int paired;
 };
@@ -51,9 +52,11 @@ struct table {
  * connector line the event (what pairs lines).  The caller frees it. */
 char *line_key(const struct options *o, const struct line *l);
 
-/* What is compared: the body, with the ignored fields left out.  The caller
- * frees it. */
-char *line_cmp(const struct options *o, const struct line *l);
+/* What is compared: the body, with the ignored fields left out, and in a
+ * pdu line each `\x20` read as the space it stands for (EMG writes a
+ * plain space where the module may write \x20).  Its length in *cmp_len
+ * (it may hold NUL octets); the caller frees it. */
+char *line_cmp(const struct options *o, const struct line *l, size_t *cmp_len);
 
 /* Adds a line of SECOND (the table takes its text). */
 void table_add(struct table *t, const struct options *o, const struct line *l);

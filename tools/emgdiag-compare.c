@@ -147,10 +147,11 @@ static int compare(const struct options *o, struct logfile *fa, struct logfile *
             if (!o->quiet)
                 print_text(stdout, "< ", &l);
         } else {
-            char *cmp = line_cmp(o, &l);
+            size_t cmp_len;
+            char *cmp = line_cmp(o, &l, &cmp_len);
 
             sum->paired++;
-            if (strcmp(cmp, e->cmp) != 0) {
+            if (cmp_len != e->cmp_len || memcmp(cmp, e->cmp, cmp_len) != 0) {
                 sum->differ++;
                 if (!o->quiet) {
                     print_text(stdout, "! ", &l);

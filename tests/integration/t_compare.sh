@@ -119,6 +119,28 @@ run_tool --type connector -q a.pdu b.pdu
     && ok "--type connector on pdu logs: every line named as not a connector-log line, exit 1" \
     || bad "--type connector on pdu logs: rc=$RC out=$OUT err=$ERR"
 
+# Inside a text value the module may write a space as \x20 (where it could
+# be read as the start of a field: " KEY:"), EMG a plain space: the same
+# octet, so no difference (docs/man/emgdiag-compare.1).  An escaped
+# backslash followed by "x20" (\\x20) is not a space.
+printf '%s\n' \
+    '2015-04-29 03:04:00.000001 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root now SMLENGTH:16' \
+    '2015-04-29 03:04:00.000002 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:3 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:a b SMLENGTH:3' \
+    '2015-04-29 03:04:00.000003 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root SMLENGTH:12' >emg-sp.pdu
+printf '%s\n' \
+    '2026-11-25 10:00:00.000001 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi\x20SYSTEMID:root now SMLENGTH:16' \
+    '2026-11-25 10:00:00.000002 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:3 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:a\\x20b SMLENGTH:3' \
+    '2026-11-25 10:00:00.000003 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:31 DESTINATIONADDR:46701 SHORTMESSAGE:hi\x20SYSTEMID:root SMLENGTH:12' >ours-sp.pdu
+run_tool emg-sp.pdu ours-sp.pdu
+same "\\x20 and a space compare equal; \\\\x20 does not; only real differences are listed" "$OUT" \
+'! 2015-04-29 03:04:00.000002 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:3 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:a b SMLENGTH:3
+  2026-11-25 10:00:00.000002 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:3 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:a\\x20b SMLENGTH:3
+    SHORTMESSAGE: a b | a\\x20b
+! 2015-04-29 03:04:00.000003 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root SMLENGTH:12
+  2026-11-25 10:00:00.000003 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:31 DESTINATIONADDR:46701 SHORTMESSAGE:hi\x20SYSTEMID:root SMLENGTH:12
+    header: Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:30 | Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:31
+3 paired (2 differ), 0 only in emg-sp.pdu, 0 only in ours-sp.pdu'
+
 # Lines of a foreign log reach a terminal with their control octets
 # escaped (ESC [ 2 J, BEL as \xHH), in the lines and in the field breakdown.
 printf '2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi\033[2J\a\n' >esc1.pdu
