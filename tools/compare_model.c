@@ -16,10 +16,10 @@
  * The module writes a space inside a text value as `\x20` where it could
  * be read as the start of another field (" KEY:"); EMG writes a plain
  * space; both mean the same octet.  A `\\` (an escaped backslash) and every
- * other escape are kept as they are.  *outlen set; NUL-terminated. */
-static char *unescape_spaces(const char *s, size_t n, size_t *outlen)
+ * other escape are kept as they are.  out has room for n octets; returns
+ * how many it holds. */
+static size_t unescape_spaces(char *out, const char *s, size_t n)
 {
-    char *out = xmalloc(n + 1);
     size_t i = 0, k = 0;
 
     while (i < n) {
@@ -33,19 +33,7 @@ static char *unescape_spaces(const char *s, size_t n, size_t *outlen)
             out[k++] = s[i++];
         }
     }
-    out[k] = '\0';
-    *outlen = k;
-    return out;
-}
-
-/* The body of a line as compared: pdu lines through unescape_spaces(). */
-static char *compared_body(const struct options *o, const struct line *l, size_t *len)
-{
-    if (o->kind != KIND_PDU) {
-        *len = l->len - l->rest;
-        return xstrndup(l->text + l->rest, *len);
-    }
-    return unescape_spaces(l->text + l->rest, l->len - l->rest, len);
+    return k;
 }
 
 /* A field starts at a KEY of [A-Z][A-Za-z0-9]* followed by ':' after a
@@ -103,6 +91,79 @@ static int ignored_key(const struct options *o, const char *k, size_t n)
     return 0;
 }
 
+/* A line's body as compared: for a pdu line its header ("Write op:...
+ * datalen:N"), then its fields, cut from the text or, when its JSON twin
+ * line is known, taken from there; \x20 read as a space throughout. */
+struct body {
+    char *text;               /* header, then " KEY:value" for each field */
+    size_t len, header_len;
+    struct field *f;          /* into text */
+    size_t nf;
+};
+
+static void body_make(struct body *b, const struct options *o, const struct line *l,
+                      const struct pdu_json *twin)
+{
+    size_t n = l->len - l->rest, i, k, need;
+    char *t;
+
+    b->text = xmalloc(n + 1);
+    b->f = NULL;
+    b->nf = 0;
+    if (o->kind != KIND_PDU) {
+        memcpy(b->text, l->text + l->rest, n);
+        b->len = b->header_len = n;
+        b->text[n] = '\0';
+        return;
+    }
+    b->len = unescape_spaces(b->text, l->text + l->rest, n);
+    b->text[b->len] = '\0';
+    b->f = split_fields(b->text, b->len, &b->nf);
+    b->header_len = b->nf > 0 ? (size_t)(b->f[0].p - b->text) - 1 : b->len;
+    if (twin == NULL)
+        return;
+    /* the header as it is, then the twin's fields one by one */
+    need = b->header_len + (twin->error != NULL ? 7 + twin->error_len : 0);
+    for (i = 0; i < twin->nfields; i++)
+        need += 2 + twin->fields[i].key_len + twin->fields[i].value_len;
+    t = xmalloc(need + 1);
+    memcpy(t, b->text, b->header_len);
+    k = b->header_len;
+    free(b->f);
+    b->f = xmalloc((twin->nfields + 1) * sizeof *b->f);
+    b->nf = 0;
+    for (i = 0; i <= twin->nfields; i++) {
+        const char *key = i < twin->nfields ? twin->fields[i].key : "ERROR";
+        size_t key_len = i < twin->nfields ? twin->fields[i].key_len : 5;
+        struct field *f = &b->f[b->nf];
+
+        if (i == twin->nfields && twin->error == NULL)
+            break;
+        t[k++] = ' ';
+        f->p = t + k;
+        memcpy(t + k, key, key_len);
+        k += key_len;
+        t[k++] = ':';
+        if (i < twin->nfields)
+            k += unescape_spaces(t + k, twin->fields[i].value, twin->fields[i].value_len);
+        else
+            k += unescape_spaces(t + k, twin->error, twin->error_len);
+        f->len = (size_t)(t + k - f->p);
+        f->keylen = key_len;
+        b->nf++;
+    }
+    t[k] = '\0';
+    free(b->text);
+    b->text = t;
+    b->len = k;
+}
+
+static void body_free(struct body *b)
+{
+    free(b->text);
+    free(b->f);
+}
+
 /* ---- keys ------------------------------------------------------------------ */
 
 static size_t word_len(const char *p, const char *end)
@@ -154,40 +215,31 @@ char *line_key(const struct options *o, const struct line *l)
     return k;
 }
 
-/* What is compared: the body (\x20 read as a space), with the ignored
- * fields left out. */
-char *line_cmp(const struct options *o, const struct line *l, size_t *cmp_len)
+char *line_cmp(const struct options *o, const struct line *l, const struct pdu_json *twin,
+               size_t *cmp_len)
 {
-    size_t n, nf, i, len = 0;
-    char *body = compared_body(o, l, &n);
-    struct field *f;
+    struct body b;
+    size_t i, len;
     char *out;
 
-    if (o->kind != KIND_PDU || o->nignored == 0) {
-        *cmp_len = n;
-        return body;
+    body_make(&b, o, l, twin);
+    if (o->nignored == 0 && twin == NULL) {
+        free(b.f);
+        *cmp_len = b.len;
+        return b.text;
     }
-    f = split_fields(body, n, &nf);
-    out = xmalloc(n + 1);
-    /* the header before the first field: "Write op:… (NAME) status:… trn:…
-     * datalen:…" (its lower-case names are not fields) */
-    if (nf == 0 || f[0].p > body) {
-        size_t head = nf == 0 ? n : (size_t)(f[0].p - body) - 1;
-
-        memcpy(out, body, head);
-        len = head;
-    }
-    for (i = 0; i < nf; i++) {
-        if (ignored_key(o, f[i].p, f[i].keylen))
+    out = xmalloc(b.len + 1);
+    memcpy(out, b.text, b.header_len);
+    len = b.header_len;
+    for (i = 0; i < b.nf; i++) {
+        if (ignored_key(o, b.f[i].p, b.f[i].keylen))
             continue;
-        if (len > 0)
-            out[len++] = ' ';
-        memcpy(out + len, f[i].p, f[i].len);
-        len += f[i].len;
+        out[len++] = ' ';
+        memcpy(out + len, b.f[i].p, b.f[i].len);
+        len += b.f[i].len;
     }
     out[len] = '\0';
-    free(f);
-    free(body);
+    body_free(&b);
     *cmp_len = len;
     return out;
 }
@@ -238,7 +290,8 @@ static struct bucket *bucket_for(struct table *t, const char *key, int create)
     return &t->b[i];
 }
 
-void table_add(struct table *t, const struct options *o, const struct line *l)
+void table_add(struct table *t, const struct options *o, const struct line *l,
+               struct pdu_json *twin)
 {
     struct entry *e;
     struct bucket *b;
@@ -250,7 +303,8 @@ void table_add(struct table *t, const struct options *o, const struct line *l)
     e = &t->e[t->n];
     e->l = *l;
     e->key = line_key(o, l);
-    e->cmp = line_cmp(o, l, &e->cmp_len);
+    e->twin = twin;
+    e->cmp = line_cmp(o, l, twin, &e->cmp_len);
     e->next = SIZE_MAX;
     e->paired = 0;
     b = bucket_for(t, e->key, 1);
@@ -270,6 +324,10 @@ void table_free(struct table *t)
         free(t->e[i].l.text);
         free(t->e[i].key);
         free(t->e[i].cmp);
+        if (t->e[i].twin != NULL) {
+            pdu_json_free(t->e[i].twin);
+            free(t->e[i].twin);
+        }
     }
     for (i = 0; i < t->capb; i++)
         free(t->b[i].key);
@@ -322,21 +380,25 @@ static void print_diff_line(FILE *out, const char *name, size_t name_len, const 
 }
 
 /* The fields of a differing pdu pair, side by side: "    KEY: a | b". */
-void print_field_diff(FILE *out, const struct options *o, const struct line *a, const struct line *b)
+void print_field_diff(FILE *out, const struct options *o, const struct line *a,
+                      const struct pdu_json *atwin, const struct line *b, const struct pdu_json *btwin)
 {
-    size_t alen, blen, na, nb, i, j;
-    /* both bodies as compared, so that both are cut into fields alike */
-    char *abody = compared_body(o, a, &alen), *bbody = compared_body(o, b, &blen);
-    struct field *fa = split_fields(abody, alen, &na);
-    struct field *fb = split_fields(bbody, blen, &nb);
-    unsigned char *used = xmalloc(nb + 1);
-    /* the headers, without the space before the first field */
-    size_t ha = na > 0 ? (size_t)(fa[0].p - abody) - 1 : alen;
-    size_t hb = nb > 0 ? (size_t)(fb[0].p - bbody) - 1 : blen;
+    struct body ba, bb;
+    size_t na, nb, i, j;
+    struct field *fa, *fb;
+    unsigned char *used;
 
+    /* both bodies as compared, so that both are cut into fields alike */
+    body_make(&ba, o, a, atwin);
+    body_make(&bb, o, b, btwin);
+    fa = ba.f;
+    fb = bb.f;
+    na = ba.nf;
+    nb = bb.nf;
+    used = xmalloc(nb + 1);
     memset(used, 0, nb + 1);
-    if (ha != hb || memcmp(abody, bbody, ha) != 0)
-        print_diff_line(out, "header", 6, abody, ha, bbody, hb);
+    if (ba.header_len != bb.header_len || memcmp(ba.text, bb.text, ba.header_len) != 0)
+        print_diff_line(out, "header", 6, ba.text, ba.header_len, bb.text, bb.header_len);
     for (i = 0; i < na; i++) {
         if (ignored_key(o, fa[i].p, fa[i].keylen))
             continue;
@@ -364,8 +426,6 @@ void print_field_diff(FILE *out, const struct options *o, const struct line *a, 
                         fb[j].len - fb[j].keylen - 1);
     }
     free(used);
-    free(fa);
-    free(fb);
-    free(abody);
-    free(bbody);
+    body_free(&ba);
+    body_free(&bb);
 }

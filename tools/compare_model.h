@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "logline.h"
+#include "pdu_json.h"
 
 enum kind { KIND_UNKNOWN, KIND_PDU, KIND_CONNECTOR };
 
@@ -31,6 +32,7 @@ struct entry {
     char *key;
     char *cmp;                /* what is compared: the line without ts, name, ignored fields */
     size_t cmp_len;
+    struct pdu_json *twin;    /* its JSON-twin line, or NULL; the entry owns it */
     size_t next;              /* the next entry with the same key, or SIZE_MAX */
     int paired;
 };
@@ -54,12 +56,17 @@ char *line_key(const struct options *o, const struct line *l);
 
 /* What is compared: the body, with the ignored fields left out, and in a
  * pdu line each `\x20` read as the space it stands for (EMG writes a
- * plain space where the module may write \x20).  Its length in *cmp_len
- * (it may hold NUL octets); the caller frees it. */
-char *line_cmp(const struct options *o, const struct line *l, size_t *cmp_len);
+ * plain space where the module may write \x20).  A pdu line's fields come
+ * from its JSON-twin line when twin is not NULL (the caller has checked
+ * that it is the line's twin), else from cutting the text.  Its length in
+ * *cmp_len (it may hold NUL octets); the caller frees it. */
+char *line_cmp(const struct options *o, const struct line *l, const struct pdu_json *twin,
+               size_t *cmp_len);
 
-/* Adds a line of SECOND (the table takes its text). */
-void table_add(struct table *t, const struct options *o, const struct line *l);
+/* Adds a line of SECOND, with its twin line or NULL (the table takes the
+ * line's text and the twin, malloc'd). */
+void table_add(struct table *t, const struct options *o, const struct line *l,
+               struct pdu_json *twin);
 
 /* The first unpaired entry with key, taken off its bucket; NULL when none. */
 struct entry *table_take(struct table *t, const char *key);
@@ -73,6 +80,7 @@ void print_text(FILE *out, const char *prefix, const struct line *l);
 /* The fields of a differing pdu pair, side by side: "    KEY: a | b"
  * (escaped as print_text does). */
 void print_field_diff(FILE *out, const struct options *o, const struct line *a,
-                      const struct line *b);
+                      const struct pdu_json *atwin, const struct line *b,
+                      const struct pdu_json *btwin);
 
 #endif

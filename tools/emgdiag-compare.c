@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "compare_model.h"
+#include "json_twin.h"
 #include "logline.h"
 
 #include "tool_version.h"
@@ -52,6 +53,8 @@ static void usage(FILE *out)
           "  -q, --quiet                print only the summary\n"
           "      --max-line-length N    skip (and report) lines longer than N octets\n"
           "                             (default 1048576)\n"
+          "      --text-only            pdu logs: cut fields from the text lines even where\n"
+          "                             FILE.jsonl, the log's JSON twin, is there\n"
           "  -h, --help                 this text\n"
           "  -V, --version              the version\n"
           "Exit status: 0 the logs agree; 1 they differ, or lines not in the format (or\n"
@@ -128,19 +131,30 @@ struct sums {
  * as it goes; the counts in *sum.  -1 when a file could not be read to its
  * end (reported). */
 static int compare(const struct options *o, struct logfile *fa, struct logfile *fb,
-                   struct table *t, struct sums *sum)
+                   struct json_twin *ta, struct json_twin *tb, struct table *t, struct sums *sum)
 {
     int (*parse)(struct line *) = o->kind == KIND_PDU ? parse_pdu_line : parse_connector_line;
     struct line l;
     size_t i;
 
-    while (logfile_next(fb, &l, parse, 0))
-        table_add(t, o, &l);
+    while (logfile_next(fb, &l, parse, 0)) {
+        table_add(t, o, &l, json_twin_take(tb, &l, fb->lr.lineno));
+        if (json_twin_read_error(tb) != 0)
+            return -1;
+    }
     if (fb->read_error != 0)
         return -1;
     while (logfile_next(fa, &l, parse, 0)) {
-        char *key = line_key(o, &l);
-        struct entry *e = table_take(t, key);
+        struct pdu_json *twin = json_twin_take(ta, &l, fa->lr.lineno);
+        char *key;
+        struct entry *e;
+
+        if (json_twin_read_error(ta) != 0) {
+            free(l.text);
+            return -1;
+        }
+        key = line_key(o, &l);
+        e = table_take(t, key);
 
         if (e == NULL) {
             sum->only_a++;
@@ -148,7 +162,7 @@ static int compare(const struct options *o, struct logfile *fa, struct logfile *
                 print_text(stdout, "< ", &l);
         } else {
             size_t cmp_len;
-            char *cmp = line_cmp(o, &l, &cmp_len);
+            char *cmp = line_cmp(o, &l, twin, &cmp_len);
 
             sum->paired++;
             if (cmp_len != e->cmp_len || memcmp(cmp, e->cmp, cmp_len) != 0) {
@@ -157,13 +171,17 @@ static int compare(const struct options *o, struct logfile *fa, struct logfile *
                     print_text(stdout, "! ", &l);
                     print_text(stdout, "  ", &e->l);
                     if (o->kind == KIND_PDU)
-                        print_field_diff(stdout, o, &l, &e->l);
+                        print_field_diff(stdout, o, &l, twin, &e->l, e->twin);
                 }
             }
             free(cmp);
         }
         free(key);
         free(l.text);
+        if (twin != NULL) {
+            pdu_json_free(twin);
+            free(twin);
+        }
     }
     if (fa->read_error != 0)
         return -1;
@@ -187,10 +205,13 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"max-line-length", required_argument, NULL, 'M'},
+        {"text-only", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     struct options o;
     struct logfile fa, fb;
+    struct json_twin ta, tb;
+    int text_only = 0;
     struct table t;
     struct sums sum;
     size_t max_len = LINEREADER_DEFAULT_MAX;
@@ -226,6 +247,9 @@ int main(int argc, char **argv)
                         optarg);
                 return EXIT_USAGE;
             }
+            break;
+        case 'T':
+            text_only = 1;
             break;
         case 'h':
             usage(stdout);
@@ -263,18 +287,31 @@ int main(int argc, char **argv)
     }
     fa.what = fb.what = o.kind == KIND_PDU ? "pdu log" : "connector log";
 
+    /* pdu logs: the fields from each file's JSON twin, where it has one */
+    memset(&ta, 0, sizeof ta);
+    memset(&tb, 0, sizeof tb);
+    rc = 0;
+    if (o.kind == KIND_PDU && !text_only &&
+        (json_twin_open(&ta, PROG, fa.path, max_len) < 0 ||
+         json_twin_open(&tb, PROG, fb.path, max_len) < 0))
+        rc = -1;
     memset(&sum, 0, sizeof sum);
-    rc = compare(&o, &fa, &fb, &t, &sum);
+    if (rc == 0)
+        rc = compare(&o, &fa, &fb, &ta, &tb, &t, &sum);
     if (rc == 0)
         printf("%lu paired (%lu differ), %lu only in %s, %lu only in %s\n", sum.paired,
                sum.differ, sum.only_a, fa.path, sum.only_b, fb.path);
     logfile_summary(&fa);
     logfile_summary(&fb);
+    json_twin_summary(&ta);
+    json_twin_summary(&tb);
 
     table_free(&t);
     free(o.ignored);
     logfile_close(&fa);
     logfile_close(&fb);
+    json_twin_close(&ta);
+    json_twin_close(&tb);
     if (fflush(stdout) != 0) {
         fprintf(stderr, PROG ": standard output: %s\n", strerror(errno));
         return EXIT_UNREADABLE;

@@ -8,7 +8,9 @@
  * cut into lines at '\n'.  Lines that parse go alternately into the table
  * of SECOND and against it as lines of FIRST, and a pair is printed with
  * its field differences (standard output goes to /dev/null), and so is
- * every line against itself.  Beyond the sanitizers' checks: a key never
+ * every line against itself.  In pdu mode a line that is a JSON-twin line
+ * (tools/pdu_json.c) is taken as the twin of the next pdu line, whose
+ * fields then come from it.  Beyond the sanitizers' checks: a key never
  * holds a newline, the compared text of a line is the same each time it
  * is made, and a pdu line compares equal to itself with every space of its
  * body written \x20.
@@ -64,10 +66,10 @@ static void check_spaces_as_escapes(const struct options *o, const struct line *
         }
     }
     v.len = k;
-    vcmp = line_cmp(o, &v, &vlen);
+    vcmp = line_cmp(o, &v, NULL, &vlen);
     if (vlen != cmp_len || memcmp(vcmp, cmp, cmp_len) != 0)
         abort();
-    print_field_diff(stdout, o, l, &v);
+    print_field_diff(stdout, o, l, NULL, &v, NULL);
     free(vcmp);
     free(v.text);
 }
@@ -79,8 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct table t;
     const char *p, *end, *nl;
     int (*parse)(struct line *);
+    struct pdu_json *twin = NULL;
     int k = 0;
-    size_t i;
 
     if (size == 0)
         return 0;
@@ -107,31 +109,54 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         l.text = xstrndup(p, len);
         l.len = len;
         p += len + 1;
+        if (o.kind == KIND_PDU && twin == NULL) {
+            /* a JSON-twin line: the twin of the next pdu line */
+            twin = xmalloc(sizeof *twin);
+            if (pdu_json_parse(l.text, l.len, twin) == 0) {
+                free(l.text);
+                continue;
+            }
+            free(twin);
+            twin = NULL;
+        }
         if (parse(&l) != 0) {
             free(l.text);
             continue;
         }
         if (k++ % 2 == 0) {
-            table_add(&t, &o, &l);   /* the table owns the text now */
+            struct pdu_json *owned = twin;
+
+            twin = NULL;
+            table_add(&t, &o, &l, owned);   /* the table owns the text and the twin now */
             check_text(t.e[t.n - 1].key);
-            again = line_cmp(&o, &t.e[t.n - 1].l, &again_len);
+            again = line_cmp(&o, &t.e[t.n - 1].l, owned, &again_len);
             if (again_len != t.e[t.n - 1].cmp_len || memcmp(again, t.e[t.n - 1].cmp, again_len) != 0)
                 abort();   /* the compared text depends on the line alone */
             free(again);
         } else {
             size_t cmp_len;
-            char *key = line_key(&o, &l), *cmp = line_cmp(&o, &l, &cmp_len);
+            char *key = line_key(&o, &l), *cmp = line_cmp(&o, &l, twin, &cmp_len);
             struct entry *e = table_take(&t, key);
 
             check_text(key);
-            check_spaces_as_escapes(&o, &l, cmp, cmp_len);
+            if (twin == NULL)
+                check_spaces_as_escapes(&o, &l, cmp, cmp_len);
             if (e != NULL && (cmp_len != e->cmp_len || memcmp(cmp, e->cmp, cmp_len) != 0))
-                print_field_diff(stdout, &o, &l, &e->l);
-            print_field_diff(stdout, &o, &l, &l);
+                print_field_diff(stdout, &o, &l, twin, &e->l, e->twin);
+            print_field_diff(stdout, &o, &l, twin, &l, NULL);
             free(key);
             free(cmp);
             free(l.text);
+            if (twin != NULL) {
+                pdu_json_free(twin);
+                free(twin);
+                twin = NULL;
+            }
         }
+    }
+    if (twin != NULL) {
+        pdu_json_free(twin);
+        free(twin);
     }
     table_free(&t);
     return 0;

@@ -141,6 +141,92 @@ same "\\x20 and a space compare equal; \\\\x20 does not; only real differences a
     header: Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:30 | Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:31
 3 paired (2 differ), 0 only in emg-sp.pdu, 0 only in ours-sp.pdu'
 
+# The JSON twin (docs/pdu-log.md "JSON twin"): where FILE.jsonl is there,
+# a pdu line's fields come from its twin line, so a value holding " KEY:"
+# text is one field.  Two logs of ours with the same short message but for
+# one word: from the twins the difference is in SHORTMESSAGE, and ignoring
+# SYSTEMID does not hide it; cut from the text (--text-only) the word looks
+# like a SYSTEMID field of its own, and ignoring SYSTEMID hides it.
+twin_pair() {   # twin_pair NAME WORD: NAME.pdu and NAME.pdu.jsonl, one submit_sm
+    printf '%s\n' "2026-11-25 10:00:00.000001 INFO  ($1,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:$2 SMLENGTH:16" \
+        "2026-11-25 10:00:00.000002 INFO  ($1,0) Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:2 datalen:4 MESSAGEID:id1" >"$1.pdu"
+    printf '%s\n' "{\"ts\":\"2026-11-25T10:00:00.000001+01:00\",\"connector\":\"$1\",\"instance\":0,\"dir\":\"write\",\"op\":\"0x00000004\",\"name\":\"SUBMIT_SM\",\"status\":0,\"trn\":2,\"datalen\":30,\"fields\":{\"DESTINATIONADDR\":\"46701\",\"SHORTMESSAGE\":\"hi SYSTEMID:$2\",\"SMLENGTH\":16}}" \
+        "{\"ts\":\"2026-11-25T10:00:00.000002+01:00\",\"connector\":\"$1\",\"instance\":0,\"dir\":\"read\",\"op\":\"0x80000004\",\"name\":\"SUBMIT_SM_RESP\",\"status\":0,\"trn\":2,\"datalen\":4,\"fields\":{\"MESSAGEID\":\"id1\"}}" >"$1.pdu.jsonl"
+}
+twin_pair tw1 root
+twin_pair tw2 toor
+run_tool tw1.pdu tw2.pdu
+same "JSON twins: a value holding ' SYSTEMID:' is one field" "$OUT" \
+'! 2026-11-25 10:00:00.000001 INFO  (tw1,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root SMLENGTH:16
+  2026-11-25 10:00:00.000001 INFO  (tw2,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:toor SMLENGTH:16
+    SHORTMESSAGE: hi SYSTEMID:root | hi SYSTEMID:toor
+2 paired (1 differ), 0 only in tw1.pdu, 0 only in tw2.pdu'
+[ -z "$ERR" ] && ok "JSON twins in step: nothing on stderr" || bad "twins: stderr $ERR"
+run_tool -q -x SYSTEMID tw1.pdu tw2.pdu
+same "JSON twins: --ignore-field SYSTEMID does not hide a difference inside SHORTMESSAGE" "$OUT" \
+    '2 paired (1 differ), 0 only in tw1.pdu, 0 only in tw2.pdu'
+run_tool --text-only tw1.pdu tw2.pdu
+same "--text-only: the fields cut from the text" "$OUT" \
+'! 2026-11-25 10:00:00.000001 INFO  (tw1,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root SMLENGTH:16
+  2026-11-25 10:00:00.000001 INFO  (tw2,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:toor SMLENGTH:16
+    SYSTEMID: root | toor
+2 paired (1 differ), 0 only in tw1.pdu, 0 only in tw2.pdu'
+run_tool -q --text-only -x SYSTEMID tw1.pdu tw2.pdu
+same "--text-only -x SYSTEMID: the text cannot tell, the difference is hidden" "$OUT" \
+    '2 paired (0 differ), 0 only in tw1.pdu, 0 only in tw2.pdu'
+# A twin on one side only: the line is still compared whole (EMG's text
+# and ours agree), only the cut differs.
+cp tw1.pdu emgside.pdu
+run_tool -q emgside.pdu tw1.pdu
+same "a twin on one side: the same line still agrees" "$OUT" '2 paired (0 differ), 0 only in emgside.pdu, 0 only in tw1.pdu'
+# Sessions on other threads may write between a line and its twin: a twin
+# is found among the lines near it, in any order.
+twin_pair tw3 toor
+{ sed -n 2p tw3.pdu.jsonl; sed -n 1p tw3.pdu.jsonl; } >tw3.swapped && mv tw3.swapped tw3.pdu.jsonl
+run_tool -q -x SYSTEMID tw1.pdu tw3.pdu
+same "twin lines in another order: still found" "$OUT" '2 paired (1 differ), 0 only in tw1.pdu, 0 only in tw3.pdu'
+[ -z "$ERR" ] && ok "twin lines in another order: nothing on stderr" || bad "swapped twin: $ERR"
+# A line with no twin near it has its fields cut from the text: the first
+# is named, the rest counted; twin lines that are not JSON are passed over.
+twin_pair tw3 root
+sed -i '1s/"trn":2/"trn":3/' tw3.pdu.jsonl
+run_tool -q tw1.pdu tw3.pdu
+same "a line without its twin: compared from its text" "$OUT" '2 paired (0 differ), 0 only in tw1.pdu, 0 only in tw3.pdu'
+same "a line without its twin: named" "$ERR" \
+    'emgdiag-compare: tw3.pdu:1 has no twin near it in tw3.pdu.jsonl; its fields are cut from its text (so are those of any other such line, counted at the end)'
+printf '{"ts":\n' >tw3.pdu.jsonl
+run_tool -q tw1.pdu tw3.pdu
+same "a twin of no JSON line: named, the lines counted" "$ERR" \
+'emgdiag-compare: tw3.pdu.jsonl:1: not a JSON-twin line; passed over
+emgdiag-compare: tw3.pdu:1 has no twin near it in tw3.pdu.jsonl; its fields are cut from its text (so are those of any other such line, counted at the end)
+emgdiag-compare: 2 lines of tw3.pdu had no twin near them in tw3.pdu.jsonl'
+rm tw3.pdu.jsonl && mkdir tw3.pdu.jsonl
+run_tool -q tw1.pdu tw3.pdu
+[ $RC -eq 2 ] && [ "$ERR" = "emgdiag-compare: tw3.pdu.jsonl: Is a directory" ] \
+    && ok "a twin that cannot be read: exit 2" || bad "twin directory: rc=$RC err=$ERR"
+# The twin emgdiag-pdu writes (the module's formatter) is taken as in step.
+PDU=${EMGDIAG_PDU:-$TOP/tools/emgdiag-pdu}
+if [ -x "$PDU" ]; then
+    seed='00000021 00000009 00000000 00002d76 75736572 00 736563726574 00 00 34 00 00 00'
+    python3 - "$WORK/seed.pcap" "$seed" <<'EOF'
+# One frame (LINKTYPE_RAW) to port 2775 holding the PDU given in hex.
+import struct, sys
+payload = bytes.fromhex(sys.argv[2].replace(" ", ""))
+tcp = struct.pack(">HHIIBBHHH", 40000, 2775, 1000, 0, 5 << 4, 0x18, 65535, 0, 0)
+ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0, 64, 6, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 2]))
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+    f.write(struct.pack("<IIII", 1700000000, 5, 40 + len(payload), 40 + len(payload)) + ip + tcp + payload)
+EOF
+    "$PDU" --pcap "$WORK/seed.pcap" --port 2775 >real.pdu
+    "$PDU" --pcap "$WORK/seed.pcap" --port 2775 --json >real.pdu.jsonl
+    run_tool -q -x SYSTEMID real.pdu real.pdu
+    [ "$OUT" = "1 paired (0 differ), 0 only in real.pdu, 0 only in real.pdu" ] && [ -z "$ERR" ] \
+        && ok "emgdiag-pdu's text and JSON lines are taken as twins" || bad "real twin: out=$OUT err=$ERR"
+else
+    skip "a twin written by emgdiag-pdu: no emgdiag-pdu at $PDU"
+fi
+
 # Lines of a foreign log reach a terminal with their control octets
 # escaped (ESC [ 2 J, BEL as \xHH), in the lines and in the field breakdown.
 printf '2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi\033[2J\a\n' >esc1.pdu
@@ -181,6 +267,14 @@ else
             bad "read error in the $side file: rc=$RC out=$OUT err=$ERR"
         fi
     done
+    with_read_fault tw1.pdu.jsonl 100 "$COMPARE" tw1.pdu tw2.pdu
+    if [ $INJECTED -eq 0 ]; then
+        skip "read error in a JSON twin: the tool does not read through the fault library"
+    elif [ $RC -eq 2 ] && [[ $OUT != *paired* ]] && [ "$ERR" = "emgdiag-compare: tw1.pdu.jsonl: Input/output error" ]; then
+        ok "read(2) error part-way through a JSON twin: exit 2, names it, no summary"
+    else
+        bad "read error in a twin: rc=$RC out=$OUT err=$ERR"
+    fi
 fi
 
 # A line longer than the bound (1 MiB by default) is reported with its file
