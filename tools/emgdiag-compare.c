@@ -12,7 +12,9 @@
  * so a reordering across directions (which the two gateways may log in
  * different orders) is not a difference.  A pair whose lines differ is
  * printed with the fields that differ; a line without a partner is printed
- * as only in FIRST or only in SECOND.  The last line sums up.
+ * as only in FIRST or only in SECOND.  The last line sums up.  In pdu
+ * lines \x20 is read as a space, and where a file has a JSON twin
+ * (FILE.jsonl) its lines' fields come from there (json_twin.h).
  *
  * Exit status: 0 the logs agree, 1 they differ (or lines not in the format
  * were skipped), 2 usage error or a file cannot be read.
