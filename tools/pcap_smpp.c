@@ -8,9 +8,11 @@
  *
  * Time and memory stay linear in the capture whatever it holds: live
  * connections are found through a hash table keyed by their address pair;
- * a connection is finished and freed as soon as it closes (a FIN seen in
- * each direction, or an RST), and when more than PCAP_SMPP_MAX_LIVE are
- * open at once the one idle longest is dropped (reported).  A stream keeps
+ * a connection is finished and its buffers freed as soon as it closes (a
+ * FIN seen in each direction, or an RST), and when more than the bound are
+ * open at once the one idle longest is dropped (reported).  The address
+ * pairs of the last CLOSED_KEPT closed connections are remembered, so that
+ * the last ACK or a late RST of one is not taken for a new connection.  A stream keeps
  * only the octets of a PDU not yet complete: whole PDUs are handed over
  * straight from the frame.  The file is read through read(2) (stdio on a
  * cookie), so a read error is told apart from a capture cut short.
@@ -43,14 +45,24 @@ struct endpoint {
     uint16_t port;
 };
 
+/* Closed connections whose address pairs are remembered. */
+#define CLOSED_KEPT 4096
+
 struct connection {
     struct endpoint client, server;
     unsigned instance;
     int closed;           /* FIN or RST seen */
     int fin[2];           /* a FIN seen from that direction */
+    int gone;             /* closed both ways or reset: only its address pair is kept */
     struct stream dir[2];
     struct connection *next_in_bucket;
-    struct connection *older, *newer;   /* live connections by their last segment */
+    struct connection *older, *newer;   /* in its list: by last segment, or by closing */
+};
+
+/* A list of connections, oldest first. */
+struct conn_list {
+    struct connection *oldest, *newest;
+    size_t n;
 };
 
 struct reader {
@@ -59,9 +71,10 @@ struct reader {
     size_t max_live;                    /* connections followed at once */
     pcap_smpp_handler handler;
     void *ctx;
-    struct connection **buckets;        /* live connections by address pair */
-    size_t nbuckets, live;
-    struct connection *oldest, *newest;
+    struct connection **buckets;        /* live and gone connections by address pair */
+    size_t nbuckets;
+    struct conn_list live;              /* by their last segment */
+    struct conn_list gone;              /* by their closing */
     unsigned next_instance;
     unsigned long dropped;              /* connections dropped for the live bound */
     unsigned long frame;
@@ -285,28 +298,30 @@ static size_t pair_bucket(const struct reader *r, const struct endpoint *a, cons
     return (h ^ (h >> 29)) & (r->nbuckets - 1);
 }
 
-static void lru_unlink(struct reader *r, struct connection *c)
+static void list_unlink(struct conn_list *l, struct connection *c)
 {
     if (c->older != NULL)
         c->older->newer = c->newer;
     else
-        r->oldest = c->newer;
+        l->oldest = c->newer;
     if (c->newer != NULL)
         c->newer->older = c->older;
     else
-        r->newest = c->older;
+        l->newest = c->older;
     c->older = c->newer = NULL;
+    l->n--;
 }
 
-static void lru_push_newest(struct reader *r, struct connection *c)
+static void list_push_newest(struct conn_list *l, struct connection *c)
 {
-    c->older = r->newest;
+    c->older = l->newest;
     c->newer = NULL;
-    if (r->newest != NULL)
-        r->newest->newer = c;
+    if (l->newest != NULL)
+        l->newest->newer = c;
     else
-        r->oldest = c;
-    r->newest = c;
+        l->oldest = c;
+    l->newest = c;
+    l->n++;
 }
 
 static void finish_connection(struct reader *r, struct connection *c)
@@ -328,18 +343,30 @@ static void finish_connection(struct reader *r, struct connection *c)
     }
 }
 
-/* Finishes c, takes it out of the table and frees it. */
-static void expire_connection(struct reader *r, struct connection *c)
+/* Finishes c (when live), takes it out of the table and frees it. */
+static void forget_connection(struct reader *r, struct connection *c)
 {
     struct connection **pp = &r->buckets[pair_bucket(r, &c->client, &c->server)];
 
-    finish_connection(r, c);
+    if (!c->gone)
+        finish_connection(r, c);
     while (*pp != c)
         pp = &(*pp)->next_in_bucket;
     *pp = c->next_in_bucket;
-    lru_unlink(r, c);
-    r->live--;
+    list_unlink(c->gone ? &r->gone : &r->live, c);
     free(c);
+}
+
+/* c has closed: finished, its buffers freed, only its address pair kept
+ * (the oldest such pair forgotten past CLOSED_KEPT). */
+static void close_connection(struct reader *r, struct connection *c)
+{
+    finish_connection(r, c);
+    list_unlink(&r->live, c);
+    c->gone = 1;
+    list_push_newest(&r->gone, c);
+    if (r->gone.n > CLOSED_KEPT)
+        forget_connection(r, r->gone.oldest);
 }
 
 /* The live connection between a and b, and the direction a -> b in it. */
@@ -393,17 +420,17 @@ static struct connection *new_connection(struct reader *r, const struct endpoint
 {
     struct connection *c, **head;
 
-    if (r->live >= r->max_live) {
-        struct connection *idle = r->oldest;
+    if (r->live.n >= r->max_live) {
+        struct connection *idle = r->live.oldest;
 
         if (r->dropped++ == 0)
             report(r, "more than %zu connections open at once: connection %u, idle longest, is "
                       "dropped (a later segment of it would start a new instance); so are "
                       "the next ones, counted at the end",
                    r->max_live, idle->instance);
-        expire_connection(r, idle);
+        forget_connection(r, idle);
     }
-    if (r->live >= r->nbuckets && grow_buckets(r) != 0)
+    if (r->live.n + r->gone.n >= r->nbuckets && grow_buckets(r) != 0)
         return NULL;
     c = calloc(1, sizeof(*c));
     if (c == NULL)
@@ -414,8 +441,7 @@ static struct connection *new_connection(struct reader *r, const struct endpoint
     head = &r->buckets[pair_bucket(r, client, server)];
     c->next_in_bucket = *head;
     *head = c;
-    lru_push_newest(r, c);
-    r->live++;
+    list_push_newest(&r->live, c);
     return c;
 }
 
@@ -428,18 +454,18 @@ static void tcp_segment(struct reader *r, const struct segment *seg, const struc
     if (seg->src.port != r->port && seg->dst.port != r->port)
         return;
     c = find_connection(r, &seg->src, &seg->dst, &dir);
+    /* The last ACK, a late RST or a retransmission of a connection that has
+     * closed is nothing new; a fresh SYN on its pair is. */
+    if (c != NULL && c->gone && !syn_only)
+        return;
     /* A fresh SYN on a finished or already used pair starts a new connection. */
-    if (c != NULL && syn_only && (c->closed || c->dir[0].started || c->dir[1].started)) {
-        expire_connection(r, c);
+    if (c != NULL && syn_only && (c->gone || c->closed || c->dir[0].started || c->dir[1].started)) {
+        forget_connection(r, c);
         c = NULL;
     }
     if (c == NULL) {
         int src_is_client = syn_only || seg->dst.port == r->port;
 
-        /* Nothing to take from a segment without data of a connection not
-         * known (the last ACK or a late RST of one that has closed). */
-        if (seg->len == 0 && !(seg->flags & TCP_SYN))
-            return;
         if ((seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
             src_is_client = 0;
         c = src_is_client ? new_connection(r, &seg->src, &seg->dst)
@@ -449,9 +475,9 @@ static void tcp_segment(struct reader *r, const struct segment *seg, const struc
             return;
         }
         dir = src_is_client ? DIR_FROM_CLIENT : DIR_FROM_SERVER;
-    } else if (c != r->newest) {
-        lru_unlink(r, c);
-        lru_push_newest(r, c);
+    } else if (c != r->live.newest) {
+        list_unlink(&r->live, c);
+        list_push_newest(&r->live, c);
     }
     stream_segment(r, c, dir, seg, h);
     if (seg->flags & TCP_FIN)
@@ -460,7 +486,7 @@ static void tcp_segment(struct reader *r, const struct segment *seg, const struc
         c->closed = 1;
     /* Closed both ways, or reset: nothing more will come on it. */
     if ((seg->flags & TCP_RST) || (c->fin[0] && c->fin[1]))
-        expire_connection(r, c);
+        close_connection(r, c);
 }
 
 /* ---- network and transport layers ---- */
@@ -747,8 +773,10 @@ static int read_capture(pcap_t *pc, const char *name, uint16_t port, size_t max_
         }
         parse_frame(&r, linktype, h, data);
     }
-    while (r.oldest != NULL)
-        expire_connection(&r, r.oldest);
+    while (r.live.oldest != NULL)
+        forget_connection(&r, r.live.oldest);
+    while (r.gone.oldest != NULL)
+        forget_connection(&r, r.gone.oldest);
     if (r.dropped > 1)
         fprintf(errs, "emgdiag-pdu: %s: %lu connections dropped in all, each the one idle longest "
                       "when more than %zu were open\n", name, r.dropped, r.max_live);

@@ -472,7 +472,7 @@ python3 - "$PDU" "$WORK" >"$WORK/scale.out" <<'EOF'
 # the lines printed and the exit status.  The RSS comes from GNU time when
 # it is there: a child of this interpreter would count the interpreter's
 # pages it had before exec.
-import os, subprocess, sys
+import os, re, subprocess, sys
 tool, work = sys.argv[1], sys.argv[2]
 gnu_time = os.access("/usr/bin/time", os.X_OK)
 def run(n):
@@ -482,7 +482,13 @@ def run(n):
         if gnu_time:
             cmd = ["/usr/bin/time", "-f", "%M", "-o", work + "/rss"] + cmd
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        lines = p.stdout.read().count(b"\n")
+        out = p.stdout.read()
+        lines = out.count(b"\n")
+        # one instance per connection, numbered from 0: the closing ACK of a
+        # connection that has ended starts none
+        instances = set(re.findall(rb"\(offline,(\d+)\)", out))
+        if instances != set(b"%d" % i for i in range(n * 1000)):
+            lines = -len(instances)
         _, status, ru = os.wait4(p.pid, 0)
         cpu = ru.ru_utime + ru.ru_stime
         rss = int(open(work + "/rss").read().split()[-1]) if gnu_time else ru.ru_maxrss
@@ -497,8 +503,8 @@ if [ -z "${l_rc:-}" ]; then
     bad "many connections: the measurement failed"
 else
     [ "$s_rc" = 0 ] && [ "$l_rc" = 0 ] && [ "$s_lines" = 20000 ] && [ "$l_lines" = 200000 ] \
-        && ok "10,000 and 100,000 connections: every PDU (2 each), no problem" \
-        || bad "many connections: exit $s_rc/$l_rc, $s_lines/$l_lines lines"
+        && ok "10,000 and 100,000 connections: every PDU (2 each), instances 0 to N-1, no problem" \
+        || bad "many connections: exit $s_rc/$l_rc, $s_lines/$l_lines lines (negative: that many instances, not 0 to N-1)"
     ratio=$(awk -v s="$s_cpu" -v l="$l_cpu" 'BEGIN { printf "%.1f", l / (s > 0.001 ? s : 0.001) }')
     awk -v r="$ratio" 'BEGIN { exit !(r < 15) }' \
         && ok "10 times the connections, less than 15 times the CPU time (${ratio}x)" \
@@ -507,6 +513,46 @@ else
         || bad "10 times the connections: $l_rss KiB against $s_rss KiB"
 fi
 rm -f "$WORK/c10k.pcap" "$WORK/c100k.pcap"
+
+# Instances number connections in order of appearance (docs/man/emgdiag-pdu.1),
+# whatever their first frame: here connection A shows first with a bare
+# ACK (the capture began inside it), then B opens; A's data comes last.
+# After A closes (FIN each way), its last ACK starts nothing; a new SYN on
+# A's address pair is a new connection.
+python3 - "$WORK/order.pcap" <<'EOF'
+import struct, sys
+def pdu(cid, seq):
+    return struct.pack(">IIII", 16, cid, 0, seq)
+frames = []
+def frame(cport, to_server, seq, flags, payload=b""):
+    a, b = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    src, dst, sp, dp = (a, b, cport, 2775) if to_server else (b, a, 2775, cport)
+    tcp = struct.pack(">HHIIBBHHH", sp, dp, seq, 0, 5 << 4, flags, 65535, 0, 0)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0, 64, 6, 0, src, dst)
+    frames.append(ip + tcp + payload)
+SYN, FIN, PSH, ACK = 2, 1, 8, 16
+frame(40001, True, 1000, ACK)                         # A: a bare ACK
+frame(40002, True, 5000, SYN)                         # B opens
+frame(40002, False, 9000, SYN | ACK)
+frame(40002, True, 5001, PSH | ACK, pdu(0x15, 1))     # B: enquire_link 1
+frame(40001, True, 1000, PSH | ACK, pdu(0x15, 7))     # A: enquire_link 7
+frame(40001, True, 1016, FIN | ACK)                   # A closes both ways
+frame(40001, False, 3000, FIN | ACK)
+frame(40001, True, 1017, ACK)                         # A's last ACK
+frame(40001, True, 7000, SYN)                         # a new connection on A's pair
+frame(40001, True, 7001, PSH | ACK, pdu(0x15, 9))     # enquire_link 9
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+    for i, fr in enumerate(frames):
+        f.write(struct.pack("<IIII", 1700000000, i, len(fr), len(fr)) + fr)
+EOF
+"$PDU" --pcap "$WORK/order.pcap" --port 2775 >"$WORK/out" 2>"$WORK/err"; rc=$?
+same "instances in order of appearance; a closed connection's last ACK starts none" \
+    "$(sed -E 's/^.{27}//' "$WORK/out")" \
+'INFO  (offline,1) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:1 datalen:0
+INFO  (offline,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:7 datalen:0
+INFO  (offline,2) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:9 datalen:0'
+[ $rc -eq 0 ] && [ ! -s "$WORK/err" ] && ok "that capture: exit 0, nothing on stderr" || bad "order capture: rc=$rc $(cat "$WORK/err")"
 
 # The bound on connections open at once: 1,000 that never end, followed
 # 100 at a time: every PDU is still printed (each connection's came before
