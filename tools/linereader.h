@@ -68,8 +68,9 @@ void linereader_restart(struct linereader *lr, int fd);
 /* Frees the buffers (not the fd). */
 void linereader_free(struct linereader *lr);
 
-/* Parses a --max-line-length argument: a decimal count of octets, at least
- * 1.  0 on success, -1 when it is not one. */
+/* Parses a count given on the command line (--max-line-length, and
+ * emgdiag-pdu's --max-connections): decimal, at least 1, at most half of
+ * SIZE_MAX.  0 on success, -1 when it is not one. */
 int linereader_parse_max(const char *arg, size_t *out);
 
 #endif

@@ -1,7 +1,10 @@
 # tool_checks.sh: counters and checks for the integration tests of the
 # command-line tools (t_pdu_tool.sh, t_follow.sh, t_compare.sh), which start
 # no boxes (lib.sh is for the tests that do).  Source it, count with ok,
-# bad, skip and same, and end with tool_summary.
+# bad, skip and same, and end with tool_summary.  check_version checks a
+# tool's --version against configure.ac; fault_read_build and
+# with_read_fault run a tool with read(2) failing part-way through a file
+# (fault_read.c).
 PASS=0 FAIL=0 SKIP=0
 TOOL_CHECKS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
