@@ -291,8 +291,12 @@ static char *escape_key_spaces(char *start, char *end)
     return end + 3 * marks;
 }
 
-/* How values print: passwords in clear. */
-enum { VAL_CLEAR = 1 };
+/* How values print: passwords in clear or not, and the most octets of a
+   value printed before it is cut (SIZE_MAX: never). */
+struct value_mode {
+    int clear;
+    size_t max;
+};
 
 /* Escaped octets of a value, spaces before keys included.  A value of one
    to seven octets, all plain (the usual short address or id), takes one
@@ -324,9 +328,29 @@ static inline __attribute__((always_inline)) char *put_octets(char *w, const uns
     return colon ? escape_key_spaces(start, w) : w;
 }
 
+/* A value longer than the line allows: its first `max` octets, then
+   \[+N octets] saying how many were left out.  A peer cannot forge the
+   marker: a backslash of its own always prints doubled. */
+static char *put_cut_octets(char *w, const unsigned char *p, size_t n, unsigned flags, size_t max)
+{
+    w = put_octets(w, p, max, flags);
+    w = PUT_LIT(w, "\\[+");
+    w = put_u64(w, n - max);
+    return PUT_LIT(w, " octets]");
+}
+
+static inline __attribute__((always_inline)) char *put_text(char *w, const unsigned char *p,
+                                                            size_t n, unsigned flags,
+                                                            struct value_mode vm)
+{
+    if (vm.max != SIZE_MAX && n > vm.max)
+        return put_cut_octets(w, p, n, flags, vm.max);
+    return put_octets(w, p, n, flags);
+}
+
 /* A field's value exactly as the text form prints it. */
 static inline __attribute__((always_inline)) char *put_value(char *w, const struct smpp_field *f,
-                                                             unsigned mode)
+                                                             struct value_mode vm)
 {
     switch ((enum smpp_value_kind)f->kind) {
     case SMPP_VAL_UINT:
@@ -334,37 +358,63 @@ static inline __attribute__((always_inline)) char *put_value(char *w, const stru
     case SMPP_VAL_DECOPT:
         return f->n == 0 ? w : put_u64(w, f->num);
     case SMPP_VAL_OCTETS:
-        return put_octets(w, f->p, f->n, 0);
+        return put_text(w, f->p, f->n, 0, vm);
     case SMPP_VAL_PASSWORD:
-        if (!(mode & VAL_CLEAR))
+        if (!vm.clear)
             return PUT_LIT(w, "***");
-        return put_octets(w, f->p, f->n, 0);
+        return put_text(w, f->p, f->n, 0, vm);
     case SMPP_VAL_DEST_SME:
         w = PUT_LIT(w, "1,");
         w = put_u64(w, f->num);
         *w++ = ',';
         w = put_u64(w, f->num2);
         *w++ = ',';
-        return put_octets(w, f->p, f->n, ESC_COMMA);
+        return put_text(w, f->p, f->n, ESC_COMMA, vm);
     case SMPP_VAL_DEST_DL:
         w = PUT_LIT(w, "2,");
-        return put_octets(w, f->p, f->n, ESC_COMMA);
+        return put_text(w, f->p, f->n, ESC_COMMA, vm);
     case SMPP_VAL_UNSUCCESS:
         w = put_u64(w, f->num);
         *w++ = ',';
         w = put_u64(w, f->num2);
         *w++ = ',';
-        w = put_octets(w, f->p, f->n, ESC_COMMA);
+        w = put_text(w, f->p, f->n, ESC_COMMA, vm);
         *w++ = ',';
         return put_u64(w, f->num3);
     }
     return w;
 }
 
-/* The value mode of a line. */
-static unsigned value_mode(const struct pdu_format_opts *o)
+/* The value mode of a line: values are only tested against the cut when
+   the PDU is longer than it. */
+static struct value_mode value_mode(const struct pdu_format_opts *o, size_t pdu_len)
 {
-    return o != NULL && o->passwords_clear ? VAL_CLEAR : 0;
+    struct value_mode vm;
+
+    vm.clear = o != NULL && o->passwords_clear;
+    vm.max = o != NULL && o->value_max > 0 && pdu_len > o->value_max ? o->value_max : SIZE_MAX;
+    return vm;
+}
+
+/* The fields of a text line; `cut` is a constant, so that the common
+   line, which no cut can touch, is a loop of its own without the test. */
+static inline __attribute__((always_inline)) char *put_text_fields(char *w,
+                                                                   const struct field_order *order,
+                                                                   struct value_mode mode, int cut)
+{
+    size_t i;
+
+    if (!cut)
+        mode.max = SIZE_MAX;
+    for (i = 0; i < order->n; i++) {
+        const struct smpp_field *f = order->v[i];
+
+        *w++ = ' ';
+        w = put_key(w, f);
+        *w++ = ':';
+        w = put_value(w, f, mode);
+    }
+    return w;
 }
 
 /* JSON-escapes [start, end) in place; the space after end must hold as
@@ -398,8 +448,9 @@ static int is_json_number(const struct smpp_field *f)
 
 /* Most characters a field can print in the text form, besides what its
    value octets become: space, key, ':', numbers and separators (24 as
-   a value's numbers take), and the 16-octet key copy of put_key(). */
-#define FIELD_OVERHEAD (2 + SMPP_MAX_KEY_LEN + 24 + 16)
+   a value's numbers take), the 16-octet key copy of put_key(), and the
+   marker of a cut value (32: "\\[+" 20 digits " octets]"). */
+#define FIELD_OVERHEAD (2 + SMPP_MAX_KEY_LEN + 24 + 16 + 32)
 
 /* Reserves room for a line; returns the cursor or NULL (sbuf failed).
    Every field's octets lie in the PDU and no two fields share any, so the
@@ -438,10 +489,9 @@ static void finish_line(struct sbuf *b, char *w)
 static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
-    unsigned mode = value_mode(o);
+    struct value_mode mode = value_mode(o, pdu_len);
     const char *error = line_error(d, o);
     char *w = reserve_line(b, d, pdu_len, 0, error);
-    size_t i;
 
     if (w == NULL)
         return;
@@ -455,14 +505,10 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
     w = put_u64(w, d->sequence_number);
     w = PUT_LIT(w, " datalen:");
     w = put_u64(w, d->datalen);
-    for (i = 0; i < order->n; i++) {
-        const struct smpp_field *f = order->v[i];
-
-        *w++ = ' ';
-        w = put_key(w, f);
-        *w++ = ':';
-        w = put_value(w, f, mode);
-    }
+    if (mode.max == SIZE_MAX)
+        w = put_text_fields(w, order, mode, 0);
+    else
+        w = put_text_fields(w, order, mode, 1);
     if (error != NULL) {
         w = PUT_LIT(w, " ERROR:");
         w = put_mem(w, error, strlen(error));
@@ -470,7 +516,7 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
     finish_line(b, w);
 }
 
-static char *put_json_value(char *w, const struct smpp_field *f, unsigned mode)
+static char *put_json_value(char *w, const struct smpp_field *f, struct value_mode mode)
 {
     char *start;
 
@@ -487,7 +533,7 @@ static char *put_json_value(char *w, const struct smpp_field *f, unsigned mode)
 static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
-    unsigned mode = value_mode(o);
+    struct value_mode mode = value_mode(o, pdu_len);
     const char *error = line_error(d, o);
     char *w = reserve_line(b, d, pdu_len, 1, error);
     size_t i, j;

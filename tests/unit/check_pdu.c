@@ -384,6 +384,37 @@ START_TEST(key_like_text_in_values)
 }
 END_TEST
 
+/* A value longer than value_max octets is cut there, with a marker that
+ * says how many octets were left out; the cut is on raw octets, so no
+ * escape is split, and the twin says the same (docs/pdu-log.md). */
+START_TEST(long_values_are_cut)
+{
+    struct pdu_format_opts o = {.value_max = 10};
+    char msg[40], want[128];
+    struct pb p;
+
+    memset(msg, 'a', sizeof(msg));
+    msg[9] = '\n'; /* the 10th octet, kept: \x0a */
+    build_sm(&p, 0x00000004, msg, sizeof(msg));
+    pb_done(&p);
+    sbuf_reset(&out);
+    pdu_format_text(&out, PDU_DIR_READ, p.b, p.n, &o);
+    snprintf(want, sizeof(want), " SHORTMESSAGE:aaaaaaaaa\\x0a\\[+30 octets] SMLENGTH:40 ");
+    ck_assert_msg(strstr(sbuf_cstr(&out), want) != NULL, "%s", sbuf_cstr(&out));
+    /* DESTINATIONADDR and SOURCEADDR (7 and 6 octets) stay whole. */
+    ck_assert_ptr_nonnull(strstr(sbuf_cstr(&out), " DESTINATIONADDR:4712345 "));
+    sbuf_reset(&out);
+    pdu_format_json(&out, PDU_DIR_READ, p.b, p.n, &o);
+    ck_assert_msg(strstr(sbuf_cstr(&out), "\"SHORTMESSAGE\":\"aaaaaaaaa\\\\x0a\\\\[+30 octets]\"") != NULL,
+                  "%s", sbuf_cstr(&out));
+    /* At the limit: whole. */
+    o.value_max = 40;
+    sbuf_reset(&out);
+    pdu_format_text(&out, PDU_DIR_READ, p.b, p.n, &o);
+    ck_assert_ptr_null(strstr(sbuf_cstr(&out), "octets]"));
+}
+END_TEST
+
 /* The same rule in a composite value's address. */
 START_TEST(key_like_text_in_a_destination)
 {
@@ -1069,6 +1100,7 @@ static Suite *pdu_suite(void)
     tcase_add_loop_test(tc, key_like_text_in_values, 0,
                         (int)(sizeof(key_space_cases) / sizeof(key_space_cases[0])));
     tcase_add_test(tc, key_like_text_in_a_destination);
+    tcase_add_test(tc, long_values_are_cut);
     tcase_add_test(tc, submit_sm_tlvs);
     tcase_add_test(tc, repeated_keys_keep_wire_order);
     tcase_add_test(tc, many_tlvs_sorted_stably);
