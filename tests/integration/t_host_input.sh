@@ -71,8 +71,22 @@ PORT2=$(it_port)
 box_osb_conf "$IT_DIR/osb.conf" "$IT_DIR/emg.xml" "$PORT2" "$IT_DIR/logins"
 box_start osb "$IT_DIR/osb.conf" "$PORT2"
 unbound "module" "$PORT2"
-it_assert_eq "$(grep -Ec "^$TS INFO  \(smpp-in,0\) Read op:0x00000015 \(ENQUIRE_LINK\) " "$L/pdu.smpp-in")" 65 \
-    "module: the 65 enquire_links read are in the pdu log, and no more"
+# Before a bind the module writes 16 pdu lines in full and counts the rest
+# (docs/pdu-log.md, "Before a bind"): of the 65 enquire_links and 65
+# generic_nacks on the wire, the first 8 of each, in wire order, and one
+# SUPPRESSED count of the other 114 when the connection ends.
+expected_prebind() {
+    local i
+    for ((i = 1; i <= 8; i++)); do
+        echo "INFO  (smpp-in,0) Read op:0x00000015 (ENQUIRE_LINK) status:0 trn:$i datalen:0"
+        echo "INFO  (smpp-in,0) Write op:0x80000000 (GENERIC_NACK) status:4 trn:$i datalen:0"
+    done
+}
+it_wait_line "$L/general" 'SUPPRESSED count=' 10
+it_assert_eq "$(cut -c28- "$L/pdu.smpp-in")" "$(expected_prebind)" \
+    "module: the pdu log holds the first 16 PDUs before the bind, whole and in order"
+it_assert_line "$L/general" "^$TS WARN  \(smpp-in,0\) SUPPRESSED count=\"$((65 + 65 - 16))\" reason=\"PDUs before bind\"$" \
+    "module: the other 114 are one SUPPRESSED count in general"
 
 # An empty system_id.
 it_start empty perl "$RAW" "$PORT2" bind "" wrong
