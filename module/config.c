@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_i
 static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                              const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
                              int nb_attributes, int nb_defaulted, const xmlChar **attributes);
+static int line_of(xmlNodePtr node);
 static int check_utf8(struct load_state *st, const char *buf, size_t len);
 static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t len);
 static void validate_schema(struct load_state *st, xmlDocPtr doc);
@@ -327,6 +329,8 @@ static const char *quote(const char *value, char *buf, size_t buflen)
 
 static void collect_libxml_error(struct load_state *st, struct emg_errors *list, xmlErrorPtr err)
 {
+    xmlNodePtr node = err != NULL ? err->node : NULL;
+    long line;
     char clean[512];
     size_t n = 0;
 
@@ -346,7 +350,11 @@ static void collect_libxml_error(struct load_state *st, struct emg_errors *list,
     while (n > 0 && clean[n - 1] == ' ')
         n--;
     clean[n] = '\0';
-    add_error(st, list, err->line > 0 ? err->line : 0, "%s", clean);
+    /* A schema message names a node of our document, whose true line
+     * line_of() knows; libxml2's own err->line stops at 65535 there. */
+    line = node != NULL && node->type == XML_ELEMENT_NODE && node->_private != NULL
+               ? line_of(node) : err->line;
+    add_error(st, list, line > 0 ? line : 0, "%s", clean);
 }
 
 static void on_parser_error(void *ctx, xmlErrorPtr err)
@@ -381,7 +389,9 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_i
 
 /* SAX: an element starts.  libxml2 numbers an element by the line where its
  * start tag ends; a user looks for the line where it begins, so count the
- * newlines back to its '<' (attribute values cannot hold a raw '<'). */
+ * newlines back to its '<' (attribute values cannot hold a raw '<').  The
+ * node's own `line` has 16 bits, so the true line goes into `_private`, the
+ * member libxml2 leaves to applications, where line_of() reads it. */
 static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                              const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
                              int nb_attributes, int nb_defaulted, const xmlChar **attributes)
@@ -396,9 +406,11 @@ static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar 
         return;
     for (const xmlChar *p = in->cur; p > in->base; p--) {
         if (p[-1] == '<') {
-            if (in->line - newlines > 0)
-                ctxt->node->line = (unsigned short)(in->line - newlines > 65535 ? 65535
-                                                                                : in->line - newlines);
+            int line = in->line - newlines;
+            if (line > 0) {
+                ctxt->node->line = (unsigned short)(line > 65535 ? 65535 : line);
+                ctxt->node->_private = (void *)(intptr_t)line;
+            }
             return;
         }
         if (p[-1] == '\n')
@@ -471,7 +483,10 @@ static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t l
         return NULL;
     }
     /* Options first: xmlCtxtUseOptions may touch the SAX table. */
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
+    /* XML_PARSE_BIG_LINES: text nodes past line 65535 keep their true line
+     * (in `psvi`, where xmlGetLineNo() reads it); elements keep theirs
+     * through on_start_element(). */
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
     ctxt->replaceEntities = 0;  /* never expand entities */
     ctxt->loadsubset = 0;       /* never load a DTD */
     ctxt->validate = 0;
@@ -535,9 +550,15 @@ static void validate_schema(struct load_state *st, xmlDocPtr doc)
 
 /* ---- tree walk helpers ---- */
 
+/* The line where `node` starts: for an element the one on_start_element()
+ * kept, else libxml2's (the line where a text node ends). */
 static int line_of(xmlNodePtr node)
 {
-    long line = xmlGetLineNo(node);
+    long line;
+
+    if (node->type == XML_ELEMENT_NODE && node->_private != NULL)
+        return (int)(intptr_t)node->_private;
+    line = xmlGetLineNo(node);
     return line > 0 && line < 0x7fffffff ? (int)line : 0;
 }
 

@@ -581,6 +581,115 @@ START_TEST(test_buffer_load_same_rules)
 }
 END_TEST
 
+/* ---- line numbers past 65535 ---- */
+
+/* `head`, then empty lines up to line `first` - 1, then `tail`: the first
+ * line of `tail` is line `first`.  Returns a malloc'd string. */
+static char *text_at_line(const char *head, int first, const char *tail)
+{
+    int head_lines = 0;
+    size_t hl = strlen(head), tl = strlen(tail), pad;
+    char *text;
+
+    for (const char *p = head; *p; p++)
+        head_lines += *p == '\n';
+    ck_assert_int_lt(head_lines, first);
+    pad = (size_t)(first - 1 - head_lines);
+    text = malloc(hl + pad + tl + 1);
+    ck_assert_ptr_nonnull(text);
+    memcpy(text, head, hl);
+    memset(text + hl, '\n', pad);
+    memcpy(text + hl + pad, tail, tl + 1);
+    return text;
+}
+
+/* libxml2 keeps element lines in 16 bits: every FILE:LINE the loader
+ * reports, and every rule's line, must still be the true line. */
+START_TEST(test_big_line_errors)
+{
+    static const char tail[] =
+        "  <frob/>\n"                                           /* 70000 */
+        "  <connector\n"                                        /* 70001 */
+        "      name=\"a b\"\n"                                  /* 70002 */
+        "      type=\"outgoing\" smsc-id=\"u\"/>\n"             /* 70003 */
+        "  hello\n"                                             /* 70004 */
+        "  <users>\n"                                           /* 70005 */
+        "    <user system-id=\"c\"/>\n"                         /* 70006 */
+        "    <user\n"                                           /* 70007 */
+        "      system-id=\"c\"/>\n"                             /* 70008 */
+        "  </users>\n"                                          /* 70009 */
+        "</emgdiag>\n";
+    char *text = text_at_line(HEAD, 70000, tail);
+    struct emg_errors errs = { NULL, 0 };
+    const char *path = write_xml("big.xml", text);
+    char expected[4][256];
+
+    ck_assert_ptr_null(emg_config_load(path, &errs));
+    ck_assert_uint_eq(errs.n, 4);
+    snprintf(expected[0], sizeof(expected[0]), "%s:70000: unknown element <frob>", path);
+    snprintf(expected[1], sizeof(expected[1]), "%s:70001: connector name \"a b\"", path);
+    snprintf(expected[2], sizeof(expected[2]), "%s:70004: unexpected text inside <emgdiag>", path);
+    snprintf(expected[3], sizeof(expected[3]),
+             "%s:70007: duplicate system-id \"c\" (first at line 70006)", path);
+    for (int k = 0; k < 4; k++)
+        ck_assert_msg(strncmp(errs.msgs[k], expected[k], strlen(expected[k])) == 0,
+                      "got \"%s\", expected \"%s...\"", errs.msgs[k], expected[k]);
+    emg_errors_free(&errs);
+    free(text);
+}
+END_TEST
+
+/* A libxml2 well-formedness error past 65535 keeps its line too. */
+START_TEST(test_big_line_parser_error)
+{
+    char *text = text_at_line("<emgdiag>\n", 70000, "  <logs dir=\"/x\">\n</emgdiag>\n");
+    struct emg_errors errs = { NULL, 0 };
+    const char *path = write_xml("big.xml", text);
+    char expected[256];
+
+    ck_assert_ptr_null(emg_config_load(path, &errs));
+    ck_assert_uint_ge(errs.n, 1);
+    snprintf(expected, sizeof(expected), "%s:70001: Opening and ending tag mismatch", path);
+    ck_assert_msg(strncmp(errs.msgs[0], expected, strlen(expected)) == 0, "got \"%s\"", errs.msgs[0]);
+    emg_errors_free(&errs);
+    free(text);
+}
+END_TEST
+
+/* The lines a loaded configuration keeps, and the decisions that quote them. */
+START_TEST(test_big_line_rules)
+{
+    static const char tail[] =
+        "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n"   /* 65534 */
+        "    <access>\n"                                                         /* 65535 */
+        "      <deny\n"                                                          /* 65536 */
+        "          address=\"192.0.2.66\"/>\n"                                   /* 65537 */
+        "      <allow address=\"192.0.2.0/24\"/>\n"                              /* 65538 */
+        "    </access>\n"                                                        /* 65539 */
+        "  </connector>\n"                                                       /* 65540 */
+        "  <users default=\"deny\">\n"                                           /* 65541 */
+        "    <user system-id=\"c\">\n"                                           /* 65542 */
+        "      <allow connector=\"in\" address=\"198.51.100.0/24\"/>\n"          /* 65543 */
+        "    </user>\n"                                                          /* 65544 */
+        "  </users>\n"                                                           /* 65545 */
+        "</emgdiag>\n";
+    char *text = text_at_line(HEAD, 65534, tail);
+    struct emg_config *cfg = load_ok(text);
+    const struct emg_connector *in = emg_config_connector(cfg, "in");
+
+    ck_assert_ptr_nonnull(in);
+    ck_assert_int_eq(in->line, 65534);
+    ck_assert_int_eq(cfg->users_line, 65541);
+    ck_assert_int_eq(emg_config_user(cfg, "c")->line, 65542);
+    expect_connect(in, "192.0.2.66", 0, "65536");
+    expect_connect(in, "192.0.2.1", 1, "65538");
+    expect_login(cfg, in, "c", "198.51.100.1", 1, "65543");
+    expect_login(cfg, in, "d", "198.51.100.1", 0, "65541");
+    emg_config_free(cfg);
+    free(text);
+}
+END_TEST
+
 /* Many threads reading one loaded configuration at once. */
 static void *decide_many(void *arg)
 {
@@ -631,6 +740,9 @@ static Suite *config_suite(void)
     tcase_add_test(errors, test_all_errors_reported);
     tcase_add_test(errors, test_error_cap);
     tcase_add_test(errors, test_missing_file);
+    tcase_add_test(errors, test_big_line_errors);
+    tcase_add_test(errors, test_big_line_parser_error);
+    tcase_add_test(decide, test_big_line_rules);
     tcase_add_test(decide, test_connect_decisions);
     tcase_add_test(decide, test_login_decisions);
     tcase_add_test(decide, test_users_default_deny);
