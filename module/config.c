@@ -876,6 +876,10 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
                   "connector name %s: only letters, digits, '.', '_' and '-' are allowed",
                   quote(name, q, sizeof(q)));
         name = NULL;
+    } else if (name != NULL && strlen(name) > EMG_CONNECTOR_NAME_MAX) {
+        add_error(st, &st->code_errs, line, "connector name %s: %zu octets, at most %d are allowed",
+                  quote(name, q, sizeof(q)), strlen(name), EMG_CONNECTOR_NAME_MAX);
+        name = NULL;
     }
     if (name != NULL) {
         const struct emg_connector *first = emg_config_connector(cfg, name);

@@ -73,6 +73,8 @@ extern const char emgdiag_rng[];
 
 /* Most problems one load reports; past it, one last line says so. */
 #define EMG_CONFIG_MAX_ERRORS 100
+/* Longest connector name, in octets (docs/configuration.md). */
+#define EMG_CONNECTOR_NAME_MAX 64
 /* Largest configuration file read. */
 #define EMG_CONFIG_MAX_SIZE (4u * 1024u * 1024u)
 

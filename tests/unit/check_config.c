@@ -185,6 +185,26 @@ START_TEST(test_example_fields)
 }
 END_TEST
 
+/* A connector name of 64 octets is the longest allowed (docs/configuration.md). */
+START_TEST(test_name_64_octets)
+{
+    static const char text[] =
+        "<emgdiag>\n  <logs dir=\"/x\"/>\n"
+        "  <connector name=\"c123456789.123456789_123456789-123456789.123456789_123456789-123\"\n"
+        "             type=\"incoming\" opensmppbox-id=\"osb\"/>\n"
+        "  <users><user system-id=\"c\">\n"
+        "    <allow connector=\"c123456789.123456789_123456789-123456789.123456789_123456789-123\"\n"
+        "           address=\"192.0.2.1\"/>\n"
+        "  </user></users>\n"
+        "</emgdiag>\n";
+    struct emg_config *cfg = load_ok(text);
+
+    ck_assert_uint_eq(strlen(emg_config_incoming(cfg, "osb")->name), 64);
+    ck_assert(schema_accepts(text));
+    emg_config_free(cfg);
+}
+END_TEST
+
 /* An encoding declaration is ignored: the file is read as UTF-8. */
 START_TEST(test_utf8_and_declared_encoding)
 {
@@ -335,6 +355,9 @@ END_TEST
 #define HEAD "<emgdiag>\n  <logs dir=\"/x\"/>\n" /* lines 1 and 2 */
 #define IN "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n"
 #define OUT "  <connector name=\"out\" type=\"outgoing\" smsc-id=\"up\"/>\n"
+/* 64 and 65 octets */
+#define NAME64 "c123456789.123456789_123456789-123456789.123456789_123456789-123"
+#define NAME65 NAME64 "4"
 
 static const struct {
     const char *text;
@@ -471,6 +494,12 @@ static const struct {
       5, "missing attribute \"system-id\" on <user>", 1 },
     { HEAD IN "  <users default=\"strict\"/>\n</emgdiag>\n", 4,
       "default \"strict\" on <users>: expected \"allow\" or \"deny\"", 1 },
+    /* connector names: at most 64 octets */
+    { HEAD "  <connector name=\"" NAME65 "\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 3,
+      "connector name \"" NAME65 "\": 65 octets, at most 64 are allowed", 1 },
+    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"" NAME65 "\" address=\"1.2.3.4\"/>\n"
+              "    </user>\n  </users>\n</emgdiag>\n",
+      6, "connector \"" NAME65 "\" is not defined", 1 },
     /* a quoted value is escaped */
     { HEAD "  <connector name=\"a&quot;b\\c&#10;\" type=\"outgoing\" smsc-id=\"u\"/>\n</emgdiag>\n", 3,
       "connector name \"a\\x22b\\\\c\\x0a\"", 1 },
@@ -735,6 +764,7 @@ static Suite *config_suite(void)
     tcase_add_test(load, test_example_fields);
     tcase_add_test(load, test_only_logs_defaults);
     tcase_add_test(load, test_utf8_and_declared_encoding);
+    tcase_add_test(load, test_name_64_octets);
     tcase_add_test(load, test_buffer_load_same_rules);
     tcase_add_loop_test(errors, test_bad_config, 0, (int)(sizeof(bad_configs) / sizeof(bad_configs[0])));
     tcase_add_test(errors, test_all_errors_reported);
