@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include <libxml/SAX2.h>
 #include <libxml/tree.h>
 
+#include "logdir.h"
 #include "smpp.h"
 
 /* A quoted value in a message shows at most this many source octets. */
@@ -41,6 +43,7 @@ struct load_state {
     struct emg_errors code_errs;    /* parser and tree-walk problems */
     struct emg_errors schema_errs;  /* RELAX NG problems */
     int doctype_seen;
+    int check_dir;                  /* look at the log directory on disk */
 };
 
 static void add_error(struct load_state *st, struct emg_errors *list, long line,
@@ -67,6 +70,8 @@ static void check_users(struct load_state *st, xmlNodePtr node);
 static void check_user(struct load_state *st, xmlNodePtr node);
 static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_user *user);
 static int lookup_command(const char *name, uint32_t *id);
+static struct emg_config *load_buffer(const char *buf, size_t len, const char *name,
+                                      struct emg_errors *errs, int check_dir);
 
 /* ---- entry points ---- */
 
@@ -100,7 +105,7 @@ struct emg_config *emg_config_load(const char *path, struct emg_errors *errs)
         goto fail;
     }
     fclose(fp);
-    cfg = emg_config_load_buffer(buf, len, path, errs);
+    cfg = load_buffer(buf, len, path, errs, 1);
     free(buf);
     return cfg;
 
@@ -116,11 +121,18 @@ fail:
 struct emg_config *emg_config_load_buffer(const char *buf, size_t len, const char *name,
                                           struct emg_errors *errs)
 {
+    return load_buffer(buf, len, name, errs, 0);
+}
+
+static struct emg_config *load_buffer(const char *buf, size_t len, const char *name,
+                                      struct emg_errors *errs, int check_dir)
+{
     struct load_state st;
     struct emg_errors *chosen;
     xmlDocPtr doc = NULL;
 
     memset(&st, 0, sizeof(st));
+    st.check_dir = check_dir;
     st.file = name ? name : "(config)";
     st.cfg = calloc(1, sizeof(*st.cfg));
     if (st.cfg == NULL || (st.cfg->file = strdup(st.file)) == NULL) {
@@ -711,6 +723,22 @@ static int valid_connector_name(const char *s)
            s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] == '\0';
 }
 
+/* A value Kannel takes from one line (of kannel.conf, of opensmppbox's
+ * logins) cannot hold a line break, and a path that does would split the
+ * lines that name it: report the first CR or LF and return -1. */
+static int check_one_line(struct load_state *st, xmlNodePtr node, const char *name,
+                          const char *value, const char *why)
+{
+    size_t at = strcspn(value, "\r\n");
+    char q[QUOTE_BUF];
+
+    if (value[at] == '\0')
+        return 0;
+    add_error(st, &st->code_errs, line_of(node), "%s %s on <%s>: holds a line break (\\x%02x); %s",
+              name, quote(value, q, sizeof(q)), name_of(node), (unsigned char)value[at], why);
+    return -1;
+}
+
 static char *dup_or_fail(struct load_state *st, xmlNodePtr node, const char *s)
 {
     char *copy;
@@ -786,8 +814,16 @@ static void check_logs(struct load_state *st, xmlNodePtr node)
     check_attr_names(st, node, allowed);
     check_empty(st, node);
     dir = required_attr(st, node, "dir");
-    if (dir != NULL)
+    if (dir != NULL &&
+        check_one_line(st, node, "dir", dir, "write the directory's path on one line") == 0) {
+        char why[PATH_MAX + 128];
+        char q[QUOTE_BUF];
+
+        if (st->check_dir && logdir_check(dir, why, sizeof(why)) != 0)
+            add_error(st, &st->code_errs, line_of(node), "log directory %s: %s",
+                      quote(dir, q, sizeof(q)), why);
         cfg->log_dir = dup_or_fail(st, node, dir);
+    }
     if ((v = choice_attr(st, node, "timezone", tz_words, 0)) >= 0)
         cfg->utc = v == 1;
     if ((v = choice_attr(st, node, "passwords", pw_words, 0)) >= 0)
@@ -920,6 +956,10 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
             add_error(st, &st->code_errs, line, "outgoing connector needs attribute \"smsc-id\"");
         else
             smsc_id = required_attr(st, node, "smsc-id");
+        if (smsc_id != NULL &&
+            check_one_line(st, node, "smsc-id", smsc_id,
+                           "a kannel.conf value is one line, so no smsc group can have it") != 0)
+            smsc_id = NULL;
         if (osb_id != NULL)
             add_error(st, &st->code_errs, line,
                       "attribute \"opensmppbox-id\" not allowed on an outgoing connector");
@@ -944,6 +984,10 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
                       "incoming connector needs attribute \"opensmppbox-id\"");
         else
             osb_id = required_attr(st, node, "opensmppbox-id");
+        if (osb_id != NULL &&
+            check_one_line(st, node, "opensmppbox-id", osb_id,
+                           "a kannel.conf value is one line, so no opensmppbox can have it") != 0)
+            osb_id = NULL;
         if (smsc_id != NULL)
             add_error(st, &st->code_errs, line,
                       "attribute \"smsc-id\" not allowed on an incoming connector");
@@ -1060,6 +1104,18 @@ static void check_user(struct load_state *st, xmlNodePtr node)
 
     check_attr_names(st, node, allowed);
     system_id = required_attr(st, node, "system-id");
+    if (system_id != NULL &&
+        check_one_line(st, node, "system-id", system_id,
+                       "opensmppbox reads its logins one per line, so no client can bind with it") != 0)
+        system_id = NULL;
+    if (system_id != NULL &&
+        (strchr(" \t", system_id[0]) != NULL || strchr(" \t", system_id[strlen(system_id) - 1]) != NULL)) {
+        add_error(st, &st->code_errs, line_of(node),
+                  "system-id %s on <user>: leading or trailing white space; Kannel compares the "
+                  "system_id a client sends as it is and trims nothing, so no client can bind with it",
+                  quote(system_id, q, sizeof(q)));
+        system_id = NULL;
+    }
     if (system_id != NULL && (first = emg_config_user(cfg, system_id)) != NULL) {
         add_error(st, &st->code_errs, line_of(node), "duplicate system-id %s (first at line %d)",
                   quote(system_id, q, sizeof(q)), first->line);

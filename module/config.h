@@ -5,7 +5,7 @@
  * entity expansion, no XInclude; a DOCTYPE is refused), validates it against
  * the RELAX NG schema compiled into the module (module/emgdiag.rng), then
  * checks what the schema cannot: names, address syntax, duplicates, cross
- * references.  Every problem becomes one "FILE:LINE: message" string; any
+ * references, values no Kannel box could use, the log directory.  Every problem becomes one "FILE:LINE: message" string; any
  * problem means no configuration at all (fail closed).  A loaded
  * configuration is never modified, so any number of threads may query it;
  * a reload builds a new one and the caller swaps pointers.
@@ -79,9 +79,12 @@ extern const char emgdiag_rng[];
 #define EMG_CONFIG_MAX_SIZE (4u * 1024u * 1024u)
 
 /* NULL when there is any error; `errs` (may be NULL) then lists them all.
- * `errs` must be zeroed or freed before the call; it is appended to. */
+ * `errs` must be zeroed or freed before the call; it is appended to.  The
+ * log directory is checked as the box will use it (logdir.h), without
+ * creating anything. */
 struct emg_config *emg_config_load(const char *path, struct emg_errors *errs);
-/* The same, from a buffer; `name` stands for the file in messages. */
+/* The same, from a buffer; `name` stands for the file in messages.  It does
+ * not look at the file system: the log directory is not checked. */
 struct emg_config *emg_config_load_buffer(const char *buf, size_t len, const char *name,
                                           struct emg_errors *errs);
 void emg_config_free(struct emg_config *c);

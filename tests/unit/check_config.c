@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -500,6 +501,23 @@ static const struct {
     { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"" NAME65 "\" address=\"1.2.3.4\"/>\n"
               "    </user>\n  </users>\n</emgdiag>\n",
       6, "connector \"" NAME65 "\" is not defined", 1 },
+    /* values no Kannel box could ever use (docs/configuration.md) */
+    { "<emgdiag>\n  <logs dir=\"/tmp/a&#10;b\"/>\n</emgdiag>\n", 2,
+      "dir \"/tmp/a\\x0ab\" on <logs>: holds a line break (\\x0a)", 0 },
+    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"a&#10;b\"/>\n</emgdiag>\n", 3,
+      "smsc-id \"a\\x0ab\" on <connector>: holds a line break (\\x0a)", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"osb&#13;\"/>\n</emgdiag>\n", 3,
+      "opensmppbox-id \"osb\\x0d\" on <connector>: holds a line break (\\x0d)", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"a&#10;b\"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \"a\\x0ab\" on <user>: holds a line break (\\x0a)", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\" c\"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \" c\" on <user>: leading or trailing white space", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"c \"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \"c \" on <user>: leading or trailing white space", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"   \"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \"   \" on <user>: leading or trailing white space", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"&#9;c\"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \"\\x09c\" on <user>: leading or trailing white space", 0 },
     /* a quoted value is escaped */
     { HEAD "  <connector name=\"a&quot;b\\c&#10;\" type=\"outgoing\" smsc-id=\"u\"/>\n</emgdiag>\n", 3,
       "connector name \"a\\x22b\\\\c\\x0a\"", 1 },
@@ -530,6 +548,89 @@ START_TEST(test_bad_config)
         ck_assert_msg(schema_accepts(text), "case %d: the schema should leave it to the code", _i);
     emg_errors_free(&errs);
     ck_assert_uint_eq(errs.n, 0);
+}
+END_TEST
+
+/* ---- the log directory, as the box will find it ---- */
+
+/* Loads `<logs dir="DIR"/>` from a file; returns the first message or NULL
+ * when the file loads (the caller frees it). */
+static char *load_dir(const char *dir)
+{
+    char text[1024];
+    struct emg_errors errs = { NULL, 0 };
+    struct emg_config *cfg;
+    char *first = NULL;
+
+    snprintf(text, sizeof(text), "<emgdiag>\n  <logs dir=\"%s\"/>\n</emgdiag>\n", dir);
+    cfg = emg_config_load(write_xml("dir.xml", text), &errs);
+    if (cfg == NULL) {
+        ck_assert_uint_ge(errs.n, 1);
+        first = strdup(errs.msgs[0]);
+    }
+    emg_config_free(cfg);
+    emg_errors_free(&errs);
+    return first;
+}
+
+static void expect_dir_refused(const char *dir, const char *message)
+{
+    char *got = load_dir(dir);
+    char expected[1024];
+
+    snprintf(expected, sizeof(expected), "%s:2: log directory \"%s\": %s", last_path, dir, message);
+    ck_assert_msg(got != NULL, "dir \"%s\" accepted", dir);
+    ck_assert_msg(strncmp(got, expected, strlen(expected)) == 0, "got \"%s\", expected \"%s...\"",
+                  got, expected);
+    free(got);
+}
+
+/* The box writes its logs into `dir` (creating it and its parents when
+ * missing) and refuses to start when it cannot; the loader finds the same
+ * cases without creating anything. */
+START_TEST(test_log_dir_usable)
+{
+    char plain[128], below[160], missing[160], missing_top[128], got_dir[256];
+    FILE *fp;
+    struct stat sb;
+    char *got;
+
+    snprintf(plain, sizeof(plain), "%s/plain", tmpdir);
+    fp = fopen(plain, "w");
+    ck_assert_ptr_nonnull(fp);
+    fclose(fp);
+    snprintf(below, sizeof(below), "%s/logs/emg", plain);
+
+    expect_dir_refused("/etc/passwd", "Not a directory");
+    expect_dir_refused(plain, "Not a directory");
+    snprintf(got_dir, sizeof(got_dir), "cannot be created: \"%s\": Not a directory", plain);
+    expect_dir_refused(below, got_dir);
+    expect_dir_refused("/proc/self", "cannot create files in it: ");
+    expect_dir_refused("/proc", "cannot create files in it: ");
+    expect_dir_refused("/proc/emgdiag-none/logs", "cannot be created in \"/proc\": ");
+    expect_dir_refused("/sys/emgdiag-none", "cannot be created in \"/sys\": ");
+
+    /* An existing directory, and a missing one the box will create: both
+     * fine, and the check creates nothing. */
+    got = load_dir(tmpdir);
+    ck_assert_msg(got == NULL, "%s", got);
+    snprintf(missing_top, sizeof(missing_top), "%s/new", tmpdir);
+    snprintf(missing, sizeof(missing), "%s/a/b/", missing_top);
+    got = load_dir(missing);
+    ck_assert_msg(got == NULL, "%s", got);
+    ck_assert_int_ne(stat(missing_top, &sb), 0);
+    unlink(plain);
+}
+END_TEST
+
+/* emg_config_load_buffer() does not look at the file system. */
+START_TEST(test_log_dir_buffer)
+{
+    static const char text[] = "<emgdiag><logs dir=\"/etc/passwd\"/></emgdiag>";
+    struct emg_config *cfg = emg_config_load_buffer(text, strlen(text), "mem.xml", NULL);
+
+    ck_assert_ptr_nonnull(cfg);
+    emg_config_free(cfg);
 }
 END_TEST
 
@@ -770,6 +871,8 @@ static Suite *config_suite(void)
     tcase_add_test(errors, test_all_errors_reported);
     tcase_add_test(errors, test_error_cap);
     tcase_add_test(errors, test_missing_file);
+    tcase_add_test(errors, test_log_dir_usable);
+    tcase_add_test(errors, test_log_dir_buffer);
     tcase_add_test(errors, test_big_line_errors);
     tcase_add_test(errors, test_big_line_parser_error);
     tcase_add_test(decide, test_big_line_rules);
