@@ -10,8 +10,11 @@
  * ourselves.  The walk gives precise "FILE:LINE: message" errors with the
  * quoted value; when it finds nothing but the schema still objects, the
  * schema's own messages are reported in the same form, so the schema and the
- * code can never disagree silently.  The access decisions that read the
- * loaded lists are in policy.c.
+ * code can never disagree silently.  Every step is linear in the file's
+ * size: connectors and users are kept in arrays that double as they grow,
+ * with hash indexes beside them (name_index.h) for the duplicate checks
+ * and for the lookups the gateway makes on every bind and PDU.  The access
+ * decisions that read the loaded lists are in policy.c.
  */
 #include "config.h"
 
@@ -190,6 +193,10 @@ void emg_config_free(struct emg_config *c)
         free(c->users[i].system_id);
     }
     free(c->users);
+    name_index_free(&c->by_name);
+    name_index_free(&c->by_smsc_id);
+    name_index_free(&c->by_osb_id);
+    name_index_free(&c->by_system_id);
     free(c->pdu_skip);
     free(c->log_dir);
     free(c->file);
@@ -207,50 +214,42 @@ void emg_errors_free(struct emg_errors *e)
     e->n = 0;
 }
 
+/* The lookups read the indexes the loader built beside the arrays; each
+ * gives the first entry in document order, as a scan would. */
+static const struct emg_connector *connector_at(const struct emg_config *c,
+                                                const struct name_index *ix, const char *key)
+{
+    size_t pos;
+
+    if (c == NULL || key == NULL)
+        return NULL;
+    pos = name_index_find(ix, key);
+    return pos != NAME_INDEX_NONE ? &c->connectors[pos] : NULL;
+}
+
 const struct emg_connector *emg_config_connector(const struct emg_config *c, const char *name)
 {
-    if (c == NULL || name == NULL)
-        return NULL;
-    for (size_t i = 0; i < c->n_connectors; i++) {
-        if (strcmp(c->connectors[i].name, name) == 0)
-            return &c->connectors[i];
-    }
-    return NULL;
+    return connector_at(c, c ? &c->by_name : NULL, name);
 }
 
 const struct emg_connector *emg_config_outgoing(const struct emg_config *c, const char *smsc_id)
 {
-    if (c == NULL || smsc_id == NULL)
-        return NULL;
-    for (size_t i = 0; i < c->n_connectors; i++) {
-        const struct emg_connector *conn = &c->connectors[i];
-        if (conn->type == EMG_CONN_OUTGOING && strcmp(conn->smsc_id, smsc_id) == 0)
-            return conn;
-    }
-    return NULL;
+    return connector_at(c, c ? &c->by_smsc_id : NULL, smsc_id);
 }
 
 const struct emg_connector *emg_config_incoming(const struct emg_config *c, const char *osb_id)
 {
-    if (c == NULL || osb_id == NULL)
-        return NULL;
-    for (size_t i = 0; i < c->n_connectors; i++) {
-        const struct emg_connector *conn = &c->connectors[i];
-        if (conn->type == EMG_CONN_INCOMING && strcmp(conn->opensmppbox_id, osb_id) == 0)
-            return conn;
-    }
-    return NULL;
+    return connector_at(c, c ? &c->by_osb_id : NULL, osb_id);
 }
 
 const struct emg_user *emg_config_user(const struct emg_config *c, const char *system_id)
 {
+    size_t pos;
+
     if (c == NULL || system_id == NULL)
         return NULL;
-    for (size_t i = 0; i < c->n_users; i++) {
-        if (strcmp(c->users[i].system_id, system_id) == 0)
-            return &c->users[i];
-    }
-    return NULL;
+    pos = name_index_find(&c->by_system_id, system_id);
+    return pos != NAME_INDEX_NONE ? &c->users[pos] : NULL;
 }
 
 int emg_config_pdu_skipped(const struct emg_config *c, uint32_t command_id)
@@ -262,6 +261,25 @@ int emg_config_pdu_skipped(const struct emg_config *c, uint32_t command_id)
             return 1;
     }
     return 0;
+}
+
+/* ---- arrays ---- */
+
+/* The array `arr` of `n` elements of `size` octets with room for one more:
+ * its capacity is the power of two at or above `n` (so it need not be
+ * stored) and doubles when `n` reaches it, so adding element by element
+ * copies each element a bounded number of times on average.  NULL when
+ * out of memory (`arr` is then unchanged). */
+static void *room_for_one(void *arr, size_t n, size_t size)
+{
+    size_t cap;
+
+    if (n != 0 && (n & (n - 1)) != 0)
+        return arr;
+    cap = n == 0 ? 1 : 2 * n;
+    if (cap < n || cap > SIZE_MAX / size)
+        return NULL;
+    return realloc(arr, cap * size);
 }
 
 /* ---- errors ---- */
@@ -868,7 +886,7 @@ static void check_pdu_skip(struct load_state *st, xmlNodePtr node, const char *l
                       quote(word, q, sizeof(q)));
             continue;
         }
-        grown = realloc(cfg->pdu_skip, (cfg->n_pdu_skip + 1) * sizeof(*grown));
+        grown = room_for_one(cfg->pdu_skip, cfg->n_pdu_skip, sizeof(*grown));
         if (grown == NULL) {
             add_error(st, &st->code_errs, line_of(node), "out of memory");
             return;
@@ -892,7 +910,7 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
     char q[QUOTE_BUF], q2[QUOTE_BUF];
     int line = line_of(node), v;
 
-    grown = realloc(cfg->connectors, (cfg->n_connectors + 1) * sizeof(*grown));
+    grown = room_for_one(cfg->connectors, cfg->n_connectors, sizeof(*grown));
     if (grown == NULL) {
         add_error(st, &st->code_errs, line, "out of memory");
         return;
@@ -1022,6 +1040,13 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
         acl_list_free(&conn->access);
         return;
     }
+    /* Kept even when an index cannot grow: the load fails then anyway, and
+     * keys already indexed must stay valid until emg_config_free(). */
+    if (name_index_add(&cfg->by_name, conn->name, cfg->n_connectors) != 0 ||
+        (conn->smsc_id != NULL
+             ? name_index_add(&cfg->by_smsc_id, conn->smsc_id, cfg->n_connectors)
+             : name_index_add(&cfg->by_osb_id, conn->opensmppbox_id, cfg->n_connectors)) != 0)
+        add_error(st, &st->code_errs, line, "out of memory");
     cfg->n_connectors++;
 }
 
@@ -1121,7 +1146,7 @@ static void check_user(struct load_state *st, xmlNodePtr node)
                   quote(system_id, q, sizeof(q)), first->line);
         system_id = NULL;
     }
-    grown = realloc(cfg->users, (cfg->n_users + 1) * sizeof(*grown));
+    grown = room_for_one(cfg->users, cfg->n_users, sizeof(*grown));
     if (grown == NULL) {
         add_error(st, &st->code_errs, line_of(node), "out of memory");
         return;
@@ -1140,6 +1165,9 @@ static void check_user(struct load_state *st, xmlNodePtr node)
     }
     user->system_id = dup_or_fail(st, node, system_id);
     if (user->system_id != NULL) {
+        /* Kept even when the index cannot grow (the load fails then). */
+        if (name_index_add(&cfg->by_system_id, user->system_id, cfg->n_users) != 0)
+            add_error(st, &st->code_errs, line_of(node), "out of memory");
         cfg->n_users++;
         return;
     }
@@ -1152,7 +1180,7 @@ static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_
 {
     static const char *const allowed[] = { "connector", "address", NULL };
     const struct emg_connector *conn = NULL;
-    struct emg_user_allow *grown;
+    struct emg_user_allow *grown, *entry;
     struct acl_rule rule;
     const char *name;
     char q[QUOTE_BUF];
@@ -1178,17 +1206,18 @@ static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_
     }
     if (parse_address(st, node, ACL_ALLOW, &rule) != 0 || !ok)
         return;
-    grown = realloc(user->allows, (user->n_allows + 1) * sizeof(*grown));
+    grown = room_for_one(user->allows, user->n_allows, sizeof(*grown));
     if (grown == NULL) {
         add_error(st, &st->code_errs, line_of(node), "out of memory");
         return;
     }
     user->allows = grown;
-    grown[user->n_allows].rule = rule;
-    grown[user->n_allows].connector = NULL;
+    entry = &user->allows[user->n_allows];
+    entry->rule = rule;
+    entry->connector = NULL;
     if (conn != NULL) {
-        grown[user->n_allows].connector = dup_or_fail(st, node, conn->name);
-        if (grown[user->n_allows].connector == NULL)
+        entry->connector = dup_or_fail(st, node, conn->name);
+        if (entry->connector == NULL)
             return;
     }
     user->n_allows++;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "acl.h"
+#include "name_index.h"
 
 enum emg_conn_type { EMG_CONN_OUTGOING = 1, EMG_CONN_INCOMING = 2 };
 enum emg_format { EMG_FMT_INHERIT = 0, EMG_FMT_EMG = 1, EMG_FMT_JSON = 2, EMG_FMT_BOTH = 3 };
@@ -61,6 +62,13 @@ struct emg_config {
     size_t n_users;
     int users_line;            /* line of <users>, 0 when absent */
     int users_default_deny;    /* <users default="deny"> */
+    /* Positions in `connectors` by name, by smsc-id (outgoing connectors),
+     * by opensmppbox-id (incoming ones), and in `users` by system-id: the
+     * lookups below read these, in constant time. */
+    struct name_index by_name;
+    struct name_index by_smsc_id;
+    struct name_index by_osb_id;
+    struct name_index by_system_id;
 };
 
 struct emg_errors {
