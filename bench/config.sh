@@ -17,13 +17,13 @@
 #
 # Environment: EMGDIAG_CHECK (default tools/emgdiag-check), XMLLINT
 # (default xmllint; the baseline is left out when missing), RUNS (default
-# 3), OUT (default bench-out/config: the generated files and result.txt).
+# 5), OUT (default bench-out/config: the generated files and result.txt).
 set -eu
 
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 EMGDIAG_CHECK=${EMGDIAG_CHECK:-tools/emgdiag-check}
 XMLLINT=${XMLLINT:-xmllint}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 OUT=${OUT:-bench-out/config}
 MAX_OCTETS=4194304 # EMG_CONFIG_MAX_SIZE in module/config.h
 
@@ -99,18 +99,19 @@ for i in "${!names[@]}"; do
     echo done
     awk -v n="${names[$i]}" -v u="${USERS[$i]}" -v o="$octets" -v w="${WALL[$i]}" -v c="${CPU[$i]}" \
         -v b="${BASE[$i]}" 'BEGIN {
-        printf "%-11s %7d users %8d octets: wall %7.3f s, CPU %7.3f s, %6.2f us/user", n, u, o, w, c, 1e6 * w / u
-        if (b != "-" && b > 0) printf ", xmllint --noout %6.3f s (x%.1f)", b, w / b
+        printf "%-11s %6d users %7d octets: wall %6.3f s, CPU %6.3f s; per user %6.2f us wall, %6.2f us CPU",
+               n, u, o, w, c, 1e6 * w / u, 1e6 * c / u
+        if (b != "-" && b > 0) printf "; xmllint --noout %6.3f s wall (x%.1f)", b, w / b
         printf "\n" }' | tee -a "$RESULT"
 done
 
-echo "growth (linear: time grows as the users do, the time per user stays the same):" | tee -a "$RESULT"
+echo "growth (linear: the time grows as the users do; the 1k file is mostly process start):" | tee -a "$RESULT"
 for ((i = 1; i < ${#names[@]}; i++)); do
     awk -v a="${names[$((i - 1))]}" -v b="${names[$i]}" -v ua="${USERS[$((i - 1))]}" -v ub="${USERS[$i]}" \
-        -v wa="${WALL[$((i - 1))]}" -v wb="${WALL[$i]}" 'BEGIN {
-        r = wa > 0 ? sprintf("x%.2f", wb / wa) : "(too fast to time)"
-        pa = 1e6 * wa / ua; pb = 1e6 * wb / ub
-        printf "  %-10s -> %-10s users x%.2f, wall time %s, time per user %.2f -> %.2f us\n", a, b, ub / ua, r, pa, pb
+        -v wa="${WALL[$((i - 1))]}" -v wb="${WALL[$i]}" -v ca="${CPU[$((i - 1))]}" -v cb="${CPU[$i]}" 'BEGIN {
+        rw = wa > 0 ? sprintf("x%.2f", wb / wa) : "(too fast to time)"
+        rc = ca > 0 ? sprintf("x%.2f", cb / ca) : "(too fast to time)"
+        printf "  %-10s -> %-10s users x%.2f: wall time %s, CPU time %s\n", a, b, ub / ua, rw, rc
     }' | tee -a "$RESULT"
 done
 echo "bench-config: figures in $RESULT"
