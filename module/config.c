@@ -18,6 +18,8 @@
  */
 #include "config.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -73,8 +75,6 @@ static void check_users(struct load_state *st, xmlNodePtr node);
 static void check_user(struct load_state *st, xmlNodePtr node);
 static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_user *user);
 static int lookup_command(const char *name, uint32_t *id);
-static struct emg_config *load_buffer(const char *buf, size_t len, const char *name,
-                                      struct emg_errors *errs, int check_dir);
 
 /* ---- entry points ---- */
 
@@ -93,7 +93,7 @@ struct emg_config *emg_config_load(const char *path, struct emg_errors *errs)
         add_error(&st, &st.code_errs, 0, "cannot open: %s", strerror(path ? errno : EINVAL));
         goto fail;
     }
-    buf = malloc(EMG_CONFIG_MAX_SIZE + 1);
+    buf = emg_malloc(EMG_CONFIG_MAX_SIZE + 1);
     if (buf == NULL) {
         fclose(fp);
         add_error(&st, &st.code_errs, 0, "out of memory");
@@ -104,12 +104,12 @@ struct emg_config *emg_config_load(const char *path, struct emg_errors *errs)
     if (ferror(fp)) {
         add_error(&st, &st.code_errs, 0, "cannot read: %s", strerror(errno));
         fclose(fp);
-        free(buf);
+        emg_free(buf);
         goto fail;
     }
     fclose(fp);
-    cfg = load_buffer(buf, len, path, errs, 1);
-    free(buf);
+    cfg = emg_config_load_buffer_flags(buf, len, path, errs, 0);
+    emg_free(buf);
     return cfg;
 
 fail:
@@ -124,21 +124,21 @@ fail:
 struct emg_config *emg_config_load_buffer(const char *buf, size_t len, const char *name,
                                           struct emg_errors *errs)
 {
-    return load_buffer(buf, len, name, errs, 0);
+    return emg_config_load_buffer_flags(buf, len, name, errs, 0);
 }
 
-static struct emg_config *load_buffer(const char *buf, size_t len, const char *name,
-                                      struct emg_errors *errs, int check_dir)
+struct emg_config *emg_config_load_buffer_flags(const char *buf, size_t len, const char *name,
+                                                struct emg_errors *errs, unsigned flags)
 {
     struct load_state st;
     struct emg_errors *chosen;
     xmlDocPtr doc = NULL;
 
     memset(&st, 0, sizeof(st));
-    st.check_dir = check_dir;
+    st.check_dir = !(flags & EMG_CONFIG_NO_FILESYSTEM);
     st.file = name ? name : "(config)";
-    st.cfg = calloc(1, sizeof(*st.cfg));
-    if (st.cfg == NULL || (st.cfg->file = strdup(st.file)) == NULL) {
+    st.cfg = emg_calloc(1, sizeof(*st.cfg));
+    if (st.cfg == NULL || (st.cfg->file = emg_strdup(st.file)) == NULL) {
         add_error(&st, &st.code_errs, 0, "out of memory");
         goto done;
     }
@@ -180,27 +180,27 @@ void emg_config_free(struct emg_config *c)
         return;
     for (size_t i = 0; i < c->n_connectors; i++) {
         struct emg_connector *conn = &c->connectors[i];
-        free(conn->name);
-        free(conn->smsc_id);
-        free(conn->opensmppbox_id);
+        emg_free(conn->name);
+        emg_free(conn->smsc_id);
+        emg_free(conn->opensmppbox_id);
         acl_list_free(&conn->access);
     }
-    free(c->connectors);
+    emg_free(c->connectors);
     for (size_t i = 0; i < c->n_users; i++) {
         for (size_t k = 0; k < c->users[i].n_allows; k++)
-            free(c->users[i].allows[k].connector);
-        free(c->users[i].allows);
-        free(c->users[i].system_id);
+            emg_free(c->users[i].allows[k].connector);
+        emg_free(c->users[i].allows);
+        emg_free(c->users[i].system_id);
     }
-    free(c->users);
+    emg_free(c->users);
     name_index_free(&c->by_name);
     name_index_free(&c->by_smsc_id);
     name_index_free(&c->by_osb_id);
     name_index_free(&c->by_system_id);
-    free(c->pdu_skip);
-    free(c->log_dir);
-    free(c->file);
-    free(c);
+    emg_free(c->pdu_skip);
+    emg_free(c->log_dir);
+    emg_free(c->file);
+    emg_free(c);
 }
 
 void emg_errors_free(struct emg_errors *e)
@@ -208,8 +208,8 @@ void emg_errors_free(struct emg_errors *e)
     if (e == NULL)
         return;
     for (size_t i = 0; i < e->n; i++)
-        free(e->msgs[i]);
-    free(e->msgs);
+        emg_free(e->msgs[i]);
+    emg_free(e->msgs);
     e->msgs = NULL;
     e->n = 0;
 }
@@ -279,7 +279,7 @@ static void *room_for_one(void *arr, size_t n, size_t size)
     cap = n == 0 ? 1 : 2 * n;
     if (cap < n || cap > SIZE_MAX / size)
         return NULL;
-    return realloc(arr, cap * size);
+    return emg_realloc(arr, cap * size);
 }
 
 /* ---- errors ---- */
@@ -288,11 +288,11 @@ static void *room_for_one(void *arr, size_t n, size_t size)
  * lost but the list stays consistent. */
 static void append_message(struct emg_errors *list, const char *msg)
 {
-    char *copy = strdup(msg);
-    char **grown = copy ? realloc(list->msgs, (list->n + 1) * sizeof(*list->msgs)) : NULL;
+    char *copy = emg_strdup(msg);
+    char **grown = copy ? emg_realloc(list->msgs, (list->n + 1) * sizeof(*list->msgs)) : NULL;
 
     if (grown == NULL) {
-        free(copy);
+        emg_free(copy);
         return;
     }
     list->msgs = grown;
@@ -763,7 +763,7 @@ static char *dup_or_fail(struct load_state *st, xmlNodePtr node, const char *s)
 
     if (s == NULL)
         return NULL;
-    copy = strdup(s);
+    copy = emg_strdup(s);
     if (copy == NULL)
         add_error(st, &st->code_errs, line_of(node), "out of memory");
     return copy;
@@ -1034,9 +1034,9 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
     else
         conn->opensmppbox_id = dup_or_fail(st, node, osb_id);
     if (conn->name == NULL || (conn->smsc_id == NULL && conn->opensmppbox_id == NULL)) {
-        free(conn->name);
-        free(conn->smsc_id);
-        free(conn->opensmppbox_id);
+        emg_free(conn->name);
+        emg_free(conn->smsc_id);
+        emg_free(conn->opensmppbox_id);
         acl_list_free(&conn->access);
         return;
     }
@@ -1187,8 +1187,8 @@ static void check_user(struct load_state *st, xmlNodePtr node)
         return;
     }
     for (size_t k = 0; k < user->n_allows; k++)
-        free(user->allows[k].connector);
-    free(user->allows);
+        emg_free(user->allows[k].connector);
+    emg_free(user->allows);
 }
 
 static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_user *user)

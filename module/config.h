@@ -86,15 +86,21 @@ extern const char emgdiag_rng[];
 /* Largest configuration file read. */
 #define EMG_CONFIG_MAX_SIZE (4u * 1024u * 1024u)
 
+/* Flags of emg_config_load_buffer_flags(). */
+#define EMG_CONFIG_NO_FILESYSTEM 0x1u /* leave the log directory unchecked */
+
 /* NULL when there is any error; `errs` (may be NULL) then lists them all.
  * `errs` must be zeroed or freed before the call; it is appended to.  The
  * log directory is checked as the box will use it (logdir.h), without
  * creating anything. */
 struct emg_config *emg_config_load(const char *path, struct emg_errors *errs);
-/* The same, from a buffer; `name` stands for the file in messages.  It does
- * not look at the file system: the log directory is not checked. */
+/* The same, from a buffer; `name` stands for the file in messages. */
 struct emg_config *emg_config_load_buffer(const char *buf, size_t len, const char *name,
                                           struct emg_errors *errs);
+/* emg_config_load_buffer() with `flags`: EMG_CONFIG_NO_FILESYSTEM for a
+ * caller that must not look at the disk (a fuzz target, a benchmark). */
+struct emg_config *emg_config_load_buffer_flags(const char *buf, size_t len, const char *name,
+                                                struct emg_errors *errs, unsigned flags);
 void emg_config_free(struct emg_config *c);
 void emg_errors_free(struct emg_errors *e);
 

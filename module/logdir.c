@@ -11,6 +11,8 @@
  */
 #include "logdir.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -52,7 +54,7 @@ int logdir_check(const char *dir, char *why, size_t whylen)
     }
     /* Missing: the box would create it, and any missing parents, inside
      * the nearest ancestor that exists. */
-    path = strdup(dir);
+    path = emg_strdup(dir);
     if (path == NULL) {
         snprintf(why, whylen, "%s", strerror(ENOMEM));
         return -1;
@@ -74,7 +76,7 @@ int logdir_check(const char *dir, char *why, size_t whylen)
         }
         break;
     }
-    free(path);
+    emg_free(path);
     return rc;
 }
 

@@ -9,6 +9,8 @@
  */
 #include "name_index.h"
 
+#include "alloc.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +46,7 @@ static int grow(struct name_index *ix)
 
     if (cap < ix->cap || cap > SIZE_MAX / sizeof(*slots))
         return -1;
-    slots = calloc(cap, sizeof(*slots));
+    slots = emg_calloc(cap, sizeof(*slots));
     if (slots == NULL)
         return -1;
     /* Keys are distinct: each goes to the first empty slot of its run. */
@@ -56,7 +58,7 @@ static int grow(struct name_index *ix)
             slots[k] = ix->slots[i];
         }
     }
-    free(ix->slots);
+    emg_free(ix->slots);
     ix->slots = slots;
     ix->cap = cap;
     return 0;
@@ -69,7 +71,7 @@ void name_index_init(struct name_index *ix)
 
 void name_index_free(struct name_index *ix)
 {
-    free(ix->slots);
+    emg_free(ix->slots);
     name_index_init(ix);
 }
 

@@ -1,9 +1,10 @@
 /*
  * fuzz_config: libFuzzer target for the XML configuration loader.
  *
- * The input goes through emg_config_load_buffer(), the very function that
- * emg_config_load() hands a file's contents to (less the log directory's
- * look at the file system), so parsing, schema validation, the tree walk,
+ * The input goes through emg_config_load_buffer_flags(), the very function
+ * that emg_config_load() hands a file's contents to, without the look at
+ * the log directory on disk (EMG_CONFIG_NO_FILESYSTEM: a fuzzer's paths
+ * stay off the file system), so parsing, schema validation, the tree walk,
  * the name indexes and the error messages all see hostile input.  Every
  * message must start with the file name and a line number that exists in
  * the input.  A configuration that loads must keep the promises the loader
@@ -71,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (size_t i = 0; i < size; i++)
         lines += data[i] == '\n';
-    cfg = emg_config_load_buffer((const char *)data, size, "fuzz.xml", &errs);
+    cfg = emg_config_load_buffer_flags((const char *)data, size, "fuzz.xml", &errs,
+                                       EMG_CONFIG_NO_FILESYSTEM);
     if (cfg == NULL && errs.n == 0)
         abort(); /* a refusal always says why */
     for (size_t i = 0; i < errs.n; i++) {

@@ -624,12 +624,20 @@ START_TEST(test_log_dir_usable)
 }
 END_TEST
 
-/* emg_config_load_buffer() does not look at the file system. */
+/* emg_config_load_buffer() checks the directory as emg_config_load() does
+ * (emgdiag-check reads the file itself); EMG_CONFIG_NO_FILESYSTEM leaves it
+ * out. */
 START_TEST(test_log_dir_buffer)
 {
     static const char text[] = "<emgdiag><logs dir=\"/etc/passwd\"/></emgdiag>";
-    struct emg_config *cfg = emg_config_load_buffer(text, strlen(text), "mem.xml", NULL);
+    struct emg_errors errs = { NULL, 0 };
+    struct emg_config *cfg = emg_config_load_buffer(text, strlen(text), "mem.xml", &errs);
 
+    ck_assert_ptr_null(cfg);
+    ck_assert_uint_eq(errs.n, 1);
+    ck_assert_str_eq(errs.msgs[0], "mem.xml:1: log directory \"/etc/passwd\": Not a directory");
+    emg_errors_free(&errs);
+    cfg = emg_config_load_buffer_flags(text, strlen(text), "mem.xml", NULL, EMG_CONFIG_NO_FILESYSTEM);
     ck_assert_ptr_nonnull(cfg);
     emg_config_free(cfg);
 }
@@ -867,7 +875,8 @@ static double load_seconds(const char *text, double best)
 {
     struct emg_errors errs = { NULL, 0 };
     double t0 = cpu_seconds(), t;
-    struct emg_config *cfg = emg_config_load_buffer(text, strlen(text), "scale.xml", &errs);
+    struct emg_config *cfg =
+        emg_config_load_buffer_flags(text, strlen(text), "scale.xml", &errs, EMG_CONFIG_NO_FILESYSTEM);
 
     t = cpu_seconds() - t0;
     ck_assert_msg(cfg != NULL, "%s", errs.n ? errs.msgs[0] : "(no message)");
@@ -961,8 +970,10 @@ static double lookup_seconds(const struct emg_config *cfg, int lookups)
 START_TEST(test_lookup_constant)
 {
     char *small_text = scaled_config(1000, 10, 0), *large_text = scaled_config(100000, 1000, 0);
-    struct emg_config *small = emg_config_load_buffer(small_text, strlen(small_text), "s.xml", NULL);
-    struct emg_config *large = emg_config_load_buffer(large_text, strlen(large_text), "l.xml", NULL);
+    struct emg_config *small = emg_config_load_buffer_flags(small_text, strlen(small_text), "s.xml", NULL,
+                                                            EMG_CONFIG_NO_FILESYSTEM);
+    struct emg_config *large = emg_config_load_buffer_flags(large_text, strlen(large_text), "l.xml", NULL,
+                                                            EMG_CONFIG_NO_FILESYSTEM);
     double t_small, t_large;
 
     ck_assert_ptr_nonnull(small);
