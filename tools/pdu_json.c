@@ -319,6 +319,21 @@ static int is_key(const char *key, size_t len, const char *want)
 
 enum { HAVE_TS = 1, HAVE_INSTANCE = 2, HAVE_DIR = 4, HAVE_OP = 8, HAVE_TRN = 16, HAVE_FIELDS = 32 };
 
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuu" at s (the offset that may follow is not
+ * looked at): the twin's ts, and nothing else, is taken. */
+static int iso_timestamp(const char *s)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddddd";
+    size_t i;
+
+    for (i = 0; i < PDU_JSON_TS_LEN; i++) {
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return 0;
+    }
+    return 1;
+}
+
 static int members(struct reader *r, struct pdu_json *j)
 {
     const char *key, *s;
@@ -333,7 +348,7 @@ static int members(struct reader *r, struct pdu_json *j)
         bit = 0;
         if (is_key(key, key_len, "ts")) {
             bit = HAVE_TS;
-            if (string(r, &s, &len) != 0 || len < PDU_JSON_TS_LEN || s[10] != 'T')
+            if (string(r, &s, &len) != 0 || len < PDU_JSON_TS_LEN || !iso_timestamp(s))
                 return -1;
             memcpy(j->ts, s, PDU_JSON_TS_LEN);
             j->ts[10] = ' ';
