@@ -16,8 +16,14 @@
 #   port=$(it_port)
 #   it_start smsc perl tests/peers/smsc.pl --port "$port" ...
 #   it_wait_line "$IT_DIR/smsc.out" '^LISTENING' 10
-#   it_assert_line "$IT_DIR/logs/connector.x" 'LOGIN OK' "login logged"
+#   printf '%s\n' '(0) CONNECT OK' '(0) LOGIN OK (info="0 SMSC")' >"$IT_DIR/want.x"
+#   it_stop bb
+#   it_assert_file "$IT_DIR/logs/connector.x" "$IT_DIR/want.x" "connector log"
 #   it_summary
+# Tests of an output compare whole files, order included: a test writes the
+# file it expects (from the docs and from what the peers saw on the wire,
+# never from the module's own output) and it_assert_file compares every
+# line; it_assert_line is for the other files (peer reports, box logs).
 # Call it_start directly, not inside $(...) or a pipeline: a subshell's
 # children are not ours to track.  Do not run tests under `set -e`: a failed
 # assertion returns 1 and the test should go on to the summary.
@@ -31,6 +37,7 @@ IT_SKIPPED=0
 IT_PORTS_GIVEN=" "
 declare -A IT_PIDS=()
 IT_START_ORDER=()
+IT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # it_init NAME: scratch directory $IT_DIR and cleanup on exit.
 it_init() {
@@ -224,6 +231,78 @@ it_assert_no_line() {
         return 1
     fi
     it_pass "$3"
+}
+
+# it_assert_file ACTUAL EXPECTED MSG: the log ACTUAL, with exactly its
+# leading timestamps removed, is EXPECTED: every line, in order.  Each
+# timestamp must have the docs' shape and none may go backwards.  A missing
+# file fails; a difference is shown as a unified diff (logcmp.py).
+it_assert_file() {
+    it__compare "$3" "$1" text "$1" "$2"
+}
+
+# it_assert_file_per_instance ACTUAL EXPECTED MSG: as it_assert_file, but
+# each session's lines (those of one "(K)", "(name,K)" or "(name)" part)
+# are compared whole and in order with the same session's lines in
+# EXPECTED, and the order between sessions is free.  For concurrent
+# sessions only: say so where it is used.
+it_assert_file_per_instance() {
+    it__compare "$3" "$1" text "$1" "$2" --per-instance
+}
+
+# it_assert_jsonl ACTUAL EXPECTED MSG [TEXT [--utc]]: the JSON twin ACTUAL
+# holds, object for object, EXPECTED's objects (written without "ts"); each
+# ts has the docs' shape and never goes backwards.  With TEXT, object N's ts
+# is also the timestamp of TEXT's line N (in UTC with --utc).
+it_assert_jsonl() {
+    local extra=()
+    [ -n "${4:-}" ] && extra=(--text "$4")
+    [ "${5:-}" = --utc ] && extra+=(--utc)
+    it__compare "$3" "$1" json "$1" "$2" "${extra[@]}"
+}
+
+# it_python ARGS...: runs python3.  The interpreter is looked up once per
+# test (sys.executable), so a version manager's shim (pyenv's costs most of
+# a second per start) is paid once.  Call it directly, not in $(...), or
+# the lookup is repeated.
+it_python() {
+    if [ -z "${IT_PYTHON:-}" ]; then
+        IT_PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+        [ -x "$IT_PYTHON" ] || IT_PYTHON=python3
+    fi
+    "$IT_PYTHON" "$@"
+}
+
+it__compare() {
+    local msg=$1 actual=$2
+    shift 2
+    if [ ! -f "$actual" ]; then
+        it_fail "$msg ($actual does not exist)"
+        return 1
+    fi
+    if it_python "$IT_LIB_DIR/logcmp.py" "$@" 2>"$IT_DIR/.logcmp.err"; then
+        it_pass "$msg"
+    else
+        it_fail "$msg ($actual differs from $(basename "$3"))"
+        cat "$IT_DIR/.logcmp.err" >&2
+        return 1
+    fi
+}
+
+# it_assert_files DIR MSG NAME...: the files in DIR (not the hidden ones)
+# are exactly NAME... -- nothing missing, nothing more.
+it_assert_files() {
+    local dir=$1 msg=$2 got want
+    shift 2
+    got=$(cd "$dir" 2>/dev/null && find . -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%P\n' | sort)
+    want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+    if [ "$got" = "$want" ]; then
+        it_pass "$msg"
+    else
+        it_fail "$msg (files in $dir differ)"
+        diff -u <(printf '%s\n' "$want") <(printf '%s\n' "$got") | tail -n +3 | sed 's/^/  | /' >&2
+        return 1
+    fi
 }
 
 # it_assert_eq A B MSG: the strings A and B are equal.

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""logcmp.py: compares a whole log file the module wrote with the file a test expects.
+
+The integration tests (through lib.sh's it_assert_file, it_assert_file_per_instance
+and it_assert_jsonl) build an expected file from docs/connector-log.md,
+docs/pdu-log.md and what crossed the wire, then hand both files here.  A
+difference anywhere -- an extra, missing, duplicated, changed or misordered
+line -- fails, and is shown as a unified diff.
+
+  logcmp.py text ACTUAL EXPECTED [--per-instance]
+      ACTUAL is a text log: every line starts with a timestamp
+      `YYYY-MM-DD HH:MM:SS.uuuuuu` and one space (the docs' "Timestamps").
+      Each timestamp must have that shape and none may be earlier than the
+      one before it; exactly that prefix is removed and the rest of each
+      line must equal EXPECTED's line, in order.  With --per-instance the
+      lines are compared per session: grouped by their `(K)` (connector
+      log) or `(name,K)` / `(name)` (pdu, security and general logs) part,
+      each group whole and in order against the same group of EXPECTED; the
+      order between groups is free (concurrent sessions).
+  logcmp.py json ACTUAL EXPECTED [--text TEXT] [--utc]
+      ACTUAL is a JSON twin (one object per line), EXPECTED one object per
+      line without "ts".  Each `ts` must be ISO 8601 with microseconds and
+      an offset and never go backwards; it is removed and the objects are
+      compared (top-level members in any order, the members of "fields" in
+      order, as docs/pdu-log.md asks).  With --text, object N's ts must also
+      be the instant of line N of the text twin TEXT (local time, or UTC
+      with --utc).
+
+Exit status 0 when the files agree, 1 when they differ (what differs is on
+stderr), 2 on bad usage.
+"""
+import argparse
+import difflib
+import json
+import re
+import sys
+from datetime import datetime, timezone
+
+TEXT_TS = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}) ")
+JSON_TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}[+-]\d{2}:\d{2}$")
+CONNECTOR_TAG = re.compile(r"^(\([0-9-]+\)) ")
+EVENT_TAG = re.compile(r"^[A-Z]+ +(\([^()]*\)) ")
+MAX_DIFF_LINES = 80
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
+        data = f.read()
+    lines = data.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+        partial = False
+    else:
+        partial = bool(data)
+    return lines, partial
+
+
+def show(text):
+    """A line as it may be printed (undecodable octets as \\xHH)."""
+    return text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+
+
+def unified(expected, actual, exp_name, act_name):
+    diff = list(difflib.unified_diff([show(x) for x in expected], [show(x) for x in actual],
+                                     exp_name, act_name, lineterm="", n=2))
+    if len(diff) > MAX_DIFF_LINES:
+        diff = diff[:MAX_DIFF_LINES] + ["... (%d more diff lines)" % (len(diff) - MAX_DIFF_LINES)]
+    return diff
+
+
+def strip_text_timestamps(lines, problems):
+    """The lines without their timestamp; shape and order problems appended."""
+    out, last = [], None
+    for n, line in enumerate(lines, 1):
+        m = TEXT_TS.match(line)
+        ts = m.group(1) if m else None
+        if ts is not None:
+            try:
+                datetime.strptime(ts, "%Y-%m-%d %H:%M:%S.%f")
+            except ValueError:
+                ts = None
+        if ts is None:
+            problems.append("line %d has no timestamp YYYY-MM-DD HH:MM:SS.uuuuuu: '%s'" % (n, show(line)))
+            out.append(line)
+            continue
+        if last is not None and ts < last:
+            problems.append("line %d: timestamp %s is earlier than the line before it (%s)" % (n, ts, last))
+        last = ts
+        out.append(line[m.end():])
+    return out
+
+
+def instance_tag(line):
+    """The part of a line (timestamp removed) that names its session."""
+    m = CONNECTOR_TAG.match(line) or EVENT_TAG.match(line)
+    return m.group(1) if m else "(no session part)"
+
+
+def groups(lines):
+    g = {}
+    for line in lines:
+        g.setdefault(instance_tag(line), []).append(line)
+    return g
+
+
+def compare_text(a):
+    problems = []
+    try:
+        raw, partial = read_lines(a.actual)
+        expected, _ = read_lines(a.expected)
+    except OSError as e:
+        return ["cannot read: %s" % e]
+    if partial:
+        problems.append("the last line of %s has no newline" % a.actual)
+    actual = strip_text_timestamps(raw, problems)
+    act_name = "%s (timestamps removed)" % a.actual
+    if not a.per_instance:
+        if actual != expected:
+            problems.append("%d lines expected, %d found; diff:" % (len(expected), len(actual)))
+            problems.extend(unified(expected, actual, a.expected, act_name))
+        return problems
+    want, got = groups(expected), groups(actual)
+    for tag in sorted(set(want) | set(got)):
+        w, h = want.get(tag, []), got.get(tag, [])
+        if w != h:
+            problems.append("session %s: %d lines expected, %d found; diff:" % (tag, len(w), len(h)))
+            problems.extend(unified(w, h, "%s %s" % (a.expected, tag), "%s %s" % (act_name, tag)))
+    return problems
+
+
+def canonical(obj):
+    """One line per object: top-level members sorted, "fields" kept in its order."""
+    if not isinstance(obj, dict):
+        return json.dumps(obj)
+    return "{" + ",".join("%s:%s" % (json.dumps(k), json.dumps(obj[k], ensure_ascii=False))
+                          for k in sorted(obj)) + "}"
+
+
+def compare_json(a):
+    problems = []
+    try:
+        raw, partial = read_lines(a.actual)
+        expected_raw, _ = read_lines(a.expected)
+        text = read_lines(a.text)[0] if a.text else None
+    except OSError as e:
+        return ["cannot read: %s" % e]
+    if partial:
+        problems.append("the last line of %s has no newline" % a.actual)
+    expected = []
+    for n, line in enumerate(expected_raw, 1):
+        try:
+            expected.append(canonical(json.loads(line)))
+        except ValueError as e:
+            return ["expected file %s, line %d is not JSON (%s): %s" % (a.expected, n, e, line)]
+    actual, stamps, last = [], [], None
+    for n, line in enumerate(raw, 1):
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            problems.append("line %d is not JSON (%s): '%s'" % (n, e, show(line)))
+            actual.append(show(line))
+            stamps.append(None)
+            continue
+        ts = obj.pop("ts", None) if isinstance(obj, dict) else None
+        when = None
+        if isinstance(ts, str) and JSON_TS.match(ts):
+            try:
+                when = datetime.fromisoformat(ts)
+            except ValueError:
+                pass
+        if when is None:
+            problems.append("line %d: ts %r is not YYYY-MM-DDTHH:MM:SS.uuuuuu+HH:MM" % (n, ts))
+        elif last is not None and when < last:
+            problems.append("line %d: ts %s is earlier than the line before it" % (n, ts))
+        last = when or last
+        stamps.append(when)
+        actual.append(canonical(obj))
+    if actual != expected:
+        problems.append("%d objects expected, %d found; diff (ts removed, members sorted):"
+                        % (len(expected), len(actual)))
+        problems.extend(unified(expected, actual, a.expected, "%s (ts removed)" % a.actual))
+    if text is not None:
+        if len(text) != len(raw):
+            problems.append("%d objects but %d lines in the text twin %s" % (len(raw), len(text), a.text))
+        for n, (when, line) in enumerate(zip(stamps, text), 1):
+            if when is None:
+                continue
+            moment = when.astimezone(timezone.utc) if a.utc else when.astimezone()
+            if not line.startswith(moment.strftime("%Y-%m-%d %H:%M:%S.%f") + " "):
+                problems.append("object %d: ts %s is not the timestamp of text line %d: '%s'"
+                                % (n, when.isoformat(), n, show(line[:26])))
+                break
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="mode", required=True)
+    t = sub.add_parser("text")
+    t.add_argument("actual")
+    t.add_argument("expected")
+    t.add_argument("--per-instance", action="store_true")
+    j = sub.add_parser("json")
+    j.add_argument("actual")
+    j.add_argument("expected")
+    j.add_argument("--text")
+    j.add_argument("--utc", action="store_true")
+    a = ap.parse_args()
+    problems = compare_text(a) if a.mode == "text" else compare_json(a)
+    for p in problems:
+        print("  | " + p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
