@@ -14,8 +14,10 @@
 //   {"event":"submit","status":0,"message_id":"00000001"}
 //   {"event":"unbind_received"}           the server unbound us (answered)
 //   {"event":"unbind","status":0}         our unbind was answered
+//   {"event":"pdu","dir":"out","hex":"..."}  every PDU sent ("out") or
+//                                         received ("in"), whole, in wire order
 //   {"event":"error","message":"..."}
-//   {"event":"closed"}
+//   {"event":"closed","by":"client"}      who closed: "client" (us) or "server"
 // Exit status: 0 when it ran as asked, whatever the bind status (the test
 // judges it); 1 when the TCP connection could not be made; 2 on bad usage.
 'use strict';
@@ -82,6 +84,36 @@ const connectOptions = { host: opt.host, port: opt.port };
 if (opt.localAddress)
 	connectOptions.localAddress = opt.localAddress;
 const session = smpp.connect(connectOptions);
+traceSocket(session.socket);
+
+// Every PDU as the test sees it, whole, in hex.  node-smpp reads a PDU with
+// two socket.read() calls (command_length, then the rest) and writes each
+// PDU with one socket.write(); both are wrapped here and the octets cut at
+// each command_length.
+function traceSocket(socket) {
+	const pending = { in: Buffer.alloc(0), out: Buffer.alloc(0) };
+	const trace = (dir, chunk) => {
+		let buf = Buffer.concat([pending[dir], chunk]);
+		while (buf.length >= 4 && buf.length >= buf.readUInt32BE(0)) {
+			const len = Math.max(buf.readUInt32BE(0), 4);
+			event('pdu', { dir: dir, hex: buf.subarray(0, len).toString('hex') });
+			buf = buf.subarray(len);
+		}
+		pending[dir] = buf;
+	};
+	const read = socket.read.bind(socket);
+	socket.read = (n) => {
+		const chunk = read(n);
+		if (chunk)
+			trace('in', chunk);
+		return chunk;
+	};
+	const write = socket.write.bind(socket);
+	socket.write = (chunk, ...rest) => {
+		trace('out', Buffer.from(chunk));
+		return write(chunk, ...rest);
+	};
+}
 
 session.on('error', (e) => {
 	event('error', { message: (connected ? '' : 'connect to ' + opt.host + ':' + opt.port + ': ') +
@@ -91,7 +123,7 @@ session.on('error', (e) => {
 });
 
 session.on('close', () => {
-	event('closed');
+	event('closed', { by: finished ? 'client' : 'server' });
 	process.exit(connected ? 0 : 1);
 });
 
