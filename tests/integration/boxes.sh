@@ -11,6 +11,8 @@
 #   box_osb_conf FILE XML PORT LOGINS [EXTRA]   opensmppbox on PORT
 #   box_start NAME CONF                 starts bearerbox (or opensmppbox if
 #                                       NAME starts with osb) and waits for it
+#   peer_pdus OUT TRANSCRIPT ...        the pdu-log lines a peer's record of
+#                                       the wire calls for (wire_expect.py)
 
 : "${BEARERBOX:?set BEARERBOX to the patched bearerbox}"
 : "${OPENSMPPBOX:?set OPENSMPPBOX to the patched opensmppbox}"
@@ -99,6 +101,41 @@ box_start() {
         it_wait_port "$BOX_SMSBOX_PORT" 20
         ;;
     esac
+}
+
+# peer_pdus OUT TRANSCRIPT --connector NAME --instance K [wire_expect.py
+# options]: appends to OUT the pdu-log lines (timestamps left out) that the
+# PDUs a peer recorded in TRANSCRIPT call for (wire_expect.py).  A
+# transcript it cannot turn into lines fails the test.
+peer_pdus() {
+    local out=$1 err=$IT_DIR/.wire_expect.err
+    shift
+    it_python "$IT_LIB_DIR/wire_expect.py" "$@" >>"$out" 2>"$err" && return 0
+    it_fail "expected pdu-log lines from $1: $(cat "$err")"
+    return 1
+}
+
+# peer_connections TRANSCRIPT: how many connections an SMSC peer (smsc.pl)
+# accepted.
+peer_connections() {
+    local n
+    n=$(grep -c '^CONNECT ' "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
+
+# peer_wait_closed TRANSCRIPT TIMEOUT: waits until an SMSC peer has recorded
+# the end of every connection it accepted (a CLOSED line for each CONNECT),
+# so that its transcript is complete; a timeout fails.
+peer_wait_closed() {
+    local deadline=$((SECONDS + ${2:-10})) closed
+    while closed=$(grep -c '^CLOSED ' "$1" 2>/dev/null); [ "${closed:-0}" -lt "$(peer_connections "$1")" ]; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            it_fail "$1: a connection still open after ${2:-10}s"
+            it__tail "$1" 5
+            return 1
+        fi
+        sleep 0.1
+    done
 }
 
 # peer_field FILE EVENT KEY: the value of KEY in the first JSON event line
