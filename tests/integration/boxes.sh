@@ -123,12 +123,19 @@ peer_connections() {
     echo "${n:-0}"
 }
 
+# peer_closed TRANSCRIPT: how many of them have ended.
+peer_closed() {
+    local n
+    n=$(grep -c '^CLOSED ' "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
+
 # peer_wait_closed TRANSCRIPT TIMEOUT: waits until an SMSC peer has recorded
 # the end of every connection it accepted (a CLOSED line for each CONNECT),
 # so that its transcript is complete; a timeout fails.
 peer_wait_closed() {
-    local deadline=$((SECONDS + ${2:-10})) closed
-    while closed=$(grep -c '^CLOSED ' "$1" 2>/dev/null); [ "${closed:-0}" -lt "$(peer_connections "$1")" ]; do
+    local deadline=$((SECONDS + ${2:-10}))
+    while [ "$(peer_closed "$1")" -lt "$(peer_connections "$1")" ]; do
         if [ "$SECONDS" -ge "$deadline" ]; then
             it_fail "$1: a connection still open after ${2:-10}s"
             it__tail "$1" 5
@@ -136,6 +143,35 @@ peer_wait_closed() {
         fi
         sleep 0.1
     done
+}
+
+# box_stop_idle BOX TIMEOUT TRANSCRIPT...: stops the started box BOX at a
+# moment when none of its sessions with these SMSC peers is open, so that
+# no session is cut in the middle of a handshake and the logs end where the
+# peers' transcripts do.  For sessions that reconnect every
+# reconnect-delay: it waits until a connection ends and every connection
+# the peers accepted has ended, gives the box 0.3 s to log that end, then
+# stops it (the next reconnect is a reconnect-delay away).  A timeout fails
+# and stops the box anyway.
+box_stop_idle() {
+    local box=$1 deadline=$((SECONDS + $2)) t opened closed start_closed=
+    shift 2
+    while :; do
+        opened=0 closed=0
+        for t in "$@"; do
+            opened=$((opened + $(peer_connections "$t")))
+            closed=$((closed + $(peer_closed "$t")))
+        done
+        [ -z "$start_closed" ] && start_closed=$closed
+        [ "$closed" -gt "$start_closed" ] && [ "$closed" -eq "$opened" ] && break
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            it_fail "$box: no moment without an open session in $2 s"
+            break
+        fi
+        sleep 0.05
+    done
+    sleep 0.3
+    it_stop "$box"
 }
 
 # peer_field FILE EVENT KEY: the value of KEY in the first JSON event line

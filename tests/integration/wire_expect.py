@@ -16,11 +16,14 @@ the lines docs/pdu-log.md asks of the gateway's pdu log, timestamps left out,
 through pdu_grammar.py:
 
   wire_expect.py TRANSCRIPT --connector NAME --instance K
-                 [--connection N] [--skip NAME...] [--passwords clear] [--json]
+                 [--connection N | --split PREFIX] [--skip NAME...]
+                 [--passwords clear] [--json]
 
---connection N takes the Nth connection (1 = first CONNECT) alone; without
-it every connection is taken in the order the peer accepted them, which is
-the log's order only when they did not overlap.  --skip leaves out the
+--connection N takes the Nth connection (1 = first CONNECT) alone;
+--split PREFIX writes the lines of connection N to the file PREFIX.N, for
+every connection.  Without either, every connection is taken in the order
+the peer accepted them, which is the log's order only when they did not
+overlap.  --skip leaves out the
 operations of <logs pdu-skip>.  --json prints the JSON twin's objects
 (without ts) instead.  Lines keep the order the peer saw: for one
 connection's request/response exchanges that is also the gateway's order.
@@ -65,6 +68,7 @@ def main():
     ap.add_argument("--connector", required=True)
     ap.add_argument("--instance", type=int, required=True)
     ap.add_argument("--connection", type=int)
+    ap.add_argument("--split")
     ap.add_argument("--skip", nargs="*", default=[])
     ap.add_argument("--passwords", choices=("masked", "clear"), default="masked")
     ap.add_argument("--json", action="store_true")
@@ -75,16 +79,25 @@ def main():
             if not 1 <= a.connection <= len(conns):
                 raise pdu_grammar.Problem("no connection %d (the peer saw %d)" % (a.connection, len(conns)))
             conns = [conns[a.connection - 1]]
-        for conn in conns:
+        outputs = []
+        for n, conn in enumerate(conns, 1):
+            lines = []
             for direction, pdu in conn:
                 name = pdu_grammar.OPERATIONS.get(int.from_bytes(pdu[4:8], "big"), "UNKNOWN")
                 if name in a.skip:
                     continue
                 if a.json:
-                    print(json.dumps(pdu_grammar.json_object(pdu, direction, a.connector, a.instance,
-                                                             a.passwords)))
+                    lines.append(json.dumps(pdu_grammar.json_object(pdu, direction, a.connector,
+                                                                    a.instance, a.passwords)))
                 else:
-                    print(pdu_grammar.line(pdu, direction, a.connector, a.instance, a.passwords))
+                    lines.append(pdu_grammar.line(pdu, direction, a.connector, a.instance, a.passwords))
+            outputs.append(("%s.%d" % (a.split, n), lines))
+        for path, lines in outputs:
+            if a.split:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write("".join(x + "\n" for x in lines))
+            else:
+                sys.stdout.write("".join(x + "\n" for x in lines))
     except (OSError, ValueError, KeyError, pdu_grammar.Problem) as e:
         print("wire_expect.py: %s: %s" % (a.transcript, e), file=sys.stderr)
         return 1
