@@ -145,17 +145,15 @@ peer_wait_closed() {
     done
 }
 
-# box_stop_idle BOX TIMEOUT TRANSCRIPT...: stops the started box BOX at a
-# moment when none of its sessions with these SMSC peers is open, so that
-# no session is cut in the middle of a handshake and the logs end where the
-# peers' transcripts do.  For sessions that reconnect every
-# reconnect-delay: it waits until a connection ends and every connection
-# the peers accepted has ended, gives the box 0.3 s to log that end, then
-# stops it (the next reconnect is a reconnect-delay away).  A timeout fails
-# and stops the box anyway.
-box_stop_idle() {
-    local box=$1 deadline=$((SECONDS + $2)) t opened closed start_closed=
-    shift 2
+# peers_wait_idle TIMEOUT TRANSCRIPT...: for sessions that reconnect every
+# reconnect-delay, waits for a moment when none of them is open: until a
+# connection ends and every connection these SMSC peers accepted has ended,
+# then 0.3 s more for the box to log that end.  What the test does next
+# (a signal, a stop) then falls between two sessions, and the next
+# reconnect is most of a reconnect-delay away.  A timeout fails.
+peers_wait_idle() {
+    local timeout=$1 deadline=$((SECONDS + $1)) t opened closed start_closed=
+    shift
     while :; do
         opened=0 closed=0
         for t in "$@"; do
@@ -165,12 +163,21 @@ box_stop_idle() {
         [ -z "$start_closed" ] && start_closed=$closed
         [ "$closed" -gt "$start_closed" ] && [ "$closed" -eq "$opened" ] && break
         if [ "$SECONDS" -ge "$deadline" ]; then
-            it_fail "$box: no moment without an open session in $2 s"
-            break
+            it_fail "no moment without an open session in ${timeout}s ($*)"
+            return 1
         fi
         sleep 0.05
     done
     sleep 0.3
+}
+
+# box_stop_idle BOX TIMEOUT TRANSCRIPT...: stops the started box BOX at such
+# a moment (peers_wait_idle), so that no session is cut in the middle of a
+# handshake and its logs end where the peers' transcripts do.
+box_stop_idle() {
+    local box=$1 timeout=$2
+    shift 2
+    peers_wait_idle "$timeout" "$@"
     it_stop "$box"
 }
 

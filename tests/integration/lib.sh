@@ -236,7 +236,10 @@ it_assert_no_line() {
 # it_assert_file ACTUAL EXPECTED MSG: the log ACTUAL, with exactly its
 # leading timestamps removed, is EXPECTED: every line, in order.  Each
 # timestamp must have the docs' shape and none may go backwards.  A missing
-# file fails; a difference is shown as a unified diff (logcmp.py).
+# file fails; a difference is shown as a unified diff (logcmp.py).  A line
+# "#any-order N" in EXPECTED lets the next N lines come in any order among
+# themselves: only for events whose order the docs leave open, said where
+# it is used.
 it_assert_file() {
     it__compare "$3" "$1" text "$1" "$2"
 }

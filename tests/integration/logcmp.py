@@ -26,6 +26,11 @@ line -- fails, and is shown as a unified diff.
       be the instant of line N of the text twin TEXT (local time, or UTC
       with --utc).
 
+In EXPECTED, a line "#any-order N" lets the N lines after it come in any
+order among themselves (events whose order the docs leave open, such as the
+two lines one signal causes from two threads); the test says why where it
+uses one.
+
 Exit status 0 when the files agree, 1 when they differ (what differs is on
 stderr), 2 on bad usage.
 """
@@ -66,6 +71,28 @@ def unified(expected, actual, exp_name, act_name):
     if len(diff) > MAX_DIFF_LINES:
         diff = diff[:MAX_DIFF_LINES] + ["... (%d more diff lines)" % (len(diff) - MAX_DIFF_LINES)]
     return diff
+
+
+ANY_ORDER = re.compile(r"^#any-order ([0-9]+)$")
+
+
+def resolve_any_order(expected, actual, key=lambda x: x):
+    """EXPECTED with each "#any-order N" run put in ACTUAL's order when ACTUAL
+    holds the same N lines at that place (otherwise left as written, so the
+    diff shows it)."""
+    out, i = [], 0
+    while i < len(expected):
+        m = ANY_ORDER.match(expected[i])
+        if not m:
+            out.append(expected[i])
+            i += 1
+            continue
+        n = int(m.group(1))
+        run, here = expected[i + 1:i + 1 + n], actual[len(out):len(out) + n]
+        same = sorted(map(key, run)) == sorted(map(key, here))
+        out.extend(here if same else run)
+        i += 1 + n
+    return out
 
 
 def strip_text_timestamps(lines, problems):
@@ -115,6 +142,7 @@ def compare_text(a):
     actual = strip_text_timestamps(raw, problems)
     act_name = "%s (timestamps removed)" % a.actual
     if not a.per_instance:
+        expected = resolve_any_order(expected, actual)
         if actual != expected:
             problems.append("%d lines expected, %d found; diff:" % (len(expected), len(actual)))
             problems.extend(unified(expected, actual, a.expected, act_name))
@@ -148,6 +176,9 @@ def compare_json(a):
         problems.append("the last line of %s has no newline" % a.actual)
     expected = []
     for n, line in enumerate(expected_raw, 1):
+        if ANY_ORDER.match(line):
+            expected.append(line)
+            continue
         try:
             expected.append(canonical(json.loads(line)))
         except ValueError as e:
@@ -175,6 +206,7 @@ def compare_json(a):
         last = when or last
         stamps.append(when)
         actual.append(canonical(obj))
+    expected = resolve_any_order(expected, actual)
     if actual != expected:
         problems.append("%d objects expected, %d found; diff (ts removed, members sorted):"
                         % (len(expected), len(actual)))
