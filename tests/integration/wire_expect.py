@@ -10,14 +10,16 @@ in wire order per connection:
   client.pl and client.js, one JSON object per event (one connection):
       {"event":"pdu","dir":"in"|"out","hex":"..."}
 What the SMSC peer received the gateway wrote, what it sent the gateway
-read; for a client peer it is the other way round.  This script turns the
+read; for a client peer it is the other way round.  tap.pl records the
+wire between two boxes in smsc.pl's format; --gateway server reads such a
+transcript for the box on the server side.  This script turns the
 PDUs of one connection (or of every connection, one after the other) into
 the lines docs/pdu-log.md asks of the gateway's pdu log, timestamps left out,
 through pdu_grammar.py:
 
   wire_expect.py TRANSCRIPT --connector NAME --instance K
                  [--connection N | --split PREFIX] [--skip NAME...]
-                 [--passwords clear] [--json]
+                 [--passwords clear] [--json] [--gateway client|server]
 
 --connection N takes the Nth connection (1 = first CONNECT) alone;
 --split PREFIX writes the lines of connection N to the file PREFIX.N, for
@@ -35,20 +37,23 @@ import sys
 import pdu_grammar
 
 
-def connections(path):
+def connections(path, gateway=None):
     """[(direction as the gateway logs it, octets), ...] per connection, in order."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
     conns = []
     if lines and lines[0].startswith("{"):
         # A client peer's JSON events: the gateway is the server.
+        reads = "out" if gateway in (None, "server") else "in"
         pdus = []
         for line in lines:
             ev = json.loads(line)
             if ev.get("event") == "pdu":
-                pdus.append(("Read" if ev["dir"] == "out" else "Write", bytes.fromhex(ev["hex"])))
+                pdus.append(("Read" if ev["dir"] == reads else "Write", bytes.fromhex(ev["hex"])))
         return [pdus]
-    # An SMSC peer's transcript: the gateway is the client.
+    # An SMSC peer's transcript: the gateway is the client (or, for a tap,
+    # whichever side --gateway says).
+    reads = "out" if gateway in (None, "client") else "in"
     by_peer = {}
     for line in lines:
         words = line.split()
@@ -58,7 +63,7 @@ def connections(path):
         elif len(words) == 4 and words[0] == "PDU":
             if words[1] not in by_peer:
                 raise pdu_grammar.Problem("PDU of %s before its CONNECT" % words[1])
-            by_peer[words[1]].append(("Write" if words[2] == "in" else "Read", bytes.fromhex(words[3])))
+            by_peer[words[1]].append(("Read" if words[2] == reads else "Write", bytes.fromhex(words[3])))
     return conns
 
 
@@ -72,9 +77,11 @@ def main():
     ap.add_argument("--skip", nargs="*", default=[])
     ap.add_argument("--passwords", choices=("masked", "clear"), default="masked")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--gateway", choices=("client", "server"),
+                    help="the side the gateway plays (default: the one the peer does not)")
     a = ap.parse_args()
     try:
-        conns = connections(a.transcript)
+        conns = connections(a.transcript, a.gateway)
         if a.connection is not None:
             if not 1 <= a.connection <= len(conns):
                 raise pdu_grammar.Problem("no connection %d (the peer saw %d)" % (a.connection, len(conns)))
