@@ -247,10 +247,30 @@ it_assert_file() {
 # it_assert_file_per_instance ACTUAL EXPECTED MSG: as it_assert_file, but
 # each session's lines (those of one "(K)", "(name,K)" or "(name)" part)
 # are compared whole and in order with the same session's lines in
-# EXPECTED, and the order between sessions is free.  For concurrent
-# sessions only: say so where it is used.
+# EXPECTED, and the order between sessions is free (timestamps must not go
+# backwards within a session; across concurrent sessions the docs promise
+# no order).  For concurrent sessions only: say so where it is used.
 it_assert_file_per_instance() {
     it__compare "$3" "$1" text "$1" "$2" --per-instance
+}
+
+# it_assert_file_sessions ACTUAL EXPECTED MSG: for sessions that ran at once
+# and whose instance numbers the wire cannot tell.  EXPECTED holds one block
+# per session (blocks separated by an empty line), the instance written
+# "K": "(K) CONNECT OK", "INFO  (name,K) Read ...".  Each instance's lines,
+# in order, must be whole expected sessions one after another, each
+# session used once; the order between instances is free.
+it_assert_file_sessions() {
+    it__compare "$3" "$1" text "$1" "$2" --sessions
+}
+
+# it_assert_file_limited ACTUAL EXPECTED MSG PER_SECOND EVENT: a flood of
+# refusals under the docs' limit: EXPECTED holds one line per refusal that
+# happened ("K" for the instance); ACTUAL holds each at most once, at most
+# PER_SECOND in any second, and SUPPRESSED lines (reason EVENT) counting
+# exactly the rest, each after the second whose refusals it counts.
+it_assert_file_limited() {
+    it__compare "$3" "$1" limited "$1" "$2" --per-second "$4" --reason "$5"
 }
 
 # it_assert_jsonl ACTUAL EXPECTED MSG [TEXT [--utc]]: the JSON twin ACTUAL

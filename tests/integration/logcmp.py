@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """logcmp.py: compares a whole log file the module wrote with the file a test expects.
 
-The integration tests (through lib.sh's it_assert_file, it_assert_file_per_instance
-and it_assert_jsonl) build an expected file from docs/connector-log.md,
+The integration tests (through lib.sh's it_assert_file* and it_assert_jsonl)
+build an expected file from docs/connector-log.md,
 docs/pdu-log.md and what crossed the wire, then hand both files here.  A
 difference anywhere -- an extra, missing, duplicated, changed or misordered
 line -- fails, and is shown as a unified diff.
@@ -16,7 +16,23 @@ line -- fails, and is shown as a unified diff.
       lines are compared per session: grouped by their `(K)` (connector
       log) or `(name,K)` / `(name)` (pdu, security and general logs) part,
       each group whole and in order against the same group of EXPECTED; the
-      order between groups is free (concurrent sessions).
+      order between groups is free (concurrent sessions), and so is the
+      order of their timestamps: they must not go backwards within a group.
+  logcmp.py text ACTUAL EXPECTED --sessions
+      For sessions that ran at once and whose instance numbers the wire
+      cannot tell: EXPECTED is one block of lines per session, blocks
+      separated by an empty line, each written with the instance as "K"
+      (`(K) ...`, `INFO  (name,K) ...`).  Each instance's lines in ACTUAL,
+      in order, must be expected sessions one after the other, K being that
+      instance, every session used exactly once; the order between
+      instances (and of their timestamps) is free.
+  logcmp.py limited ACTUAL EXPECTED --per-second N --reason EVENT
+      For a flood of refusals (docs/connector-log.md#security-and-general):
+      EXPECTED holds one line per refusal that happened (instance as "K"
+      where it has one); ACTUAL must hold each at most once, at most N of
+      them in any one second, and SUPPRESSED lines (reason EVENT) counting
+      the rest: each after the second whose refusals it counts, which had
+      the N lines the limit allows.  Nothing else may be in ACTUAL.
   logcmp.py json ACTUAL EXPECTED [--text TEXT] [--utc]
       ACTUAL is a JSON twin (one object per line), EXPECTED one object per
       line without "ts".  Each `ts` must be ISO 8601 with microseconds and
@@ -95,9 +111,12 @@ def resolve_any_order(expected, actual, key=lambda x: x):
     return out
 
 
-def strip_text_timestamps(lines, problems):
-    """The lines without their timestamp; shape and order problems appended."""
-    out, last = [], None
+def strip_text_timestamps(lines, problems, per_session=False):
+    """The lines without their timestamp; shape and order problems appended.
+    With per_session, timestamps must not go backwards within each session
+    (instance tag) only: the docs promise no order of the timestamps of
+    concurrent sessions, whose lines are stamped on their own threads."""
+    out, last, lasts = [], None, {}
     for n, line in enumerate(lines, 1):
         m = TEXT_TS.match(line)
         ts = m.group(1) if m else None
@@ -110,10 +129,14 @@ def strip_text_timestamps(lines, problems):
             problems.append("line %d has no timestamp YYYY-MM-DD HH:MM:SS.uuuuuu: '%s'" % (n, show(line)))
             out.append(line)
             continue
+        rest = line[m.end():]
+        if per_session:
+            last = lasts.get(instance_tag(rest))
         if last is not None and ts < last:
-            problems.append("line %d: timestamp %s is earlier than the line before it (%s)" % (n, ts, last))
-        last = ts
-        out.append(line[m.end():])
+            problems.append("line %d: timestamp %s is earlier than the line before it%s (%s)"
+                            % (n, ts, " of its session" if per_session else "", last))
+        last = lasts[instance_tag(rest)] = ts
+        out.append(rest)
     return out
 
 
@@ -139,8 +162,10 @@ def compare_text(a):
         return ["cannot read: %s" % e]
     if partial:
         problems.append("the last line of %s has no newline" % a.actual)
-    actual = strip_text_timestamps(raw, problems)
+    actual = strip_text_timestamps(raw, problems, a.sessions or a.per_instance)
     act_name = "%s (timestamps removed)" % a.actual
+    if a.sessions:
+        return problems + compare_sessions(expected, actual, act_name)
     if not a.per_instance:
         expected = resolve_any_order(expected, actual)
         if actual != expected:
@@ -153,6 +178,136 @@ def compare_text(a):
         if w != h:
             problems.append("session %s: %d lines expected, %d found; diff:" % (tag, len(w), len(h)))
             problems.extend(unified(w, h, "%s %s" % (a.expected, tag), "%s %s" % (act_name, tag)))
+    return problems
+
+
+K_TAG = re.compile(r"^(\(|[A-Z]+ +\([^(),]+,)K\) ")
+NUMBERED_TAG = re.compile(r"^\((?:[^(),]+,)?(-?[0-9]+)\)$")
+SUPPRESSED = re.compile(r'^WARN  \(([^(),]+)\) SUPPRESSED count="([0-9]+)" reason="([^"]*)"$')
+
+
+def instantiate(line, k):
+    """An expected line with its instance placeholder K replaced by k."""
+    m = K_TAG.match(line)
+    if not m or k is None:
+        return line
+    return m.group(1) + k + ") " + line[m.end():]
+
+
+def instance_number(tag):
+    m = NUMBERED_TAG.match(tag)
+    return m.group(1) if m else None
+
+
+def blocks_of(lines):
+    """EXPECTED's sessions: blocks of lines separated by empty lines."""
+    blocks, cur = [], []
+    for x in lines + [""]:
+        if x == "":
+            if cur:
+                blocks.append(cur)
+            cur = []
+        else:
+            cur.append(x)
+    return blocks
+
+
+def fit(lines, pos, k, blocks, used):
+    """(True, _) when lines[pos:] is unused blocks one after the other (with
+    instance k); else (False, how far the best attempt got)."""
+    if pos == len(lines):
+        return True, pos
+    best, tried = pos, set()
+    for i, b in enumerate(blocks):
+        if used[i]:
+            continue
+        inst = [instantiate(x, k) for x in b]
+        if tuple(inst) in tried or inst != lines[pos:pos + len(inst)]:
+            continue
+        tried.add(tuple(inst))
+        used[i] = True
+        ok, reach = fit(lines, pos + len(inst), k, blocks, used)
+        if ok:
+            return True, reach
+        best = max(best, reach)
+        used[i] = False
+    return False, best
+
+
+def compare_sessions(expected, actual, act_name):
+    problems = []
+    blocks = blocks_of(expected)
+    used = [False] * len(blocks)
+    for tag, lines in groups(actual).items():
+        k = instance_number(tag)
+        ok, reach = fit(lines, 0, k, blocks, used)
+        if ok:
+            continue
+        problems.append("instance %s: its lines from line %d on are no expected session (%d lines in all):"
+                        % (tag, reach + 1, len(lines)))
+        near = [[instantiate(x, k) for x in b] for i, b in enumerate(blocks)
+                if not used[i] and instantiate(b[0], k) == lines[reach]]
+        if near:
+            problems.extend(unified(near[0], lines[reach:reach + len(near[0]) + 2],
+                                    "the expected session that starts like it", act_name))
+        else:
+            problems.extend("  %s" % show(x) for x in lines[reach:reach + 5])
+            problems.append("no expected session left starts with that line; unused sessions start: %s"
+                            % "; ".join(b[0] for i, b in enumerate(blocks) if not used[i])[:600])
+        return problems
+    missing = [b for i, b in enumerate(blocks) if not used[i]]
+    if missing:
+        problems.append("%d expected sessions are not in %s; the first:" % (len(missing), act_name))
+        problems.extend("  %s" % x for x in missing[0])
+    return problems
+
+
+def compare_limited(a):
+    problems = []
+    try:
+        raw, partial = read_lines(a.actual)
+        candidates, _ = read_lines(a.expected)
+    except OSError as e:
+        return ["cannot read: %s" % e]
+    if partial:
+        problems.append("the last line of %s has no newline" % a.actual)
+    stamps = [TEXT_TS.match(x).group(1) if TEXT_TS.match(x) else None for x in raw]
+    lines = strip_text_timestamps(raw, problems, per_session=True)
+    connector = instance_tag(candidates[0])[1:-1].split(",")[0] if candidates else None
+    left = list(candidates)
+    per_second, shown, suppressed, last_second = {}, 0, 0, None
+    for n, (ts, line) in enumerate(zip(stamps, lines), 1):
+        second = ts[:19] if ts else None
+        m = SUPPRESSED.match(line)
+        if m:
+            if m.group(1) != connector or m.group(3) != a.reason:
+                problems.append("line %d: a SUPPRESSED line of another connector or event: '%s'" % (n, show(line)))
+            elif last_second is None or per_second.get(last_second, 0) != a.per_second:
+                problems.append("line %d: SUPPRESSED, but no second before it had the %d lines the limit allows"
+                                % (n, a.per_second))
+            elif second is not None and second <= last_second:
+                problems.append("line %d: SUPPRESSED within the second (%s) whose refusals it counts"
+                                % (n, last_second))
+            suppressed += int(m.group(2))
+            continue
+        k = instance_number(instance_tag(line))
+        for i, c in enumerate(left):
+            if instantiate(c, k) == line:
+                del left[i]
+                break
+        else:
+            problems.append("line %d is no refusal that happened (or one already logged): '%s'" % (n, show(line)))
+            continue
+        shown += 1
+        if second is not None:
+            per_second[second] = per_second.get(second, 0) + 1
+            last_second = second
+    for second, count in sorted(per_second.items()):
+        if count > a.per_second:
+            problems.append("%d lines in the second %s, more than %d" % (count, second, a.per_second))
+    if shown + suppressed != len(candidates):
+        problems.append("%d refusals happened; %d lines + %d counted as SUPPRESSED = %d"
+                        % (len(candidates), shown, suppressed, shown + suppressed))
     return problems
 
 
@@ -232,13 +387,19 @@ def main():
     t.add_argument("actual")
     t.add_argument("expected")
     t.add_argument("--per-instance", action="store_true")
+    t.add_argument("--sessions", action="store_true")
+    lim = sub.add_parser("limited")
+    lim.add_argument("actual")
+    lim.add_argument("expected")
+    lim.add_argument("--per-second", type=int, required=True)
+    lim.add_argument("--reason", required=True)
     j = sub.add_parser("json")
     j.add_argument("actual")
     j.add_argument("expected")
     j.add_argument("--text")
     j.add_argument("--utc", action="store_true")
     a = ap.parse_args()
-    problems = compare_text(a) if a.mode == "text" else compare_json(a)
+    problems = {"text": compare_text, "json": compare_json, "limited": compare_limited}[a.mode](a)
     for p in problems:
         print("  | " + p, file=sys.stderr)
     return 1 if problems else 0

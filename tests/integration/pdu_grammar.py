@@ -182,7 +182,7 @@ def decode(pdu, passwords="masked"):
 def line(pdu, direction, connector, instance, passwords="masked"):
     """The pdu-log line of one PDU, timestamp left out; direction "Read" or "Write"."""
     cid, status, seq, datalen, fields = decode(pdu, passwords)
-    return "INFO  (%s,%d) %s op:0x%08x (%s) status:%d trn:%d datalen:%d%s" % (
+    return "INFO  (%s,%s) %s op:0x%08x (%s) status:%d trn:%d datalen:%d%s" % (
         connector, instance, direction, cid, OPERATIONS.get(cid, "UNKNOWN"), status, seq, datalen,
         render(fields))
 

@@ -17,7 +17,7 @@ PDUs of one connection (or of every connection, one after the other) into
 the lines docs/pdu-log.md asks of the gateway's pdu log, timestamps left out,
 through pdu_grammar.py:
 
-  wire_expect.py TRANSCRIPT --connector NAME --instance K
+  wire_expect.py TRANSCRIPT... --connector NAME --instance K
                  [--connection N | --split PREFIX] [--skip NAME...]
                  [--passwords clear] [--json] [--gateway client|server]
 
@@ -25,9 +25,9 @@ through pdu_grammar.py:
 --split PREFIX writes the lines of connection N to the file PREFIX.N, for
 every connection.  Without either, every connection is taken in the order
 the peer accepted them, which is the log's order only when they did not
-overlap.  --skip leaves out the
-operations of <logs pdu-skip>.  --json prints the JSON twin's objects
-(without ts) instead.  Lines keep the order the peer saw: for one
+overlap.  Several TRANSCRIPTs are taken one after the other, their
+connections numbered on.  --skip leaves out the operations of <logs
+pdu-skip>.  --json prints the JSON twin's objects (without ts) instead.  Lines keep the order the peer saw: for one
 connection's request/response exchanges that is also the gateway's order.
 """
 import argparse
@@ -69,9 +69,10 @@ def connections(path, gateway=None):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("transcript")
+    ap.add_argument("transcript", nargs="+")
     ap.add_argument("--connector", required=True)
-    ap.add_argument("--instance", type=int, required=True)
+    ap.add_argument("--instance", type=lambda v: v if v == "K" else int(v), required=True,
+                    help='the instance number, or "K" for logcmp.py --sessions')
     ap.add_argument("--connection", type=int)
     ap.add_argument("--split")
     ap.add_argument("--skip", nargs="*", default=[])
@@ -81,7 +82,7 @@ def main():
                     help="the side the gateway plays (default: the one the peer does not)")
     a = ap.parse_args()
     try:
-        conns = connections(a.transcript, a.gateway)
+        conns = [c for t in a.transcript for c in connections(t, a.gateway)]
         if a.connection is not None:
             if not 1 <= a.connection <= len(conns):
                 raise pdu_grammar.Problem("no connection %d (the peer saw %d)" % (a.connection, len(conns)))
@@ -106,7 +107,7 @@ def main():
             else:
                 sys.stdout.write("".join(x + "\n" for x in lines))
     except (OSError, ValueError, KeyError, pdu_grammar.Problem) as e:
-        print("wire_expect.py: %s: %s" % (a.transcript, e), file=sys.stderr)
+        print("wire_expect.py: %s: %s" % (" ".join(a.transcript), e), file=sys.stderr)
         return 1
     return 0
 
