@@ -110,7 +110,8 @@ box_start() {
 peer_pdus() {
     local out=$1 err=$IT_DIR/.wire_expect.err
     shift
-    it_python "$IT_LIB_DIR/wire_expect.py" "$@" >>"$out" 2>"$err" && return 0
+    : >"$err"
+    it_helper wire_expect "$out" "$err" "$@" && return 0
     it_fail "expected pdu-log lines from $1: $(cat "$err")"
     return 1
 }

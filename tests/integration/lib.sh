@@ -284,16 +284,30 @@ it_assert_jsonl() {
     it__compare "$3" "$1" json "$1" "$2" "${extra[@]}"
 }
 
-# it_python ARGS...: runs python3.  The interpreter is looked up once per
-# test (sys.executable), so a version manager's shim (pyenv's costs most of
-# a second per start) is paid once.  Call it directly, not in $(...), or
-# the lookup is repeated.
-it_python() {
-    if [ -z "${IT_PYTHON:-}" ]; then
-        IT_PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
-        [ -x "$IT_PYTHON" ] || IT_PYTHON=python3
+# it_helper TOOL OUT ERR ARGS...: runs TOOL (logcmp or wire_expect, the
+# Python helpers here) with ARGS; its output is appended to OUT, its errors
+# to ERR; returns its status.  One Python process per test serves every
+# call (it_helper.py, a coprocess started on first use and ended by the
+# end of its input when the test exits): a start per check would cost more
+# than the checks.  Call it directly, not in $(...) or a pipeline.
+it_helper() {
+    local tool=$1 out=$2 err=$3 line rc=2
+    shift 3
+    if [ -z "${IT_HELPER_PID:-}" ] || ! kill -0 "$IT_HELPER_PID" 2>/dev/null; then
+        coproc IT_HELPER { exec python3 "$IT_LIB_DIR/it_helper.py"; }
     fi
-    "$IT_PYTHON" "$@"
+    printf '%s\0' "$(($# + 1))" "$tool" "$@" >&"${IT_HELPER[1]}"
+    while IFS= read -r line <&"${IT_HELPER[0]}"; do
+        case $line in
+        "o "*) printf '%s\n' "${line#o }" >>"$out" ;;
+        "e "*) printf '%s\n' "${line#e }" >>"$err" ;;
+        "rc "*)
+            rc=${line#rc }
+            break
+            ;;
+        esac
+    done
+    return "$rc"
 }
 
 it__compare() {
@@ -303,7 +317,8 @@ it__compare() {
         it_fail "$msg ($actual does not exist)"
         return 1
     fi
-    if it_python "$IT_LIB_DIR/logcmp.py" "$@" 2>"$IT_DIR/.logcmp.err"; then
+    : >"$IT_DIR/.logcmp.err"
+    if it_helper logcmp /dev/null "$IT_DIR/.logcmp.err" "$@"; then
         it_pass "$msg"
     else
         it_fail "$msg ($actual differs from $(basename "$3"))"
