@@ -13,6 +13,12 @@
 #                                       NAME starts with osb) and waits for it
 #   peer_pdus OUT TRANSCRIPT ...        the pdu-log lines a peer's record of
 #                                       the wire calls for (wire_expect.py)
+#   peer_connections, peer_closed, peer_wait_closed TRANSCRIPT
+#                                       an SMSC peer's connections so far,
+#                                       those ended, wait until all ended
+#   peers_wait_idle, box_stop_idle      act (or stop a box) between two
+#                                       sessions of reconnecting peers
+#   peer_field FILE EVENT KEY           a client peer's reported value
 
 : "${BEARERBOX:?set BEARERBOX to the patched bearerbox}"
 : "${OPENSMPPBOX:?set OPENSMPPBOX to the patched opensmppbox}"

@@ -155,11 +155,12 @@ it_assert_no_line "$IT_DIR/smsc_trx.out" '^BIND (tx|rx) ' "TRX port saw only bin
 
 # instances = 2 on a TRX group: 0 and 1, both transceivers, nothing else.
 # Both sessions reconnect to the same peer, which cannot tell them apart;
-# but each instance numbers its PDUs on its own, so its k-th bind has
-# sequence number k (docs: a session keeps its number over reconnects).
-# The peer's binds with sequence number k are the k-th sessions of the
-# instances that got that far: the wire gives the two instances' session
-# counts, a and b, and the content of each session.  Which instance made
+# but Kannel numbers each instance's PDUs on its own (one sequence per smsc
+# connection, kept over reconnects), so an instance's k-th bind has
+# sequence number k: the peer's binds with sequence number k are the k-th
+# sessions of the instances that got that far (checked below: two runs 1..a
+# and 1..b).  So the wire gives the two instances' session counts, a and b,
+# and the content of each session.  Which instance made
 # the extra sessions when a != b the wire cannot say; the connector log's
 # own count for instance 0 picks between the two assignments.
 T=$IT_DIR/smsc_pair.out
