@@ -275,11 +275,11 @@ wait_lines() {
 # ---------------------------------------------------------------------------
 # 1. Allowed binds from 127.0.0.1 (Net::SMPP), 127.0.0.2 and ::1 (node-smpp).
 mark allowed "$C" "$PD" "$S"
-it_start alice perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" \
+it_start alice perl "$P/client.pl" --pdus --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id alice --password pw-alice --submit 1 --unbind
-it_start pinned node "$P/client.js" --host 127.0.0.1 --local-address 127.0.0.2 --port "$OSB_PORT" \
+it_start pinned node "$P/client.js" --pdus --host 127.0.0.1 --local-address 127.0.0.2 --port "$OSB_PORT" \
     --system-id pinned --password pw-pinned --submit 1 --unbind
-it_start v6user node "$P/client.js" --host ::1 --port "$OSB_PORT" \
+it_start v6user node "$P/client.js" --pdus --host ::1 --port "$OSB_PORT" \
     --system-id v6user --password pw-v6user --submit 1 --unbind
 it_wait_exit alice 30
 it_wait_exit pinned 30
@@ -434,10 +434,10 @@ PD13=$L13/pdu.strict-in
 S13=$L13/security
 X13Q=$(rq "$X13")
 mark strict "$C13" "$PD13" "$S13"
-it_start s13_listed perl "$P/client.pl" --host 127.0.0.1 --port "$OSB13_PORT" \
+it_start s13_listed perl "$P/client.pl" --pdus --host 127.0.0.1 --port "$OSB13_PORT" \
     --system-id listed --password pw-listed --unbind
 it_start s13_stranger perl "$IT_DIR/rawbind.pl" 127.0.0.1 "$OSB13_PORT" - stranger pw-strg 6 "$IT_DIR/s13_stranger.trace"
-it_start s13_badpw node "$P/client.js" --host 127.0.0.1 --port "$OSB13_PORT" \
+it_start s13_badpw node "$P/client.js" --pdus --host 127.0.0.1 --port "$OSB13_PORT" \
     --system-id listed --password wrong
 it_wait_exit s13_listed 30
 it_wait_exit s13_stranger 30
@@ -502,7 +502,7 @@ wait_lines "$C13" DISCONNECT 4
 write_x13 allow
 reload_and_wait 'CONFIG LOADED' 2
 it_assert_eq "$(grep -Ec "^$TS ${LVL}\(opensmppbox\) CONFIG LOADED file=\"$X13Q\"$" "$G13")" 2 "reload, valid file: a second CONFIG LOADED"
-it_start s13_after_good perl "$P/client.pl" --host 127.0.0.1 --port "$OSB13_PORT" \
+it_start s13_after_good perl "$P/client.pl" --pdus --host 127.0.0.1 --port "$OSB13_PORT" \
     --system-id stranger --password pw-strg --unbind
 it_wait_exit s13_after_good 20
 it_assert_eq "$(peer_field "$IT_DIR/s13_after_good.out" bind status)" 0 "reload accepted: the new file's decision (stranger binds)"

@@ -93,7 +93,7 @@ wait_disconnects() {
 
 # ---------------------------------------------------------------------------
 # 1. Net::SMPP: bind, submit, unbind.  Alone on the connector: instance 0.
-it_start perl1 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" \
+it_start perl1 perl "$P/client.pl" --pdus --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id perl1 --password pw-perl1 --submit 1 --unbind
 it_wait_exit perl1 30
 it_assert_eq "$(peer_field "$IT_DIR/perl1.out" bind status)" 0 "Net::SMPP: bind answered 0"
@@ -106,7 +106,7 @@ session 0 perl1 "$(ok 0 perl1)"
 
 # ---------------------------------------------------------------------------
 # 2. node-smpp (interface_version 0x50): the same exchange, instance 0 again.
-it_start node1 node "$P/client.js" --host 127.0.0.1 --port "$OSB_PORT" \
+it_start node1 node "$P/client.js" --pdus --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id node1 --password pw-node1 --submit 1 --unbind
 it_wait_exit node1 30
 it_assert_eq "$(peer_field "$IT_DIR/node1.out" bind status)" 0 "node-smpp: bind answered 0"
@@ -119,13 +119,13 @@ session 0 node1 "$(ok 0 node1)"
 # 3. Wrong password, from both clients, one after the other: the client
 # sees 14 (ESME_RINVPASWD, the module's default), the log LOGIN ERR 14,
 # security a DENY LOGIN with reason credentials.
-it_start badperl perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" \
+it_start badperl perl "$P/client.pl" --pdus --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id perl1 --password wrong --unbind
 it_wait_exit badperl 30
 it_assert_eq "$(peer_field "$IT_DIR/badperl.out" bind status)" 14 "Net::SMPP, wrong password: bind answered 14"
 wait_disconnects 3
 session 0 badperl "$(refused 0 14)"
-it_start badnode node "$P/client.js" --host 127.0.0.1 --port "$OSB_PORT" \
+it_start badnode node "$P/client.js" --pdus --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id node1 --password wrong --unbind
 it_wait_exit badnode 30
 it_assert_eq "$(peer_field "$IT_DIR/badnode.out" bind status)" 14 "node-smpp, wrong password: bind answered 14"
@@ -138,17 +138,17 @@ done >"$E/security"
 # ---------------------------------------------------------------------------
 # 4. Instances: A binds and holds, B binds while A is there (A has 0, B gets
 # 1); A unbinds; C binds while B still holds and takes 0, the lowest free.
-it_start holdA perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" \
+it_start holdA perl "$P/client.pl" --pdus --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id holdA --password pw-holdA --hold 3 --unbind
 it_wait_line "$C" 'LOGIN OK \(info="0 holdA"\)' 15
-it_start holdB node "$P/client.js" --host 127.0.0.1 --port "$OSB_PORT" \
+it_start holdB node "$P/client.js" --pdus --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id holdB --password pw-holdB --hold 14 --unbind
 it_wait_line "$C" 'LOGIN OK \(info="0 holdB"\)' 15
 it_wait_exit holdA 30
 it_assert_eq "$(peer_field "$IT_DIR/holdA.out" unbind status)" 0 "instances: A unbound"
 wait_disconnects 5
 session 0 holdA "$(ok 0 holdA)"
-it_start holdC perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" \
+it_start holdC perl "$P/client.pl" --pdus --host 127.0.0.1 --port "$OSB_PORT" \
     --system-id holdC --password pw-holdC --hold 1 --unbind
 it_wait_line "$C" 'LOGIN OK \(info="0 holdC"\)' 15
 b_alive=no

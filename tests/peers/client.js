@@ -14,8 +14,9 @@
 //   {"event":"submit","status":0,"message_id":"00000001"}
 //   {"event":"unbind_received"}           the server unbound us (answered)
 //   {"event":"unbind","status":0}         our unbind was answered
-//   {"event":"pdu","dir":"out","hex":"..."}  every PDU sent ("out") or
-//                                         received ("in"), whole, in wire order
+//   {"event":"pdu","dir":"out","hex":"..."}  with --pdus: every PDU sent
+//                                         ("out") or received ("in"), whole,
+//                                         in wire order
 //   {"event":"error","message":"..."}
 //   {"event":"closed","by":"client"}      who closed: "client" (us) or "server"
 // Exit status: 0 when it ran as asked, whatever the bind status (the test
@@ -30,12 +31,12 @@ function usage(msg) {
 		process.stderr.write('client.js: ' + msg + '\n');
 	process.stderr.write('usage: client.js --host H --port N --system-id ID --password PW\n' +
 		'         [--mode trx|tx|rx] [--local-address A] [--submit N] [--hold SECS]\n' +
-		'         [--unbind] [--timeout SECS] [--interface-version N]\n');
+		'         [--unbind] [--timeout SECS] [--interface-version N] [--pdus]\n');
 	process.exit(2);
 }
 
 function parseArgs(argv) {
-	const opt = { mode: 'trx', submit: 0, hold: 0, unbind: false, timeout: 10 };
+	const opt = { mode: 'trx', submit: 0, hold: 0, unbind: false, timeout: 10, pdus: false };
 	const valued = {
 		'--host': 'host', '--port': 'port', '--system-id': 'systemId',
 		'--password': 'password', '--mode': 'mode', '--local-address': 'localAddress',
@@ -46,6 +47,8 @@ function parseArgs(argv) {
 		const a = argv[i];
 		if (a === '--unbind') {
 			opt.unbind = true;
+		} else if (a === '--pdus') {
+			opt.pdus = true;
 		} else if (a === '--help') {
 			usage();
 		} else if (valued[a]) {
@@ -84,7 +87,8 @@ const connectOptions = { host: opt.host, port: opt.port };
 if (opt.localAddress)
 	connectOptions.localAddress = opt.localAddress;
 const session = smpp.connect(connectOptions);
-traceSocket(session.socket);
+if (opt.pdus)
+	traceSocket(session.socket);
 
 // Every PDU as the test sees it, whole, in hex.  node-smpp reads a PDU with
 // two socket.read() calls (command_length, then the rest) and writes each

@@ -12,8 +12,9 @@
 #   {"event":"submit","status":0,"message_id":"00000001"}
 #   {"event":"unbind_received"}        the server unbound us (answered)
 #   {"event":"unbind","status":0}      our unbind was answered
-#   {"event":"pdu","dir":"out","hex":"..."}   every PDU sent ("out") or
-#                                      received ("in"), whole, in wire order
+#   {"event":"pdu","dir":"out","hex":"..."}   with --pdus: every PDU sent
+#                                      ("out") or received ("in"), whole, in
+#                                      wire order
 #   {"event":"closed","by":"client"}   who closed: "client" (us) or "server"
 #   {"event":"error","message":"..."}
 # Net::SMPP reports success even when a bind is refused, so the status
@@ -39,11 +40,11 @@ my %opt = (mode => 'trx', submit => 0, hold => 0, timeout => 10);
 sub usage {
     print STDERR "usage: $0 --host H --port N --system-id ID --password PW\n",
         "          [--mode trx|tx|rx] [--local-address A] [--submit N] [--hold SECS]\n",
-        "          [--unbind] [--timeout SECS]\n";
+        "          [--unbind] [--timeout SECS] [--pdus]\n";
     exit 2;
 }
 GetOptions(\%opt, 'host=s', 'port=i', 'system-id=s', 'password=s', 'mode=s',
-           'local-address=s', 'submit=i', 'hold=f', 'unbind', 'timeout=f', 'help')
+           'local-address=s', 'submit=i', 'hold=f', 'unbind', 'timeout=f', 'pdus', 'help')
     or usage();
 usage() if $opt{help} || !defined $opt{host} || !defined $opt{port}
     || !defined $opt{'system-id'} || !defined $opt{password}
@@ -84,6 +85,7 @@ my $select = IO::Select->new($conn);
 # A PDU as the test sees it: the octets, whole, in hex.
 sub trace_pdu {
     my ($dir, $octets) = @_;
+    return unless $opt{pdus};
     print '{"event":"pdu","dir":"', $dir, '","hex":"', unpack('H*', $octets), "\"}\n";
 }
 # Every PDU Net::SMPP writes passes through its syswrite method: print it
