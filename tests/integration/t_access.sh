@@ -206,7 +206,6 @@ box_start osb13 "$IT_DIR/osb13.conf" "$OSB13_PORT"
 C=$L/connector.smpp-in
 PD=$L/pdu.smpp-in
 S=$L/security
-XQ=$(rq "$X")
 E=$IT_DIR/expected
 mkdir -p "$E"
 
@@ -227,16 +226,14 @@ mark() {
     for f in "$@"; do MARK[$name:$f]=$(lines_of_file "$f"); done
 }
 slice() {
-    local f=$1 name=$2 out=$3 i from to=
+    local f=$1 name=$2 out=$3 s from to='' after=no
     from=${MARK[$name:$f]}
-    for ((i = 0; i < ${#SECTIONS[@]}; i++)); do
-        if [ "${SECTIONS[$i]}" = "$name" ]; then
-            for ((i = i + 1; i < ${#SECTIONS[@]}; i++)); do
-                to=${MARK[${SECTIONS[$i]}:$f]:-}
-                [ -n "$to" ] && break
-            done
+    for s in "${SECTIONS[@]}"; do
+        if [ "$after" = yes ] && [ -n "${MARK[$s:$f]:-}" ]; then
+            to=${MARK[$s:$f]}
             break
         fi
+        [ "$s" = "$name" ] && after=yes
     done
     to=${to:-$(lines_of_file "$f")}
     if [ "$to" -gt "$from" ]; then sed -n "$((from + 1)),${to}p" "$f" >"$out"; else : >"$out"; fi

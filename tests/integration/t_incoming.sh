@@ -15,8 +15,6 @@
 it_init incoming
 
 P=$TOP/tests/peers
-TS='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
-LVL='[A-Z ]{5} ' # a level padded to five characters, then one space (docs/pdu-log.md and docs/connector-log.md#security-and-general)
 
 if [ ! -d "$P/node_modules/smpp" ]; then
     (cd "$P" && npm install --no-audit --no-fund >/dev/null 2>&1)

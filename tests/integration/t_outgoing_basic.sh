@@ -105,7 +105,7 @@ it_assert_file "$L/general" "$E/general" "general: CONFIG LOADED, nothing else"
 # shutdown)).  The bind that was never answered is a lone Write.
 for peer in ok badpw badid st13 close unbind silent; do
     c=$peer
-    [ "$peer" = ok ] && c=out-ok
+    [ "$peer" = ok ] && c="out-ok"
     : >"$E/pdu.$c"
     peer_pdus "$E/pdu.$c" "$IT_DIR/smsc_$peer.out" --connector "$c" --instance 0
     it_assert_file "$L/pdu.$c" "$E/pdu.$c" "pdu.$c: every PDU the SMSC exchanged, in order"

@@ -13,7 +13,6 @@
 . "$(dirname "$0")/boxes.sh"
 it_init outgoing_faults
 
-TS='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
 
 # The namespace needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN) and iptables.
 if ! unshare --net --mount true 2>/dev/null || ! command -v iptables >/dev/null; then

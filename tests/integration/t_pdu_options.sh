@@ -14,7 +14,6 @@
 . "$(dirname "$0")/boxes.sh"
 it_init pdu_options
 
-TS='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
 
 # raw_smsc.pl PORT MODE: answers one bind_transceiver with status 0 and
 # system_id "RAW", then per MODE:

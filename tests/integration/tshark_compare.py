@@ -22,7 +22,6 @@ command_id) is cut into PDUs by command_length here and expected as docs/pdu-log
 import argparse
 import json
 import struct
-import sys
 from datetime import datetime
 
 from pdu_grammar import OPERATIONS, escape, json_fields, render
