@@ -10,6 +10,8 @@
  */
 #include "acl.h"
 
+#include "alloc.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -184,7 +186,7 @@ int acl_list_add(struct acl_list *list, const struct acl_rule *rule)
 {
     struct acl_rule **arr = rule->family == AF_INET ? &list->v4 : &list->v6;
     size_t *n = rule->family == AF_INET ? &list->n_v4 : &list->n_v6;
-    struct acl_rule *grown = realloc(*arr, (*n + 1) * sizeof(**arr));
+    struct acl_rule *grown = emg_realloc(*arr, (*n + 1) * sizeof(**arr));
 
     if (grown == NULL)
         return -1;
@@ -209,8 +211,8 @@ const struct acl_rule *acl_list_match(const struct acl_list *list, const struct 
 
 void acl_list_free(struct acl_list *list)
 {
-    free(list->v4);
-    free(list->v6);
+    emg_free(list->v4);
+    emg_free(list->v6);
     acl_list_init(list);
 }
 

@@ -5,7 +5,7 @@
  * Producers (SMPP threads) copy a line into the last of a chain of chunks
  * under `lock`; that is all they do.  The writer thread takes the whole
  * chain at once, hands the chunks back for reuse when it is done (so a line
- * costs no malloc() on one thread and free() on another, which contend for
+ * costs no emg_malloc() on one thread and emg_free() on another, which contend for
  * the allocator's locks), writes each line with one write(2) on a cached O_APPEND
  * descriptor, and sleeps in poll(2) on a self-pipe when there is nothing to
  * do.  The same pipe carries wake-ups from producers and from
@@ -27,6 +27,8 @@
  */
 #include "logwriter.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,6 +45,7 @@
 #include <unistd.h>
 
 #define LW_GENERAL_FILE "general"
+#define LW_GENERAL_JSON "general.jsonl"
 #define LW_UNKNOWN_FILE "(unknown)"   /* drops whose file name could not be kept */
 #define LW_NAME_MAX 255
 #define LW_DIR_MODE 0750
@@ -91,6 +94,7 @@ struct lw_file {
     int fd;                        /* -1 when closed */
     unsigned long dropped;         /* lost and not reported yet */
     unsigned long checked_batch;   /* batch in which fd's link count was checked */
+    int torn;                      /* the file ends in a fragment: end it first */
 };
 
 struct logwriter {
@@ -121,14 +125,23 @@ struct logwriter {
     /* statistics, any thread */
     atomic_ulong written, dropped, short_writes, batches;
 
+    /* the writer thread's end, under lock */
+    int exited;
+    atomic_int orphaned; /* logwriter_stop_within() gave up on the thread: what
+                            it still holds is counted lost, it frees w */
+    pthread_cond_t exit_cond;
+
     /* writer thread only */
     char *dir;
+    struct lw_file *unknown;  /* LW_UNKNOWN_FILE, made at start: drops with no file entry */
     struct lw_file **files;   /* pointers, so an entry survives the table growing */
     size_t nfiles, files_cap;
     unsigned long batch;
     int host_logged_once;
     struct timespec last_host_log;
 };
+
+static void lw_free(struct logwriter *w);
 
 static const char *lw_strerror(int err, char *buf, size_t len)
 {
@@ -153,7 +166,7 @@ static void lw_set_err(char *err, size_t errlen, const char *dir, int e)
 static char *lw_join(const char *dir, const char *name)
 {
     size_t dl = strlen(dir), nl = strlen(name);
-    char *p = malloc(dl + 1 + nl + 1);
+    char *p = emg_malloc(dl + 1 + nl + 1);
 
     if (p == NULL)
         return NULL;
@@ -166,7 +179,7 @@ static char *lw_join(const char *dir, const char *name)
 /* mkdir -p with mode LW_DIR_MODE; 0 or -1 with errno. */
 static int lw_mkdir_parents(const char *dir)
 {
-    char *copy = strdup(dir);
+    char *copy = emg_strdup(dir);
     char *p;
     int saved;
 
@@ -178,7 +191,7 @@ static int lw_mkdir_parents(const char *dir)
         *p = '\0';
         if (mkdir(copy, LW_DIR_MODE) != 0 && errno != EEXIST) {
             saved = errno;
-            free(copy);
+            emg_free(copy);
             errno = saved;
             return -1;
         }
@@ -186,11 +199,11 @@ static int lw_mkdir_parents(const char *dir)
     }
     if (mkdir(copy, LW_DIR_MODE) != 0 && errno != EEXIST) {
         saved = errno;
-        free(copy);
+        emg_free(copy);
         errno = saved;
         return -1;
     }
-    free(copy);
+    emg_free(copy);
     return 0;
 }
 
@@ -221,13 +234,13 @@ static int lw_check_dir(const char *dir, char *err, size_t errlen)
     fd = open(path, LW_OPEN_FLAGS, LW_FILE_MODE);
     if (fd < 0) {
         e = errno;
-        free(path);
+        emg_free(path);
         lw_set_err(err, errlen, dir, e);
         return -1;
     }
     close(fd);
     unlink(path);
-    free(path);
+    emg_free(path);
     return 0;
 }
 
@@ -273,7 +286,7 @@ static void lw_count_queue_drop(struct logwriter *w, const char *name)
         }
     }
     n = strlen(name);
-    d = malloc(sizeof *d + n + 1);
+    d = emg_malloc(sizeof *d + n + 1);
     if (d == NULL) {
         w->unnamed_drops++;
         return;
@@ -314,7 +327,7 @@ static size_t lw_rec_size(size_t nl, size_t len)
 static struct lw_chunk *lw_chunk_new(size_t rec_size)
 {
     size_t cap = rec_size > LW_CHUNK_BYTES ? rec_size : LW_CHUNK_BYTES;
-    struct lw_chunk *c = malloc(sizeof *c + cap);
+    struct lw_chunk *c = emg_malloc(sizeof *c + cap);
 
     if (c != NULL) {
         c->next = NULL;
@@ -385,7 +398,7 @@ static int lw_enqueue(struct logwriter *w, const char *name, const char *line, s
         if (new_dir == NULL)
             lw_count_queue_drop(w, name);
         pthread_mutex_unlock(&w->lock);
-        free(fresh);
+        emg_free(fresh);
         return -1;
     }
     r->len = len;
@@ -398,7 +411,7 @@ static int lw_enqueue(struct logwriter *w, const char *name, const char *line, s
     /* A change of directory is not delayed by a linger. */
     wake = lw_need_wake_locked(w, new_dir != NULL || w->queued_bytes >= w->linger_wake_bytes);
     pthread_mutex_unlock(&w->lock);
-    free(fresh);   /* NULL unless another producer linked a chunk meanwhile */
+    emg_free(fresh);   /* NULL unless another producer linked a chunk meanwhile */
     return wake;
 }
 
@@ -407,15 +420,20 @@ int logwriter_submit(struct logwriter *w, const char *file, const char *line, si
     int rc;
 
     if (!lw_valid_name(file) || line == NULL || len == 0 || line[len - 1] != '\n') {
-        pthread_mutex_lock(&w->lock);
-        lw_count_queue_drop(w, lw_valid_name(file) ? file : NULL);
-        pthread_mutex_unlock(&w->lock);
+        logwriter_count_drop(w, file);
         return -1;
     }
     rc = lw_enqueue(w, file, line, len, NULL);
     if (rc > 0)
         lw_wake(w);
     return rc < 0 ? -1 : 0;
+}
+
+void logwriter_count_drop(struct logwriter *w, const char *file)
+{
+    pthread_mutex_lock(&w->lock);
+    lw_count_queue_drop(w, lw_valid_name(file) ? file : NULL);
+    pthread_mutex_unlock(&w->lock);
 }
 
 void logwriter_signal(struct logwriter *w, unsigned bits)
@@ -427,6 +445,11 @@ void logwriter_signal(struct logwriter *w, unsigned bits)
     errno = saved;
 }
 
+int logwriter_check_dir(const char *dir, char *err, size_t errlen)
+{
+    return lw_check_dir(dir, err, errlen);
+}
+
 int logwriter_set_dir(struct logwriter *w, const char *dir, char *err, size_t errlen)
 {
     char *copy;
@@ -434,10 +457,10 @@ int logwriter_set_dir(struct logwriter *w, const char *dir, char *err, size_t er
 
     if (lw_check_dir(dir, err, errlen) != 0)
         return -1;
-    copy = strdup(dir);
+    copy = emg_strdup(dir);
     rc = copy != NULL ? lw_enqueue(w, "", NULL, 0, copy) : -1;
     if (rc < 0) {
-        free(copy);
+        emg_free(copy);
         if (err != NULL && errlen > 0)
             snprintf(err, errlen, "log directory %s: the log writer is stopping or out of memory",
                      dir);
@@ -487,20 +510,21 @@ static struct lw_file *lw_file_get(struct logwriter *w, const char *name)
             return w->files[i];
     if (w->nfiles == w->files_cap) {
         size_t ncap = w->files_cap ? w->files_cap * 2 : 16;
-        struct lw_file **nf = realloc(w->files, ncap * sizeof *nf);
+        struct lw_file **nf = emg_realloc(w->files, ncap * sizeof *nf);
         if (nf == NULL)
             return NULL;
         w->files = nf;
         w->files_cap = ncap;
     }
-    f = malloc(sizeof *f);
-    if (f == NULL || (f->name = strdup(name)) == NULL) {
-        free(f);
+    f = emg_malloc(sizeof *f);
+    if (f == NULL || (f->name = emg_strdup(name)) == NULL) {
+        emg_free(f);
         return NULL;
     }
     f->fd = -1;
     f->dropped = 0;
     f->checked_batch = 0;
+    f->torn = 0;
     w->files[w->nfiles++] = f;
     return f;
 }
@@ -516,15 +540,16 @@ static void lw_close_all(struct logwriter *w)
     }
 }
 
-/* At most one host_log message a second; returns 1 when it was sent. */
-static int lw_host_log(struct logwriter *w, const char *msg)
+/* At most one host_log message a second, unless forced (the last report
+ * before the writer stops); returns 1 when it was sent. */
+static int lw_host_log(struct logwriter *w, const char *msg, int force)
 {
     struct timespec now;
 
     if (w->opts.host_log == NULL)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (w->host_logged_once) {
+    if (w->host_logged_once && !force) {
         long long ms = (long long)(now.tv_sec - w->last_host_log.tv_sec) * 1000 +
                        (now.tv_nsec - w->last_host_log.tv_nsec) / 1000000;
         if (ms < 1000)
@@ -567,18 +592,20 @@ static int lw_file_fd(struct logwriter *w, struct lw_file *f)
         while (fd < 0 && errno == EINTR);
     }
     e = errno;
-    free(path);
+    emg_free(path);
     f->fd = fd;
     f->checked_batch = w->batch;
     errno = e;
     return fd;
 }
 
-/* The whole line with as many write(2) calls as it takes; 0 or -1/errno. */
-static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len)
+/* The whole line with as many write(2) calls as it takes; 0 or -1/errno.
+ * *written says how much of it reached the file. */
+static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len, size_t *written)
 {
     ssize_t n;
 
+    *written = 0;
     while (len > 0) {
         n = write(fd, p, len);
         if (n < 0) {
@@ -594,20 +621,53 @@ static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len)
             atomic_fetch_add(&w->short_writes, 1);
         p += n;
         len -= (size_t)n;
+        *written += (size_t)n;
     }
     return 0;
+}
+
+/*
+ * A write cut short (a full disk) left `written` octets of a line at the end
+ * of f.  In a file only this process writes, they are cut off again; in a
+ * file other processes append to (or when cutting fails), the fragment is
+ * ended with a newline so that the next line starts on a line of its own,
+ * now or, when even that cannot be written, before the next line.  The
+ * caller counts the line as dropped.
+ */
+static void lw_undo_fragment(struct logwriter *w, struct lw_file *f, int fd, size_t written)
+{
+    struct stat st;
+    size_t nl;
+
+    if (written == 0)
+        return;
+    if ((w->opts.is_shared == NULL || !w->opts.is_shared(w->opts.ctx, f->name)) &&
+        fstat(fd, &st) == 0 && (off_t)written <= st.st_size &&
+        ftruncate(fd, st.st_size - (off_t)written) == 0)
+        return;
+    f->torn = lw_write_all(w, fd, "\n", 1, &nl) != 0;
 }
 
 /* Appends to f; on failure closes f so the next line reopens it. */
 static int lw_append(struct logwriter *w, struct lw_file *f, const char *line, size_t len)
 {
     int fd = lw_file_fd(w, f);
+    size_t written;
     int e;
 
     if (fd < 0)
         return -1;
-    if (lw_write_all(w, fd, line, len) == 0)
+    if (f->torn) {
+        if (lw_write_all(w, fd, "\n", 1, &written) != 0)
+            goto fail;
+        f->torn = 0;
+    }
+    if (lw_write_all(w, fd, line, len, &written) == 0)
         return 0;
+    e = errno;
+    lw_undo_fragment(w, f, fd, written);
+    errno = e;
+fail:
     e = errno;
     close(fd);
     f->fd = -1;
@@ -617,41 +677,49 @@ static int lw_append(struct logwriter *w, struct lw_file *f, const char *line, s
 
 /* Writes the DROPPED line for f to general; keeps the count if that fails
  * and the host could not be told either. */
-static void lw_report_drops(struct logwriter *w, struct lw_file *f)
+static void lw_report_drops(struct logwriter *w, struct lw_file *f, int last)
 {
     struct lw_file *general;
-    struct sbuf line = SBUF_INIT;
+    struct sbuf text = SBUF_INIT, json = SBUF_INIT;
     char msg[512], ebuf[128];
-    int e = ENOMEM;
+    int e = ENOMEM, reported = 0;
 
     if (f->dropped == 0)
         return;
     if (w->opts.format_dropped != NULL)
-        w->opts.format_dropped(w->opts.ctx, f->name, f->dropped, &line);
+        w->opts.format_dropped(w->opts.ctx, f->name, f->dropped, &text, &json);
     else
-        sbuf_printf(&line, "DROPPED count=\"%lu\" file=\"%s\"\n", f->dropped, f->name);
-    general = lw_file_get(w, LW_GENERAL_FILE);
-    if (general != NULL && !line.failed && line.len > 0) {
-        if (lw_append(w, general, line.buf, line.len) == 0) {
-            f->dropped = 0;
-            sbuf_free(&line);
-            return;
-        }
-        e = errno;
+        sbuf_printf(&text, "DROPPED count=\"%lu\" file=\"%s\"\n", f->dropped, f->name);
+    if (!text.failed && text.len > 0 && (general = lw_file_get(w, LW_GENERAL_FILE)) != NULL) {
+        if (lw_append(w, general, text.buf, text.len) == 0)
+            reported = 1;
+        else
+            e = errno;
     }
-    sbuf_free(&line);
+    if (!json.failed && json.len > 0 && (general = lw_file_get(w, LW_GENERAL_JSON)) != NULL) {
+        if (lw_append(w, general, json.buf, json.len) == 0)
+            reported = 1;
+        else
+            e = errno;
+    }
+    sbuf_free(&text);
+    sbuf_free(&json);
+    if (reported) {
+        f->dropped = 0;
+        return;
+    }
     snprintf(msg, sizeof msg, "emgdiag: %lu lines lost for log file %s/%s; cannot write %s/%s: %s",
              f->dropped, w->dir, f->name, w->dir, LW_GENERAL_FILE, lw_strerror(e, ebuf, sizeof ebuf));
-    if (lw_host_log(w, msg))
+    if (lw_host_log(w, msg, last))
         f->dropped = 0;
 }
 
-static void lw_report_all_drops(struct logwriter *w)
+static void lw_report_all_drops(struct logwriter *w, int last)
 {
     size_t i;
 
     for (i = 0; i < w->nfiles; i++)
-        lw_report_drops(w, w->files[i]);
+        lw_report_drops(w, w->files[i], last);
 }
 
 static void lw_deliver(struct logwriter *w, const char *name, const char *line, size_t len)
@@ -661,25 +729,27 @@ static void lw_deliver(struct logwriter *w, const char *name, const char *line, 
     int is_general;
 
     if (f == NULL) {
+        /* No memory for the file's entry: counted, reported as "(unknown)". */
+        w->unknown->dropped++;
         atomic_fetch_add(&w->dropped, 1);
         return;
     }
-    is_general = strcmp(name, LW_GENERAL_FILE) == 0;
+    is_general = strcmp(name, LW_GENERAL_FILE) == 0 || strcmp(name, LW_GENERAL_JSON) == 0;
     if (lw_append(w, f, line, len) != 0) {
         f->dropped++;
         atomic_fetch_add(&w->dropped, 1);
         if (is_general) {
             snprintf(msg, sizeof msg, "emgdiag: cannot write log file %s/%s: %s", w->dir, name,
                      lw_strerror(errno, ebuf, sizeof ebuf));
-            lw_host_log(w, msg);
+            lw_host_log(w, msg, 0);
         }
         return;
     }
     atomic_fetch_add(&w->written, 1);
     if (is_general)
-        lw_report_all_drops(w);
+        lw_report_all_drops(w, 0);
     else if (f->dropped > 0)
-        lw_report_drops(w, f);
+        lw_report_drops(w, f, 0);
 }
 
 /* Moves producer-side drop counts into the writer's table. */
@@ -695,10 +765,9 @@ static void lw_fold_queue_drops(struct logwriter *w, struct lw_queue_drop *d, un
             f->dropped += d->count;
         else
             unnamed += d->count;
-        free(d);
+        emg_free(d);
     }
-    if (unnamed > 0 && (f = lw_file_get(w, LW_UNKNOWN_FILE)) != NULL)
-        f->dropped += unnamed;
+    w->unknown->dropped += unnamed;
 }
 
 /* Sleeps until woken, or at most timeout_ms when that is not negative. */
@@ -736,7 +805,7 @@ static void *lw_writer_main(void *arg)
     struct lw_queue_drop *drops;
     unsigned long unnamed, count;
     size_t bytes;
-    int stopping, linger;
+    int stopping, linger, orphaned;
 
     for (;;) {
         lw_handle_signals(w);
@@ -771,10 +840,12 @@ static void *lw_writer_main(void *arg)
                 r = (struct lw_rec *)((char *)c->data + off);
                 if (r->new_dir != NULL) {
                     lw_close_all(w);
-                    free(w->dir);
+                    emg_free(w->dir);
                     w->dir = r->new_dir;
                 } else {
-                    lw_deliver(w, r->name, r->name + strlen(r->name) + 1, r->len);
+                    /* Given up on: these lines were reported lost. */
+                    if (!atomic_load(&w->orphaned))
+                        lw_deliver(w, r->name, r->name + strlen(r->name) + 1, r->len);
                     bytes += r->len;
                 }
                 count++;
@@ -805,32 +876,80 @@ static void *lw_writer_main(void *arg)
         pthread_mutex_unlock(&w->lock);
         for (c = to_free; c != NULL; c = next) {
             next = c->next;
-            free(c);
+            emg_free(c);
         }
         if (linger)
             lw_wait_for_wake(w, w->opts.linger_ms);
     }
     /* Last chance to report losses before the files close. */
-    lw_report_all_drops(w);
+    if (!atomic_load(&w->orphaned))
+        lw_report_all_drops(w, 1);
+    pthread_mutex_lock(&w->lock);
+    w->exited = 1;
+    orphaned = atomic_load(&w->orphaned);
+    pthread_cond_broadcast(&w->exit_cond);
+    pthread_mutex_unlock(&w->lock);
+    if (orphaned) {
+        /* Nobody waits for us any more: tidy up after ourselves. */
+        if (w->opts.on_orphan_exit != NULL)
+            w->opts.on_orphan_exit(w->opts.ctx);
+        lw_free(w);
+    }
     return NULL;
 }
 
 /* ---- start and stop --------------------------------------------------- */
 
+/* Frees what start made, after the thread (if any) is gone. */
+static void lw_free(struct logwriter *w)
+{
+    struct lw_queue_drop *d, *next;
+    struct lw_chunk *c, *cnext;
+    size_t i;
+
+    lw_close_all(w);
+    for (i = 0; i < w->nfiles; i++) {
+        emg_free(w->files[i]->name);
+        emg_free(w->files[i]);
+    }
+    emg_free(w->files);
+    for (d = w->queue_drops; d != NULL; d = next) {
+        next = d->next;
+        emg_free(d);
+    }
+    for (c = w->spare; c != NULL; c = cnext) {
+        cnext = c->next;
+        emg_free(c);
+    }
+    if (w->wake_pipe[0] >= 0) {
+        close(w->wake_pipe[0]);
+        close(w->wake_pipe[1]);
+    }
+    pthread_cond_destroy(&w->exit_cond);
+    pthread_cond_destroy(&w->done_cond);
+    pthread_mutex_destroy(&w->lock);
+    emg_free(w->dir);
+    emg_free(w);
+}
+
 struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, size_t errlen)
 {
     struct logwriter *w;
     sigset_t all, old;
+    char ebuf[128];
     int rc;
 
     if (lw_check_dir(o->dir, err, errlen) != 0)
         return NULL;
-    w = calloc(1, sizeof *w);
-    if (w == NULL || (w->dir = strdup(o->dir)) == NULL) {
-        free(w);
+    w = emg_calloc(1, sizeof *w);
+    if (w == NULL) {
         lw_set_err(err, errlen, o->dir, ENOMEM);
         return NULL;
     }
+    w->wake_pipe[0] = w->wake_pipe[1] = -1;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->done_cond, NULL);
+    pthread_cond_init(&w->exit_cond, NULL);
     w->opts = *o;
     w->opts.dir = NULL; /* the caller's string may go away; w->dir is ours */
     w->max_queued_bytes = o->max_queued_bytes ? o->max_queued_bytes : LW_DEFAULT_MAX_QUEUED_BYTES;
@@ -842,29 +961,28 @@ struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, siz
     atomic_init(&w->written, 0ul);
     atomic_init(&w->dropped, 0ul);
     atomic_init(&w->short_writes, 0ul);
-    if (pipe2(w->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        lw_set_err(err, errlen, o->dir, errno);
-        free(w->dir);
-        free(w);
+    atomic_init(&w->orphaned, 0);
+    w->dir = emg_strdup(o->dir);
+    if (w->dir == NULL || (w->unknown = lw_file_get(w, LW_UNKNOWN_FILE)) == NULL) {
+        lw_set_err(err, errlen, o->dir, ENOMEM);
+        lw_free(w);
         return NULL;
     }
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->done_cond, NULL);
+    if (pipe2(w->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        w->wake_pipe[0] = w->wake_pipe[1] = -1;
+        lw_set_err(err, errlen, o->dir, errno);
+        lw_free(w);
+        return NULL;
+    }
 
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     rc = pthread_create(&w->thread, NULL, lw_writer_main, w);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
-        char ebuf[128];
         if (err != NULL && errlen > 0)
             snprintf(err, errlen, "log writer thread: %s", lw_strerror(rc, ebuf, sizeof ebuf));
-        pthread_cond_destroy(&w->done_cond);
-        pthread_mutex_destroy(&w->lock);
-        close(w->wake_pipe[0]);
-        close(w->wake_pipe[1]);
-        free(w->dir);
-        free(w);
+        lw_free(w);
         return NULL;
     }
     /* For ps -L and top -H; a name that cannot be set costs nothing. */
@@ -872,39 +990,51 @@ struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, siz
     return w;
 }
 
-void logwriter_stop(struct logwriter *w)
+unsigned long logwriter_stop_within(struct logwriter *w, int timeout_ms)
 {
-    struct lw_queue_drop *d, *next;
-    struct lw_chunk *c, *cnext;
-    size_t i;
+    struct timespec deadline;
+    unsigned long left;
+    int exited;
 
     if (w == NULL)
-        return;
+        return 0;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
     pthread_mutex_lock(&w->lock);
     w->stopping = 1;
     w->state = LW_BUSY;
     pthread_mutex_unlock(&w->lock);
     lw_wake(w);
+    pthread_mutex_lock(&w->lock);
+    while (!w->exited && timeout_ms >= 0 &&
+           pthread_cond_timedwait(&w->exit_cond, &w->lock, &deadline) != ETIMEDOUT)
+        ;
+    while (!w->exited && timeout_ms < 0)
+        pthread_cond_wait(&w->exit_cond, &w->lock);
+    exited = w->exited;
+    left = (unsigned long)(w->queued_items - w->done_items);
+    if (!exited) {
+        /* Stuck, most likely in an open(2) or write(2) on a hung disk.  The
+         * thread keeps w and frees it (and calls on_orphan_exit) if it
+         * ever finishes; freeing it here, under a running thread, cannot
+         * be done. */
+        atomic_store(&w->orphaned, 1);
+        pthread_detach(w->thread);
+    }
+    pthread_mutex_unlock(&w->lock);
+    if (!exited)
+        return left > 0 ? left : 1;
     pthread_join(w->thread, NULL);
+    lw_free(w);
+    return 0;
+}
 
-    lw_close_all(w);
-    for (i = 0; i < w->nfiles; i++) {
-        free(w->files[i]->name);
-        free(w->files[i]);
-    }
-    free(w->files);
-    for (d = w->queue_drops; d != NULL; d = next) {
-        next = d->next;
-        free(d);
-    }
-    for (c = w->spare; c != NULL; c = cnext) {
-        cnext = c->next;
-        free(c);
-    }
-    close(w->wake_pipe[0]);
-    close(w->wake_pipe[1]);
-    pthread_cond_destroy(&w->done_cond);
-    pthread_mutex_destroy(&w->lock);
-    free(w->dir);
-    free(w);
+void logwriter_stop(struct logwriter *w)
+{
+    (void)logwriter_stop_within(w, -1);
 }

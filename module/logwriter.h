@@ -13,7 +13,10 @@
  * removed directory drops the line and counts it per file; once writing works
  * again the writer appends one DROPPED line (built by the module's
  * format_dropped callback) to the file "general", or, if even that file
- * cannot be written, tells the host through host_log at most once a second.
+ * cannot be written, tells the host through host_log at most once a second
+ * (and once more, whatever the time, before it stops).  A line a full disk
+ * cut short is never left glued to the next one: the fragment is cut off
+ * again, or, in a file other processes share, ended with a newline.
  */
 #ifndef EMGDIAG_LOGWRITER_H
 #define EMGDIAG_LOGWRITER_H
@@ -34,15 +37,25 @@ struct logwriter_opts {
      * waiting, every batch is taken as soon as it is there. */
     int linger_ms;
     /* Writer thread: lines of `file` were lost and writing works again; append
-     * the complete line for "general" (ending in '\n') to `out`.  When NULL a
-     * bare `DROPPED count="N" file="F"` line is written. */
-    void (*format_dropped)(void *ctx, const char *file, unsigned long count, struct sbuf *out);
+     * the complete line for "general" (ending in '\n') to `text` and/or the
+     * one for "general.jsonl" to `json` (either may be left empty).  When
+     * NULL a bare `DROPPED count="N" file="F"` line goes to "general". */
+    void (*format_dropped)(void *ctx, const char *file, unsigned long count, struct sbuf *text,
+                           struct sbuf *json);
+    /* Writer thread: 1 when other processes may append to `file` too, so a
+     * fragment a full disk left there is ended with a newline instead of
+     * being cut off.  When NULL every file is taken as this process's own. */
+    int (*is_shared)(void *ctx, const char *file);
     /* Writer thread: one-line message for the host's own log, used when even
      * "general" cannot be written.  May be NULL. */
     void (*host_log)(void *ctx, const char *msg);
     /* Writer thread: the bits other than LW_SIG_REOPEN given to
      * logwriter_signal().  May be NULL. */
     void (*on_signal)(void *ctx, unsigned bits);
+    /* Writer thread: logwriter_stop_within() gave up waiting for it and it
+     * has now finished after all; it frees the writer right after this
+     * call, and ctx is the caller's to free here.  May be NULL. */
+    void (*on_orphan_exit)(void *ctx);
     void *ctx;
 };
 
@@ -64,10 +77,18 @@ struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, siz
  * name that is not a plain name, a line not ending in '\n') and counted. */
 int logwriter_submit(struct logwriter *w, const char *file, const char *line, size_t len);
 
+/* Counts one line of `file` as dropped without queueing anything: for a
+ * line the caller could not build (out of memory). */
+void logwriter_count_drop(struct logwriter *w, const char *file);
+
 /* Async-signal-safe: atomically records `bits` and wakes the writer through
  * a self-pipe.  LW_SIG_REOPEN closes every file; other bits are passed to
  * opts.on_signal on the writer thread. */
 void logwriter_signal(struct logwriter *w, unsigned bits);
+
+/* Checks `dir` as logwriter_start() does (creating it if missing), without
+ * starting anything.  0, or -1 with one line in err. */
+int logwriter_check_dir(const char *dir, char *err, size_t errlen);
 
 /* Checks `dir` as logwriter_start() does, then switches to it: lines queued
  * before the call go to the old directory, lines queued after it to the new
@@ -79,6 +100,13 @@ void logwriter_flush(struct logwriter *w);
 
 /* Writes what is queued, stops and joins the thread, closes files, frees w. */
 void logwriter_stop(struct logwriter *w);
+
+/* The same, waiting at most timeout_ms (a negative value waits as long as
+ * it takes) for the writer to finish: a stuck disk must not hang the
+ * host's exit.  Returns 0 when the writer finished and w is freed; else
+ * (at least 1) the number of lines still unwritten, counted as lost: w then
+ * belongs to the stuck thread, which frees it if it ever finishes. */
+unsigned long logwriter_stop_within(struct logwriter *w, int timeout_ms);
 
 struct logwriter_stats {
     unsigned long written;       /* lines appended in full */

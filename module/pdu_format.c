@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "escape.h"
 #include "smpp.h"
 
@@ -53,7 +54,7 @@ static void merge_sort(const struct smpp_field **v, size_t n)
     const struct smpp_field **tmp, **src, **dst, **swap;
     size_t width, lo;
 
-    tmp = malloc(n * sizeof(*tmp));
+    tmp = emg_malloc(n * sizeof(*tmp));
     if (tmp == NULL) {
         insertion_sort(v, n);
         return;
@@ -79,13 +80,13 @@ static void merge_sort(const struct smpp_field **v, size_t n)
     }
     if (src != v)
         memcpy(v, src, n * sizeof(*v));
-    free(tmp);
+    emg_free(tmp);
 }
 
 static void order_free(struct field_order *o)
 {
     if (o->v != o->inline_v)
-        free(o->v);
+        emg_free(o->v);
     o->v = o->inline_v;
 }
 
@@ -127,7 +128,7 @@ static int order_fields(struct field_order *o, const struct smpp_decoded *d)
     o->n = d->nfields;
     o->v = o->inline_v;
     if (d->nfields > SMPP_INLINE_FIELDS) {
-        o->v = malloc(d->nfields * sizeof(*o->v));
+        o->v = emg_malloc(d->nfields * sizeof(*o->v));
         if (o->v == NULL)
             return -1;
     }
@@ -144,7 +145,7 @@ static int order_fields(struct field_order *o, const struct smpp_decoded *d)
     /* TLVs: sorted on their own, then merged from the back; on equal keys
        the mandatory field (earlier on the wire) stays first. */
     if (t > SMPP_INLINE_FIELDS) {
-        tlvs = malloc(t * sizeof(*tlvs));
+        tlvs = emg_malloc(t * sizeof(*tlvs));
         if (tlvs == NULL) {
             order_free(o);
             return -1;
@@ -163,7 +164,7 @@ static int order_fields(struct field_order *o, const struct smpp_decoded *d)
             o->v[--k] = tlvs[--j];
     }
     if (tlvs != inline_tlvs)
-        free(tlvs);
+        emg_free(tlvs);
     return 0;
 }
 
@@ -247,32 +248,109 @@ static char *put_key(char *w, const struct smpp_field *f)
     return w + f->klen;
 }
 
-/* Escaped octets of a value.  A value of one to seven octets, all plain
-   (the usual short address or id), takes one 8-octet load that ends at its
-   last octet and one 8-octet store: every value lies in a PDU body, which
-   starts 16 octets into the PDU, so the octets before it are readable, and
-   the store's surplus lands in the line's reserved space and is
-   overwritten next. */
-static inline char *put_octets(char *w, const unsigned char *p, size_t n)
+/*
+ * Inside a value, a space followed by a key the pdu log prints (or ERROR)
+ * and ':' is written \x20 (docs/pdu-log.md), so that a peer cannot make
+ * one value read as two fields or fake an ERROR marker.  [start, end) is
+ * the value as escaped so far; the space after end holds 3 more characters
+ * per space (a space is one octet, and every octet may take 4).  Escaped
+ * text never holds a raw control octet, so 0x01 marks a space to escape
+ * between the two passes.
+ */
+static char *escape_key_spaces(char *start, char *end)
 {
+    size_t marks = 0;
+    char *s, *k, *src, *dst;
+
+    for (s = start; s < end; s++) {
+        if (*s != ' ')
+            continue;
+        for (k = s + 1; k < end && ((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
+                                    (*k >= '0' && *k <= '9'));
+             k++)
+            ;
+        if (k < end && *k == ':' && k > s + 1 && smpp_is_key(s + 1, (size_t)(k - s - 1))) {
+            *s = '\001';
+            marks++;
+        }
+    }
+    if (marks == 0)
+        return end;
+    src = end;
+    dst = end + 3 * marks;
+    while (src > start) {
+        char c = *--src;
+
+        if (c == '\001') {
+            dst -= 4;
+            memcpy(dst, "\\x20", 4);
+        } else {
+            *--dst = c;
+        }
+    }
+    return end + 3 * marks;
+}
+
+/* How values print: passwords in clear or not, and the most octets of a
+   value printed before it is cut (SIZE_MAX: never). */
+struct value_mode {
+    int clear;
+    size_t max;
+};
+
+/* Escaped octets of a value, spaces before keys included.  A value of one
+   to seven octets, all plain (the usual short address or id), takes one
+   8-octet load that ends at its last octet and one 8-octet store: every
+   value lies in a PDU body, which starts 16 octets into the PDU, so the
+   octets before it are readable, and the store's surplus lands in the
+   line's reserved space and is overwritten next.  Only a value that holds
+   a ':' pays for looking at its spaces. */
+static inline __attribute__((always_inline)) char *put_octets(char *w, const unsigned char *p,
+                                                              size_t n, unsigned flags)
+{
+    int colon = 0;
+    char *start = w;
+
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (n - 1 < 7) {
+    if (flags == 0 && n - 1 < 7) {
         unsigned drop = 8 * (unsigned)(8 - n); /* the octets before the value */
         uint64_t word;
 
         memcpy(&word, p + n - 8, 8);
-        if (esc_word_special(word) >> drop == 0) {
+        if (esc_word_special_colon(word) >> drop == 0) {
             word >>= drop;
             memcpy(w, &word, 8);
             return w + n;
         }
     }
 #endif
-    return w + esc_octets_to(w, p, n, 0);
+    w += esc_run(w, p, n, flags, 1, &colon);
+    return colon ? escape_key_spaces(start, w) : w;
+}
+
+/* A value longer than the line allows: its first `max` octets, then
+   \[+N octets] saying how many were left out.  A peer cannot forge the
+   marker: a backslash of its own always prints doubled. */
+static char *put_cut_octets(char *w, const unsigned char *p, size_t n, unsigned flags, size_t max)
+{
+    w = put_octets(w, p, max, flags);
+    w = PUT_LIT(w, "\\[+");
+    w = put_u64(w, n - max);
+    return PUT_LIT(w, " octets]");
+}
+
+static inline __attribute__((always_inline)) char *put_text(char *w, const unsigned char *p,
+                                                            size_t n, unsigned flags,
+                                                            struct value_mode vm)
+{
+    if (vm.max != SIZE_MAX && n > vm.max)
+        return put_cut_octets(w, p, n, flags, vm.max);
+    return put_octets(w, p, n, flags);
 }
 
 /* A field's value exactly as the text form prints it. */
-static inline __attribute__((always_inline)) char *put_value(char *w, const struct smpp_field *f, int passwords_clear)
+static inline __attribute__((always_inline)) char *put_value(char *w, const struct smpp_field *f,
+                                                             struct value_mode vm)
 {
     switch ((enum smpp_value_kind)f->kind) {
     case SMPP_VAL_UINT:
@@ -280,29 +358,61 @@ static inline __attribute__((always_inline)) char *put_value(char *w, const stru
     case SMPP_VAL_DECOPT:
         return f->n == 0 ? w : put_u64(w, f->num);
     case SMPP_VAL_OCTETS:
-        return put_octets(w, f->p, f->n);
+        return put_text(w, f->p, f->n, 0, vm);
     case SMPP_VAL_PASSWORD:
-        if (!passwords_clear)
+        if (!vm.clear)
             return PUT_LIT(w, "***");
-        return w + esc_octets_to(w, f->p, f->n, 0);
+        return put_text(w, f->p, f->n, 0, vm);
     case SMPP_VAL_DEST_SME:
         w = PUT_LIT(w, "1,");
         w = put_u64(w, f->num);
         *w++ = ',';
         w = put_u64(w, f->num2);
         *w++ = ',';
-        return w + esc_octets_to(w, f->p, f->n, ESC_COMMA);
+        return put_text(w, f->p, f->n, ESC_COMMA, vm);
     case SMPP_VAL_DEST_DL:
         w = PUT_LIT(w, "2,");
-        return w + esc_octets_to(w, f->p, f->n, ESC_COMMA);
+        return put_text(w, f->p, f->n, ESC_COMMA, vm);
     case SMPP_VAL_UNSUCCESS:
         w = put_u64(w, f->num);
         *w++ = ',';
         w = put_u64(w, f->num2);
         *w++ = ',';
-        w += esc_octets_to(w, f->p, f->n, ESC_COMMA);
+        w = put_text(w, f->p, f->n, ESC_COMMA, vm);
         *w++ = ',';
         return put_u64(w, f->num3);
+    }
+    return w;
+}
+
+/* The value mode of a line: values are only tested against the cut when
+   the PDU is longer than it. */
+static struct value_mode value_mode(const struct pdu_format_opts *o, size_t pdu_len)
+{
+    struct value_mode vm;
+
+    vm.clear = o != NULL && o->passwords_clear;
+    vm.max = o != NULL && o->value_max > 0 && pdu_len > o->value_max ? o->value_max : SIZE_MAX;
+    return vm;
+}
+
+/* The fields of a text line; `cut` is a constant, so that the common
+   line, which no cut can touch, is a loop of its own without the test. */
+static inline __attribute__((always_inline)) char *put_text_fields(char *w,
+                                                                   const struct field_order *order,
+                                                                   struct value_mode mode, int cut)
+{
+    size_t i;
+
+    if (!cut)
+        mode.max = SIZE_MAX;
+    for (i = 0; i < order->n; i++) {
+        const struct smpp_field *f = order->v[i];
+
+        *w++ = ' ';
+        w = put_key(w, f);
+        *w++ = ':';
+        w = put_value(w, f, mode);
     }
     return w;
 }
@@ -338,21 +448,33 @@ static int is_json_number(const struct smpp_field *f)
 
 /* Most characters a field can print in the text form, besides what its
    value octets become: space, key, ':', numbers and separators (24 as
-   a value's numbers take), and the 16-octet key copy of put_key(). */
-#define FIELD_OVERHEAD (2 + SMPP_MAX_KEY_LEN + 24 + 16)
+   a value's numbers take), the 16-octet key copy of put_key(), and the
+   marker of a cut value (32: "\\[+" 20 digits " octets]"). */
+#define FIELD_OVERHEAD (2 + SMPP_MAX_KEY_LEN + 24 + 16 + 32)
 
 /* Reserves room for a line; returns the cursor or NULL (sbuf failed).
    Every field's octets lie in the PDU and no two fields share any, so the
    escaped values of all fields together take at most ESC_MAX_PER_OCTET *
    pdu_len: a bound with no pass over the fields. */
-static char *reserve_line(struct sbuf *b, const struct smpp_decoded *d, size_t pdu_len, int json)
+/* The ERROR a line ends with: the decoder's own, else the host's (a PDU of
+   a known operation that the host could not unpack). */
+static inline const char *line_error(const struct smpp_decoded *d,
+                                     const struct pdu_format_opts *o)
+{
+    if (d->error != NULL)
+        return d->error;
+    return o != NULL && o->host_error != NULL && d->known ? o->host_error : NULL;
+}
+
+static char *reserve_line(struct sbuf *b, const struct smpp_decoded *d, size_t pdu_len, int json,
+                          const char *error)
 {
     size_t need = 192 + d->name_len + d->nfields * FIELD_OVERHEAD + ESC_MAX_PER_OCTET * pdu_len;
 
     if (json)
         need = 2 * need + 8 * d->nfields;
-    if (d->error != NULL)
-        need += 16 + 6 * strlen(d->error);
+    if (error != NULL)
+        need += 16 + 6 * strlen(error);
     if (sbuf_reserve(b, need) != 0)
         return NULL;
     return b->buf + b->len;
@@ -367,9 +489,9 @@ static void finish_line(struct sbuf *b, char *w)
 static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
-    int clear = o != NULL && o->passwords_clear;
-    char *w = reserve_line(b, d, pdu_len, 0);
-    size_t i;
+    struct value_mode mode = value_mode(o, pdu_len);
+    const char *error = line_error(d, o);
+    char *w = reserve_line(b, d, pdu_len, 0, error);
 
     if (w == NULL)
         return;
@@ -383,30 +505,26 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
     w = put_u64(w, d->sequence_number);
     w = PUT_LIT(w, " datalen:");
     w = put_u64(w, d->datalen);
-    for (i = 0; i < order->n; i++) {
-        const struct smpp_field *f = order->v[i];
-
-        *w++ = ' ';
-        w = put_key(w, f);
-        *w++ = ':';
-        w = put_value(w, f, clear);
-    }
-    if (d->error != NULL) {
+    if (mode.max == SIZE_MAX)
+        w = put_text_fields(w, order, mode, 0);
+    else
+        w = put_text_fields(w, order, mode, 1);
+    if (error != NULL) {
         w = PUT_LIT(w, " ERROR:");
-        w = put_mem(w, d->error, strlen(d->error));
+        w = put_mem(w, error, strlen(error));
     }
     finish_line(b, w);
 }
 
-static char *put_json_value(char *w, const struct smpp_field *f, int clear)
+static char *put_json_value(char *w, const struct smpp_field *f, struct value_mode mode)
 {
     char *start;
 
     if (is_json_number(f))
-        return put_value(w, f, clear);
+        return put_value(w, f, mode);
     *w++ = '"';
     start = w;
-    w = put_value(w, f, clear);
+    w = put_value(w, f, mode);
     w = json_escape_in_place(start, w);
     *w++ = '"';
     return w;
@@ -415,8 +533,9 @@ static char *put_json_value(char *w, const struct smpp_field *f, int clear)
 static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
-    int clear = o != NULL && o->passwords_clear;
-    char *w = reserve_line(b, d, pdu_len, 1);
+    struct value_mode mode = value_mode(o, pdu_len);
+    const char *error = line_error(d, o);
+    char *w = reserve_line(b, d, pdu_len, 1, error);
     size_t i, j;
 
     if (w == NULL)
@@ -446,7 +565,7 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
         w = put_mem(w, key, f->klen);
         w = PUT_LIT(w, "\":");
         if (j - i == 1) {
-            w = put_json_value(w, f, clear);
+            w = put_json_value(w, f, mode);
         } else {
             size_t k;
 
@@ -454,41 +573,48 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
             for (k = i; k < j; k++) {
                 if (k > i)
                     *w++ = ',';
-                w = put_json_value(w, order->v[k], clear);
+                w = put_json_value(w, order->v[k], mode);
             }
             *w++ = ']';
         }
     }
     *w++ = '}';
-    if (d->error != NULL) {
+    if (error != NULL) {
         w = PUT_LIT(w, ",\"error\":\"");
-        w += esc_json_to(w, d->error, strlen(d->error));
+        w += esc_json_to(w, error, strlen(error));
         *w++ = '"';
     }
     finish_line(b, w);
 }
 
-/* The one decode pass behind every entry point. */
-static void format_pdu(struct sbuf *text, struct sbuf *json, int dir, const unsigned char *pdu,
-                       size_t len, const struct pdu_format_opts *o)
+void pdu_format_decoded(struct sbuf *text, struct sbuf *json, int dir, struct smpp_decoded *d,
+                        const struct pdu_format_opts *o)
 {
-    struct smpp_decoded d;
     struct field_order order;
 
-    smpp_decode(pdu, len, &d);
-    if (order_fields(&order, &d) != 0) {
+    smpp_decode_body(d);
+    if (order_fields(&order, d) != 0) {
         if (text != NULL)
             text->failed = 1;
         if (json != NULL)
             json->failed = 1;
-        smpp_decoded_free(&d);
         return;
     }
     if (text != NULL)
-        emit_text(text, dir, &d, len, &order, o);
+        emit_text(text, dir, d, d->len, &order, o);
     if (json != NULL)
-        emit_json(json, dir, &d, len, &order, o);
+        emit_json(json, dir, d, d->len, &order, o);
     order_free(&order);
+}
+
+/* One decode pass serves both forms. */
+static void format_pdu(struct sbuf *text, struct sbuf *json, int dir, const unsigned char *pdu,
+                       size_t len, const struct pdu_format_opts *o)
+{
+    struct smpp_decoded d;
+
+    smpp_decode_header(pdu, len, &d);
+    pdu_format_decoded(text, json, dir, &d, o);
     smpp_decoded_free(&d);
 }
 

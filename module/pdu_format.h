@@ -12,9 +12,16 @@
 #include <stddef.h>
 
 #include "sbuf.h"
+#include "smpp.h"
 
 struct pdu_format_opts {
-    int passwords_clear; /* print PASSWORD values instead of *** */
+    int passwords_clear;    /* print PASSWORD values instead of *** */
+    /* Octets of a value printed before it is cut with a marker saying how
+       many were left out (docs/pdu-log.md); 0: never cut. */
+    size_t value_max;
+    /* When the decoder finds nothing wrong with a PDU of a known operation,
+       the ERROR to print anyway (the host could not unpack it), or NULL. */
+    const char *host_error;
 };
 
 enum { PDU_DIR_READ = 0, PDU_DIR_WRITE = 1 };
@@ -35,5 +42,12 @@ void pdu_format_json(struct sbuf *b, int dir, const unsigned char *pdu, size_t l
    buffer may be NULL. */
 void pdu_format_both(struct sbuf *text, struct sbuf *json, int dir, const unsigned char *pdu,
                      size_t len, const struct pdu_format_opts *o);
+
+/* Both forms from a PDU already decoded to its header (smpp.h); completes
+   the decode (smpp_decode_body) if no one has.  This is the module's path:
+   the session machine and every sink read the same view.  The caller frees
+   d. */
+void pdu_format_decoded(struct sbuf *text, struct sbuf *json, int dir, struct smpp_decoded *d,
+                        const struct pdu_format_opts *o);
 
 #endif

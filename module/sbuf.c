@@ -3,6 +3,8 @@
  */
 #include "sbuf.h"
 
+#include "alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,7 @@ void sbuf_init(struct sbuf *b)
 
 void sbuf_free(struct sbuf *b)
 {
-    free(b->buf);
+    emg_free(b->buf);
     sbuf_init(b);
 }
 
@@ -51,7 +53,7 @@ int sbuf_reserve(struct sbuf *b, size_t more)
         }
         ncap *= 2;
     }
-    nbuf = realloc(b->buf, ncap);
+    nbuf = emg_realloc(b->buf, ncap);
     if (nbuf == NULL) {
         b->failed = 1;
         return -1;
@@ -63,7 +65,7 @@ int sbuf_reserve(struct sbuf *b, size_t more)
 
 void sbuf_putn(struct sbuf *b, const char *s, size_t n)
 {
-    if (sbuf_reserve(b, n) != 0)
+    if (sbuf_reserve(b, n) != 0 || n == 0)
         return;
     memcpy(b->buf + b->len, s, n);
     b->len += n;

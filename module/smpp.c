@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "smpp_def.h"
 
 /* ---- tables ---- */
@@ -127,6 +128,61 @@ static void rank_defs(void)
     }
 }
 
+/* Every key a pdu line can print, for smpp_is_key(): the mandatory
+   fields' keys of every operation, the TLVs' keys, BODY, and ERROR (the
+   marker of a malformed PDU).  Sorted (and duplicates dropped) once, on
+   first use. */
+#define ALL_KEY(type, KEY, max) #KEY,
+#define ALL_BODY_KEYS(id, NAME, body) SMPP_BODY_##body(ALL_KEY)
+#define ALL_TLV_KEY(tag, KEY, type) #KEY,
+static const char *all_keys[] = {SMPP_OPERATIONS(ALL_BODY_KEYS) SMPP_TLVS(ALL_TLV_KEY) "BODY", "ERROR"};
+static size_t n_keys;
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+
+static int key_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void sort_keys(void)
+{
+    size_t i, n = sizeof(all_keys) / sizeof(all_keys[0]);
+
+    qsort(all_keys, n, sizeof(all_keys[0]), key_strcmp);
+    for (i = 0; i < n; i++)
+        if (n_keys == 0 || strcmp(all_keys[n_keys - 1], all_keys[i]) != 0)
+            all_keys[n_keys++] = all_keys[i];
+}
+
+int smpp_is_key(const char *p, size_t n)
+{
+    size_t lo = 0, hi, mid, i;
+    int cmp;
+
+    if (n == 7 && memcmp(p, "TLV", 3) == 0) {
+        for (i = 3; i < 7; i++)
+            if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+                break;
+        if (i == 7)
+            return 1;
+    }
+    pthread_once(&keys_once, sort_keys);
+    hi = n_keys;
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        cmp = strncmp(all_keys[mid], p, n);
+        if (cmp == 0 && all_keys[mid][n] != '\0')
+            cmp = 1;
+        if (cmp == 0)
+            return 1;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 /* ---- lookups ---- */
 
 #define OP_CASE(id, NAME, body) \
@@ -207,44 +263,13 @@ static void read_header(const unsigned char *pdu, size_t len, uint32_t words[4])
         words[i] = len >= 4 * i + 4 ? get_be32(pdu + 4 * i) : 0;
 }
 
-static int is_bind_like(uint32_t command_id)
+/* Operations whose body starts with a system_id: binds, their responses,
+   outbind (the bodies of smpp_def.h whose first field is SYSTEMID).  An
+   empty body's first entry is its terminator, whose sort key is 0. */
+static int has_system_id(const struct smpp_op_def *op)
 {
-    switch (command_id & ~SMPP_RESP_BIT) {
-    case 0x00000001u:
-    case 0x00000002u:
-    case 0x00000009u:
-        return 1;
-    case 0x0000000Bu:
-        return command_id == 0x0000000Bu;
-    default:
-        return 0;
-    }
-}
-
-void smpp_summarize(const unsigned char *pdu, size_t len, struct smpp_summary *out)
-{
-    uint32_t w[4];
-
-    read_header(pdu, len, w);
-    out->command_length = w[0];
-    out->command_id = w[1];
-    out->command_status = w[2];
-    out->sequence_number = w[3];
-    out->header_complete = len >= SMPP_HEADER_LEN && w[0] == len;
-    out->system_id = NULL;
-    out->system_id_len = 0;
-    if (len > SMPP_HEADER_LEN && is_bind_like(w[1])) {
-        size_t body_len = len - SMPP_HEADER_LEN;
-        const unsigned char *nul;
-
-        if (w[0] >= SMPP_HEADER_LEN && w[0] < len)
-            body_len = w[0] - SMPP_HEADER_LEN;
-        nul = memchr(pdu + SMPP_HEADER_LEN, 0, body_len);
-        if (nul != NULL) {
-            out->system_id = pdu + SMPP_HEADER_LEN;
-            out->system_id_len = (size_t)(nul - out->system_id);
-        }
-    }
+    return op->fields[0].sort_hi == KEY_BE64(SYSTEMID, 0) &&
+           op->fields[0].sort_lo == KEY_BE64(SYSTEMID, 8);
 }
 
 /* ---- decoding ---- */
@@ -287,11 +312,11 @@ static int grow_fields(struct smpp_decoded *d)
     struct smpp_field *nf;
 
     if (d->fields == d->inline_fields) {
-        nf = malloc(ncap * sizeof(*nf));
+        nf = emg_malloc(ncap * sizeof(*nf));
         if (nf != NULL)
             memcpy(nf, d->inline_fields, d->nfields * sizeof(*nf));
     } else {
-        nf = ncap > d->cap && ncap < (size_t)-1 / sizeof(*nf) ? realloc(d->fields, ncap * sizeof(*nf))
+        nf = ncap > d->cap && ncap < (size_t)-1 / sizeof(*nf) ? emg_realloc(d->fields, ncap * sizeof(*nf))
                                                              : NULL;
     }
     if (nf == NULL) {
@@ -551,6 +576,10 @@ static int room_for(struct smpp_decoded *d, size_t more)
     return 0;
 }
 
+/* The members every field has: key, its length and sort key, and kind.
+   The value members a kind does not use are left as they are (the
+   formatter reads only num for SMPP_VAL_UINT, only p and n for
+   SMPP_VAL_OCTETS: smpp.h). */
 static inline void fill_field(struct smpp_field *f, const struct smpp_field_def *def,
                               enum smpp_value_kind kind)
 {
@@ -559,11 +588,6 @@ static inline void fill_field(struct smpp_field *f, const struct smpp_field_def 
     f->kind = (uint8_t)kind;
     f->sort_hi = def->sort_hi;
     f->sort_lo = def->sort_lo;
-    f->num = 0;
-    f->num2 = 0;
-    f->num3 = 0;
-    f->p = NULL;
-    f->n = 0;
 }
 
 /* An operation's mandatory fields, in wire order.  The common definitions
@@ -746,13 +770,13 @@ static void decode_tlvs(struct smpp_decoded *d, struct cursor *c)
     }
 }
 
-void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
+void smpp_decode_header(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
 {
     uint32_t w[4];
     const struct smpp_op_def *op;
-    struct cursor c;
-    size_t end;
 
+    d->pdu = pdu;
+    d->len = len;
     d->nfields = 0;
     d->cap = SMPP_INLINE_FIELDS;
     d->fields = d->inline_fields;
@@ -760,6 +784,8 @@ void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
     d->datalen = 0;
     d->nmandatory = 0;
     d->present = 0;
+    d->body_done = 0;
+    d->bad_length = 0;
     read_header(pdu, len, w);
     d->command_length = w[0];
     d->command_id = w[1];
@@ -768,15 +794,46 @@ void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
     op = len >= 8 ? find_op(w[1]) : NULL;
     d->name = op != NULL ? op->name : "UNKNOWN";
     d->name_len = op != NULL ? op->name_len : 7;
-    if (len < SMPP_HEADER_LEN) {
-        set_error(d, "PDU of %zu octets is shorter than the 16-octet header", len);
+    d->known = op != NULL;
+    d->op = op;
+    d->header_complete = len >= SMPP_HEADER_LEN && w[0] == len;
+    d->system_id = NULL;
+    d->system_id_len = 0;
+    if (len > SMPP_HEADER_LEN && op != NULL && has_system_id(op)) {
+        size_t body_len = len - SMPP_HEADER_LEN;
+        const unsigned char *nul;
+
+        if (w[0] >= SMPP_HEADER_LEN && w[0] < len)
+            body_len = w[0] - SMPP_HEADER_LEN;
+        nul = memchr(pdu + SMPP_HEADER_LEN, 0, body_len);
+        if (nul != NULL) {
+            d->system_id = pdu + SMPP_HEADER_LEN;
+            d->system_id_len = (size_t)(nul - d->system_id);
+        }
+    }
+}
+
+void smpp_decode_body(struct smpp_decoded *d)
+{
+    const unsigned char *pdu = d->pdu;
+    size_t len = d->len, end;
+    const struct smpp_op_def *op;
+    struct cursor c;
+
+    if (d->body_done)
+        return;
+    d->body_done = 1;
+    if (d->bad_length != 0 || len < SMPP_HEADER_LEN) {
+        if (d->bad_length == 0)
+            set_error(d, "PDU of %zu octets is shorter than the 16-octet header", len);
         return;
     }
-    if (w[0] != len)
-        set_error(d, "command_length %u but %zu octets", w[0], len);
+    op = d->op;
+    if (d->command_length != len)
+        set_error(d, "command_length %u but %zu octets", d->command_length, len);
     /* The body ends where command_length says, if those octets are here. */
-    end = w[0] >= SMPP_HEADER_LEN && w[0] < len ? w[0] : len;
-    if (w[0] < SMPP_HEADER_LEN)
+    end = d->command_length >= SMPP_HEADER_LEN && d->command_length < len ? d->command_length : len;
+    if (d->command_length < SMPP_HEADER_LEN)
         end = SMPP_HEADER_LEN;
     c.p = pdu + SMPP_HEADER_LEN;
     c.len = end - SMPP_HEADER_LEN;
@@ -793,7 +850,7 @@ void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
         }
         return;
     }
-    if ((w[1] & SMPP_RESP_BIT) && c.len == 0)
+    if ((d->command_id & SMPP_RESP_BIT) && c.len == 0)
         return;
     pthread_once(&def_rank_once, rank_defs);
     if (decode_mandatory_part(d, &c, op, def_rank[op - smpp_ops]) != 0) {
@@ -804,10 +861,24 @@ void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
     decode_tlvs(d, &c);
 }
 
+void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d)
+{
+    smpp_decode_header(pdu, len, d);
+    smpp_decode_body(d);
+}
+
+void smpp_decode_bad_length(uint32_t command_length, struct smpp_decoded *d)
+{
+    smpp_decode_header(NULL, 0, d);
+    d->bad_length = command_length;
+    d->body_done = 1;
+    set_error(d, "command_length %u out of range", command_length);
+}
+
 void smpp_decoded_free(struct smpp_decoded *d)
 {
     if (d->fields != d->inline_fields)
-        free(d->fields);
+        emg_free(d->fields);
     d->fields = d->inline_fields;
     d->nfields = 0;
     d->cap = SMPP_INLINE_FIELDS;

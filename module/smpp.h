@@ -7,6 +7,13 @@
  * caller-owned struct smpp_decoded (normally on the stack) with the header
  * and a flat list of fields, pointing into the PDU, so the same pass serves
  * the text and the JSON pdu log.  The tables come from smpp_def.h.
+ *
+ * The decode comes in two stages over one struct: the header stage
+ * (smpp_decode_header: the four header words, the command's name, whether
+ * the header is consistent, a bind's system_id) is all the session machine
+ * needs; the body stage (smpp_decode_body: every field) runs only when a
+ * consumer formats the PDU, continues from the header stage and is done at
+ * most once.  Every consumer of a PDU reads this one view.
  */
 #ifndef EMGDIAG_SMPP_H
 #define EMGDIAG_SMPP_H
@@ -15,21 +22,22 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "smpp_def.h"
+
 #define SMPP_HEADER_LEN 16
 #define SMPP_RESP_BIT 0x80000000u
 
 const char *smpp_command_name(uint32_t command_id);  /* "SUBMIT_SM", ..., or "UNKNOWN" */
 int smpp_command_id(const char *name, uint32_t *id); /* by printed name; 0 ok, -1 unknown */
-const char *smpp_status_name(uint32_t status);       /* "ESME_RINVPASWD"..., NULL if unknown */
 
-/* What the connector log needs from a PDU, decoded without allocation. */
-struct smpp_summary {
-    uint32_t command_length, command_id, command_status, sequence_number;
-    int header_complete;            /* >= 16 octets and command_length consistent */
-    const unsigned char *system_id; /* bind / bind_resp / outbind: first C-string of the body, else NULL */
-    size_t system_id_len;           /* without the NUL */
-};
-void smpp_summarize(const unsigned char *pdu, size_t len, struct smpp_summary *out);
+/* Command ids by name, from smpp_def.h: SMPP_CMD_BIND_TRANSCEIVER, ... */
+#define SMPP_CMD_ENUM(id, NAME, body) SMPP_CMD_##NAME = id,
+enum smpp_command { SMPP_OPERATIONS(SMPP_CMD_ENUM) };
+#undef SMPP_CMD_ENUM
+const char *smpp_status_name(uint32_t status);       /* "ESME_RINVPASWD"..., NULL if unknown */
+/* 1 when p[0..n) is a key a pdu line can print (SYSTEMID, TLV14ab, BODY,
+   ERROR...), else 0. */
+int smpp_is_key(const char *p, size_t n);
 
 /* How a decoded field's value prints. */
 enum smpp_value_kind {
@@ -49,6 +57,8 @@ struct smpp_field {
     uint8_t klen;          /* strlen(key) */
     uint8_t kind;          /* enum smpp_value_kind */
     char keybuf[16];       /* "TLVxxxx" of an unknown TLV, NUL padded */
+    /* The value: only the members its kind uses are set (see enum
+       smpp_value_kind); the others hold whatever was there. */
     uint32_t num2, num3;
     uint64_t num;
     const unsigned char *p;
@@ -60,10 +70,22 @@ struct smpp_field {
 #define SMPP_MAX_KEY_LEN 40   /* longest key in the tables (checked at build time) */
 
 struct smpp_decoded {
+    /* Header stage (smpp_decode_header). */
+    const unsigned char *pdu;  /* the octets decoded; the fields point into them */
+    size_t len;
     uint32_t command_length, command_id, command_status, sequence_number;
-    uint32_t datalen;
     const char *name;       /* command name, "UNKNOWN" if not in the tables */
     size_t name_len;
+    int known;              /* the command is in the tables */
+    const void *op;         /* its table entry (smpp.c's), or NULL */
+    int header_complete;    /* >= 16 octets and command_length equal to them */
+    const unsigned char *system_id; /* bind, bind_resp, outbind: the first C-Octet
+                                       String of the body, without its NUL; else NULL */
+    size_t system_id_len;
+    uint32_t bad_length;    /* smpp_decode_bad_length(): the command_length the host rejected */
+    /* Body stage (smpp_decode_body). */
+    int body_done;
+    uint32_t datalen;
     const char *error;      /* NULL, or why the PDU is malformed (points at errbuf) */
     size_t nfields;
     size_t cap;
@@ -82,11 +104,25 @@ struct smpp_decoded {
     char errbuf[96];
 };
 
-/* Decodes pdu[0..len) into d: header (a header field not received in full
-   is 0), fields in wire order (mandatory ones that are 0 or empty left out,
-   every TLV kept), datalen, and the first error met.  Never fails: whatever
-   the input, d describes it.  Call smpp_decoded_free() afterwards. */
+/* The header stage: fills the header members of d from pdu[0..len) (a
+   header field not received in full is 0).  pdu must stay valid while d is
+   used.  Call smpp_decoded_free() afterwards. */
+void smpp_decode_header(const unsigned char *pdu, size_t len, struct smpp_decoded *d);
+
+/* The body stage, after smpp_decode_header(): fields in wire order
+   (mandatory ones that are 0 or empty left out, every TLV kept), datalen,
+   and the first error met.  Never fails: whatever the input, d describes
+   it.  A second call does nothing. */
+void smpp_decode_body(struct smpp_decoded *d);
+
+/* Both stages. */
 void smpp_decode(const unsigned char *pdu, size_t len, struct smpp_decoded *d);
+
+/* The view of a PDU whose command_length the host rejected, so that only
+   those 4 octets reached us: no header, UNKNOWN, datalen 0 and the error
+   "command_length N out of range" (docs/pdu-log.md, malformed PDUs). */
+void smpp_decode_bad_length(uint32_t command_length, struct smpp_decoded *d);
+
 void smpp_decoded_free(struct smpp_decoded *d);
 
 /* A field's key: stable, as a field may be moved (sorted). */

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FULL_FS_LINES 40
@@ -124,6 +125,7 @@ struct test_ctx {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int held, release;
+    int orphan_exits;
     unsigned signal_bits;
     int host_log_calls;
     char last_host_msg[512];
@@ -138,10 +140,19 @@ static void test_ctx_init(struct test_ctx *c)
     pthread_cond_init(&c->cond, NULL);
 }
 
-static void cb_format_dropped(void *ctx, const char *file, unsigned long count, struct sbuf *out)
+static void cb_format_dropped(void *ctx, const char *file, unsigned long count, struct sbuf *out,
+                              struct sbuf *json)
 {
     (void)ctx;
+    (void)json;
     sbuf_printf(out, DROPPED_FMT, count, file);
+}
+
+/* Files whose name starts with "shared" are shared with other processes. */
+static int cb_is_shared(void *ctx, const char *file)
+{
+    (void)ctx;
+    return strncmp(file, "shared", 6) == 0;
 }
 
 static void cb_host_log(void *ctx, const char *msg)
@@ -168,6 +179,16 @@ static void cb_on_signal(void *ctx, unsigned bits)
         c->held = 0;
         c->release = 0;
     }
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void cb_orphan_exit(void *ctx)
+{
+    struct test_ctx *c = ctx;
+
+    pthread_mutex_lock(&c->lock);
+    c->orphan_exits++;
+    pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -200,8 +221,10 @@ static struct logwriter *start_writer(const char *dir, size_t max_bytes, struct 
     o.max_queued_bytes = max_bytes;
     o.linger_ms = linger_ms;
     o.format_dropped = cb_format_dropped;
+    o.is_shared = cb_is_shared;
     o.host_log = cb_host_log;
     o.on_signal = cb_on_signal;
+    o.on_orphan_exit = cb_orphan_exit;
     o.ctx = c;
     w = logwriter_start(&o, err, sizeof err);
     ck_assert_msg(w != NULL, "logwriter_start(%s): %s", dir, err);
@@ -626,6 +649,133 @@ START_TEST(test_losses_pending_at_stop_are_reported)
 }
 END_TEST
 
+/* A line the caller could not build is counted with a call of its own:
+ * nothing is queued, the file is never created, general says how many. */
+START_TEST(test_count_drop_is_reported)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char expected[128];
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    logwriter_count_drop(w, "pdu.x");
+    logwriter_count_drop(w, "pdu.x");
+    logwriter_stop(w);
+    snprintf(expected, sizeof expected, DROPPED_FMT, 2ul, "pdu.x");
+    assert_file_is(dir, "general", expected);
+    ck_assert_ptr_null(read_file(dir, "pdu.x", NULL));
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* A writer that does not finish in time (here: parked in a callback, as it
+ * would be in a write(2) to a hung disk) is given up on: the stop returns
+ * in bounded time with the number of lines lost, those lines are never
+ * written afterwards, and the thread frees the writer when it ends. */
+START_TEST(test_stop_within_gives_up_on_a_stuck_writer)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct timespec t0, t1;
+    unsigned long left;
+    long ms;
+    int waited;
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    hold_writer(w, &c);
+    ck_assert_int_eq(submit_str(w, "pdu.a", "1\n"), 0);
+    ck_assert_int_eq(submit_str(w, "pdu.a", "2\n"), 0);
+    ck_assert_int_eq(submit_str(w, "pdu.b", "3\n"), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    left = logwriter_stop_within(w, 300);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    ck_assert_uint_eq(left, 3);
+    ck_assert_msg(ms >= 250 && ms < 2000, "stop_within(300) took %ld ms", ms);
+    ck_assert_int_eq(c.orphan_exits, 0);
+    release_writer(&c);
+    pthread_mutex_lock(&c.lock);
+    for (waited = 0; c.orphan_exits == 0 && waited < 50; waited++) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&c.cond, &c.lock, &until);
+    }
+    pthread_mutex_unlock(&c.lock);
+    ck_assert_int_eq(c.orphan_exits, 1);
+    ck_assert_ptr_null(read_file(dir, "pdu.a", NULL));
+    ck_assert_ptr_null(read_file(dir, "pdu.b", NULL));
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* A write a full disk cuts short must not leave half a line for the next
+ * one to be glued to: in a file of this process only, the fragment is cut
+ * off again; in a shared file it is ended with a newline.  Either way the
+ * line is counted as dropped.  (RLIMIT_FSIZE makes the kernel write up to
+ * the limit and return the short count, then fail with EFBIG.) */
+START_TEST(test_short_write_leaves_no_torn_line)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct rlimit rl;
+    rlim_t saved;
+    char line[4][101], expected[512], *got;
+    int i;
+
+    signal(SIGXFSZ, SIG_IGN);
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    for (i = 0; i < 4; i++)
+        line100(line[i], "t", i);
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+    saved = rl.rlim_cur;
+    /* Two lines and a half fit; no ck_assert until the limit is lifted. */
+    rl.rlim_cur = 250;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    for (i = 0; i < 3; i++) {
+        submit_str(w, "pdu.x", line[i]);
+        submit_str(w, "shared.x", line[i]);
+    }
+    logwriter_flush(w);
+    rl.rlim_cur = saved;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    ck_assert_int_eq(submit_str(w, "pdu.x", line[3]), 0);
+    ck_assert_int_eq(submit_str(w, "shared.x", line[3]), 0);
+    logwriter_stop(w);
+    /* Own file: the fragment of line 2 was cut off. */
+    snprintf(expected, sizeof expected, "%s%s%s", line[0], line[1], line[3]);
+    assert_file_is(dir, "pdu.x", expected);
+    /* Shared file: the fragment stays, ended by a newline of its own. */
+    snprintf(expected, sizeof expected, "%s%s%.50s\n%s", line[0], line[1], line[2], line[3]);
+    assert_file_is(dir, "shared.x", expected);
+    got = read_file(dir, "general", NULL);
+    ck_assert_ptr_nonnull(got);
+    snprintf(expected, sizeof expected, DROPPED_FMT, 1ul, "pdu.x");
+    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
+    snprintf(expected, sizeof expected, DROPPED_FMT, 1ul, "shared.x");
+    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
+    free(got);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_full_filesystem_drops_then_reports)
 {
     LINGER_FROM_LOOP();
@@ -1009,6 +1159,9 @@ static Suite *logwriter_suite(void)
     tcase_add_loop_test(tc, test_reopen_from_a_signal_handler, 0, 2);
     tcase_add_loop_test(tc, test_queue_bound_drops_and_reports, 0, 2);
     tcase_add_loop_test(tc, test_losses_pending_at_stop_are_reported, 0, 2);
+    tcase_add_loop_test(tc, test_count_drop_is_reported, 0, 2);
+    tcase_add_loop_test(tc, test_stop_within_gives_up_on_a_stuck_writer, 0, 2);
+    tcase_add_loop_test(tc, test_short_write_leaves_no_torn_line, 0, 2);
     tcase_add_loop_test(tc, test_full_filesystem_drops_then_reports, 0, 2);
     tcase_add_loop_test(tc, test_unwritable_general_goes_to_host_log, 0, 2);
     tcase_add_loop_test(tc, test_set_dir_switches_between_lines, 0, 2);

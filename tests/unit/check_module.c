@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, char *err,
@@ -97,6 +100,15 @@ static char *slurp(const char *name)
     ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
     fclose(f);
     return buf;
+}
+
+/* 0 when file `name` is missing from the log directory, 1 when present. */
+static int access_in_dir(const char *name)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
 }
 
 /* How many lines of file `name` match the extended regex (anchored by the
@@ -449,6 +461,325 @@ START_TEST(json_twin_and_escaping)
 }
 END_TEST
 
+/* The bad-length line goes through the same gates and formats as every pdu
+ * line (docs/pdu-log.md): format="json" writes only the twin, format="both"
+ * both, pdu-log="off" nothing. */
+static void send_bad_lengths(const struct emgdiag_module *m, const char *id, int n)
+{
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, id, 0, "h");
+    const unsigned char len8[4] = { 0, 0, 0, 8 };
+    int i;
+
+    ck_assert_ptr_nonnull(s);
+    m->connect_ok(s);
+    for (i = 0; i < n; i++)
+        m->pdu(s, EMGDIAG_DIR_READ, len8, sizeof(len8), EMGDIAG_PDU_BAD_LENGTH);
+    m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
+    m->session_close(s);
+}
+
+#define BAD_LENGTH_TEXT \
+    "^" TS " INFO  \\(x,0\\) Read op:0x00000000 \\(UNKNOWN\\) status:0 trn:0 datalen:0 " \
+    "ERROR:command_length 8 out of range$"
+#define BAD_LENGTH_JSON \
+    "^\\{\"ts\":\"[0-9T:.+-]+\",\"connector\":\"x\",\"instance\":0,\"dir\":\"read\"," \
+    "\"op\":\"0x00000000\",\"name\":\"UNKNOWN\",\"status\":0,\"trn\":0,\"datalen\":0," \
+    "\"fields\":\\{\\},\"error\":\"command_length 8 out of range\"\\}$"
+
+START_TEST(bad_length_follows_format_json)
+{
+    const struct emgdiag_module *m =
+        start_ok(EMGDIAG_BOX_BEARERBOX, NULL, "<emgdiag><logs dir=\"%s\" format=\"json\"/></emgdiag>\n");
+
+    send_bad_lengths(m, "x", 1);
+    m->shutdown();
+    ck_assert_int_eq(access_in_dir("pdu.x"), 0);
+    ck_assert_lines("pdu.x.jsonl", BAD_LENGTH_JSON, 1);
+}
+END_TEST
+
+START_TEST(bad_length_follows_format_both)
+{
+    const struct emgdiag_module *m =
+        start_ok(EMGDIAG_BOX_BEARERBOX, NULL, "<emgdiag><logs dir=\"%s\" format=\"both\"/></emgdiag>\n");
+
+    send_bad_lengths(m, "x", 1);
+    m->shutdown();
+    ck_assert_lines("pdu.x", BAD_LENGTH_TEXT, 1);
+    ck_assert_lines("pdu.x.jsonl", BAD_LENGTH_JSON, 1);
+}
+END_TEST
+
+START_TEST(bad_length_follows_pdu_log_off)
+{
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_BEARERBOX, NULL,
+        "<emgdiag><logs dir=\"%s\"/>"
+        "<connector name=\"x\" type=\"outgoing\" smsc-id=\"x\" pdu-log=\"off\"/></emgdiag>\n");
+
+    send_bad_lengths(m, "x", 1);
+    m->shutdown();
+    ck_assert_int_eq(access_in_dir("pdu.x"), 0);
+    ck_assert_int_eq(access_in_dir("pdu.x.jsonl"), 0);
+    ck_assert_lines("connector.x", "^" TS " \\(0\\) CONNECT OK$", 1);
+}
+END_TEST
+
+/* A rule names the configuration file; a path holding '"' is escaped like
+ * every other value (docs/connector-log.md#security-and-general). */
+START_TEST(rule_value_is_escaped)
+{
+    char tmpl[] = "/tmp/check_module.XXXXXX", qdir[128], path[192], err[512], re[512];
+    const struct emgdiag_module *m;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    snprintf(dir, sizeof(dir), "%s", tmpl);
+    snprintf(qdir, sizeof(qdir), "%s/q\"d", dir);
+    ck_assert_int_eq(mkdir(qdir, 0700), 0);
+    snprintf(path, sizeof(path), "%s/emg.xml", qdir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "<emgdiag>\n<logs dir=\"%s\"/>\n"
+               "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n"
+               "<access><deny address=\"192.0.2.9\"/></access>\n</connector>\n</emgdiag>\n",
+            dir);
+    fclose(f);
+    memset(&host, 0, sizeof(host));
+    host.size = sizeof(host);
+    host.abi_major = EMGDIAG_ABI_MAJOR;
+    host.abi_minor = EMGDIAG_ABI_MINOR;
+    host.box = EMGDIAG_BOX_OPENSMPPBOX;
+    host.box_id = "osb";
+    host.config_path = path;
+    host.log = test_host_log;
+    m = emgdiag_module_entry(&host, err, sizeof(err));
+    ck_assert_msg(m != NULL, "entry refused: %s", err);
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.9", 1), EMGDIAG_REFUSE);
+    m->shutdown();
+    snprintf(re, sizeof(re),
+             "^" TS " WARN  \\(in\\) DENY CONNECT address=\"192\\.0\\.2\\.9\" "
+             "rule=\"%s/q\\\\x22d/emg\\.xml:4\"$",
+             dir);
+    ck_assert_lines("security", re, 1);
+    ck_assert_lines("general", "^" TS " INFO  \\(opensmppbox\\) CONFIG LOADED file=\"[^\"]*\"$", 1);
+}
+END_TEST
+
+/* The session keeps the peer as the host gave it: a long address with a
+ * zone full of characters to escape shows whole, escaped once, in CONNECT
+ * and DENY LOGIN, and the bind-time check reads the raw address. */
+START_TEST(long_peer_is_kept_raw)
+{
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_OPENSMPPBOX, "osb",
+        "<emgdiag>\n<logs dir=\"%s\"/>\n"
+        "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n"
+        "<users>\n<user system-id=\"alice\"><allow connector=\"in\" address=\"fe80::1\"/></user>\n"
+        "<user system-id=\"bob\"><allow connector=\"in\" address=\"192.0.2.1\"/></user>\n"
+        "</users>\n</emgdiag>\n");
+    const char *peer = "fe80:0000:0000:0000:0000:0000:0000:0001%\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"z";
+    const char *esc = "fe80:0000:0000:0000:0000:0000:0000:0001%"
+                      "\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22"
+                      "\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22z";
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, peer);
+    struct emgdiag_bind b;
+    char re[1024];
+
+    ck_assert_ptr_nonnull(s);
+    m->connect_ok(s);
+    memset(&b, 0, sizeof(b));
+    b.size = sizeof(b);
+    b.system_id = "alice";
+    b.credentials_ok = 1;
+    ck_assert_int_eq(m->bind_check(s, &b), EMGDIAG_ALLOW);
+    b.system_id = "bob";
+    ck_assert_int_eq(m->bind_check(s, &b), EMGDIAG_REFUSE);
+    m->session_close(s);
+    m->shutdown();
+    snprintf(re, sizeof(re), "^" TS " \\(0\\) CONNECT OK \\(info=\"0 %s\"\\)$", esc);
+    ck_assert_lines("connector.in", re, 1);
+    snprintf(re, sizeof(re),
+             "^" TS " WARN  \\(in,0\\) DENY LOGIN system-id=\"bob\" address=\"%s\" status=\"14\" "
+             "reason=\"address\" rule=\"no match\"$",
+             esc);
+    ck_assert_lines("security", re, 1);
+}
+END_TEST
+
+/* A Kannel id too long for a name (64 octets) is cut to its first 55
+ * octets of name, '-' and a hash; general says so once. */
+START_TEST(long_kannel_id_is_cut_once)
+{
+    const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL, only_logs);
+    char id[101], want_name[80], file[96], re[512];
+    struct emgdiag_session *a, *b;
+    uint32_t h = 2166136261u;
+    int i;
+
+    for (i = 0; i < 100; i++) {
+        id[i] = (char)('a' + i % 26);
+        h = (h ^ (unsigned char)id[i]) * 16777619u;
+    }
+    id[100] = '\0';
+    snprintf(want_name, sizeof(want_name), "%.55s-%08x", id, h);
+    ck_assert_uint_eq(strlen(want_name), 64);
+    a = open_session(m, EMGDIAG_ROLE_TX, id, 0, "h");
+    b = open_session(m, EMGDIAG_ROLE_RX, id, 1, "h");
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    m->connect_err(a, 111);
+    m->connect_err(b, 111);
+    m->session_close(a);
+    m->session_close(b);
+    m->shutdown();
+    snprintf(file, sizeof(file), "connector.%s", want_name);
+    ck_assert_lines(file, "^" TS " \\([01]\\) CONNECT ERR \\(info=\"111\"\\)$", 2);
+    snprintf(re, sizeof(re),
+             "^" TS " WARN  \\(bearerbox\\) CONNECTOR NAME CUT kannel-id=\"%s\" name=\"%s\"$", id,
+             want_name);
+    ck_assert_lines("general", re, 1);
+    ck_assert_lines("general", "NAME CUT", 1);
+}
+END_TEST
+
+/* A PDU of a known operation that the host could not unpack, although it
+ * decodes cleanly, says so; an unknown operation does not (its name says
+ * it). */
+START_TEST(host_unpack_failure_is_shown)
+{
+    const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL, only_logs);
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    unsigned char p[64];
+    size_t n;
+
+    m->connect_ok(s);
+    n = pdu(p, 0x00000015, 0, 3, "", 0);
+    m->pdu(s, EMGDIAG_DIR_READ, p, n, EMGDIAG_PDU_UNPACK_FAILED);
+    n = pdu(p, 0x00000077, 0, 4, "ab", 2);
+    m->pdu(s, EMGDIAG_DIR_READ, p, n, EMGDIAG_PDU_UNPACK_FAILED);
+    m->session_close(s);
+    m->shutdown();
+    ck_assert_lines("pdu.x",
+                    "^" TS " INFO  \\(x,0\\) Read op:0x00000015 \\(ENQUIRE_LINK\\) status:0 trn:3 "
+                    "datalen:0 ERROR:host could not unpack$",
+                    1);
+    ck_assert_lines("pdu.x",
+                    "^" TS " INFO  \\(x,0\\) Read op:0x00000077 \\(UNKNOWN\\) status:0 trn:4 "
+                    "datalen:2 BODY:ab$",
+                    1);
+}
+END_TEST
+
+/* A stuck disk must not hang the host's exit: a log file that is a FIFO
+ * nobody reads blocks the writer in open(2); shutdown returns in bounded
+ * time and tells the host how many lines were lost. */
+START_TEST(shutdown_is_bounded_on_a_stuck_disk)
+{
+    const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL, only_logs);
+    struct emgdiag_session *s;
+    struct timespec t0, t1;
+    char fifo[160];
+    long ms;
+    int fd, i;
+
+    snprintf(fifo, sizeof(fifo), "%s/connector.x", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    for (i = 0; i < 3; i++)
+        m->connect_err(s, 111);
+    m->session_close(s);
+    host_log_line[0] = '\0';
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    m->shutdown();
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    ck_assert_msg(ms < 4000, "shutdown took %ld ms", ms);
+    ck_assert_msg(strstr(host_log_line, "log lines lost") != NULL, "host log: %s", host_log_line);
+    /* Let the writer go: it finds itself given up on and frees itself. */
+    fd = open(fifo, O_RDONLY | O_NONBLOCK);
+    ck_assert_int_ge(fd, 0);
+    usleep(300000);
+    close(fd);
+}
+END_TEST
+
+/* The reload runs on the module's own thread: the hook returns at once, and
+ * CONFIG REJECTED / CONFIG LOADED follow; a rejected file leaves the old
+ * lists in force. */
+START_TEST(reload_is_done_off_the_callers_thread)
+{
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_OPENSMPPBOX, "osb",
+        "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">"
+        "<access><deny address=\"192.0.2.1\"/><allow address=\"0.0.0.0/0\"/></access></connector></emgdiag>\n");
+    FILE *f;
+    int i;
+
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_REFUSE);
+    f = fopen(xml_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("<emgdiag>\n<bogus/>\n</emgdiag>\n", f);
+    fclose(f);
+    m->reload();
+    for (i = 0; i < 100 && count_lines("general", "CONFIG REJECTED") == 0; i++)
+        usleep(20000);
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_REFUSE);
+    f = fopen(xml_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "<emgdiag><logs dir=\"%s\"/></emgdiag>\n", dir);
+    fclose(f);
+    m->reload();
+    for (i = 0; i < 100 && count_lines("general", "CONFIG LOADED") < 2; i++)
+        usleep(20000);
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_ALLOW);
+    m->shutdown();
+    ck_assert_lines("general", "^" TS " ERROR \\(opensmppbox\\) CONFIG REJECTED file=\"[^\"]+\" reason=\"[^\"]+:2: [^\"]+\"$", 1);
+    ck_assert_lines("general", "^" TS " INFO  \\(opensmppbox\\) CONFIG LOADED file=\"[^\"]+\"$", 2);
+}
+END_TEST
+
+/* Before a successful bind a connection writes at most 16 pdu lines in
+ * full (binds and unbinds always); the rest are one SUPPRESSED count in
+ * general, written when the bind succeeds (docs/pdu-log.md). */
+START_TEST(prebind_pdus_are_bounded)
+{
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_OPENSMPPBOX, "osb",
+        "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/></emgdiag>\n");
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "192.0.2.5");
+    unsigned char p[64];
+    size_t n;
+    uint32_t i;
+
+    m->connect_ok(s);
+    for (i = 1; i <= 40; i++) {
+        n = pdu(p, 0x00000015, 0, i, "", 0);
+        m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
+        n = pdu(p, 0x80000000, 4, i, "", 0);
+        m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
+    }
+    n = pdu(p, 0x00000009, 0, 41, "alice\0pw\0\0\x34\0\0", 14);
+    m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
+    n = pdu(p, 0x80000009, 0, 41, "OSB", 4);
+    m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
+    for (i = 42; i <= 61; i++) {
+        n = pdu(p, 0x00000015, 0, i, "", 0);
+        m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
+    }
+    m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
+    m->session_close(s);
+    m->shutdown();
+    /* 16 of the 80 before the bind: enquire_link 1-8 and their nacks. */
+    ck_assert_lines("pdu.in", "^" TS " INFO  \\(in,0\\) Read op:0x00000015 \\(ENQUIRE_LINK\\) status:0 trn:[1-8] datalen:0$", 8);
+    ck_assert_lines("pdu.in", "^" TS " INFO  \\(in,0\\) Write op:0x80000000 \\(GENERIC_NACK\\) status:4 trn:[1-8] datalen:0$", 8);
+    ck_assert_lines("pdu.in", "BIND_TRANSCEIVER", 2);
+    ck_assert_lines("pdu.in", "trn:(4[2-9]|5[0-9]|6[01]) ", 20);
+    ck_assert_lines("pdu.in", ".", 16 + 2 + 20);
+    ck_assert_lines("general", "^" TS " WARN  \\(in,0\\) SUPPRESSED count=\"64\" reason=\"PDUs before bind\"$", 1);
+}
+END_TEST
+
 static Suite *module_suite(void)
 {
     Suite *s = suite_create("module");
@@ -464,6 +795,16 @@ static Suite *module_suite(void)
     tcase_add_test(tc, incoming_decisions);
     tcase_add_test(tc, bad_length_flood_counted);
     tcase_add_test(tc, json_twin_and_escaping);
+    tcase_add_test(tc, bad_length_follows_format_json);
+    tcase_add_test(tc, bad_length_follows_format_both);
+    tcase_add_test(tc, bad_length_follows_pdu_log_off);
+    tcase_add_test(tc, rule_value_is_escaped);
+    tcase_add_test(tc, long_peer_is_kept_raw);
+    tcase_add_test(tc, long_kannel_id_is_cut_once);
+    tcase_add_test(tc, host_unpack_failure_is_shown);
+    tcase_add_test(tc, shutdown_is_bounded_on_a_stuck_disk);
+    tcase_add_test(tc, reload_is_done_off_the_callers_thread);
+    tcase_add_test(tc, prebind_pdus_are_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -85,7 +85,7 @@ static struct sbuf out;
 
 static const char *text_of(int dir, const struct pb *p, int clear)
 {
-    struct pdu_format_opts o = {clear};
+    struct pdu_format_opts o = {.passwords_clear = clear};
 
     sbuf_reset(&out);
     pdu_format_text(&out, dir, p->b, p->n, &o);
@@ -95,7 +95,7 @@ static const char *text_of(int dir, const struct pb *p, int clear)
 
 static const char *json_of(int dir, const struct pb *p, int clear)
 {
-    struct pdu_format_opts o = {clear};
+    struct pdu_format_opts o = {.passwords_clear = clear};
 
     sbuf_reset(&out);
     pdu_format_json(&out, dir, p->b, p->n, &o);
@@ -328,6 +328,120 @@ START_TEST(short_message_escaping)
     /* JSON: the text form's value, then JSON-escaped. */
     ck_assert_ptr_nonnull(strstr(json_of(PDU_DIR_READ, &p, 0),
                                  "\"SHORTMESSAGE\":\"a b\\\\\\\\c\\\\x0d\\\\x0a\\\\xff\\\"\","));
+}
+END_TEST
+
+/* A value cannot dress up as fields: a space followed by a key the pdu log
+ * prints (or ERROR) and ':' is written \x20 (docs/pdu-log.md); any other
+ * text keeps its spaces. */
+static const struct {
+    const char *msg;
+    const char *printed;
+} key_space_cases[] = {
+    { "hi SYSTEMID:root", "hi\\x20SYSTEMID:root" },
+    { "hi SYSTEMID:root ERROR:forged", "hi\\x20SYSTEMID:root\\x20ERROR:forged" },
+    { "Your OTP: 1234", "Your OTP: 1234" },
+    { "a TLV14ab:x", "a\\x20TLV14ab:x" },         /* how an unknown TLV prints */
+    { "a TLV14AB:x", "a TLV14AB:x" },            /* not how one prints */
+    { "x error:y", "x error:y" },                /* ERROR is case-sensitive */
+    { "a SYSTEMID b:", "a SYSTEMID b:" },        /* the key must end at ':' */
+    { "a  BODY:", "a \\x20BODY:" },               /* only the space before the key */
+    { "SYSTEMID:x", "SYSTEMID:x" },              /* no space before it */
+    { "a BODY:", "a\\x20BODY:" },                 /* short values too */
+    { "see PASSWORD: no", "see\\x20PASSWORD: no" },
+    { "12:30 ok", "12:30 ok" },
+    { "a \\ SYSTEMID:", "a \\\\\\x20SYSTEMID:" },
+};
+
+START_TEST(key_like_text_in_values)
+{
+    struct pb p;
+    const char *msg = key_space_cases[_i].msg;
+    char want[256], jwant[256];
+    const char *got;
+
+    build_sm(&p, 0x00000004, msg, strlen(msg));
+    pb_done(&p);
+    snprintf(want, sizeof(want), " SHORTMESSAGE:%s SMLENGTH:", key_space_cases[_i].printed);
+    got = text_of(PDU_DIR_READ, &p, 0);
+    ck_assert_msg(strstr(got, want) != NULL, "'%s' printed as: %s", msg, got);
+    /* The twin carries the same text, JSON-escaped. */
+    {
+        const char *s;
+        size_t k = 0;
+
+        k += (size_t)snprintf(jwant, sizeof(jwant), "\"SHORTMESSAGE\":\"");
+        for (s = key_space_cases[_i].printed; *s != '\0'; s++) {
+            if (*s == '\\' || *s == '"')
+                jwant[k++] = '\\';
+            jwant[k++] = *s;
+        }
+        jwant[k++] = '"';
+        jwant[k] = '\0';
+    }
+    got = json_of(PDU_DIR_READ, &p, 0);
+    ck_assert_msg(strstr(got, jwant) != NULL, "'%s' in JSON: %s", msg, got);
+}
+END_TEST
+
+/* A value longer than value_max octets is cut there, with a marker that
+ * says how many octets were left out; the cut is on raw octets, so no
+ * escape is split, and the twin says the same (docs/pdu-log.md). */
+START_TEST(long_values_are_cut)
+{
+    struct pdu_format_opts o = {.value_max = 10};
+    char msg[40], want[128];
+    struct pb p;
+
+    memset(msg, 'a', sizeof(msg));
+    msg[9] = '\n'; /* the 10th octet, kept: \x0a */
+    build_sm(&p, 0x00000004, msg, sizeof(msg));
+    pb_done(&p);
+    sbuf_reset(&out);
+    pdu_format_text(&out, PDU_DIR_READ, p.b, p.n, &o);
+    snprintf(want, sizeof(want), " SHORTMESSAGE:aaaaaaaaa\\x0a\\[+30 octets] SMLENGTH:40 ");
+    ck_assert_msg(strstr(sbuf_cstr(&out), want) != NULL, "%s", sbuf_cstr(&out));
+    /* DESTINATIONADDR and SOURCEADDR (7 and 6 octets) stay whole. */
+    ck_assert_ptr_nonnull(strstr(sbuf_cstr(&out), " DESTINATIONADDR:4712345 "));
+    sbuf_reset(&out);
+    pdu_format_json(&out, PDU_DIR_READ, p.b, p.n, &o);
+    ck_assert_msg(strstr(sbuf_cstr(&out), "\"SHORTMESSAGE\":\"aaaaaaaaa\\\\x0a\\\\[+30 octets]\"") != NULL,
+                  "%s", sbuf_cstr(&out));
+    /* At the limit: whole. */
+    o.value_max = 40;
+    sbuf_reset(&out);
+    pdu_format_text(&out, PDU_DIR_READ, p.b, p.n, &o);
+    ck_assert_ptr_null(strstr(sbuf_cstr(&out), "octets]"));
+}
+END_TEST
+
+/* The same rule in a composite value's address. */
+START_TEST(key_like_text_in_a_destination)
+{
+    struct pb p;
+
+    pb_start(&p, 0x00000021, 0, 3);
+    pb_cstr(&p, "");
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_cstr(&p, "src");
+    pb_u8(&p, 1);
+    pb_u8(&p, 1);
+    pb_u8(&p, 1);
+    pb_u8(&p, 1);
+    pb_cstr(&p, "12 ERROR:x");
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_cstr(&p, "");
+    pb_cstr(&p, "");
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_done(&p);
+    ck_assert_ptr_nonnull(strstr(text_of(PDU_DIR_READ, &p, 0), " DESTADDRESS:1,1,1,12\\x20ERROR:x "));
 }
 END_TEST
 
@@ -901,13 +1015,14 @@ START_TEST(status_names)
 }
 END_TEST
 
+/* The header stage of the decode: what the session machine reads. */
 START_TEST(summary)
 {
     struct pb p;
-    struct smpp_summary s;
+    struct smpp_decoded s;
 
     build_seed_bind(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_uint_eq(s.command_length, 33);
     ck_assert_uint_eq(s.command_id, 9);
     ck_assert_uint_eq(s.sequence_number, 11638);
@@ -918,32 +1033,32 @@ START_TEST(summary)
     pb_start(&p, 0x80000002, 0, 3);
     pb_cstr(&p, "SMSC");
     pb_done(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_uint_eq(s.system_id_len, 4);
     ck_assert(memcmp(s.system_id, "SMSC", 4) == 0);
 
     pb_start(&p, 0x80000002, 14, 3); /* failed, empty body */
     pb_done(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_ptr_null(s.system_id);
     ck_assert_uint_eq(s.command_status, 14);
 
     pb_start(&p, 0x80000004, 0, 3); /* not a bind */
     pb_cstr(&p, "SMSC");
     pb_done(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_ptr_null(s.system_id);
 
     pb_start(&p, 0x80000009, 0, 3); /* no NUL */
     pb_raw(&p, "SMSC", 4);
     pb_done(&p);
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_ptr_null(s.system_id);
 
     p.b[3] = 40; /* length disagrees */
-    smpp_summarize(p.b, p.n, &s);
+    smpp_decode_header(p.b, p.n, &s);
     ck_assert_int_eq(s.header_complete, 0);
-    smpp_summarize(p.b, 6, &s);
+    smpp_decode_header(p.b, 6, &s);
     ck_assert_int_eq(s.header_complete, 0);
     ck_assert_uint_eq(s.command_id, 0);
     ck_assert_uint_eq(s.command_length, 40);
@@ -982,6 +1097,10 @@ static Suite *pdu_suite(void)
     tcase_add_test(tc, submit_sm_basic);
     tcase_add_test(tc, deliver_sm_all_mandatory);
     tcase_add_test(tc, short_message_escaping);
+    tcase_add_loop_test(tc, key_like_text_in_values, 0,
+                        (int)(sizeof(key_space_cases) / sizeof(key_space_cases[0])));
+    tcase_add_test(tc, key_like_text_in_a_destination);
+    tcase_add_test(tc, long_values_are_cut);
     tcase_add_test(tc, submit_sm_tlvs);
     tcase_add_test(tc, repeated_keys_keep_wire_order);
     tcase_add_test(tc, many_tlvs_sorted_stably);

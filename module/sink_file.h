@@ -1,0 +1,37 @@
+/*
+ * sink_file: the sink that writes EMG-style log files.
+ *
+ * Events become lines of the connector log (connector.<name>), the pdu log
+ * (pdu.<name>), `security` and `general`, in text and/or as the JSON twin
+ * (<file>.jsonl), as the configuration says (docs/connector-log.md,
+ * docs/pdu-log.md).  This is the one place where a peer's raw values are
+ * escaped into text.  Lines are built on the thread that dispatched the
+ * event and handed to the log writer thread (logwriter.h), so no SMPP
+ * thread waits on a disk; a line that cannot be built or queued is counted
+ * as dropped and reported in `general`.  Floods of refusals and bad
+ * command_lengths are rate-limited here (ratelimit.h), and the lock files
+ * that detect two processes writing one connector are held here.
+ */
+#ifndef EMGDIAG_SINK_FILE_H
+#define EMGDIAG_SINK_FILE_H
+
+#include <stddef.h>
+
+#include "sink.h"
+
+struct emg_config;
+
+struct file_sink_opts {
+    const struct emg_config *cfg;  /* the configuration at start */
+    const char *process;           /* "bearerbox" or "opensmppbox": the (connector)
+                                      of this process's general lines */
+    /* One line for the host's own log (when even `general` cannot be
+     * written); any thread. */
+    void (*host_log)(const char *line);
+};
+
+/* Checks the log directory and starts the writer thread.  NULL with one
+ * line in err when the directory cannot be used. */
+struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t errlen);
+
+#endif
