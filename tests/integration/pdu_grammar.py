@@ -9,6 +9,7 @@ mandatory layouts (SMPP 3.4 section 4) and TLVs; it shares no code with the
 module's decoder, and anything it has no rule for is an error (Problem), never a
 guess.
 """
+import re
 import struct
 
 # Command names (SMPP 3.4 §5.1.2.1 and 5.0 §4.7.5), as docs/pdu-log.md prints them.
@@ -79,12 +80,22 @@ TLVS = {
 }
 
 
+# The keys a pdu line can print: every field and TLV name above, those of
+# submit_multi and its response, BODY and ERROR; and TLV + 4 hex digits.
+KEYS = ({name.upper().replace("_", "") for layout in LAYOUTS.values() for name, _ in layout}
+        | {name.upper().replace("_", "") for name, _ in TLVS.values()}
+        | {"SHORTMESSAGE", "DESTADDRESS", "UNSUCCESSSME", "NUMBEROFDESTS", "NOUNSUCCESS", "BODY", "ERROR"})
+KEY_AFTER_SPACE = re.compile(r" (?=([A-Za-z0-9]+):)")
+
+
 class Problem(Exception):
     """Octets this module has no rule for: the test cannot expect a line for them."""
 
 
 def escape(octets):
-    """A string value as docs/pdu-log.md prints it."""
+    """A string value as docs/pdu-log.md prints it: octets escaped, then each
+    space that would start a field (a space, a printable key and ':')
+    written \\x20."""
     out = []
     for b in octets:
         if b == 0x5C:
@@ -93,7 +104,11 @@ def escape(octets):
             out.append(chr(b))
         else:
             out.append("\\x%02x" % b)
-    return "".join(out)
+    return KEY_AFTER_SPACE.sub(lambda m: "\\x20" if is_key(m.group(1)) else " ", "".join(out))
+
+
+def is_key(word):
+    return word in KEYS or re.fullmatch(r"TLV[0-9a-f]{4}", word) is not None
 
 
 def emg_key(name):
