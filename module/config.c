@@ -10,13 +10,20 @@
  * ourselves.  The walk gives precise "FILE:LINE: message" errors with the
  * quoted value; when it finds nothing but the schema still objects, the
  * schema's own messages are reported in the same form, so the schema and the
- * code can never disagree silently.  The access decisions that read the
- * loaded lists are in policy.c.
+ * code can never disagree silently.  Every step is linear in the file's
+ * size: connectors and users are kept in arrays that double as they grow,
+ * with hash indexes beside them (name_index.h) for the duplicate checks
+ * and for the lookups the gateway makes on every bind and PDU.  The access
+ * decisions that read the loaded lists are in policy.c.
  */
 #include "config.h"
 
+#include "alloc.h"
+
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +35,7 @@
 #include <libxml/SAX2.h>
 #include <libxml/tree.h>
 
+#include "logdir.h"
 #include "smpp.h"
 
 /* A quoted value in a message shows at most this many source octets. */
@@ -40,6 +48,7 @@ struct load_state {
     struct emg_errors code_errs;    /* parser and tree-walk problems */
     struct emg_errors schema_errs;  /* RELAX NG problems */
     int doctype_seen;
+    int check_dir;                  /* look at the log directory on disk */
 };
 
 static void add_error(struct load_state *st, struct emg_errors *list, long line,
@@ -53,6 +62,7 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_i
 static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                              const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
                              int nb_attributes, int nb_defaulted, const xmlChar **attributes);
+static int line_of(xmlNodePtr node);
 static int check_utf8(struct load_state *st, const char *buf, size_t len);
 static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t len);
 static void validate_schema(struct load_state *st, xmlDocPtr doc);
@@ -83,7 +93,7 @@ struct emg_config *emg_config_load(const char *path, struct emg_errors *errs)
         add_error(&st, &st.code_errs, 0, "cannot open: %s", strerror(path ? errno : EINVAL));
         goto fail;
     }
-    buf = malloc(EMG_CONFIG_MAX_SIZE + 1);
+    buf = emg_malloc(EMG_CONFIG_MAX_SIZE + 1);
     if (buf == NULL) {
         fclose(fp);
         add_error(&st, &st.code_errs, 0, "out of memory");
@@ -94,12 +104,12 @@ struct emg_config *emg_config_load(const char *path, struct emg_errors *errs)
     if (ferror(fp)) {
         add_error(&st, &st.code_errs, 0, "cannot read: %s", strerror(errno));
         fclose(fp);
-        free(buf);
+        emg_free(buf);
         goto fail;
     }
     fclose(fp);
-    cfg = emg_config_load_buffer(buf, len, path, errs);
-    free(buf);
+    cfg = emg_config_load_buffer_flags(buf, len, path, errs, 0);
+    emg_free(buf);
     return cfg;
 
 fail:
@@ -114,14 +124,21 @@ fail:
 struct emg_config *emg_config_load_buffer(const char *buf, size_t len, const char *name,
                                           struct emg_errors *errs)
 {
+    return emg_config_load_buffer_flags(buf, len, name, errs, 0);
+}
+
+struct emg_config *emg_config_load_buffer_flags(const char *buf, size_t len, const char *name,
+                                                struct emg_errors *errs, unsigned flags)
+{
     struct load_state st;
     struct emg_errors *chosen;
     xmlDocPtr doc = NULL;
 
     memset(&st, 0, sizeof(st));
+    st.check_dir = !(flags & EMG_CONFIG_NO_FILESYSTEM);
     st.file = name ? name : "(config)";
-    st.cfg = calloc(1, sizeof(*st.cfg));
-    if (st.cfg == NULL || (st.cfg->file = strdup(st.file)) == NULL) {
+    st.cfg = emg_calloc(1, sizeof(*st.cfg));
+    if (st.cfg == NULL || (st.cfg->file = emg_strdup(st.file)) == NULL) {
         add_error(&st, &st.code_errs, 0, "out of memory");
         goto done;
     }
@@ -163,23 +180,27 @@ void emg_config_free(struct emg_config *c)
         return;
     for (size_t i = 0; i < c->n_connectors; i++) {
         struct emg_connector *conn = &c->connectors[i];
-        free(conn->name);
-        free(conn->smsc_id);
-        free(conn->opensmppbox_id);
+        emg_free(conn->name);
+        emg_free(conn->smsc_id);
+        emg_free(conn->opensmppbox_id);
         acl_list_free(&conn->access);
     }
-    free(c->connectors);
+    emg_free(c->connectors);
     for (size_t i = 0; i < c->n_users; i++) {
         for (size_t k = 0; k < c->users[i].n_allows; k++)
-            free(c->users[i].allows[k].connector);
-        free(c->users[i].allows);
-        free(c->users[i].system_id);
+            emg_free(c->users[i].allows[k].connector);
+        emg_free(c->users[i].allows);
+        emg_free(c->users[i].system_id);
     }
-    free(c->users);
-    free(c->pdu_skip);
-    free(c->log_dir);
-    free(c->file);
-    free(c);
+    emg_free(c->users);
+    name_index_free(&c->by_name);
+    name_index_free(&c->by_smsc_id);
+    name_index_free(&c->by_osb_id);
+    name_index_free(&c->by_system_id);
+    emg_free(c->pdu_skip);
+    emg_free(c->log_dir);
+    emg_free(c->file);
+    emg_free(c);
 }
 
 void emg_errors_free(struct emg_errors *e)
@@ -187,56 +208,48 @@ void emg_errors_free(struct emg_errors *e)
     if (e == NULL)
         return;
     for (size_t i = 0; i < e->n; i++)
-        free(e->msgs[i]);
-    free(e->msgs);
+        emg_free(e->msgs[i]);
+    emg_free(e->msgs);
     e->msgs = NULL;
     e->n = 0;
 }
 
+/* The lookups read the indexes the loader built beside the arrays; each
+ * gives the first entry in document order, as a scan would. */
+static const struct emg_connector *connector_at(const struct emg_config *c,
+                                                const struct name_index *ix, const char *key)
+{
+    size_t pos;
+
+    if (c == NULL || key == NULL)
+        return NULL;
+    pos = name_index_find(ix, key);
+    return pos != NAME_INDEX_NONE ? &c->connectors[pos] : NULL;
+}
+
 const struct emg_connector *emg_config_connector(const struct emg_config *c, const char *name)
 {
-    if (c == NULL || name == NULL)
-        return NULL;
-    for (size_t i = 0; i < c->n_connectors; i++) {
-        if (strcmp(c->connectors[i].name, name) == 0)
-            return &c->connectors[i];
-    }
-    return NULL;
+    return connector_at(c, c ? &c->by_name : NULL, name);
 }
 
 const struct emg_connector *emg_config_outgoing(const struct emg_config *c, const char *smsc_id)
 {
-    if (c == NULL || smsc_id == NULL)
-        return NULL;
-    for (size_t i = 0; i < c->n_connectors; i++) {
-        const struct emg_connector *conn = &c->connectors[i];
-        if (conn->type == EMG_CONN_OUTGOING && strcmp(conn->smsc_id, smsc_id) == 0)
-            return conn;
-    }
-    return NULL;
+    return connector_at(c, c ? &c->by_smsc_id : NULL, smsc_id);
 }
 
 const struct emg_connector *emg_config_incoming(const struct emg_config *c, const char *osb_id)
 {
-    if (c == NULL || osb_id == NULL)
-        return NULL;
-    for (size_t i = 0; i < c->n_connectors; i++) {
-        const struct emg_connector *conn = &c->connectors[i];
-        if (conn->type == EMG_CONN_INCOMING && strcmp(conn->opensmppbox_id, osb_id) == 0)
-            return conn;
-    }
-    return NULL;
+    return connector_at(c, c ? &c->by_osb_id : NULL, osb_id);
 }
 
 const struct emg_user *emg_config_user(const struct emg_config *c, const char *system_id)
 {
+    size_t pos;
+
     if (c == NULL || system_id == NULL)
         return NULL;
-    for (size_t i = 0; i < c->n_users; i++) {
-        if (strcmp(c->users[i].system_id, system_id) == 0)
-            return &c->users[i];
-    }
-    return NULL;
+    pos = name_index_find(&c->by_system_id, system_id);
+    return pos != NAME_INDEX_NONE ? &c->users[pos] : NULL;
 }
 
 int emg_config_pdu_skipped(const struct emg_config *c, uint32_t command_id)
@@ -250,17 +263,36 @@ int emg_config_pdu_skipped(const struct emg_config *c, uint32_t command_id)
     return 0;
 }
 
+/* ---- arrays ---- */
+
+/* The array `arr` of `n` elements of `size` octets with room for one more:
+ * its capacity is the power of two at or above `n` (so it need not be
+ * stored) and doubles when `n` reaches it, so adding element by element
+ * copies each element a bounded number of times on average.  NULL when
+ * out of memory (`arr` is then unchanged). */
+static void *room_for_one(void *arr, size_t n, size_t size)
+{
+    size_t cap;
+
+    if (n != 0 && (n & (n - 1)) != 0)
+        return arr;
+    cap = n == 0 ? 1 : 2 * n;
+    if (cap < n || cap > SIZE_MAX / size)
+        return NULL;
+    return emg_realloc(arr, cap * size);
+}
+
 /* ---- errors ---- */
 
 /* Append a copy of `msg` to `list`; on allocation failure the message is
  * lost but the list stays consistent. */
 static void append_message(struct emg_errors *list, const char *msg)
 {
-    char *copy = strdup(msg);
-    char **grown = copy ? realloc(list->msgs, (list->n + 1) * sizeof(*list->msgs)) : NULL;
+    char *copy = emg_strdup(msg);
+    char **grown = copy ? emg_realloc(list->msgs, (list->n + 1) * sizeof(*list->msgs)) : NULL;
 
     if (grown == NULL) {
-        free(copy);
+        emg_free(copy);
         return;
     }
     list->msgs = grown;
@@ -327,6 +359,8 @@ static const char *quote(const char *value, char *buf, size_t buflen)
 
 static void collect_libxml_error(struct load_state *st, struct emg_errors *list, xmlErrorPtr err)
 {
+    xmlNodePtr node = err != NULL ? err->node : NULL;
+    long line;
     char clean[512];
     size_t n = 0;
 
@@ -346,7 +380,11 @@ static void collect_libxml_error(struct load_state *st, struct emg_errors *list,
     while (n > 0 && clean[n - 1] == ' ')
         n--;
     clean[n] = '\0';
-    add_error(st, list, err->line > 0 ? err->line : 0, "%s", clean);
+    /* A schema message names a node of our document, whose true line
+     * line_of() knows; libxml2's own err->line stops at 65535 there. */
+    line = node != NULL && node->type == XML_ELEMENT_NODE && node->_private != NULL
+               ? line_of(node) : err->line;
+    add_error(st, list, line > 0 ? line : 0, "%s", clean);
 }
 
 static void on_parser_error(void *ctx, xmlErrorPtr err)
@@ -381,7 +419,9 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_i
 
 /* SAX: an element starts.  libxml2 numbers an element by the line where its
  * start tag ends; a user looks for the line where it begins, so count the
- * newlines back to its '<' (attribute values cannot hold a raw '<'). */
+ * newlines back to its '<' (attribute values cannot hold a raw '<').  The
+ * node's own `line` has 16 bits, so the true line goes into `_private`, the
+ * member libxml2 leaves to applications, where line_of() reads it. */
 static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                              const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
                              int nb_attributes, int nb_defaulted, const xmlChar **attributes)
@@ -396,9 +436,11 @@ static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar 
         return;
     for (const xmlChar *p = in->cur; p > in->base; p--) {
         if (p[-1] == '<') {
-            if (in->line - newlines > 0)
-                ctxt->node->line = (unsigned short)(in->line - newlines > 65535 ? 65535
-                                                                                : in->line - newlines);
+            int line = in->line - newlines;
+            if (line > 0) {
+                ctxt->node->line = (unsigned short)(line > 65535 ? 65535 : line);
+                ctxt->node->_private = (void *)(intptr_t)line;
+            }
             return;
         }
         if (p[-1] == '\n')
@@ -471,7 +513,10 @@ static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t l
         return NULL;
     }
     /* Options first: xmlCtxtUseOptions may touch the SAX table. */
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
+    /* XML_PARSE_BIG_LINES: text nodes past line 65535 keep their true line
+     * (in `psvi`, where xmlGetLineNo() reads it); elements keep theirs
+     * through on_start_element(). */
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
     ctxt->replaceEntities = 0;  /* never expand entities */
     ctxt->loadsubset = 0;       /* never load a DTD */
     ctxt->validate = 0;
@@ -535,9 +580,15 @@ static void validate_schema(struct load_state *st, xmlDocPtr doc)
 
 /* ---- tree walk helpers ---- */
 
+/* The line where `node` starts: for an element the one on_start_element()
+ * kept, else libxml2's (the line where a text node ends). */
 static int line_of(xmlNodePtr node)
 {
-    long line = xmlGetLineNo(node);
+    long line;
+
+    if (node->type == XML_ELEMENT_NODE && node->_private != NULL)
+        return (int)(intptr_t)node->_private;
+    line = xmlGetLineNo(node);
     return line > 0 && line < 0x7fffffff ? (int)line : 0;
 }
 
@@ -690,13 +741,29 @@ static int valid_connector_name(const char *s)
            s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] == '\0';
 }
 
+/* A value Kannel takes from one line (of kannel.conf, of opensmppbox's
+ * logins) cannot hold a line break, and a path that does would split the
+ * lines that name it: report the first CR or LF and return -1. */
+static int check_one_line(struct load_state *st, xmlNodePtr node, const char *name,
+                          const char *value, const char *why)
+{
+    size_t at = strcspn(value, "\r\n");
+    char q[QUOTE_BUF];
+
+    if (value[at] == '\0')
+        return 0;
+    add_error(st, &st->code_errs, line_of(node), "%s %s on <%s>: holds a line break (\\x%02x); %s",
+              name, quote(value, q, sizeof(q)), name_of(node), (unsigned char)value[at], why);
+    return -1;
+}
+
 static char *dup_or_fail(struct load_state *st, xmlNodePtr node, const char *s)
 {
     char *copy;
 
     if (s == NULL)
         return NULL;
-    copy = strdup(s);
+    copy = emg_strdup(s);
     if (copy == NULL)
         add_error(st, &st->code_errs, line_of(node), "out of memory");
     return copy;
@@ -765,8 +832,16 @@ static void check_logs(struct load_state *st, xmlNodePtr node)
     check_attr_names(st, node, allowed);
     check_empty(st, node);
     dir = required_attr(st, node, "dir");
-    if (dir != NULL)
+    if (dir != NULL &&
+        check_one_line(st, node, "dir", dir, "write the directory's path on one line") == 0) {
+        char why[PATH_MAX + 128];
+        char q[QUOTE_BUF];
+
+        if (st->check_dir && logdir_check(dir, why, sizeof(why)) != 0)
+            add_error(st, &st->code_errs, line_of(node), "log directory %s: %s",
+                      quote(dir, q, sizeof(q)), why);
         cfg->log_dir = dup_or_fail(st, node, dir);
+    }
     if ((v = choice_attr(st, node, "timezone", tz_words, 0)) >= 0)
         cfg->utc = v == 1;
     if ((v = choice_attr(st, node, "passwords", pw_words, 0)) >= 0)
@@ -811,7 +886,7 @@ static void check_pdu_skip(struct load_state *st, xmlNodePtr node, const char *l
                       quote(word, q, sizeof(q)));
             continue;
         }
-        grown = realloc(cfg->pdu_skip, (cfg->n_pdu_skip + 1) * sizeof(*grown));
+        grown = room_for_one(cfg->pdu_skip, cfg->n_pdu_skip, sizeof(*grown));
         if (grown == NULL) {
             add_error(st, &st->code_errs, line_of(node), "out of memory");
             return;
@@ -835,7 +910,7 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
     char q[QUOTE_BUF], q2[QUOTE_BUF];
     int line = line_of(node), v;
 
-    grown = realloc(cfg->connectors, (cfg->n_connectors + 1) * sizeof(*grown));
+    grown = room_for_one(cfg->connectors, cfg->n_connectors, sizeof(*grown));
     if (grown == NULL) {
         add_error(st, &st->code_errs, line, "out of memory");
         return;
@@ -854,6 +929,10 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
         add_error(st, &st->code_errs, line,
                   "connector name %s: only letters, digits, '.', '_' and '-' are allowed",
                   quote(name, q, sizeof(q)));
+        name = NULL;
+    } else if (name != NULL && strlen(name) > EMG_CONNECTOR_NAME_MAX) {
+        add_error(st, &st->code_errs, line, "connector name %s: %zu octets, at most %d are allowed",
+                  quote(name, q, sizeof(q)), strlen(name), EMG_CONNECTOR_NAME_MAX);
         name = NULL;
     }
     if (name != NULL) {
@@ -895,6 +974,10 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
             add_error(st, &st->code_errs, line, "outgoing connector needs attribute \"smsc-id\"");
         else
             smsc_id = required_attr(st, node, "smsc-id");
+        if (smsc_id != NULL &&
+            check_one_line(st, node, "smsc-id", smsc_id,
+                           "a kannel.conf value is one line, so no smsc group can have it") != 0)
+            smsc_id = NULL;
         if (osb_id != NULL)
             add_error(st, &st->code_errs, line,
                       "attribute \"opensmppbox-id\" not allowed on an outgoing connector");
@@ -919,6 +1002,10 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
                       "incoming connector needs attribute \"opensmppbox-id\"");
         else
             osb_id = required_attr(st, node, "opensmppbox-id");
+        if (osb_id != NULL &&
+            check_one_line(st, node, "opensmppbox-id", osb_id,
+                           "a kannel.conf value is one line, so no opensmppbox can have it") != 0)
+            osb_id = NULL;
         if (smsc_id != NULL)
             add_error(st, &st->code_errs, line,
                       "attribute \"smsc-id\" not allowed on an incoming connector");
@@ -947,12 +1034,19 @@ static void check_connector(struct load_state *st, xmlNodePtr node)
     else
         conn->opensmppbox_id = dup_or_fail(st, node, osb_id);
     if (conn->name == NULL || (conn->smsc_id == NULL && conn->opensmppbox_id == NULL)) {
-        free(conn->name);
-        free(conn->smsc_id);
-        free(conn->opensmppbox_id);
+        emg_free(conn->name);
+        emg_free(conn->smsc_id);
+        emg_free(conn->opensmppbox_id);
         acl_list_free(&conn->access);
         return;
     }
+    /* Kept even when an index cannot grow: the load fails then anyway, and
+     * keys already indexed must stay valid until emg_config_free(). */
+    if (name_index_add(&cfg->by_name, conn->name, cfg->n_connectors) != 0 ||
+        (conn->smsc_id != NULL
+             ? name_index_add(&cfg->by_smsc_id, conn->smsc_id, cfg->n_connectors)
+             : name_index_add(&cfg->by_osb_id, conn->opensmppbox_id, cfg->n_connectors)) != 0)
+        add_error(st, &st->code_errs, line, "out of memory");
     cfg->n_connectors++;
 }
 
@@ -973,6 +1067,21 @@ static int parse_address(struct load_state *st, xmlNodePtr node, int action, str
     rule->action = action;
     rule->file = st->file;
     rule->line = line_of(node);
+    return 0;
+}
+
+/* What acl_list_add() does, with the list's arrays doubling as they grow
+ * (room_for_one()), so that a long access list loads in linear time. */
+static int access_append(struct acl_list *list, const struct acl_rule *rule)
+{
+    struct acl_rule **arr = rule->family == AF_INET ? &list->v4 : &list->v6;
+    size_t *n = rule->family == AF_INET ? &list->n_v4 : &list->n_v6;
+    struct acl_rule *grown = room_for_one(*arr, *n, sizeof(**arr));
+
+    if (grown == NULL)
+        return -1;
+    *arr = grown;
+    grown[(*n)++] = *rule;
     return 0;
 }
 
@@ -999,7 +1108,7 @@ static void check_access(struct load_state *st, xmlNodePtr node, struct emg_conn
         }
         check_attr_names(st, c, rule_attrs);
         check_empty(st, c);
-        if (parse_address(st, c, action, &rule) == 0 && acl_list_add(&conn->access, &rule) != 0)
+        if (parse_address(st, c, action, &rule) == 0 && access_append(&conn->access, &rule) != 0)
             add_error(st, &st->code_errs, line_of(c), "out of memory");
     }
 }
@@ -1035,12 +1144,24 @@ static void check_user(struct load_state *st, xmlNodePtr node)
 
     check_attr_names(st, node, allowed);
     system_id = required_attr(st, node, "system-id");
+    if (system_id != NULL &&
+        check_one_line(st, node, "system-id", system_id,
+                       "opensmppbox reads its logins one per line, so no client can bind with it") != 0)
+        system_id = NULL;
+    if (system_id != NULL &&
+        (strchr(" \t", system_id[0]) != NULL || strchr(" \t", system_id[strlen(system_id) - 1]) != NULL)) {
+        add_error(st, &st->code_errs, line_of(node),
+                  "system-id %s on <user>: leading or trailing white space; Kannel compares the "
+                  "system_id a client sends as it is and trims nothing, so no client can bind with it",
+                  quote(system_id, q, sizeof(q)));
+        system_id = NULL;
+    }
     if (system_id != NULL && (first = emg_config_user(cfg, system_id)) != NULL) {
         add_error(st, &st->code_errs, line_of(node), "duplicate system-id %s (first at line %d)",
                   quote(system_id, q, sizeof(q)), first->line);
         system_id = NULL;
     }
-    grown = realloc(cfg->users, (cfg->n_users + 1) * sizeof(*grown));
+    grown = room_for_one(cfg->users, cfg->n_users, sizeof(*grown));
     if (grown == NULL) {
         add_error(st, &st->code_errs, line_of(node), "out of memory");
         return;
@@ -1059,19 +1180,22 @@ static void check_user(struct load_state *st, xmlNodePtr node)
     }
     user->system_id = dup_or_fail(st, node, system_id);
     if (user->system_id != NULL) {
+        /* Kept even when the index cannot grow (the load fails then). */
+        if (name_index_add(&cfg->by_system_id, user->system_id, cfg->n_users) != 0)
+            add_error(st, &st->code_errs, line_of(node), "out of memory");
         cfg->n_users++;
         return;
     }
     for (size_t k = 0; k < user->n_allows; k++)
-        free(user->allows[k].connector);
-    free(user->allows);
+        emg_free(user->allows[k].connector);
+    emg_free(user->allows);
 }
 
 static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_user *user)
 {
     static const char *const allowed[] = { "connector", "address", NULL };
     const struct emg_connector *conn = NULL;
-    struct emg_user_allow *grown;
+    struct emg_user_allow *grown, *entry;
     struct acl_rule rule;
     const char *name;
     char q[QUOTE_BUF];
@@ -1097,17 +1221,18 @@ static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_
     }
     if (parse_address(st, node, ACL_ALLOW, &rule) != 0 || !ok)
         return;
-    grown = realloc(user->allows, (user->n_allows + 1) * sizeof(*grown));
+    grown = room_for_one(user->allows, user->n_allows, sizeof(*grown));
     if (grown == NULL) {
         add_error(st, &st->code_errs, line_of(node), "out of memory");
         return;
     }
     user->allows = grown;
-    grown[user->n_allows].rule = rule;
-    grown[user->n_allows].connector = NULL;
+    entry = &user->allows[user->n_allows];
+    entry->rule = rule;
+    entry->connector = NULL;
     if (conn != NULL) {
-        grown[user->n_allows].connector = dup_or_fail(st, node, conn->name);
-        if (grown[user->n_allows].connector == NULL)
+        entry->connector = dup_or_fail(st, node, conn->name);
+        if (entry->connector == NULL)
             return;
     }
     user->n_allows++;

@@ -5,7 +5,7 @@
  * entity expansion, no XInclude; a DOCTYPE is refused), validates it against
  * the RELAX NG schema compiled into the module (module/emgdiag.rng), then
  * checks what the schema cannot: names, address syntax, duplicates, cross
- * references.  Every problem becomes one "FILE:LINE: message" string; any
+ * references, values no Kannel box could use, the log directory.  Every problem becomes one "FILE:LINE: message" string; any
  * problem means no configuration at all (fail closed).  A loaded
  * configuration is never modified, so any number of threads may query it;
  * a reload builds a new one and the caller swaps pointers.
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "acl.h"
+#include "name_index.h"
 
 enum emg_conn_type { EMG_CONN_OUTGOING = 1, EMG_CONN_INCOMING = 2 };
 enum emg_format { EMG_FMT_INHERIT = 0, EMG_FMT_EMG = 1, EMG_FMT_JSON = 2, EMG_FMT_BOTH = 3 };
@@ -61,6 +62,13 @@ struct emg_config {
     size_t n_users;
     int users_line;            /* line of <users>, 0 when absent */
     int users_default_deny;    /* <users default="deny"> */
+    /* Positions in `connectors` by name, by smsc-id (outgoing connectors),
+     * by opensmppbox-id (incoming ones), and in `users` by system-id: the
+     * lookups below read these, in constant time. */
+    struct name_index by_name;
+    struct name_index by_smsc_id;
+    struct name_index by_osb_id;
+    struct name_index by_system_id;
 };
 
 struct emg_errors {
@@ -73,15 +81,26 @@ extern const char emgdiag_rng[];
 
 /* Most problems one load reports; past it, one last line says so. */
 #define EMG_CONFIG_MAX_ERRORS 100
+/* Longest connector name, in octets (docs/configuration.md). */
+#define EMG_CONNECTOR_NAME_MAX 64
 /* Largest configuration file read. */
 #define EMG_CONFIG_MAX_SIZE (4u * 1024u * 1024u)
 
+/* Flags of emg_config_load_buffer_flags(). */
+#define EMG_CONFIG_NO_FILESYSTEM 0x1u /* leave the log directory unchecked */
+
 /* NULL when there is any error; `errs` (may be NULL) then lists them all.
- * `errs` must be zeroed or freed before the call; it is appended to. */
+ * `errs` must be zeroed or freed before the call; it is appended to.  The
+ * log directory is checked as the box will use it (logdir.h), without
+ * creating anything. */
 struct emg_config *emg_config_load(const char *path, struct emg_errors *errs);
 /* The same, from a buffer; `name` stands for the file in messages. */
 struct emg_config *emg_config_load_buffer(const char *buf, size_t len, const char *name,
                                           struct emg_errors *errs);
+/* emg_config_load_buffer() with `flags`: EMG_CONFIG_NO_FILESYSTEM for a
+ * caller that must not look at the disk (a fuzz target, a benchmark). */
+struct emg_config *emg_config_load_buffer_flags(const char *buf, size_t len, const char *name,
+                                                struct emg_errors *errs, unsigned flags);
 void emg_config_free(struct emg_config *c);
 void emg_errors_free(struct emg_errors *e);
 

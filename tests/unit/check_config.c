@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -185,6 +187,26 @@ START_TEST(test_example_fields)
 }
 END_TEST
 
+/* A connector name of 64 octets is the longest allowed (docs/configuration.md). */
+START_TEST(test_name_64_octets)
+{
+    static const char text[] =
+        "<emgdiag>\n  <logs dir=\"/x\"/>\n"
+        "  <connector name=\"c123456789.123456789_123456789-123456789.123456789_123456789-123\"\n"
+        "             type=\"incoming\" opensmppbox-id=\"osb\"/>\n"
+        "  <users><user system-id=\"c\">\n"
+        "    <allow connector=\"c123456789.123456789_123456789-123456789.123456789_123456789-123\"\n"
+        "           address=\"192.0.2.1\"/>\n"
+        "  </user></users>\n"
+        "</emgdiag>\n";
+    struct emg_config *cfg = load_ok(text);
+
+    ck_assert_uint_eq(strlen(emg_config_incoming(cfg, "osb")->name), 64);
+    ck_assert(schema_accepts(text));
+    emg_config_free(cfg);
+}
+END_TEST
+
 /* An encoding declaration is ignored: the file is read as UTF-8. */
 START_TEST(test_utf8_and_declared_encoding)
 {
@@ -335,6 +357,9 @@ END_TEST
 #define HEAD "<emgdiag>\n  <logs dir=\"/x\"/>\n" /* lines 1 and 2 */
 #define IN "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n"
 #define OUT "  <connector name=\"out\" type=\"outgoing\" smsc-id=\"up\"/>\n"
+/* 64 and 65 octets */
+#define NAME64 "c123456789.123456789_123456789-123456789.123456789_123456789-123"
+#define NAME65 NAME64 "4"
 
 static const struct {
     const char *text;
@@ -375,7 +400,7 @@ static const struct {
     { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\" login-failure-status=\"13\"/>\n</emgdiag>\n",
       3, "attribute \"login-failure-status\" not allowed on an outgoing connector", 1 },
     { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\">\n    <access/>\n  </connector>\n</emgdiag>\n",
-      4, "<access> not allowed on an outgoing connector", 1 },
+      4, "<access> not allowed on an outgoing connector", 0 }, /* see module/emgdiag.rng */
     { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" login-failure-status=\"15\"/>\n</emgdiag>\n",
       3, "login-failure-status \"15\" on <connector>: expected \"14\" or \"13\"", 1 },
     { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" pdu-log=\"yes\"/>\n</emgdiag>\n",
@@ -471,6 +496,29 @@ static const struct {
       5, "missing attribute \"system-id\" on <user>", 1 },
     { HEAD IN "  <users default=\"strict\"/>\n</emgdiag>\n", 4,
       "default \"strict\" on <users>: expected \"allow\" or \"deny\"", 1 },
+    /* connector names: at most 64 octets */
+    { HEAD "  <connector name=\"" NAME65 "\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 3,
+      "connector name \"" NAME65 "\": 65 octets, at most 64 are allowed", 1 },
+    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"" NAME65 "\" address=\"1.2.3.4\"/>\n"
+              "    </user>\n  </users>\n</emgdiag>\n",
+      6, "connector \"" NAME65 "\" is not defined", 1 },
+    /* values no Kannel box could ever use (docs/configuration.md) */
+    { "<emgdiag>\n  <logs dir=\"/tmp/a&#10;b\"/>\n</emgdiag>\n", 2,
+      "dir \"/tmp/a\\x0ab\" on <logs>: holds a line break (\\x0a)", 0 },
+    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"a&#10;b\"/>\n</emgdiag>\n", 3,
+      "smsc-id \"a\\x0ab\" on <connector>: holds a line break (\\x0a)", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"osb&#13;\"/>\n</emgdiag>\n", 3,
+      "opensmppbox-id \"osb\\x0d\" on <connector>: holds a line break (\\x0d)", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"a&#10;b\"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \"a\\x0ab\" on <user>: holds a line break (\\x0a)", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\" c\"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \" c\" on <user>: leading or trailing white space", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"c \"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \"c \" on <user>: leading or trailing white space", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"   \"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \"   \" on <user>: leading or trailing white space", 0 },
+    { HEAD IN "  <users>\n    <user system-id=\"&#9;c\"/>\n  </users>\n</emgdiag>\n", 5,
+      "system-id \"\\x09c\" on <user>: leading or trailing white space", 0 },
     /* a quoted value is escaped */
     { HEAD "  <connector name=\"a&quot;b\\c&#10;\" type=\"outgoing\" smsc-id=\"u\"/>\n</emgdiag>\n", 3,
       "connector name \"a\\x22b\\\\c\\x0a\"", 1 },
@@ -501,6 +549,97 @@ START_TEST(test_bad_config)
         ck_assert_msg(schema_accepts(text), "case %d: the schema should leave it to the code", _i);
     emg_errors_free(&errs);
     ck_assert_uint_eq(errs.n, 0);
+}
+END_TEST
+
+/* ---- the log directory, as the box will find it ---- */
+
+/* Loads `<logs dir="DIR"/>` from a file; returns the first message or NULL
+ * when the file loads (the caller frees it). */
+static char *load_dir(const char *dir)
+{
+    char text[1024];
+    struct emg_errors errs = { NULL, 0 };
+    struct emg_config *cfg;
+    char *first = NULL;
+
+    snprintf(text, sizeof(text), "<emgdiag>\n  <logs dir=\"%s\"/>\n</emgdiag>\n", dir);
+    cfg = emg_config_load(write_xml("dir.xml", text), &errs);
+    if (cfg == NULL) {
+        ck_assert_uint_ge(errs.n, 1);
+        first = strdup(errs.msgs[0]);
+    }
+    emg_config_free(cfg);
+    emg_errors_free(&errs);
+    return first;
+}
+
+static void expect_dir_refused(const char *dir, const char *message)
+{
+    char *got = load_dir(dir);
+    char expected[1024];
+
+    snprintf(expected, sizeof(expected), "%s:2: log directory \"%s\": %s", last_path, dir, message);
+    ck_assert_msg(got != NULL, "dir \"%s\" accepted", dir);
+    ck_assert_msg(strncmp(got, expected, strlen(expected)) == 0, "got \"%s\", expected \"%s...\"",
+                  got, expected);
+    free(got);
+}
+
+/* The box writes its logs into `dir` (creating it and its parents when
+ * missing) and refuses to start when it cannot; the loader finds the same
+ * cases without creating anything. */
+START_TEST(test_log_dir_usable)
+{
+    char plain[128], below[160], missing[160], missing_top[128], got_dir[256];
+    FILE *fp;
+    struct stat sb;
+    char *got;
+
+    snprintf(plain, sizeof(plain), "%s/plain", tmpdir);
+    fp = fopen(plain, "w");
+    ck_assert_ptr_nonnull(fp);
+    fclose(fp);
+    snprintf(below, sizeof(below), "%s/logs/emg", plain);
+
+    expect_dir_refused("/etc/passwd", "Not a directory");
+    expect_dir_refused(plain, "Not a directory");
+    snprintf(got_dir, sizeof(got_dir), "cannot be created: \"%s\": Not a directory", plain);
+    expect_dir_refused(below, got_dir);
+    expect_dir_refused("/proc/self", "cannot create files in it: ");
+    expect_dir_refused("/proc", "cannot create files in it: ");
+    expect_dir_refused("/proc/emgdiag-none/logs", "cannot be created in \"/proc\": ");
+    expect_dir_refused("/sys/emgdiag-none", "cannot be created in \"/sys\": ");
+
+    /* An existing directory, and a missing one the box will create: both
+     * fine, and the check creates nothing. */
+    got = load_dir(tmpdir);
+    ck_assert_msg(got == NULL, "%s", got);
+    snprintf(missing_top, sizeof(missing_top), "%s/new", tmpdir);
+    snprintf(missing, sizeof(missing), "%s/a/b/", missing_top);
+    got = load_dir(missing);
+    ck_assert_msg(got == NULL, "%s", got);
+    ck_assert_int_ne(stat(missing_top, &sb), 0);
+    unlink(plain);
+}
+END_TEST
+
+/* emg_config_load_buffer() checks the directory as emg_config_load() does
+ * (emgdiag-check reads the file itself); EMG_CONFIG_NO_FILESYSTEM leaves it
+ * out. */
+START_TEST(test_log_dir_buffer)
+{
+    static const char text[] = "<emgdiag><logs dir=\"/etc/passwd\"/></emgdiag>";
+    struct emg_errors errs = { NULL, 0 };
+    struct emg_config *cfg = emg_config_load_buffer(text, strlen(text), "mem.xml", &errs);
+
+    ck_assert_ptr_null(cfg);
+    ck_assert_uint_eq(errs.n, 1);
+    ck_assert_str_eq(errs.msgs[0], "mem.xml:1: log directory \"/etc/passwd\": Not a directory");
+    emg_errors_free(&errs);
+    cfg = emg_config_load_buffer_flags(text, strlen(text), "mem.xml", NULL, EMG_CONFIG_NO_FILESYSTEM);
+    ck_assert_ptr_nonnull(cfg);
+    emg_config_free(cfg);
 }
 END_TEST
 
@@ -581,6 +720,291 @@ START_TEST(test_buffer_load_same_rules)
 }
 END_TEST
 
+/* ---- line numbers past 65535 ---- */
+
+/* `head`, then empty lines up to line `first` - 1, then `tail`: the first
+ * line of `tail` is line `first`.  Returns a malloc'd string. */
+static char *text_at_line(const char *head, int first, const char *tail)
+{
+    int head_lines = 0;
+    size_t hl = strlen(head), tl = strlen(tail), pad;
+    char *text;
+
+    for (const char *p = head; *p; p++)
+        head_lines += *p == '\n';
+    ck_assert_int_lt(head_lines, first);
+    pad = (size_t)(first - 1 - head_lines);
+    text = malloc(hl + pad + tl + 1);
+    ck_assert_ptr_nonnull(text);
+    memcpy(text, head, hl);
+    memset(text + hl, '\n', pad);
+    memcpy(text + hl + pad, tail, tl + 1);
+    return text;
+}
+
+/* libxml2 keeps element lines in 16 bits: every FILE:LINE the loader
+ * reports, and every rule's line, must still be the true line. */
+START_TEST(test_big_line_errors)
+{
+    static const char tail[] =
+        "  <frob/>\n"                                           /* 70000 */
+        "  <connector\n"                                        /* 70001 */
+        "      name=\"a b\"\n"                                  /* 70002 */
+        "      type=\"outgoing\" smsc-id=\"u\"/>\n"             /* 70003 */
+        "  hello\n"                                             /* 70004 */
+        "  <users>\n"                                           /* 70005 */
+        "    <user system-id=\"c\"/>\n"                         /* 70006 */
+        "    <user\n"                                           /* 70007 */
+        "      system-id=\"c\"/>\n"                             /* 70008 */
+        "  </users>\n"                                          /* 70009 */
+        "</emgdiag>\n";
+    char *text = text_at_line(HEAD, 70000, tail);
+    struct emg_errors errs = { NULL, 0 };
+    const char *path = write_xml("big.xml", text);
+    char expected[4][256];
+
+    ck_assert_ptr_null(emg_config_load(path, &errs));
+    ck_assert_uint_eq(errs.n, 4);
+    snprintf(expected[0], sizeof(expected[0]), "%s:70000: unknown element <frob>", path);
+    snprintf(expected[1], sizeof(expected[1]), "%s:70001: connector name \"a b\"", path);
+    snprintf(expected[2], sizeof(expected[2]), "%s:70004: unexpected text inside <emgdiag>", path);
+    snprintf(expected[3], sizeof(expected[3]),
+             "%s:70007: duplicate system-id \"c\" (first at line 70006)", path);
+    for (int k = 0; k < 4; k++)
+        ck_assert_msg(strncmp(errs.msgs[k], expected[k], strlen(expected[k])) == 0,
+                      "got \"%s\", expected \"%s...\"", errs.msgs[k], expected[k]);
+    emg_errors_free(&errs);
+    free(text);
+}
+END_TEST
+
+/* A libxml2 well-formedness error past 65535 keeps its line too. */
+START_TEST(test_big_line_parser_error)
+{
+    char *text = text_at_line("<emgdiag>\n", 70000, "  <logs dir=\"/x\">\n</emgdiag>\n");
+    struct emg_errors errs = { NULL, 0 };
+    const char *path = write_xml("big.xml", text);
+    char expected[256];
+
+    ck_assert_ptr_null(emg_config_load(path, &errs));
+    ck_assert_uint_ge(errs.n, 1);
+    snprintf(expected, sizeof(expected), "%s:70001: Opening and ending tag mismatch", path);
+    ck_assert_msg(strncmp(errs.msgs[0], expected, strlen(expected)) == 0, "got \"%s\"", errs.msgs[0]);
+    emg_errors_free(&errs);
+    free(text);
+}
+END_TEST
+
+/* The lines a loaded configuration keeps, and the decisions that quote them. */
+START_TEST(test_big_line_rules)
+{
+    static const char tail[] =
+        "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n"   /* 65534 */
+        "    <access>\n"                                                         /* 65535 */
+        "      <deny\n"                                                          /* 65536 */
+        "          address=\"192.0.2.66\"/>\n"                                   /* 65537 */
+        "      <allow address=\"192.0.2.0/24\"/>\n"                              /* 65538 */
+        "    </access>\n"                                                        /* 65539 */
+        "  </connector>\n"                                                       /* 65540 */
+        "  <users default=\"deny\">\n"                                           /* 65541 */
+        "    <user system-id=\"c\">\n"                                           /* 65542 */
+        "      <allow connector=\"in\" address=\"198.51.100.0/24\"/>\n"          /* 65543 */
+        "    </user>\n"                                                          /* 65544 */
+        "  </users>\n"                                                           /* 65545 */
+        "</emgdiag>\n";
+    char *text = text_at_line(HEAD, 65534, tail);
+    struct emg_config *cfg = load_ok(text);
+    const struct emg_connector *in = emg_config_connector(cfg, "in");
+
+    ck_assert_ptr_nonnull(in);
+    ck_assert_int_eq(in->line, 65534);
+    ck_assert_int_eq(cfg->users_line, 65541);
+    ck_assert_int_eq(emg_config_user(cfg, "c")->line, 65542);
+    expect_connect(in, "192.0.2.66", 0, "65536");
+    expect_connect(in, "192.0.2.1", 1, "65538");
+    expect_login(cfg, in, "c", "198.51.100.1", 1, "65543");
+    expect_login(cfg, in, "d", "198.51.100.1", 0, "65541");
+    emg_config_free(cfg);
+    free(text);
+}
+END_TEST
+
+/* ---- growth: loading is linear in the file's size, lookups constant ---- */
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+
+    ck_assert_int_eq(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts), 0);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A valid file with `connectors` incoming connectors (each with an access
+ * list), as many outgoing ones, and `users` users, each allowed on one of
+ * the incoming connectors when `allows`: every kind of element and every
+ * duplicate check grows with the arguments.  Returns a malloc'd string. */
+static char *scaled_config(int users, int connectors, int allows)
+{
+    size_t cap = (size_t)users * 120 + (size_t)connectors * 240 + 256, used = 0;
+    char *text = malloc(cap);
+
+    ck_assert_ptr_nonnull(text);
+#define PUT(...) (used += (size_t)snprintf(text + used, cap - used, __VA_ARGS__))
+    PUT("<emgdiag>\n  <logs dir=\"/x\"/>\n");
+    for (int k = 0; k < connectors; k++) {
+        PUT("  <connector name=\"in%d\" type=\"incoming\" opensmppbox-id=\"osb%d\">\n"
+            "    <access><allow address=\"192.0.2.0/24\"/></access>\n  </connector>\n", k, k);
+        PUT("  <connector name=\"out%d\" type=\"outgoing\" smsc-id=\"smsc%d\"/>\n", k, k);
+    }
+    PUT("  <users default=\"deny\">\n");
+    for (int k = 0; k < users; k++) {
+        if (allows)
+            PUT("<user system-id=\"user%07d\"><allow connector=\"in%d\" address=\"198.51.100.0/24\"/></user>\n",
+                k, k % connectors);
+        else
+            PUT("<user system-id=\"user%07d\"/>\n", k);
+    }
+    PUT("  </users>\n</emgdiag>\n");
+#undef PUT
+    ck_assert_uint_lt(used, cap);
+    return text;
+}
+
+/* CPU seconds to load `text`, no more than `best` so far. */
+static double load_seconds(const char *text, double best)
+{
+    struct emg_errors errs = { NULL, 0 };
+    double t0 = cpu_seconds(), t;
+    struct emg_config *cfg =
+        emg_config_load_buffer_flags(text, strlen(text), "scale.xml", &errs, EMG_CONFIG_NO_FILESYSTEM);
+
+    t = cpu_seconds() - t0;
+    ck_assert_msg(cfg != NULL, "%s", errs.n ? errs.msgs[0] : "(no message)");
+    emg_config_free(cfg);
+    return t < best ? t : best;
+}
+
+/* Ten times the users must cost about ten times the time (up to twenty
+ * here, where the larger document outgrows the CPU caches): a loader with
+ * a quadratic step (a duplicate check scanning every earlier entry, a
+ * schema validator revisiting earlier content) costs a hundred times and
+ * more (130 times before the loader was made linear). */
+START_TEST(test_load_linear)
+{
+    char *small = scaled_config(3500, 350, 1), *large = scaled_config(35000, 3500, 1);
+    double t_small = 1e9, t_large = 1e9;
+
+    /* The best of five, taken in turns so that a busy moment of the
+     * machine does not fall on one size only. */
+    for (int r = 0; r < 5; r++) {
+        t_small = load_seconds(small, t_small);
+        t_large = load_seconds(large, t_large);
+    }
+    ck_assert_msg(t_large < 40 * t_small, "3,500 users: %.3f s, 35,000 users: %.3f s (x%.1f)",
+                  t_small, t_large, t_large / t_small);
+    free(small);
+    free(large);
+}
+END_TEST
+
+/* One incoming connector with `rules` rules in its access list, and one
+ * user with as many <allow> entries.  Returns a malloc'd string. */
+static char *long_lists_config(int rules)
+{
+    size_t cap = (size_t)rules * 100 + 512, used = 0;
+    char *text = malloc(cap);
+
+    ck_assert_ptr_nonnull(text);
+#define PUT(...) (used += (size_t)snprintf(text + used, cap - used, __VA_ARGS__))
+    PUT("<emgdiag>\n  <logs dir=\"/x\"/>\n");
+    PUT("  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n    <access>\n");
+    for (int k = 0; k < rules; k++)
+        PUT("<%s address=\"10.%d.%d.0/24\"/>\n", k % 2 ? "deny" : "allow", k / 256 % 256, k % 256);
+    PUT("    </access>\n  </connector>\n  <users>\n    <user system-id=\"u\">\n");
+    for (int k = 0; k < rules; k++)
+        PUT("<allow connector=\"in\" address=\"10.%d.%d.0/24\"/>\n", k / 256 % 256, k % 256);
+    PUT("    </user>\n  </users>\n</emgdiag>\n");
+#undef PUT
+    ck_assert_uint_lt(used, cap);
+    return text;
+}
+
+/* Long lists inside one element grow linearly too (libxml2 once validated
+ * an access list in quadratic time: module/emgdiag.rng says why). */
+START_TEST(test_long_lists_linear)
+{
+    char *small = long_lists_config(4000), *large = long_lists_config(40000);
+    double t_small = 1e9, t_large = 1e9;
+
+    for (int r = 0; r < 5; r++) {
+        t_small = load_seconds(small, t_small);
+        t_large = load_seconds(large, t_large);
+    }
+    ck_assert_msg(t_large < 40 * t_small, "4,000 rules: %.3f s, 40,000 rules: %.3f s (x%.1f)",
+                  t_small, t_large, t_large / t_small);
+    free(small);
+    free(large);
+}
+END_TEST
+
+/* CPU seconds for `lookups` lookups of users of `cfg` and as many of
+ * absent system_ids. */
+static double lookup_seconds(const struct emg_config *cfg, int lookups)
+{
+    char id[32];
+    double t0 = cpu_seconds();
+    long found = 0;
+
+    for (int k = 0; k < lookups; k++) {
+        snprintf(id, sizeof(id), "user%07d", (int)((unsigned)k * 7919u % (unsigned)cfg->n_users));
+        found += emg_config_user(cfg, id) != NULL;
+        snprintf(id, sizeof(id), "nobody%07d", k);
+        found += emg_config_user(cfg, id) != NULL;
+    }
+    ck_assert_int_eq(found, lookups);
+    return cpu_seconds() - t0;
+}
+
+/* emg_config_user() runs on every bind, emg_config_connector() on every
+ * PDU: their cost must not grow with the number of entries. */
+START_TEST(test_lookup_constant)
+{
+    char *small_text = scaled_config(1000, 10, 0), *large_text = scaled_config(100000, 1000, 0);
+    struct emg_config *small = emg_config_load_buffer_flags(small_text, strlen(small_text), "s.xml", NULL,
+                                                            EMG_CONFIG_NO_FILESYSTEM);
+    struct emg_config *large = emg_config_load_buffer_flags(large_text, strlen(large_text), "l.xml", NULL,
+                                                            EMG_CONFIG_NO_FILESYSTEM);
+    double t_small, t_large;
+
+    ck_assert_ptr_nonnull(small);
+    ck_assert_ptr_nonnull(large);
+    ck_assert_uint_eq(large->n_users, 100000);
+    /* every entry is found where it is, by each of the lookups */
+    for (size_t k = 0; k < large->n_users; k++)
+        ck_assert_ptr_eq(emg_config_user(large, large->users[k].system_id), &large->users[k]);
+    for (size_t k = 0; k < large->n_connectors; k++) {
+        const struct emg_connector *c = &large->connectors[k];
+        ck_assert_ptr_eq(emg_config_connector(large, c->name), c);
+        if (c->type == EMG_CONN_OUTGOING)
+            ck_assert_ptr_eq(emg_config_outgoing(large, c->smsc_id), c);
+        else
+            ck_assert_ptr_eq(emg_config_incoming(large, c->opensmppbox_id), c);
+    }
+    ck_assert_ptr_null(emg_config_outgoing(large, "osb1"));
+    ck_assert_ptr_null(emg_config_incoming(large, "smsc1"));
+    ck_assert_ptr_null(emg_config_connector(large, "in1000"));
+    t_small = lookup_seconds(small, 100000);
+    t_large = lookup_seconds(large, 100000);
+    /* 100 times the users; a scan would cost about 100 times as much */
+    ck_assert_msg(t_large < 25 * t_small, "1,000 users: %.3f s, 100,000 users: %.3f s (x%.1f)",
+                  t_small, t_large, t_large / t_small);
+    emg_config_free(small);
+    emg_config_free(large);
+    free(small_text);
+    free(large_text);
+}
+END_TEST
+
 /* Many threads reading one loaded configuration at once. */
 static void *decide_many(void *arg)
 {
@@ -619,6 +1043,7 @@ static Suite *config_suite(void)
     TCase *load = tcase_create("load");
     TCase *errors = tcase_create("errors");
     TCase *decide = tcase_create("decide");
+    TCase *growth = tcase_create("growth");
 
     tcase_add_checked_fixture(load, make_tmpdir, remove_tmpdir);
     tcase_add_checked_fixture(errors, make_tmpdir, remove_tmpdir);
@@ -626,18 +1051,31 @@ static Suite *config_suite(void)
     tcase_add_test(load, test_example_fields);
     tcase_add_test(load, test_only_logs_defaults);
     tcase_add_test(load, test_utf8_and_declared_encoding);
+    tcase_add_test(load, test_name_64_octets);
     tcase_add_test(load, test_buffer_load_same_rules);
     tcase_add_loop_test(errors, test_bad_config, 0, (int)(sizeof(bad_configs) / sizeof(bad_configs[0])));
     tcase_add_test(errors, test_all_errors_reported);
     tcase_add_test(errors, test_error_cap);
     tcase_add_test(errors, test_missing_file);
+    tcase_add_test(errors, test_log_dir_usable);
+    tcase_add_test(errors, test_log_dir_buffer);
+    tcase_add_test(errors, test_big_line_errors);
+    tcase_add_test(errors, test_big_line_parser_error);
+    tcase_add_test(decide, test_big_line_rules);
     tcase_add_test(decide, test_connect_decisions);
     tcase_add_test(decide, test_login_decisions);
     tcase_add_test(decide, test_users_default_deny);
     tcase_add_test(decide, test_concurrent_readers);
     suite_add_tcase(s, load);
     suite_add_tcase(s, errors);
+    /* The old quadratic loader needs minutes here: fail on the ratio, not
+     * on Check's 4-second default. */
+    tcase_set_timeout(growth, 300);
+    tcase_add_test(growth, test_load_linear);
+    tcase_add_test(growth, test_long_lists_linear);
+    tcase_add_test(growth, test_lookup_constant);
     suite_add_tcase(s, decide);
+    suite_add_tcase(s, growth);
     return s;
 }
 
