@@ -11,6 +11,14 @@
 #   box_osb_conf FILE XML PORT LOGINS [EXTRA]   opensmppbox on PORT
 #   box_start NAME CONF                 starts bearerbox (or opensmppbox if
 #                                       NAME starts with osb) and waits for it
+#   peer_pdus OUT TRANSCRIPT ...        the pdu-log lines a peer's record of
+#                                       the wire calls for (wire_expect.py)
+#   peer_connections, peer_closed, peer_wait_closed TRANSCRIPT
+#                                       an SMSC peer's connections so far,
+#                                       those ended, wait until all ended
+#   peers_wait_idle, box_stop_idle      act (or stop a box) between two
+#                                       sessions of reconnecting peers
+#   peer_field FILE EVENT KEY           a client peer's reported value
 
 : "${BEARERBOX:?set BEARERBOX to the patched bearerbox}"
 : "${OPENSMPPBOX:?set OPENSMPPBOX to the patched opensmppbox}"
@@ -99,6 +107,85 @@ box_start() {
         it_wait_port "$BOX_SMSBOX_PORT" 20
         ;;
     esac
+}
+
+# peer_pdus OUT TRANSCRIPT --connector NAME --instance K [wire_expect.py
+# options]: appends to OUT the pdu-log lines (timestamps left out) that the
+# PDUs a peer recorded in TRANSCRIPT call for (wire_expect.py).  A
+# transcript it cannot turn into lines fails the test.
+peer_pdus() {
+    local out=$1 err=$IT_DIR/.wire_expect.err
+    shift
+    : >"$err"
+    it_helper wire_expect "$out" "$err" "$@" && return 0
+    it_fail "expected pdu-log lines from $1: $(cat "$err")"
+    return 1
+}
+
+# peer_connections TRANSCRIPT: how many connections an SMSC peer (smsc.pl)
+# accepted.
+peer_connections() {
+    local n
+    n=$(grep -c '^CONNECT ' "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
+
+# peer_closed TRANSCRIPT: how many of them have ended.
+peer_closed() {
+    local n
+    n=$(grep -c '^CLOSED ' "$1" 2>/dev/null)
+    echo "${n:-0}"
+}
+
+# peer_wait_closed TRANSCRIPT TIMEOUT: waits until an SMSC peer has recorded
+# the end of every connection it accepted (a CLOSED line for each CONNECT),
+# so that its transcript is complete; a timeout fails.
+peer_wait_closed() {
+    local deadline=$((SECONDS + ${2:-10}))
+    while [ "$(peer_closed "$1")" -lt "$(peer_connections "$1")" ]; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            it_fail "$1: a connection still open after ${2:-10}s"
+            it__tail "$1" 5
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# peers_wait_idle TIMEOUT TRANSCRIPT...: for sessions that reconnect every
+# reconnect-delay, waits for a moment when none of them is open: until a
+# connection ends and every connection these SMSC peers accepted has ended,
+# then 0.3 s more for the box to log that end.  What the test does next
+# (a signal, a stop) then falls between two sessions, and the next
+# reconnect is most of a reconnect-delay away.  A timeout fails.
+peers_wait_idle() {
+    local timeout=$1 deadline=$((SECONDS + $1)) t opened closed start_closed=
+    shift
+    while :; do
+        opened=0 closed=0
+        for t in "$@"; do
+            opened=$((opened + $(peer_connections "$t")))
+            closed=$((closed + $(peer_closed "$t")))
+        done
+        [ -z "$start_closed" ] && start_closed=$closed
+        [ "$closed" -gt "$start_closed" ] && [ "$closed" -eq "$opened" ] && break
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            it_fail "no moment without an open session in ${timeout}s ($*)"
+            return 1
+        fi
+        sleep 0.05
+    done
+    sleep 0.3
+}
+
+# box_stop_idle BOX TIMEOUT TRANSCRIPT...: stops the started box BOX at such
+# a moment (peers_wait_idle), so that no session is cut in the middle of a
+# handshake and its logs end where the peers' transcripts do.
+box_stop_idle() {
+    local box=$1 timeout=$2
+    shift 2
+    peers_wait_idle "$timeout" "$@"
+    it_stop "$box"
 }
 
 # peer_field FILE EVENT KEY: the value of KEY in the first JSON event line

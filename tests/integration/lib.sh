@@ -16,8 +16,14 @@
 #   port=$(it_port)
 #   it_start smsc perl tests/peers/smsc.pl --port "$port" ...
 #   it_wait_line "$IT_DIR/smsc.out" '^LISTENING' 10
-#   it_assert_line "$IT_DIR/logs/connector.x" 'LOGIN OK' "login logged"
+#   printf '%s\n' '(0) CONNECT OK' '(0) LOGIN OK (info="0 SMSC")' >"$IT_DIR/want.x"
+#   it_stop bb
+#   it_assert_file "$IT_DIR/logs/connector.x" "$IT_DIR/want.x" "connector log"
 #   it_summary
+# Tests of an output compare whole files, order included: a test writes the
+# file it expects (from the docs and from what the peers saw on the wire,
+# never from the module's own output) and it_assert_file compares every
+# line; it_assert_line is for the other files (peer reports, box logs).
 # Call it_start directly, not inside $(...) or a pipeline: a subshell's
 # children are not ours to track.  Do not run tests under `set -e`: a failed
 # assertion returns 1 and the test should go on to the summary.
@@ -31,6 +37,7 @@ IT_SKIPPED=0
 IT_PORTS_GIVEN=" "
 declare -A IT_PIDS=()
 IT_START_ORDER=()
+IT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # it_init NAME: scratch directory $IT_DIR and cleanup on exit.
 it_init() {
@@ -224,6 +231,116 @@ it_assert_no_line() {
         return 1
     fi
     it_pass "$3"
+}
+
+# it_assert_file ACTUAL EXPECTED MSG: the log ACTUAL, with exactly its
+# leading timestamps removed, is EXPECTED: every line, in order.  Each
+# timestamp must have the docs' shape and none may go backwards.  A missing
+# file fails; a difference is shown as a unified diff (logcmp.py).  A line
+# "#any-order N" in EXPECTED lets the next N lines come in any order among
+# themselves: only for events whose order the docs leave open, said where
+# it is used.
+it_assert_file() {
+    it__compare "$3" "$1" text "$1" "$2"
+}
+
+# it_assert_file_per_instance ACTUAL EXPECTED MSG: as it_assert_file, but
+# each session's lines (those of one "(K)", "(name,K)" or "(name)" part)
+# are compared whole and in order with the same session's lines in
+# EXPECTED, and the order between sessions is free (timestamps must not go
+# backwards within a session; across concurrent sessions the docs promise
+# no order).  For concurrent sessions only: say so where it is used.
+it_assert_file_per_instance() {
+    it__compare "$3" "$1" text "$1" "$2" --per-instance
+}
+
+# it_assert_file_sessions ACTUAL EXPECTED MSG: for sessions that ran at once
+# and whose instance numbers the wire cannot tell.  EXPECTED holds one block
+# per session (blocks separated by an empty line), the instance written
+# "K": "(K) CONNECT OK", "INFO  (name,K) Read ...".  Each instance's lines,
+# in order, must be whole expected sessions one after another, each
+# session used once; the order between instances is free.
+it_assert_file_sessions() {
+    it__compare "$3" "$1" text "$1" "$2" --sessions
+}
+
+# it_assert_file_limited ACTUAL EXPECTED MSG PER_SECOND EVENT: a flood of
+# refusals under the docs' limit: EXPECTED holds one line per refusal that
+# happened ("K" for the instance); ACTUAL holds each at most once, at most
+# PER_SECOND in any second, and SUPPRESSED lines (reason EVENT) counting
+# exactly the rest, each after the second whose refusals it counts.
+it_assert_file_limited() {
+    it__compare "$3" "$1" limited "$1" "$2" --per-second "$4" --reason "$5"
+}
+
+# it_assert_jsonl ACTUAL EXPECTED MSG [TEXT [--utc]]: the JSON twin ACTUAL
+# holds, object for object, EXPECTED's objects (written without "ts"); each
+# ts has the docs' shape and never goes backwards.  With TEXT, object N's ts
+# is also the timestamp of TEXT's line N (in UTC with --utc).
+it_assert_jsonl() {
+    local extra=()
+    [ -n "${4:-}" ] && extra=(--text "$4")
+    [ "${5:-}" = --utc ] && extra+=(--utc)
+    it__compare "$3" "$1" json "$1" "$2" "${extra[@]}"
+}
+
+# it_helper TOOL OUT ERR ARGS...: runs TOOL (logcmp or wire_expect, the
+# Python helpers here) with ARGS; its output is appended to OUT, its errors
+# to ERR; returns its status.  One Python process per test serves every
+# call (it_helper.py, a coprocess started on first use and ended by the
+# end of its input when the test exits): a start per check would cost more
+# than the checks.  Call it directly, not in $(...) or a pipeline.
+it_helper() {
+    local tool=$1 out=$2 err=$3 line rc=2
+    shift 3
+    if [ -z "${IT_HELPER_PID:-}" ] || ! kill -0 "$IT_HELPER_PID" 2>/dev/null; then
+        coproc IT_HELPER { exec python3 "$IT_LIB_DIR/it_helper.py"; }
+    fi
+    printf '%s\0' "$(($# + 1))" "$tool" "$@" >&"${IT_HELPER[1]}"
+    while IFS= read -r line <&"${IT_HELPER[0]}"; do
+        case $line in
+        "o "*) printf '%s\n' "${line#o }" >>"$out" ;;
+        "e "*) printf '%s\n' "${line#e }" >>"$err" ;;
+        "rc "*)
+            rc=${line#rc }
+            break
+            ;;
+        esac
+    done
+    return "$rc"
+}
+
+it__compare() {
+    local msg=$1 actual=$2
+    shift 2
+    if [ ! -f "$actual" ]; then
+        it_fail "$msg ($actual does not exist)"
+        return 1
+    fi
+    : >"$IT_DIR/.logcmp.err"
+    if it_helper logcmp /dev/null "$IT_DIR/.logcmp.err" "$@"; then
+        it_pass "$msg"
+    else
+        it_fail "$msg ($actual differs from $(basename "$3"))"
+        cat "$IT_DIR/.logcmp.err" >&2
+        return 1
+    fi
+}
+
+# it_assert_files DIR MSG NAME...: the files in DIR (not the hidden ones)
+# are exactly NAME... -- nothing missing, nothing more.
+it_assert_files() {
+    local dir=$1 msg=$2 got want
+    shift 2
+    got=$(cd "$dir" 2>/dev/null && find . -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%P\n' | sort)
+    want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+    if [ "$got" = "$want" ]; then
+        it_pass "$msg"
+    else
+        it_fail "$msg (files in $dir differ)"
+        diff -u <(printf '%s\n' "$want") <(printf '%s\n' "$got") | tail -n +3 | sed 's/^/  | /' >&2
+        return 1
+    fi
 }
 
 # it_assert_eq A B MSG: the strings A and B are equal.

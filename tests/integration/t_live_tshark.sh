@@ -19,7 +19,8 @@
 # Read that arrived while the gateway was writing may follow that Write);
 # that `emgdiag-pdu --pcap` gives the same lines from the same capture
 # (timestamps and instance numbering aside); and that the JSON twin
-# (format="both", docs/pdu-log.md#json-twin-decided) holds the same lines.  Without tshark or the
+# (format="both", docs/pdu-log.md#json-twin-decided) holds the same lines.  The connector logs,
+# general and their JSON twins are compared whole too.  Without tshark or the
 # right to capture on lo, those checks are reported as skipped, never as
 # passed.
 . "$(dirname "$0")/lib.sh"
@@ -192,6 +193,40 @@ compare() {
 }
 compare out "$SMSC_PORT" client
 compare in "$OSB_PORT" server
+
+# The other logs, whole, with their JSON twins (each object's ts that of
+# its text line).  Outgoing: one session, bound by the SMSC ("SMSC-L"),
+# unbound at bearerbox's shutdown.  Incoming, one session after the other
+# on instance 0: node-smpp's (a clean unbind), then the raw client's,
+# which opensmppbox ends itself after the PDU it cannot unpack: neither
+# side unbound nor did the client close first, so it is the box stopping
+# the session, `shutdown` (docs/connector-log.md#connector-log).  general:
+# each box's CONFIG LOADED, bearerbox first (opensmppbox starts after it),
+# in the one file both share.  No refusal, so no security file.
+E=$IT_DIR/expected
+mkdir -p "$E"
+printf '%s\n' '(0) CONNECT OK' '(0) LOGIN OK (info="0 SMSC-L")' '(0) DISCONNECT OK' >"$E/connector.out"
+printf '%s\n' '{"connector":"out","instance":0,"event":"CONNECT","result":"OK"}' \
+    '{"connector":"out","instance":0,"event":"LOGIN","result":"OK","info":"0 SMSC-L"}' \
+    '{"connector":"out","instance":0,"event":"DISCONNECT","result":"OK"}' >"$E/connector.out.jsonl"
+printf '%s\n' '(0) CONNECT OK (info="0 127.0.0.1")' '(0) LOGIN OK (info="0 node1")' '(0) DISCONNECT OK' \
+    '(0) CONNECT OK (info="0 127.0.0.1")' '(0) LOGIN OK (info="0 raw1")' '(0) DISCONNECT ERR (info="shutdown")' >"$E/connector.in"
+printf '%s\n' '{"connector":"in","instance":0,"event":"CONNECT","result":"OK","info":"0 127.0.0.1"}' \
+    '{"connector":"in","instance":0,"event":"LOGIN","result":"OK","info":"0 node1"}' \
+    '{"connector":"in","instance":0,"event":"DISCONNECT","result":"OK"}' \
+    '{"connector":"in","instance":0,"event":"CONNECT","result":"OK","info":"0 127.0.0.1"}' \
+    '{"connector":"in","instance":0,"event":"LOGIN","result":"OK","info":"0 raw1"}' \
+    '{"connector":"in","instance":0,"event":"DISCONNECT","result":"ERR","info":"shutdown"}' >"$E/connector.in.jsonl"
+printf '%s\n' "INFO  (bearerbox) CONFIG LOADED file=\"$IT_DIR/emg.xml\"" \
+    "INFO  (opensmppbox) CONFIG LOADED file=\"$IT_DIR/emg.xml\"" >"$E/general"
+printf '{"connector":"%s","level":"INFO","event":"CONFIG LOADED","file":"%s"}\n' \
+    bearerbox "$IT_DIR/emg.xml" opensmppbox "$IT_DIR/emg.xml" >"$E/general.jsonl"
+for f in connector.out connector.in general; do
+    it_assert_file "$L/$f" "$E/$f" "$f: whole file"
+    it_assert_jsonl "$L/$f.jsonl" "$E/$f.jsonl" "$f.jsonl: one object per line of $f, same ts" "$L/$f"
+done
+it_assert_files "$L" "log directory: each log and its JSON twin, no security" \
+    {connector,pdu}.{in,out}{,.jsonl} general general.jsonl
 
 # The scenario produced what it is there for (the comparison alone would
 # also pass on a log that lacked them, had the wire lacked them too).

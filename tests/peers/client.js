@@ -14,8 +14,11 @@
 //   {"event":"submit","status":0,"message_id":"00000001"}
 //   {"event":"unbind_received"}           the server unbound us (answered)
 //   {"event":"unbind","status":0}         our unbind was answered
+//   {"event":"pdu","dir":"out","hex":"..."}  with --pdus: every PDU sent
+//                                         ("out") or received ("in"), whole,
+//                                         in wire order
 //   {"event":"error","message":"..."}
-//   {"event":"closed"}
+//   {"event":"closed","by":"client"}      who closed: "client" (us) or "server"
 // Exit status: 0 when it ran as asked, whatever the bind status (the test
 // judges it); 1 when the TCP connection could not be made; 2 on bad usage.
 'use strict';
@@ -28,12 +31,12 @@ function usage(msg) {
 		process.stderr.write('client.js: ' + msg + '\n');
 	process.stderr.write('usage: client.js --host H --port N --system-id ID --password PW\n' +
 		'         [--mode trx|tx|rx] [--local-address A] [--submit N] [--hold SECS]\n' +
-		'         [--unbind] [--timeout SECS] [--interface-version N]\n');
+		'         [--unbind] [--timeout SECS] [--interface-version N] [--pdus]\n');
 	process.exit(2);
 }
 
 function parseArgs(argv) {
-	const opt = { mode: 'trx', submit: 0, hold: 0, unbind: false, timeout: 10 };
+	const opt = { mode: 'trx', submit: 0, hold: 0, unbind: false, timeout: 10, pdus: false };
 	const valued = {
 		'--host': 'host', '--port': 'port', '--system-id': 'systemId',
 		'--password': 'password', '--mode': 'mode', '--local-address': 'localAddress',
@@ -44,6 +47,8 @@ function parseArgs(argv) {
 		const a = argv[i];
 		if (a === '--unbind') {
 			opt.unbind = true;
+		} else if (a === '--pdus') {
+			opt.pdus = true;
 		} else if (a === '--help') {
 			usage();
 		} else if (valued[a]) {
@@ -82,6 +87,37 @@ const connectOptions = { host: opt.host, port: opt.port };
 if (opt.localAddress)
 	connectOptions.localAddress = opt.localAddress;
 const session = smpp.connect(connectOptions);
+if (opt.pdus)
+	traceSocket(session.socket);
+
+// Every PDU as the test sees it, whole, in hex.  node-smpp reads a PDU with
+// two socket.read() calls (command_length, then the rest) and writes each
+// PDU with one socket.write(); both are wrapped here and the octets cut at
+// each command_length.
+function traceSocket(socket) {
+	const pending = { in: Buffer.alloc(0), out: Buffer.alloc(0) };
+	const trace = (dir, chunk) => {
+		let buf = Buffer.concat([pending[dir], chunk]);
+		while (buf.length >= 4 && buf.length >= buf.readUInt32BE(0)) {
+			const len = Math.max(buf.readUInt32BE(0), 4);
+			event('pdu', { dir: dir, hex: buf.subarray(0, len).toString('hex') });
+			buf = buf.subarray(len);
+		}
+		pending[dir] = buf;
+	};
+	const read = socket.read.bind(socket);
+	socket.read = (n) => {
+		const chunk = read(n);
+		if (chunk)
+			trace('in', chunk);
+		return chunk;
+	};
+	const write = socket.write.bind(socket);
+	socket.write = (chunk, ...rest) => {
+		trace('out', Buffer.from(chunk));
+		return write(chunk, ...rest);
+	};
+}
 
 session.on('error', (e) => {
 	event('error', { message: (connected ? '' : 'connect to ' + opt.host + ':' + opt.port + ': ') +
@@ -91,7 +127,7 @@ session.on('error', (e) => {
 });
 
 session.on('close', () => {
-	event('closed');
+	event('closed', { by: finished ? 'client' : 'server' });
 	process.exit(connected ? 0 : 1);
 });
 

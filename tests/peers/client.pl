@@ -12,7 +12,10 @@
 #   {"event":"submit","status":0,"message_id":"00000001"}
 #   {"event":"unbind_received"}        the server unbound us (answered)
 #   {"event":"unbind","status":0}      our unbind was answered
-#   {"event":"closed"}
+#   {"event":"pdu","dir":"out","hex":"..."}   with --pdus: every PDU sent
+#                                      ("out") or received ("in"), whole, in
+#                                      wire order
+#   {"event":"closed","by":"client"}   who closed: "client" (us) or "server"
 #   {"event":"error","message":"..."}
 # Net::SMPP reports success even when a bind is refused, so the status
 # printed is the command_status read from the response PDU.
@@ -37,11 +40,11 @@ my %opt = (mode => 'trx', submit => 0, hold => 0, timeout => 10);
 sub usage {
     print STDERR "usage: $0 --host H --port N --system-id ID --password PW\n",
         "          [--mode trx|tx|rx] [--local-address A] [--submit N] [--hold SECS]\n",
-        "          [--unbind] [--timeout SECS]\n";
+        "          [--unbind] [--timeout SECS] [--pdus]\n";
     exit 2;
 }
 GetOptions(\%opt, 'host=s', 'port=i', 'system-id=s', 'password=s', 'mode=s',
-           'local-address=s', 'submit=i', 'hold=f', 'unbind', 'timeout=f', 'help')
+           'local-address=s', 'submit=i', 'hold=f', 'unbind', 'timeout=f', 'pdus', 'help')
     or usage();
 usage() if $opt{help} || !defined $opt{host} || !defined $opt{port}
     || !defined $opt{'system-id'} || !defined $opt{password}
@@ -79,9 +82,31 @@ if (!$conn) {
 event('connect', local => $conn->sockhost . ':' . $conn->sockport);
 my $select = IO::Select->new($conn);
 
+# A PDU as the test sees it: the octets, whole, in hex.
+sub trace_pdu {
+    my ($dir, $octets) = @_;
+    return unless $opt{pdus};
+    print '{"event":"pdu","dir":"', $dir, '","hex":"', unpack('H*', $octets), "\"}\n";
+}
+# Every PDU Net::SMPP writes passes through its syswrite method: print it
+# first (cut at each command_length, should a buffer hold several).
+{
+    no warnings qw(redefine once);
+    *Net::SMPP::syswrite = sub {
+        my ($me, $buf, @rest) = @_;
+        my $octets = $buf;
+        while (length($octets) >= 4) {
+            my $len = unpack('N', $octets);
+            $len = length($octets) if $len < 4 || $len > length($octets);
+            trace_pdu('out', substr($octets, 0, $len, ''));
+        }
+        return $me->IO::Handle::syswrite($buf, @rest);
+    };
+}
+
 sub finish {
     close($conn);
-    event('closed');
+    event('closed', by => 'client');
     exit 0;
 }
 
@@ -96,6 +121,8 @@ sub wait_response {
         next unless $select->can_read($left);
         my $pdu = $conn->read_pdu();
         return (undef, 'closed') unless defined $pdu;
+        trace_pdu('in', pack('NNNN', 16 + length($pdu->{data}), $pdu->{cmd}, $pdu->{status},
+                             $pdu->{seq}) . $pdu->{data});
         return ($pdu, 'ok') if defined $seq && $pdu->{seq} == $seq && ($pdu->{cmd} & 0x80000000);
         handle_request($pdu) or return (undef, 'unbound');
     }
@@ -122,10 +149,9 @@ my $bind_method = { trx => 'bind_transceiver', tx => 'bind_transmitter',
 my $seq = $conn->$bind_method(system_id => $opt{'system-id'}, password => $opt{password});
 my ($resp, $why) = wait_response($seq, time + $opt{timeout});
 if (!defined $resp) {
-    event($why eq 'timeout' ? 'bind_timeout' : 'closed');
-    if ($why eq 'timeout') {
-        finish();
-    }
+    event('bind_timeout') if $why eq 'timeout';
+    finish() if $why ne 'closed';    # timeout, or the server unbound us
+    event('closed', by => 'server');
     exit 0;
 }
 event('bind', mode => $opt{mode}, status => $resp->{status},
@@ -137,9 +163,10 @@ for my $n (1 .. $opt{submit}) {
                             short_message => "test message $n");
     ($resp, $why) = wait_response($seq, time + $opt{timeout});
     if (!defined $resp) {
-        event($why eq 'timeout' ? 'submit_timeout' : 'closed');
-        exit 0 if $why ne 'timeout';
-        finish();
+        event('submit_timeout') if $why eq 'timeout';
+        finish() if $why ne 'closed';    # timeout, or the server unbound us
+        event('closed', by => 'server');
+        exit 0;
     }
     event('submit', status => $resp->{status},
           message_id => defined $resp->{message_id} ? $resp->{message_id} : '');
@@ -148,7 +175,7 @@ for my $n (1 .. $opt{submit}) {
 if ($opt{hold} > 0) {
     ($resp, $why) = wait_response(undef, time + $opt{hold});
     if ($why eq 'closed') {
-        event('closed');
+        event('closed', by => 'server');
         exit 0;
     }
     finish() if $why eq 'unbound';
@@ -160,8 +187,11 @@ if ($opt{unbind}) {
     if (defined $resp) {
         event('unbind', status => $resp->{status});
     } else {
-        event($why eq 'timeout' ? 'unbind_timeout' : 'closed');
-        exit 0 if $why eq 'closed';
+        if ($why eq 'closed') {
+            event('closed', by => 'server');
+            exit 0;
+        }
+        event('unbind_timeout');
     }
 }
 finish();

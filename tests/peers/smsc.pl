@@ -9,13 +9,16 @@
 # flushed line per event on stdout so a test can wait for it:
 #   LISTENING <port>
 #   CONNECT <address>:<port>
+#   PDU <address>:<port> <in|out> <hex>   every PDU received or sent, whole,
+#                                         in wire order (tests expect the
+#                                         gateway's pdu log from these)
 #   BIND <trx|tx|rx> <system_id> -> <status>     (status "none": not answered)
 #   SUBMIT <source_addr> -> <destination_addr> id=<message_id> status=<status>
 #   ENQUIRE_LINK
 #   UNBIND                  (the peer unbound; answered, then closed)
 #   UNBIND_SENT / UNBIND_RESP   (--unbind-after)
 #   NACK 0x<command_id>     (an operation this SMSC does not serve)
-#   CLOSED
+#   CLOSED <address>:<port> <smsc|esme>   who closed the connection
 # Several connections are served at once by one process (no forks), so the
 # test that stops this PID stops everything it started.
 use strict;
@@ -76,21 +79,43 @@ my $listener = Net::SMPP->new_listen($opt{host}, port => $opt{port}, timeout => 
 print "LISTENING ", $listener->sockport, "\n";
 
 my $select = IO::Select->new($listener);
-my %sessions;    # fileno => { conn, bound, unbind_at, unbind_sent_at }
+my %sessions;    # fileno => { conn, peer, bound, unbind_at, unbind_sent_at }
 my $next_message_id = 1;
 
+# Every PDU Net::SMPP (or send_header_only) writes passes through here and
+# is printed whole before it is written; a buffer holding several PDUs is
+# cut at each command_length.
+sub trace_pdus {
+    my ($conn, $dir, $octets) = @_;
+    my $s = $sessions{ fileno($conn) } or return;
+    while (length($octets) >= 4) {
+        my $len = unpack('N', $octets);
+        $len = length($octets) if $len < 4 || $len > length($octets);
+        print "PDU $s->{peer} $dir ", unpack('H*', substr($octets, 0, $len, '')), "\n";
+    }
+}
+{
+    no warnings qw(redefine once);
+    *Net::SMPP::syswrite = sub {
+        my ($me, $buf, @rest) = @_;
+        trace_pdus($me, 'out', $buf);
+        return $me->IO::Handle::syswrite($buf, @rest);
+    };
+}
+
+# $who closed the connection: "smsc" (this peer) or "esme" (the other side).
 sub close_session {
-    my ($s) = @_;
+    my ($s, $who) = @_;
     $select->remove($s->{conn});
     delete $sessions{ fileno($s->{conn}) };
     close($s->{conn});
-    print "CLOSED\n";
+    print "CLOSED $s->{peer} $who\n";
 }
 
 # A response of 16 octets: what real SMSCs send for a refused request.
 sub send_header_only {
     my ($conn, $cmd, $status, $seq) = @_;
-    syswrite($conn, pack('NNNN', 16, $cmd, $status, $seq));
+    $conn->syswrite(pack('NNNN', 16, $cmd, $status, $seq));
 }
 
 sub bind_status {
@@ -124,7 +149,7 @@ sub handle_bind {
     print "BIND $type $pdu->{system_id} -> $status\n";
     $s->{bound} = $type if $status == 0;
     if ($opt{'close-after-bind'}) {
-        close_session($s);
+        close_session($s, 'smsc');
         return 0;
     }
     if ($status == 0 && defined $opt{'unbind-after'}) {
@@ -152,9 +177,12 @@ sub handle_pdu {
     my $conn = $s->{conn};
     my $pdu = $conn->read_pdu();
     if (!defined $pdu) {
-        close_session($s);
+        close_session($s, 'esme');
         return 0;
     }
+    print "PDU $s->{peer} in ",
+        unpack('H*', pack('NNNN', 16 + length($pdu->{data}), $pdu->{cmd}, $pdu->{status}, $pdu->{seq})
+                     . $pdu->{data}), "\n";
     my $cmd = $pdu->{cmd};
     if (exists $bind_types{$cmd}) {
         return handle_bind($s, $pdu);
@@ -166,11 +194,11 @@ sub handle_pdu {
     } elsif ($cmd == CMD_UNBIND) {
         $conn->unbind_resp(seq => $pdu->{seq});
         print "UNBIND\n";
-        close_session($s);
+        close_session($s, 'smsc');
         return 0;
     } elsif ($cmd == CMD_UNBIND_RESP) {
         print "UNBIND_RESP\n";
-        close_session($s);
+        close_session($s, 'smsc');
         return 0;
     } elsif (!($cmd & RESP_BIT)) {
         send_header_only($conn, 0x80000000, ESME_RINVCMDID, $pdu->{seq});
@@ -189,7 +217,7 @@ sub run_timers {
             $s->{unbind_sent_at} = $now;
             print "UNBIND_SENT\n";
         } elsif (defined $s->{unbind_sent_at} && $now >= $s->{unbind_sent_at} + UNBIND_RESP_WAIT) {
-            close_session($s);
+            close_session($s, 'smsc');
         }
     }
 }
@@ -212,9 +240,10 @@ for (;;) {
     for my $fh (@ready) {
         if ($fh == $listener) {
             my $conn = $listener->accept() or next;
-            $sessions{ fileno($conn) } = { conn => $conn, bound => '' };
+            my $peer = $conn->peerhost . ":" . $conn->peerport;
+            $sessions{ fileno($conn) } = { conn => $conn, peer => $peer, bound => '' };
             $select->add($conn);
-            print "CONNECT ", $conn->peerhost, ":", $conn->peerport, "\n";
+            print "CONNECT $peer\n";
             next;
         }
         my $s = $sessions{ fileno($fh) } or next;
