@@ -46,6 +46,8 @@ struct outcome {
 
 static unsigned long host_lost;
 static int debug; /* SWEEP_DEBUG set: show the host's log and keep the files */
+static unsigned long expect_lines; /* the clean run's, once known */
+static char host_lines[4096];      /* what the host's log got, for a failing run */
 
 /* The host's log: counts the lines the module says it lost. */
 static void host_log(int level, const char *line)
@@ -56,6 +58,10 @@ static void host_log(int level, const char *line)
     (void)level;
     if (debug)
         fprintf(stderr, "host log: %s\n", line);
+    if (strlen(host_lines) + strlen(line) + 2 < sizeof(host_lines)) {
+        strcat(host_lines, line);
+        strcat(host_lines, "\n");
+    }
     if ((p = strstr(line, "emgdiag: ")) != NULL && sscanf(p, "emgdiag: %lu l", &n) == 1 &&
         strstr(p, " lost") != NULL)
         host_lost += n;
@@ -260,6 +266,7 @@ static void child(unsigned long n, int sticky, int fd)
             tmpl);
     fclose(f);
     host_lost = 0;
+    host_lines[0] = '\0';
     emg_alloc_fail_at(n, sticky);
     rc = script(tmpl, xml);
     o.calls = emg_alloc_calls();
@@ -267,10 +274,13 @@ static void child(unsigned long n, int sticky, int fd)
     o.skipped = rc != 0;
     o.lost = host_lost;
     count_files(tmpl, &o);
-    if (debug)
-        fprintf(stderr, "files kept in %s\n", tmpl);
-    else
+    if (debug || (expect_lines != 0 && !o.skipped && o.lines + o.dropped + o.lost != expect_lines)) {
+        /* Kept for a look: the files, and what the host's log was told. */
+        fprintf(stderr, "allocation %lu%s: files kept in %s; host log:\n%s", n,
+                sticky ? " (sticky)" : "", tmpl, host_lines);
+    } else {
         remove_tree(tmpl);
+    }
     if (write(fd, &o, sizeof(o)) != (ssize_t)sizeof(o))
         _exit(2);
     close(fd);
@@ -308,8 +318,10 @@ static void sweep(int sticky)
     struct outcome base, o;
     unsigned long n, checked = 0;
 
+    expect_lines = 0;
     run(0, 0, &base);
     ck_assert_int_eq(base.skipped, 0);
+    expect_lines = base.lines;
     ck_assert_msg(base.dropped + base.lost == 0, "without failures: %lu lines, %lu dropped, %lu lost",
                   base.lines, base.dropped, base.lost);
     ck_assert_uint_gt(base.lines, 30);
