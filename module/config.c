@@ -144,6 +144,7 @@ struct emg_config *emg_config_load_buffer_flags(const char *buf, size_t len, con
     }
     st.file = st.cfg->file; /* rules keep pointers to this copy */
     st.cfg->format = EMG_FMT_EMG;
+    st.cfg->pdu_value_max = EMG_PDU_VALUE_DEFAULT;
 
     if (len > EMG_CONFIG_MAX_SIZE) {
         add_error(&st, &st.code_errs, 0, "file larger than %u octets", EMG_CONFIG_MAX_SIZE);
@@ -735,6 +736,30 @@ static int choice_attr(struct load_state *st, xmlNodePtr node, const char *name,
     return -1;
 }
 
+/* An optional attribute holding a number of octets: plain decimal digits,
+ * 0 or between lo and hi; returns it, `dflt` when absent, -1 after an
+ * error. */
+static long octets_attr(struct load_state *st, xmlNodePtr node, const char *name, long lo, long hi,
+                        long dflt)
+{
+    const char *v = attr_value(node, name);
+    char q[QUOTE_BUF];
+    long n = 0;
+    size_t i;
+
+    if (v == NULL)
+        return dflt;
+    for (i = 0; v[i] >= '0' && v[i] <= '9' && n <= hi; i++)
+        n = n * 10 + (v[i] - '0');
+    if (i == 0 || v[i] != '\0' || (n != 0 && (n < lo || n > hi))) {
+        add_error(st, &st->code_errs, line_of(node),
+                  "%s %s on <%s>: expected a number of octets, 0 (no limit) or %ld to %ld", name,
+                  quote(v, q, sizeof(q)), name_of(node), lo, hi);
+        return -1;
+    }
+    return n;
+}
+
 static int valid_connector_name(const char *s)
 {
     return s[0] != '\0' &&
@@ -821,12 +846,13 @@ static void check_root(struct load_state *st, xmlNodePtr root)
 
 static void check_logs(struct load_state *st, xmlNodePtr node)
 {
-    static const char *const allowed[] = { "dir", "timezone", "passwords", "format", "pdu-skip",
-                                           NULL };
+    static const char *const allowed[] = { "dir",      "timezone",      "passwords", "format",
+                                           "pdu-skip", "pdu-value-max", NULL };
     static const char *const tz_words[] = { "local", "utc", NULL };
     static const char *const pw_words[] = { "masked", "clear", NULL };
     struct emg_config *cfg = st->cfg;
     const char *dir, *skip;
+    long max;
     int v;
 
     check_attr_names(st, node, allowed);
@@ -851,6 +877,10 @@ static void check_logs(struct load_state *st, xmlNodePtr node)
     skip = attr_value(node, "pdu-skip");
     if (skip != NULL)
         check_pdu_skip(st, node, skip);
+    max = octets_attr(st, node, "pdu-value-max", EMG_PDU_VALUE_MIN, EMG_PDU_VALUE_MAX,
+                      EMG_PDU_VALUE_DEFAULT);
+    if (max >= 0)
+        cfg->pdu_value_max = (size_t)max;
 }
 
 static void check_pdu_skip(struct load_state *st, xmlNodePtr node, const char *list)

@@ -54,6 +54,7 @@ struct emg_config {
     int utc;                   /* timezone="utc" */
     int passwords_clear;       /* passwords="clear" */
     int format;                /* EMG_FMT_EMG (default), _JSON or _BOTH */
+    size_t pdu_value_max;      /* octets of a value before it is cut; 0: never */
     uint32_t *pdu_skip;        /* command ids not written to pdu logs */
     size_t n_pdu_skip;
     struct emg_connector *connectors;
@@ -78,6 +79,11 @@ struct emg_errors {
 
 /* The RELAX NG schema, NUL-terminated (generated from module/emgdiag.rng). */
 extern const char emgdiag_rng[];
+
+/* <logs pdu-value-max>: the default, and the range of other values than 0. */
+#define EMG_PDU_VALUE_DEFAULT 1024
+#define EMG_PDU_VALUE_MIN 16
+#define EMG_PDU_VALUE_MAX 1048576
 
 /* Most problems one load reports; past it, one last line says so. */
 #define EMG_CONFIG_MAX_ERRORS 100

@@ -466,6 +466,7 @@ static void pdu_event(struct file_sink *fs, const struct emg_event *ev, void **s
     fmt = format_of(cfg, c);
     utc = cfg != NULL ? cfg->utc : 0;
     opts.passwords_clear = cfg != NULL ? cfg->passwords_clear : 0;
+    opts.value_max = cfg != NULL ? cfg->pdu_value_max : 0;
     opts.host_error = ev->u.pdu.host_unpack_failed ? HOST_UNPACK_ERROR : NULL;
     if (fmt & EMG_FMT_EMG) {
         emg_ts_text(ts, &ev->tv, utc);

@@ -219,6 +219,21 @@ START_TEST(test_utf8_and_declared_encoding)
 }
 END_TEST
 
+START_TEST(test_pdu_value_max)
+{
+    struct emg_config *cfg = load_ok("<emgdiag><logs dir=\"/x\" pdu-value-max=\"0\"/></emgdiag>\n");
+
+    ck_assert_uint_eq(cfg->pdu_value_max, 0);
+    emg_config_free(cfg);
+    cfg = load_ok("<emgdiag><logs dir=\"/x\" pdu-value-max=\"16\"/></emgdiag>\n");
+    ck_assert_uint_eq(cfg->pdu_value_max, 16);
+    emg_config_free(cfg);
+    cfg = load_ok("<emgdiag><logs dir=\"/x\" pdu-value-max=\"1048576\"/></emgdiag>\n");
+    ck_assert_uint_eq(cfg->pdu_value_max, 1048576);
+    emg_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_only_logs_defaults)
 {
     static const char text[] = "<?xml version=\"1.0\"?>\n<emgdiag><logs dir=\"/x\"/></emgdiag>\n";
@@ -230,6 +245,7 @@ START_TEST(test_only_logs_defaults)
     ck_assert_int_eq(cfg->passwords_clear, 0);
     ck_assert_int_eq(cfg->format, EMG_FMT_EMG);
     ck_assert_uint_eq(cfg->n_pdu_skip, 0);
+    ck_assert_uint_eq(cfg->pdu_value_max, 1024);
     ck_assert_uint_eq(cfg->n_connectors, 0);
     ck_assert_uint_eq(cfg->n_users, 0);
     ck_assert_int_eq(cfg->users_default_deny, 0);
@@ -496,6 +512,15 @@ static const struct {
       5, "missing attribute \"system-id\" on <user>", 1 },
     { HEAD IN "  <users default=\"strict\"/>\n</emgdiag>\n", 4,
       "default \"strict\" on <users>: expected \"allow\" or \"deny\"", 1 },
+    /* pdu-value-max: 0, or 16 to 1048576 octets, in plain digits */
+    { "<emgdiag>\n  <logs dir=\"/x\" pdu-value-max=\"15\"/>\n</emgdiag>\n", 2,
+      "pdu-value-max \"15\" on <logs>: expected a number of octets, 0 (no limit) or 16 to 1048576", 0 },
+    { "<emgdiag>\n  <logs dir=\"/x\" pdu-value-max=\"1048577\"/>\n</emgdiag>\n", 2,
+      "pdu-value-max \"1048577\" on <logs>: expected a number of octets", 0 },
+    { "<emgdiag>\n  <logs dir=\"/x\" pdu-value-max=\"1k\"/>\n</emgdiag>\n", 2,
+      "pdu-value-max \"1k\" on <logs>: expected a number of octets", 1 },
+    { "<emgdiag>\n  <logs dir=\"/x\" pdu-value-max=\"\"/>\n</emgdiag>\n", 2,
+      "pdu-value-max \"\" on <logs>: expected a number of octets", 1 },
     /* connector names: at most 64 octets */
     { HEAD "  <connector name=\"" NAME65 "\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 3,
       "connector name \"" NAME65 "\": 65 octets, at most 64 are allowed", 1 },
@@ -1050,6 +1075,7 @@ static Suite *config_suite(void)
     tcase_add_checked_fixture(decide, make_tmpdir, remove_tmpdir);
     tcase_add_test(load, test_example_fields);
     tcase_add_test(load, test_only_logs_defaults);
+    tcase_add_test(load, test_pdu_value_max);
     tcase_add_test(load, test_utf8_and_declared_encoding);
     tcase_add_test(load, test_name_64_octets);
     tcase_add_test(load, test_buffer_load_same_rules);

@@ -780,6 +780,53 @@ START_TEST(prebind_pdus_are_bounded)
 }
 END_TEST
 
+/* A value longer than <logs pdu-value-max> (1024 by default) is cut with a
+ * marker; 0 writes it whole (docs/pdu-log.md). */
+static void long_payload(const struct emgdiag_module *m)
+{
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    static unsigned char p[3000], body[2200];
+    size_t n, blen = 0;
+
+    memset(body, 0, sizeof(body));
+    blen = 17; /* an empty submit_sm: the mandatory part, all 0 or empty */
+    body[blen++] = 0x04; /* message_payload, 2000 octets of 'z' */
+    body[blen++] = 0x24;
+    body[blen++] = 2000 >> 8;
+    body[blen++] = 2000 & 0xff;
+    memset(body + blen, 'z', 2000);
+    blen += 2000;
+    m->connect_ok(s);
+    /* Bound first: lines before a bind have a limit of their own. */
+    n = pdu(p, 0x00000009, 0, 1, "u\0p\0\0\x34\0\0", 10);
+    m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
+    n = pdu(p, 0x80000009, 0, 1, "S", 2);
+    m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
+    n = pdu(p, 0x00000004, 0, 2, body, blen);
+    m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
+    m->session_close(s);
+    m->shutdown();
+}
+
+START_TEST(long_values_cut_by_default)
+{
+    char re[256];
+
+    long_payload(start_ok(EMGDIAG_BOX_BEARERBOX, NULL, only_logs));
+    snprintf(re, sizeof(re), " MESSAGEPAYLOAD:z{1024}\\\\\\[\\+976 octets\\]$");
+    ck_assert_lines("pdu.x", re, 1);
+}
+END_TEST
+
+START_TEST(long_values_whole_with_zero)
+{
+    long_payload(start_ok(EMGDIAG_BOX_BEARERBOX, NULL,
+                          "<emgdiag><logs dir=\"%s\" pdu-value-max=\"0\"/></emgdiag>\n"));
+    ck_assert_lines("pdu.x", " MESSAGEPAYLOAD:z{2000}$", 1);
+    ck_assert_lines("pdu.x", "octets]", 0);
+}
+END_TEST
+
 static Suite *module_suite(void)
 {
     Suite *s = suite_create("module");
@@ -805,6 +852,8 @@ static Suite *module_suite(void)
     tcase_add_test(tc, shutdown_is_bounded_on_a_stuck_disk);
     tcase_add_test(tc, reload_is_done_off_the_callers_thread);
     tcase_add_test(tc, prebind_pdus_are_bounded);
+    tcase_add_test(tc, long_values_cut_by_default);
+    tcase_add_test(tc, long_values_whole_with_zero);
     suite_add_tcase(s, tc);
     return s;
 }
