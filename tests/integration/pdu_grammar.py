@@ -92,11 +92,19 @@ class Problem(Exception):
     """Octets this module has no rule for: the test cannot expect a line for them."""
 
 
-def escape(octets):
+# <logs pdu-value-max>'s default: the module cuts longer values (emgdiag-pdu does not).
+MODULE_VALUE_MAX = 1024
+
+
+def escape(octets, value_max=0):
     """A string value as docs/pdu-log.md prints it: octets escaped, then each
     space that would start a field (a space, a printable key and ':')
-    written \\x20."""
+    written \\x20; past value_max octets (0: no limit) the value is cut and
+    \\[+N octets] says how many were left out."""
     out = []
+    cut = 0
+    if value_max and len(octets) > value_max:
+        octets, cut = octets[:value_max], len(octets) - value_max
     for b in octets:
         if b == 0x5C:
             out.append("\\\\")
@@ -104,7 +112,8 @@ def escape(octets):
             out.append(chr(b))
         else:
             out.append("\\x%02x" % b)
-    return KEY_AFTER_SPACE.sub(lambda m: "\\x20" if is_key(m.group(1)) else " ", "".join(out))
+    text = KEY_AFTER_SPACE.sub(lambda m: "\\x20" if is_key(m.group(1)) else " ", "".join(out))
+    return text + ("\\[+%d octets]" % cut if cut else "")
 
 
 def is_key(word):
@@ -132,7 +141,7 @@ def json_fields(fields):
     return d
 
 
-def decode(pdu, passwords="masked"):
+def decode(pdu, passwords="masked", value_max=MODULE_VALUE_MAX):
     """(command_id, status, sequence, datalen, fields) of one whole PDU.
 
     fields are (KEY, value) pairs, ints for Integers and escaped text for
@@ -145,7 +154,7 @@ def decode(pdu, passwords="masked"):
         raise Problem("command_length %d but %d octets" % (length, len(pdu)))
     body = pdu[16:]
     if cid not in OPERATIONS:
-        return cid, status, seq, len(body), [("BODY", escape(body))] if body else []
+        return cid, status, seq, len(body), [("BODY", escape(body, value_max))] if body else []
     if cid & 0x80000000 and not body:
         return cid, status, seq, 0, []
     if cid not in LAYOUTS:
@@ -159,7 +168,7 @@ def decode(pdu, passwords="masked"):
             value, pos = body[pos:end], end + 1
             if value:
                 masked = name == "password" and passwords != "clear"
-                fields.append((emg_key(name), "***" if masked else escape(value)))
+                fields.append((emg_key(name), "***" if masked else escape(value, value_max)))
         elif kind == "1":
             if pos >= len(body):
                 raise Problem("%s of %s runs past the end" % (name, OPERATIONS[cid]))
@@ -173,7 +182,7 @@ def decode(pdu, passwords="masked"):
             if len(value) != sm_length:
                 raise Problem("short_message runs past the end")
             if value:
-                fields.append((emg_key(name), escape(value)))
+                fields.append((emg_key(name), escape(value, value_max)))
     datalen = pos
     while pos < len(body):
         if pos + 4 > len(body):
@@ -188,9 +197,9 @@ def decode(pdu, passwords="masked"):
         if kind == "int" and tlen <= 8:
             fields.append((emg_key(name), int.from_bytes(value, "big")))
         elif kind == "c":
-            fields.append((emg_key(name), escape(value.split(b"\0", 1)[0])))
+            fields.append((emg_key(name), escape(value.split(b"\0", 1)[0], value_max)))
         else:
-            fields.append((emg_key(name), escape(value)))
+            fields.append((emg_key(name), escape(value, value_max)))
     return cid, status, seq, datalen, fields
 
 
