@@ -34,6 +34,7 @@
 #include "ratelimit.h"
 #include "session.h"
 #include "sink_file.h"
+#include "sink_metrics.h"
 #include "smpp.h"
 
 #ifndef EMGDIAG_VERSION
@@ -60,6 +61,7 @@ struct emgdiag_session {
 /* Module-wide state, written at entry and shutdown. */
 static const struct emgdiag_host *host;
 static struct ticker *ticker;
+static struct metrics_sink_opts metrics_opts; /* .files set: a metrics sink runs */
 
 /* ------------------------------------------------------------------ */
 /* Host services                                                       */
@@ -446,6 +448,8 @@ static void hook_reload(void)
         reload_rejected(path, err);
         return;
     }
+    if (metrics_opts.files == NULL)
+        metrics_reload_without_sink(cfg, &metrics_opts);
     if (dispatch_reload(cfg) != 0) {
         reload_rejected(path, "out of memory");
         return;
@@ -494,7 +498,7 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
 {
     struct file_sink_opts fo;
     struct emg_config *cfg;
-    struct emg_sink *files;
+    struct emg_sink *files, *metrics;
 
     if (h == NULL || h->abi_major != EMGDIAG_ABI_MAJOR) {
         snprintf(err, errlen, "host ABI %d.%d, this module needs %d.x", h ? h->abi_major : -1,
@@ -522,11 +526,28 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
         emg_config_free(cfg);
         return NULL;
     }
+    metrics_opts = (struct metrics_sink_opts){ .cfg = cfg, .box = h->box, .files = files,
+        .box_id = EMGDIAG_HAS(h, box_id) ? h->box_id : NULL,
+        .host_version = EMGDIAG_HAS(h, host_version) ? h->host_version : NULL };
+    /* NULL with an empty err: no <metrics> for this process. */
+    metrics = metrics_sink_new(&metrics_opts, err, errlen);
+    if (metrics == NULL && err[0] != '\0') {
+        files->ops->close(files, SHUTDOWN_WAIT_MS);
+        emg_config_free(cfg);
+        return NULL;
+    }
+    if (metrics == NULL)
+        metrics_opts.files = NULL;
     if (dispatch_start(cfg) != 0) {
+        if (metrics != NULL)
+            metrics->ops->close(metrics, SHUTDOWN_WAIT_MS);
         files->ops->close(files, SHUTDOWN_WAIT_MS);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    /* Closed first at shutdown: its last scrape reads the file sink. */
+    if (metrics != NULL)
+        dispatch_add_sink(metrics);
     dispatch_add_sink(files);
     config_event(1, 0, h->config_path, NULL);
     /* Without the ticker, a flood's count waits for its next line. */
