@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -1055,6 +1056,7 @@ static int textfile_write(struct metrics_sink *ms, const char *path, char *why, 
     if (fd < 0) {
         e = errno;
     } else {
+        fchmod(fd, 0644); /* node-exporter reads it as another user, whatever the umask */
         while (off < text.len) {
             w = write(fd, text.buf + off, text.len - off);
             if (w < 0 && errno == EINTR)
