@@ -374,9 +374,26 @@ static double now(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-#define ck_assert_text(got, want)                                                              \
-    ck_assert_msg(strcmp(got, want) == 0, "scrape differs.\n--- got:\n%s\n--- expected:\n%s", \
-                  got, want)
+/* Equal texts; else both go to stderr and the first differing line is
+ * named. */
+static void assert_text(const char *got, const char *want, int line)
+{
+    const char *g = got, *w = want;
+    int n = 1;
+
+    if (strcmp(got, want) == 0)
+        return;
+    fprintf(stderr, "--- got:\n%s--- expected:\n%s---\n", got, want);
+    while (*g != '\0' && *g == *w) {
+        if (*g == '\n')
+            n++;
+        g++;
+        w++;
+    }
+    ck_abort_msg("line %d: scrape differs at its line %d: got \"%.120s\", expected \"%.120s\"", line,
+                 n, g, w);
+}
+#define ck_assert_text(got, want) assert_text(got, want, __LINE__)
 
 /* ---- PDUs ---- */
 
