@@ -16,6 +16,9 @@
 #include <check.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -918,6 +921,136 @@ START_TEST(lost_log_lines_counted)
 }
 END_TEST
 
+/* ---- many sessions at once ---- */
+
+#define CONC_SESSIONS 50
+#define CONC_SUBMITS 200
+
+static const struct emgdiag_module *conc_m;
+static atomic_int conc_scrapes; /* scrapes done so far */
+
+static void *conc_session(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    struct emgdiag_session *s = open_session(conc_m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
+    char sysid[32];
+    unsigned char body[64];
+    size_t n;
+
+    ck_assert_ptr_nonnull(s);
+    conc_m->connect_ok(s);
+    n = (size_t)snprintf(sysid, sizeof(sysid), "c%02d", i) + 1;
+    memcpy(body, sysid, n);
+    memcpy(body + n, "pw\0\0\x34\0\0", 8);
+    send_pdu(conc_m, s, R, 0x00000009, 0, 1, body, n + 8);
+    send_pdu(conc_m, s, W, 0x80000009, 0, 1, "OSB", 4);
+    for (uint32_t k = 0; k < CONC_SUBMITS; k++) {
+        /* Half way, wait for scrapes to run while every session is live. */
+        while (k == CONC_SUBMITS / 2 && atomic_load(&conc_scrapes) < 3)
+            usleep(1000);
+        send_pdu(conc_m, s, R, 0x00000004, 0, k + 2, "", 0);
+        send_pdu(conc_m, s, W, 0x80000004, k % 10 == 0 ? 88 : 0, k + 2, "", 0);
+    }
+    conc_m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
+    conc_m->session_close(s);
+    return NULL;
+}
+
+/* Every series of `body` whose name starts with `prefix`: its value must
+ * not be below the one in the previous scrape (kept in `prev`, replaced);
+ * returns their sum. */
+static unsigned long long series_check(const char *body, const char *prefix, char **prev)
+{
+    unsigned long long sum = 0;
+    const char *line, *nl;
+    char *mine = strdup(""), *grown;
+    size_t plen = strlen(prefix), mlen = 0;
+
+    for (line = body; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+        const char *sp;
+        unsigned long long v;
+
+        if (strncmp(line, prefix, plen) != 0)
+            continue;
+        sp = memrchr(line, ' ', (size_t)(nl - line));
+        v = strtoull(sp + 1, NULL, 10);
+        sum += v;
+        if (*prev != NULL) {
+            char key[512];
+            const char *old;
+
+            snprintf(key, sizeof(key), "\n%.*s ", (int)(sp - line), line);
+            old = strstr(*prev, key);
+            if (old != NULL)
+                ck_assert_msg(strtoull(old + strlen(key), NULL, 10) <= v, "went down: %.*s",
+                              (int)(nl - line), line);
+        }
+        grown = realloc(mine, mlen + (size_t)(nl - line) + 3);
+        ck_assert_ptr_nonnull(grown);
+        mine = grown;
+        mlen += (size_t)sprintf(mine + mlen, "\n%.*s", (int)(nl - line), line);
+    }
+    free(*prev);
+    *prev = mine;
+    return sum;
+}
+
+/* 50 sessions at once, 400 PDUs each, while scrapes run: no series ever
+ * goes down, and at the end every PDU and response is counted. */
+START_TEST(concurrent_sessions_scrape_monotonic)
+{
+    int port = free_port();
+    pthread_t th[CONC_SESSIONS];
+    int joined[CONC_SESSIONS] = { 0 };
+    char *prev_pdus = NULL, *prev_resp = NULL, *body;
+    unsigned long long pdus = 0, last = 0, resp;
+    int scrapes = 0;
+
+    make_dir();
+    write_xml("<emgdiag><logs dir=\"@D\" pdu-skip=\"SUBMIT_SM SUBMIT_SM_RESP\"/>"
+              "<metrics box=\"opensmppbox\" listen=\"127.0.0.1:@P\"/></emgdiag>", port, 0);
+    atomic_store(&conc_scrapes, 0);
+    conc_m = start_ok(EMGDIAG_BOX_OPENSMPPBOX, "osb");
+    for (int i = 0; i < CONC_SESSIONS; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, conc_session, (void *)(intptr_t)i), 0);
+    for (;;) {
+        int alive = 0;
+
+        body = scrape(port);
+        scrapes++;
+        atomic_fetch_add(&conc_scrapes, 1);
+        pdus = series_check(body, "emgdiag_pdus_total{", &prev_pdus);
+        series_check(body, "emgdiag_response_seconds_count{", &prev_resp);
+        ck_assert_uint_ge(pdus, last);
+        last = pdus;
+        free(body);
+        for (int i = 0; i < CONC_SESSIONS; i++) {
+            if (!joined[i] && pthread_tryjoin_np(th[i], NULL) == 0)
+                joined[i] = 1;
+            alive += !joined[i];
+        }
+        if (alive == 0 || pdus == (unsigned long long)CONC_SESSIONS * (2 + 2 * CONC_SUBMITS))
+            break;
+    }
+    for (int i = 0; i < CONC_SESSIONS; i++)
+        if (!joined[i])
+            pthread_join(th[i], NULL);
+    body = scrape(port);
+    pdus = series_check(body, "emgdiag_pdus_total{", &prev_pdus);
+    resp = series_check(body, "emgdiag_response_seconds_count{", &prev_resp);
+    ck_assert_uint_eq(pdus, (unsigned long long)CONC_SESSIONS * (2 + 2 * CONC_SUBMITS));
+    ck_assert_uint_eq(resp, (unsigned long long)CONC_SESSIONS * (1 + CONC_SUBMITS));
+    ck_assert_ptr_nonnull(strstr(body, "emgdiag_pdus_total{box=\"opensmppbox\",connector=\"osb\",direction=\"write\",op=\"SUBMIT_SM_RESP\",status=\"88\"} 1000\n"));
+    ck_assert_ptr_nonnull(strstr(body, "emgdiag_logins_total{box=\"opensmppbox\",connector=\"osb\",status=\"0\"} 50\n"));
+    ck_assert_ptr_null(strstr(body, "emgdiag_session_up{"));
+    free(body);
+    free(prev_pdus);
+    free(prev_resp);
+    ck_assert_int_ge(scrapes, 4);
+    conc_m->shutdown();
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
     Suite *s = suite_create("metrics");
@@ -932,6 +1065,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, textfile_written_atomically);
     tcase_add_test(tc, series_cap_overflows);
     tcase_add_test(tc, lost_log_lines_counted);
+    tcase_add_test(tc, concurrent_sessions_scrape_monotonic);
     suite_add_tcase(s, tc);
     return s;
 }
