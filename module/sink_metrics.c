@@ -845,7 +845,8 @@ static void write_gauge_family(struct sbuf *out, const char *name, const char *h
                                struct items *l, int micros)
 {
     mt_family(out, name, "gauge", help);
-    qsort(l->it, l->n, sizeof(*l->it), item_cmp);
+    if (l->n > 1)
+        qsort(l->it, l->n, sizeof(*l->it), item_cmp);
     for (size_t i = 0; i < l->n; i++) {
         if (micros)
             mt_sample_micros(out, name, l->it[i].labels, l->it[i].value);
@@ -899,7 +900,8 @@ static void write_counter_family(struct metrics_sink *ms, struct sbuf *out, int 
         series_labels(b, &snap[i]->key);
         items_add(&l, b, snap[i]->scratch, 0);
     }
-    qsort(l.it, l.n, sizeof(*l.it), item_cmp);
+    if (l.n > 1)
+        qsort(l.it, l.n, sizeof(*l.it), item_cmp);
     mt_family(out, family_name[fam], fam == F_RESPONSE ? "histogram" : "counter",
               family_help[fam]);
     for (size_t i = 0; i < l.n; i++) {
