@@ -16,15 +16,12 @@
 
 #include <stddef.h>
 
-#include "sbuf.h"
+#include "metrics_text.h"
 
 /* Connections served at once; more wait in the kernel's backlog. */
 #define METRICS_HTTP_MAX_CONNECTIONS 8
 /* Seconds an idle or slow connection is kept. */
 #define METRICS_HTTP_TIMEOUT 10
-
-/* Appends the whole scrape to `out` (out->failed: answered 503). */
-typedef void (*metrics_render_fn)(void *ctx, struct sbuf *out);
 
 struct metrics_http;
 

@@ -17,6 +17,9 @@
 
 #include "sbuf.h"
 
+/* Appends a whole scrape to `out` (out->failed: it could not be made). */
+typedef void (*metrics_render_fn)(void *ctx, struct sbuf *out);
+
 /* The Content-Type of a scrape. */
 #define MT_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 

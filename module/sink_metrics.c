@@ -28,19 +28,13 @@
  */
 #include "sink_metrics.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "config.h"
@@ -48,6 +42,7 @@
 #include "emgdiag_hook.h"
 #include "metrics_http.h"
 #include "metrics_text.h"
+#include "metrics_textfile.h"
 #include "sink_file.h"
 #include "smpp.h"
 
@@ -168,15 +163,7 @@ struct metrics_sink {
     struct metrics_http *http;
     char *listen;
 
-    /* The textfile writer. */
-    pthread_mutex_t tf_lock;
-    pthread_cond_t tf_cond;
-    pthread_t tf_thread;
-    int tf_running, tf_stop;
-    atomic_int tf_failing;           /* the last write failed (reported once) */
-    unsigned tf_gen;                 /* tf_lock: bumped by a reload */
-    char *textfile;                  /* tf_lock */
-    int interval;                    /* tf_lock */
+    struct metrics_textfile *textfile; /* the writer, or NULL */
 };
 
 /* The host's box (enum emgdiag_box) as <metrics box> names it. */
@@ -1014,181 +1001,21 @@ static void notice(const char *level, const char *event, size_t n, const char *c
 }
 
 /* ------------------------------------------------------------------ */
-/* The textfile                                                        */
-
-/* Can a file be made in `path`'s directory?  0, or -1 with one line. */
-static int textfile_check(const char *path, char *err, size_t errlen)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-
-    if (slash == NULL)
-        snprintf(dir, sizeof(dir), ".");
-    else if (slash == path)
-        snprintf(dir, sizeof(dir), "/");
-    else
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-    if (access(dir, W_OK | X_OK) != 0) {
-        snprintf(err, errlen, "metrics textfile %s: directory %s: %s", path, dir, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* Writes the scrape to `path` through a temporary file in its directory
- * and rename(2), so node-exporter reads the old text or the new one, never
- * a part.  0, or -1 with the reason in why. */
-static int textfile_write(struct metrics_sink *ms, const char *path, char *why, size_t whylen)
-{
-    struct sbuf text = SBUF_INIT;
-    char tmp[4200];
-    size_t off = 0;
-    ssize_t w;
-    int fd, e = 0;
-
-    metrics_sink_render(&ms->base, &text);
-    if (text.failed) {
-        sbuf_free(&text);
-        snprintf(why, whylen, "out of memory");
-        return -1;
-    }
-    /* Not "*.prom": the collector must never read it. */
-    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        e = errno;
-    } else {
-        fchmod(fd, 0644); /* node-exporter reads it as another user, whatever the umask */
-        while (off < text.len) {
-            w = write(fd, text.buf + off, text.len - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                e = w < 0 ? errno : EIO;
-                break;
-            }
-            off += (size_t)w;
-        }
-        if (close(fd) != 0 && e == 0)
-            e = errno;
-        if (e == 0 && rename(tmp, path) != 0)
-            e = errno;
-        if (e != 0)
-            unlink(tmp);
-    }
-    sbuf_free(&text);
-    if (e != 0) {
-        snprintf(why, whylen, "%s", strerror(e));
-        return -1;
-    }
-    return 0;
-}
-
-/* One write, with a notice in general when writing starts to fail. */
-static void textfile_once(struct metrics_sink *ms, const char *path)
-{
-    const char *keys[2] = { "file", "reason" };
-    const char *values[2];
-    char why[256];
-
-    if (textfile_write(ms, path, why, sizeof(why)) == 0) {
-        atomic_store(&ms->tf_failing, 0);
-        return;
-    }
-    if (atomic_exchange(&ms->tf_failing, 1))
-        return;
-    values[0] = path;
-    values[1] = why;
-    notice("WARN", "METRICS TEXTFILE FAILED", 2, keys, values);
-}
-
-static void *textfile_main(void *arg)
-{
-    struct metrics_sink *ms = arg;
-    struct timespec until;
-    unsigned gen;
-    char *path;
-    int stop;
-
-    pthread_mutex_lock(&ms->tf_lock);
-    for (;;) {
-        stop = ms->tf_stop;
-        path = ms->textfile != NULL ? emg_strdup(ms->textfile) : NULL;
-        pthread_mutex_unlock(&ms->tf_lock);
-        /* At once, then every interval; the last write, at stop, holds
-         * the final counts. */
-        if (path != NULL)
-            textfile_once(ms, path);
-        emg_free(path);
-        pthread_mutex_lock(&ms->tf_lock);
-        if (stop)
-            break;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += ms->interval;
-        gen = ms->tf_gen;
-        while (!ms->tf_stop && ms->tf_gen == gen &&
-               pthread_cond_timedwait(&ms->tf_cond, &ms->tf_lock, &until) != ETIMEDOUT)
-            ;
-    }
-    pthread_mutex_unlock(&ms->tf_lock);
-    return NULL;
-}
-
-static int textfile_start(struct metrics_sink *ms, char *err, size_t errlen)
-{
-    sigset_t all, old;
-    int rc;
-
-    ms->tf_stop = 0;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    rc = pthread_create(&ms->tf_thread, NULL, textfile_main, ms);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
-        snprintf(err, errlen, "metrics textfile: cannot start a thread: %s", strerror(rc));
-        return -1;
-    }
-    pthread_setname_np(ms->tf_thread, "emgdiag-metrics");
-    ms->tf_running = 1;
-    return 0;
-}
-
-/* Stops the writer after its last write; waits at most timeout_ms (< 0:
- * as long as it takes).  0 when it is gone, -1 when it is stuck (a hung
- * disk): it then still uses ms. */
-static int textfile_stop(struct metrics_sink *ms, int timeout_ms)
-{
-    struct timespec until;
-
-    if (!ms->tf_running)
-        return 0;
-    pthread_mutex_lock(&ms->tf_lock);
-    ms->tf_stop = 1;
-    pthread_cond_signal(&ms->tf_cond);
-    pthread_mutex_unlock(&ms->tf_lock);
-    if (timeout_ms < 0) {
-        pthread_join(ms->tf_thread, NULL);
-    } else {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += timeout_ms / 1000;
-        until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        if (pthread_timedjoin_np(ms->tf_thread, NULL, &until) != 0)
-            return -1;
-    }
-    ms->tf_running = 0;
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* The sink's operations                                               */
 
 static void render_cb(void *ctx, struct sbuf *out)
 {
     metrics_sink_render(ctx, out);
+}
+
+/* The textfile writer's thread: a write failed. */
+static void textfile_failed(void *ctx, const char *path, const char *why)
+{
+    const char *keys[2] = { "file", "reason" };
+    const char *values[2] = { path, why };
+
+    (void)ctx;
+    notice("WARN", "METRICS TEXTFILE FAILED", 2, keys, values);
 }
 
 static const struct emg_metrics *my_element(const struct metrics_sink *ms,
@@ -1217,7 +1044,7 @@ static int mt_check(struct emg_sink *s, const struct emg_config *cfg, char *err,
         metrics_http_start(m->listen, render_cb, s, err, errlen); /* says why */
         return -1;
     }
-    if (m->textfile != NULL && textfile_check(m->textfile, err, errlen) != 0)
+    if (m->textfile != NULL && metrics_textfile_check(m->textfile, err, errlen) != 0)
         return -1;
     return 0;
 }
@@ -1268,26 +1095,23 @@ static void mt_reload(struct emg_sink *s, const struct emg_config *cfg)
     struct metrics_sink *ms = (struct metrics_sink *)s;
     const struct emg_metrics *m = my_element(ms, cfg);
     const char *textfile = m != NULL ? m->textfile : NULL;
-    char err[512], *copy = NULL;
+    char err[512];
 
     atomic_store(&ms->max_series, m != NULL ? m->max_series : EMG_METRICS_DEFAULT_MAX_SERIES);
     atomic_store(&ms->session_info, m != NULL ? m->session_info : 1);
     reload_endpoint(ms, m != NULL ? m->listen : NULL);
-    if (textfile != NULL && (copy = emg_strdup(textfile)) == NULL)
-        textfile = NULL; /* no memory: as if it were off */
-    pthread_mutex_lock(&ms->tf_lock);
-    emg_free(ms->textfile);
-    ms->textfile = copy;
-    ms->interval = m != NULL ? m->interval : EMG_METRICS_DEFAULT_INTERVAL;
-    atomic_store(&ms->tf_failing, 0);
-    ms->tf_gen++; /* written at once, then the new interval counts from now */
-    pthread_cond_signal(&ms->tf_cond);
-    pthread_mutex_unlock(&ms->tf_lock);
-    if (textfile == NULL)
-        textfile_stop(ms, -1);
-    else if (!ms->tf_running && textfile_start(ms, err, sizeof(err)) != 0)
-        notice("ERROR", "METRICS TEXTFILE FAILED", 1, (const char *const[]){ "reason" },
-               (const char *const[]){ err });
+    if (textfile == NULL) {
+        metrics_textfile_stop(ms->textfile, -1);
+        ms->textfile = NULL;
+    } else if (ms->textfile != NULL) {
+        if (metrics_textfile_set(ms->textfile, textfile, m->interval) != 0)
+            textfile_failed(ms, textfile, "out of memory: the old file stays");
+    } else {
+        ms->textfile = metrics_textfile_start(textfile, m->interval, render_cb, textfile_failed, ms,
+                                              err, sizeof(err));
+        if (ms->textfile == NULL)
+            textfile_failed(ms, textfile, err);
+    }
 }
 
 static void sink_free(struct metrics_sink *ms)
@@ -1305,10 +1129,7 @@ static void sink_free(struct metrics_sink *ms)
     emg_free(ms->all);
     pthread_mutex_destroy(&ms->lock);
     pthread_mutex_destroy(&ms->scrape_lock);
-    pthread_mutex_destroy(&ms->tf_lock);
-    pthread_cond_destroy(&ms->tf_cond);
     emg_free(ms->listen);
-    emg_free(ms->textfile);
     emg_free(ms->box_id);
     emg_free(ms->host_version);
     emg_free(ms);
@@ -1321,7 +1142,7 @@ static void mt_close(struct emg_sink *s, int timeout_ms)
     metrics_http_stop(ms->http);
     ms->http = NULL;
     /* A writer stuck on a hung disk keeps the sink: the process is ending. */
-    if (textfile_stop(ms, timeout_ms) == 0)
+    if (metrics_textfile_stop(ms->textfile, timeout_ms) == 0)
         sink_free(ms);
 }
 
@@ -1356,21 +1177,16 @@ struct emg_sink *metrics_sink_new(const struct metrics_sink_opts *o, char *err, 
     atomic_init(&ms->session_info, m->session_info);
     atomic_init(&ms->reloads_ok, 0ull);
     atomic_init(&ms->reloads_rejected, 0ull);
-    atomic_init(&ms->tf_failing, 0);
     pthread_mutex_init(&ms->lock, NULL);
     pthread_mutex_init(&ms->scrape_lock, NULL);
-    pthread_mutex_init(&ms->tf_lock, NULL);
-    pthread_cond_init(&ms->tf_cond, NULL);
-    ms->interval = m->interval;
     ms->host_version = emg_strdup(o->host_version != NULL ? o->host_version : "");
     if (ms->host_version == NULL || (o->box_id != NULL && (ms->box_id = emg_strdup(o->box_id)) == NULL) ||
-        (m->listen != NULL && (ms->listen = emg_strdup(m->listen)) == NULL) ||
-        (m->textfile != NULL && (ms->textfile = emg_strdup(m->textfile)) == NULL)) {
+        (m->listen != NULL && (ms->listen = emg_strdup(m->listen)) == NULL)) {
         snprintf(err, errlen, "metrics: out of memory");
         sink_free(ms);
         return NULL;
     }
-    if (ms->textfile != NULL && textfile_check(ms->textfile, err, errlen) != 0) {
+    if (m->textfile != NULL && metrics_textfile_check(m->textfile, err, errlen) != 0) {
         sink_free(ms);
         return NULL;
     }
@@ -1379,7 +1195,9 @@ struct emg_sink *metrics_sink_new(const struct metrics_sink_opts *o, char *err, 
         sink_free(ms);
         return NULL;
     }
-    if (ms->textfile != NULL && textfile_start(ms, err, errlen) != 0) {
+    if (m->textfile != NULL &&
+        (ms->textfile = metrics_textfile_start(m->textfile, m->interval, render_cb, textfile_failed,
+                                               ms, err, errlen)) == NULL) {
         metrics_http_stop(ms->http);
         sink_free(ms);
         return NULL;

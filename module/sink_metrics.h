@@ -8,8 +8,8 @@
  * counts into them for good, so counters never go down and survive reloads
  * and reopens.  The text (docs/metrics.md) is served at GET /metrics by
  * libmicrohttpd on its own thread (metrics_http.h) and/or written to a
- * node-exporter textfile every `interval` seconds by a thread of this sink
- * (emgdiag-metrics), atomically (a temporary file, then rename(2)).
+ * node-exporter textfile every `interval` seconds by a thread of its own
+ * (metrics_textfile.h).
  * Series per family are capped (<metrics max-series>); samples past the
  * cap are counted in emgdiag_series_overflow_total.
  */

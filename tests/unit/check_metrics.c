@@ -305,8 +305,15 @@ START_TEST(textfile_written_atomically)
     free(text);
     m->connect_err(s, 110);
     m->session_close(s);
+    /* A reload to another file writes it at once. */
+    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" textfile=\"@D/bb2.prom\" interval=\"3600\"/></emgdiag>", 0, 0);
+    m->reload();
+    snprintf(path, sizeof(path), "%s/bb2.prom", dir);
+    for (int i = 0; i < 100 && stat(path, &st) != 0; i++)
+        usleep(20000);
+    ck_assert_int_eq(stat(path, &st), 0);
     m->shutdown();
-    head(&want, "bearerbox", 0, 0);
+    head(&want, "bearerbox", 1, 0);
     family(&want, "emgdiag_connects_total");
     add(&want, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno=\"110\"} 2\n");
     family(&want, "emgdiag_logins_total");
