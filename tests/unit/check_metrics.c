@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
+
 const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, char *err,
                                                   size_t errlen);
 
@@ -274,6 +276,95 @@ static char *slurp(const char *path)
     fclose(f);
     return buf;
 }
+
+/* <metrics> in the configuration (docs/configuration.md): what loads, which
+ * element a process takes, and the errors, each as FILE:LINE: message. */
+START_TEST(config_metrics_element)
+{
+    static const struct {
+        const char *element;
+        const char *error;  /* NULL: loads */
+    } cases[] = {
+        { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:9391\"/>", NULL },
+        { "<metrics box=\"bearerbox\" listen=\"[::1]:9391\" session-info=\"off\" max-series=\"5\"/>", NULL },
+        { "<metrics box=\"opensmppbox\" textfile=\"/x/a.prom\" interval=\"60\"/>", NULL },
+        { "<metrics box=\"bearerbox\" listen=\"localhost:9391\"/>",
+          "m.xml:2: listen \"localhost:9391\": not an IPv4 address (host names are not allowed; write IPv6 as [::1]:port)" },
+        { "<metrics box=\"bearerbox\" listen=\"127.0.0.1\"/>",
+          "m.xml:2: listen \"127.0.0.1\": missing ':port' (write e.g. 127.0.0.1:9391)" },
+        { "<metrics box=\"bearerbox\" listen=\"[::1:9391\"/>",
+          "m.xml:2: listen \"[::1:9391\": expected [IPv6 address]:port" },
+        { "<metrics box=\"bearerbox\" listen=\"[127.0.0.1]:9391\"/>",
+          "m.xml:2: listen \"[127.0.0.1]:9391\": not a valid IPv6 address inside [...]" },
+        { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:0\"/>",
+          "m.xml:2: listen \"127.0.0.1:0\": port must be a number 1-65535 without a leading zero" },
+        { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:65536\"/>",
+          "m.xml:2: listen \"127.0.0.1:65536\": port must be a number 1-65535 without a leading zero" },
+        { "<metrics box=\"bearerbox\" textfile=\"/x/a.txt\"/>",
+          "m.xml:2: textfile \"/x/a.txt\": the file name must end in \".prom\" (node-exporter's textfile collector reads only those)" },
+        { "<metrics box=\"bearerbox\" textfile=\"/x/a.prom\" interval=\"0\"/>",
+          "m.xml:2: interval \"0\" on <metrics>: expected a number 1-3600" },
+        { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:1\" interval=\"5\"/>",
+          "m.xml:2: attribute \"interval\" needs \"textfile\" on <metrics>" },
+        { "<metrics box=\"bearerbox\"/>",
+          "m.xml:2: <metrics> needs \"listen\", \"textfile\" or both (or leave the element out)" },
+        { "<metrics listen=\"127.0.0.1:1\"/>",
+          "m.xml:2: missing attribute \"box\" on <metrics> (bearerbox or opensmppbox)" },
+        { "<metrics box=\"smsbox\" listen=\"127.0.0.1:1\"/>",
+          "m.xml:2: box \"smsbox\" on <metrics>: expected \"bearerbox\" or \"opensmppbox\"" },
+        { "<metrics box=\"bearerbox\" opensmppbox-id=\"x\" listen=\"127.0.0.1:1\"/>",
+          "m.xml:2: attribute \"opensmppbox-id\" not allowed on <metrics box=\"bearerbox\">" },
+        { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:1\"/>\n<metrics box=\"bearerbox\" textfile=\"a.prom\"/>",
+          "m.xml:3: second <metrics> for box \"bearerbox\" (first at line 2; one element per process)" },
+        { "<metrics box=\"opensmppbox\" opensmppbox-id=\"a\" listen=\"127.0.0.1:1\"/>\n<metrics box=\"opensmppbox\" opensmppbox-id=\"a\" listen=\"127.0.0.1:2\"/>",
+          "m.xml:3: second <metrics> for box \"opensmppbox\" opensmppbox-id \"a\" (first at line 2; one element per process)" },
+        { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:1\" colour=\"red\"/>",
+          "m.xml:2: unknown attribute \"colour\" on <metrics>" },
+    };
+    char xml[1024];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct emg_errors errs = { NULL, 0 };
+        struct emg_config *cfg;
+
+        snprintf(xml, sizeof(xml), "<emgdiag><logs dir=\"/tmp\"/>\n%s\n</emgdiag>\n", cases[i].element);
+        cfg = emg_config_load_buffer(xml, strlen(xml), "m.xml", &errs);
+        if (cases[i].error == NULL) {
+            ck_assert_msg(cfg != NULL, "%s: %s", cases[i].element, errs.n ? errs.msgs[0] : "?");
+        } else {
+            ck_assert_msg(cfg == NULL, "%s loaded", cases[i].element);
+            ck_assert_msg(errs.n >= 1 && strcmp(errs.msgs[0], cases[i].error) == 0, "%s: got \"%s\"",
+                          cases[i].element, errs.n ? errs.msgs[0] : "(nothing)");
+        }
+        emg_config_free(cfg);
+        emg_errors_free(&errs);
+    }
+    /* Which element a process takes: the one naming its id, else the one
+     * without an id; none for bearerbox here. */
+    {
+        const char *x = "<emgdiag><logs dir=\"/tmp\"/>"
+                        "<metrics box=\"opensmppbox\" listen=\"127.0.0.1:1\"/>"
+                        "<metrics box=\"opensmppbox\" opensmppbox-id=\"b\" listen=\"127.0.0.1:2\"/></emgdiag>";
+        struct emg_config *cfg = emg_config_load_buffer(x, strlen(x), "m.xml", NULL);
+        const struct emg_metrics *m;
+
+        ck_assert_ptr_nonnull(cfg);
+        m = emg_config_metrics(cfg, EMG_METRICS_OPENSMPPBOX, "b");
+        ck_assert_ptr_nonnull(m);
+        ck_assert_str_eq(m->listen, "127.0.0.1:2");
+        m = emg_config_metrics(cfg, EMG_METRICS_OPENSMPPBOX, "c");
+        ck_assert_ptr_nonnull(m);
+        ck_assert_str_eq(m->listen, "127.0.0.1:1");
+        m = emg_config_metrics(cfg, EMG_METRICS_OPENSMPPBOX, NULL);
+        ck_assert_str_eq(m->listen, "127.0.0.1:1");
+        ck_assert_int_eq(m->interval, 15);
+        ck_assert_int_eq(m->session_info, 1);
+        ck_assert_uint_eq(m->max_series, 10000);
+        ck_assert_ptr_null(emg_config_metrics(cfg, EMG_METRICS_BEARERBOX, NULL));
+        emg_config_free(cfg);
+    }
+}
+END_TEST
 
 /* textfile: written at once, then every interval, and last at shutdown
  * with the final counts; its directory is checked at start. */
@@ -1110,6 +1201,7 @@ static Suite *metrics_suite(void)
     TCase *tc = tcase_create("sink");
 
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, config_metrics_element);
     tcase_add_test(tc, textfile_written_atomically);
 #ifndef HAVE_MICROHTTPD
     tcase_add_test(tc, listen_refused_without_microhttpd);
