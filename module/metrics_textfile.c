@@ -183,9 +183,15 @@ struct metrics_textfile *metrics_textfile_start(const char *path, int interval,
 
 int metrics_textfile_set(struct metrics_textfile *t, const char *path, int interval)
 {
-    char *copy = emg_strdup(path);
+    char *copy;
 
-    if (copy == NULL)
+    pthread_mutex_lock(&t->lock);
+    if (strcmp(t->path, path) == 0 && t->interval == interval) {
+        pthread_mutex_unlock(&t->lock);
+        return 0; /* nothing changed: the schedule goes on */
+    }
+    pthread_mutex_unlock(&t->lock);
+    if ((copy = emg_strdup(path)) == NULL)
         return -1;
     pthread_mutex_lock(&t->lock);
     emg_free(t->path);

@@ -34,8 +34,9 @@ struct metrics_textfile *metrics_textfile_start(const char *path, int interval,
                                                 metrics_textfile_failed_fn failed, void *ctx,
                                                 char *err, size_t errlen);
 
-/* A new file and interval (a reload): written at once, then every interval.
- * 0, or -1 when out of memory (the old ones stay). */
+/* A new file or interval (a reload): written at once, then every
+ * interval; the same ones change nothing.  0, or -1 when out of memory (the
+ * old ones stay). */
 int metrics_textfile_set(struct metrics_textfile *t, const char *path, int interval);
 
 /* Writes the last time, stops and frees t, waiting at most timeout_ms (< 0:
