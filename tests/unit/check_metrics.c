@@ -1188,7 +1188,7 @@ START_TEST(concurrent_sessions_scrape_monotonic)
     free(body);
     free(prev_pdus);
     free(prev_resp);
-    ck_assert_int_ge(scrapes, 4);
+    ck_assert_int_ge(scrapes, 3); /* at least those the sessions waited for */
     conc_m->shutdown();
 }
 END_TEST
