@@ -9,9 +9,22 @@
  *
  * Versioning: the major version must match exactly, or the side that notices
  * refuses the other with one line.  A minor version adds members at the end
- * of a struct only; every struct that crosses the boundary starts with its
- * size as the sender knows it, so a reader tests `size` (EMGDIAG_HAS) before
- * touching a member a peer may not have, and tests function pointers for NULL.
+ * of a struct, or values to an enum, only; every struct that crosses the
+ * boundary starts with its size as the sender knows it, so a reader tests
+ * `size` (EMGDIAG_HAS) before touching a member a peer may not have, and
+ * tests function pointers for NULL.  A reader must accept an enum value it
+ * does not know.
+ *
+ * A host that refuses a module's table after the entry point has run (ABI
+ * major mismatch, table too small) calls the table's `shutdown` when `size`
+ * covers it, then unloads the module: a module that started threads in its
+ * entry point stops them there.  Every major version keeps `size`,
+ * `abi_major`, `abi_minor` and `shutdown` where they are in 1.x.  A module
+ * that refuses the host itself returns NULL and has started nothing.
+ *
+ * History:
+ *   1.0  first version.
+ *   1.1  EMGDIAG_DISC_BEARERBOX_LINK (opensmppbox).
  *
  * Only plain C types cross: octets and lengths, C strings, ints.  Strings
  * passed in are only valid for the duration of the call.
@@ -19,7 +32,8 @@
  * Threads: every hook may be called concurrently from many host threads.
  * emgdiag_module.reopen is also async-signal-safe, so a host may call it from
  * a signal handler; the module does the work on its own thread.  .reload
- * parses a file and takes locks: call it from an ordinary thread.
+ * takes locks: call it from an ordinary thread; it returns at once, and the
+ * module parses and swaps its configuration on a thread of its own.
  */
 #ifndef EMGDIAG_HOOK_H
 #define EMGDIAG_HOOK_H
@@ -32,7 +46,7 @@ extern "C" {
 #endif
 
 #define EMGDIAG_ABI_MAJOR 1
-#define EMGDIAG_ABI_MINOR 0
+#define EMGDIAG_ABI_MINOR 1
 
 /* The one symbol a module exports (type emgdiag_entry_fn). */
 #define EMGDIAG_ENTRY_SYMBOL "emgdiag_module_entry"
@@ -82,7 +96,10 @@ enum emgdiag_disconnect {
     EMGDIAG_DISC_LOGIN_FAILED = 4, /* the bind was refused */
     EMGDIAG_DISC_IO_ERROR = 5,     /* read/write error, errno unknown */
     EMGDIAG_DISC_ERRNO = 6,        /* read/write error, `err` is errno */
-    EMGDIAG_DISC_BEARERBOX_LINK = 7 /* ABI 1.1: the host lost its own upstream link */
+    /* 1.1: the session ended because the host lost its own upstream link
+     * (opensmppbox: the client's bearerbox connection broke or bearerbox
+     * told it to stop).  A 1.0 module does not know this value. */
+    EMGDIAG_DISC_BEARERBOX_LINK = 7
 };
 
 /* Answers of the decision hooks. */
@@ -167,8 +184,9 @@ struct emgdiag_module {
     /* The host reopened its logs.  Async-signal-safe: the files are
      * reopened on the module's own thread. */
     void (*reopen)(void);
-    /* The host reloads its configuration: the module re-reads its own, and
-     * keeps the old one if the new one is invalid.  Not signal-safe. */
+    /* The host reloads its configuration: the module re-reads its own on a
+     * thread of its own (the call returns at once), and keeps the old one if
+     * the new one is invalid.  Not signal-safe. */
     void (*reload)(void);
 
     /* Last call: flush and stop.  No other hook is called afterwards. */

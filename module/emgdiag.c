@@ -36,6 +36,7 @@
 #include "sink_file.h"
 #include "sink_metrics.h"
 #include "smpp.h"
+#include "worker.h"
 
 #ifndef EMGDIAG_VERSION
 #error "EMGDIAG_VERSION must be defined (configure's PACKAGE_VERSION)"
@@ -61,7 +62,7 @@ struct emgdiag_session {
 /* Module-wide state, written at entry and shutdown. */
 static const struct emgdiag_host *host;
 static struct ticker *ticker;
-static struct metrics_sink_opts metrics_opts; /* .files set: a metrics sink runs */
+static struct worker *reloader;
 
 /* ------------------------------------------------------------------ */
 /* Host services                                                       */
@@ -430,12 +431,14 @@ static void reload_rejected(const char *path, const char *err)
     host_log(EMGDIAG_LOG_ERROR, "emgdiag: reload rejected, old configuration kept: %s", err);
 }
 
-static void hook_reload(void)
+/* The reload itself, on the reloader thread (or, without it, the caller's). */
+static void reload_job(void *ctx)
 {
     char err[1024];
     struct emg_config *cfg;
     const char *path = host != NULL ? host->config_path : NULL;
 
+    (void)ctx;
     if (path == NULL || !dispatch_running())
         return;
     cfg = load_config(path, err, sizeof(err));
@@ -448,13 +451,23 @@ static void hook_reload(void)
         reload_rejected(path, err);
         return;
     }
-    if (metrics_opts.files == NULL)
-        metrics_reload_without_sink(cfg, &metrics_opts);
     if (dispatch_reload(cfg) != 0) {
         reload_rejected(path, "out of memory");
         return;
     }
     config_event(1, 1, path, NULL);
+}
+
+/* Returns at once: the file is parsed and checked on the module's reloader
+ * thread, and the new configuration swapped in whole when it is good, so
+ * the host's thread (opensmppbox's accept loop) never waits on a large
+ * file. */
+static void hook_reload(void)
+{
+    if (reloader != NULL)
+        worker_request(reloader);
+    else
+        reload_job(NULL);
 }
 
 static void hook_shutdown(void)
@@ -463,6 +476,8 @@ static void hook_shutdown(void)
 
     ticker_stop(ticker);
     ticker = NULL;
+    worker_stop(reloader);
+    reloader = NULL;
     left = dispatch_stop(SHUTDOWN_WAIT_MS);
     if (left > 0)
         host_log(EMGDIAG_LOG_ERROR,
@@ -498,7 +513,7 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
 {
     struct file_sink_opts fo;
     struct emg_config *cfg;
-    struct emg_sink *files, *metrics;
+    struct emg_sink *files;
 
     if (h == NULL || h->abi_major != EMGDIAG_ABI_MAJOR) {
         snprintf(err, errlen, "host ABI %d.%d, this module needs %d.x", h ? h->abi_major : -1,
@@ -526,31 +541,18 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
         emg_config_free(cfg);
         return NULL;
     }
-    metrics_opts = (struct metrics_sink_opts){ .cfg = cfg, .box = h->box, .files = files,
-        .box_id = EMGDIAG_HAS(h, box_id) ? h->box_id : NULL,
-        .host_version = EMGDIAG_HAS(h, host_version) ? h->host_version : NULL };
-    /* NULL with an empty err: no <metrics> for this process. */
-    metrics = metrics_sink_new(&metrics_opts, err, errlen);
-    if (metrics == NULL && err[0] != '\0') {
-        files->ops->close(files, SHUTDOWN_WAIT_MS);
-        emg_config_free(cfg);
-        return NULL;
-    }
-    if (metrics == NULL)
-        metrics_opts.files = NULL;
     if (dispatch_start(cfg) != 0) {
-        if (metrics != NULL)
-            metrics->ops->close(metrics, SHUTDOWN_WAIT_MS);
         files->ops->close(files, SHUTDOWN_WAIT_MS);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    /* Closed first at shutdown: its last scrape reads the file sink. */
-    if (metrics != NULL)
-        dispatch_add_sink(metrics);
     dispatch_add_sink(files);
+    if (metrics_sink_add(cfg, h, err, errlen) != 0)
+        return NULL; /* dispatching stopped */
     config_event(1, 0, h->config_path, NULL);
-    /* Without the ticker, a flood's count waits for its next line. */
+    /* Without the ticker, a flood's count waits for its next line; without
+     * the reloader, reloads run on the host's thread. */
     ticker = ticker_start(on_tick, NULL);
+    reloader = worker_start("emgdiag-reload", reload_job, NULL);
     return &module_table;
 }

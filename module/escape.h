@@ -11,6 +11,8 @@
 #define EMGDIAG_ESCAPE_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "sbuf.h"
 
@@ -37,6 +39,109 @@ static inline unsigned long long esc_word_special(unsigned long long w)
     return (below_space | del_or_high | is_bs) & highs;
 }
 
+/* esc_word_special(), and also the octets that are ':' (a value holding
+   one may need its spaces escaped: see pdu_format.c). */
+static inline unsigned long long esc_word_special_colon(unsigned long long w)
+{
+    const unsigned long long ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    unsigned long long co = w ^ (ones * 0x3a);
+
+    return esc_word_special(w) | ((co - ones) & ~co & highs);
+}
+
+static const char esc_hex_digits[] = "0123456789abcdef";
+
+/* What an octet becomes: PLAIN itself, BACKSLASH two backslashes, HEX a
+   \xHH escape. */
+enum { ESC_HEX = 0, ESC_PLAIN = 1, ESC_BACKSLASH = 2 };
+static const unsigned char esc_octet_class[256] = {
+    [0x20 ... 0x5b] = ESC_PLAIN,
+    [0x5c] = ESC_BACKSLASH,
+    [0x5d ... 0x7e] = ESC_PLAIN,
+};
+
+static inline char *esc_put_escaped(char *out, unsigned char c, unsigned cls)
+{
+    if (cls == ESC_BACKSLASH) {
+        out[0] = '\\';
+        out[1] = '\\';
+        return out + 2;
+    }
+    out[0] = '\\';
+    out[1] = 'x';
+    out[2] = esc_hex_digits[c >> 4];
+    out[3] = esc_hex_digits[c & 0xf];
+    return out + 4;
+}
+
+/* The escaping itself.  With colon_aware, a word holding ':' leaves the
+   fast path too, and every ':' seen sets *colon: one pass tells the caller
+   whether the value needs a look at its spaces (see esc_octets_colon_to). */
+static inline __attribute__((always_inline)) size_t esc_run(char *dst, const unsigned char *p,
+                                                             size_t n, unsigned flags,
+                                                             int colon_aware, int *colon)
+{
+    char *out = dst;
+    size_t i = 0;
+
+    if (flags != 0) {
+        for (i = 0; i < n; i++) {
+            unsigned char c = p[i];
+            unsigned cls = esc_octet_class[c];
+
+            if (colon_aware && c == ':')
+                *colon = 1;
+            if ((c == '"' && (flags & ESC_QUOTE)) || (c == ',' && (flags & ESC_COMMA)))
+                cls = ESC_HEX;
+            if (cls == ESC_PLAIN)
+                *out++ = (char)c;
+            else
+                out = esc_put_escaped(out, c, cls);
+        }
+        return (size_t)(out - dst);
+    }
+    /* The common case, a plain run, is copied eight octets at a time. */
+    while (n - i >= 8) {
+        uint64_t w;
+
+        memcpy(&w, p + i, 8);
+        if ((colon_aware ? esc_word_special_colon(w) : esc_word_special(w)) != 0)
+            break;
+        memcpy(out, &w, 8);
+        out += 8;
+        i += 8;
+    }
+    if (i == n)
+        return (size_t)(out - dst);
+    if (n >= 8 && n - i < 8) {
+        /* Fewer than eight octets left, after at least eight: the last
+           eight octets of the input overlap what was already copied.  If
+           they are all plain, so were the overlapped ones, which therefore
+           printed as themselves: writing the word eight characters before
+           the end gives the same text. */
+        uint64_t w;
+
+        memcpy(&w, p + n - 8, 8);
+        if ((colon_aware ? esc_word_special_colon(w) : esc_word_special(w)) == 0) {
+            out += n - i;
+            memcpy(out - 8, &w, 8);
+            return (size_t)(out - dst);
+        }
+    }
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        unsigned cls = esc_octet_class[c];
+
+        if (colon_aware && c == ':')
+            *colon = 1;
+        if (cls == ESC_PLAIN)
+            *out++ = (char)c;
+        else
+            out = esc_put_escaped(out, c, cls);
+    }
+    return (size_t)(out - dst);
+}
+
 /* 0x20-0x7E as is except '\' -> "\\"; any other octet -> \xHH lowercase;
    flags add more. */
 void esc_octets(struct sbuf *b, const unsigned char *p, size_t n, unsigned flags);
@@ -44,6 +149,10 @@ void esc_octets(struct sbuf *b, const unsigned char *p, size_t n, unsigned flags
 /* The same escaping into dst, which has room for ESC_MAX_PER_OCTET * n
    characters; returns the number written (no NUL is added). */
 size_t esc_octets_to(char *dst, const unsigned char *p, size_t n, unsigned flags);
+
+/* The same, also telling whether the octets hold a ':' (*colon set to 1,
+   never cleared). */
+size_t esc_octets_colon_to(char *dst, const unsigned char *p, size_t n, unsigned flags, int *colon);
 
 /* Appends s as the *contents* of a JSON string (no surrounding quotes):
    escapes '"' and '\\' and control characters per RFC 8259. */

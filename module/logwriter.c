@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #define LW_GENERAL_FILE "general"
+#define LW_GENERAL_JSON "general.jsonl"
 #define LW_UNKNOWN_FILE "(unknown)"   /* drops whose file name could not be kept */
 #define LW_NAME_MAX 255
 #define LW_DIR_MODE 0750
@@ -93,6 +94,7 @@ struct lw_file {
     int fd;                        /* -1 when closed */
     unsigned long dropped;         /* lost and not reported yet */
     unsigned long checked_batch;   /* batch in which fd's link count was checked */
+    int torn;                      /* the file ends in a fragment: end it first */
 };
 
 struct logwriter {
@@ -524,6 +526,7 @@ static struct lw_file *lw_file_get(struct logwriter *w, const char *name)
     f->fd = -1;
     f->dropped = 0;
     f->checked_batch = 0;
+    f->torn = 0;
     w->files[w->nfiles++] = f;
     return f;
 }
@@ -598,11 +601,13 @@ static int lw_file_fd(struct logwriter *w, struct lw_file *f)
     return fd;
 }
 
-/* The whole line with as many write(2) calls as it takes; 0 or -1/errno. */
-static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len)
+/* The whole line with as many write(2) calls as it takes; 0 or -1/errno.
+ * *written says how much of it reached the file. */
+static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len, size_t *written)
 {
     ssize_t n;
 
+    *written = 0;
     while (len > 0) {
         n = write(fd, p, len);
         if (n < 0) {
@@ -618,20 +623,53 @@ static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len)
             atomic_fetch_add(&w->short_writes, 1);
         p += n;
         len -= (size_t)n;
+        *written += (size_t)n;
     }
     return 0;
+}
+
+/*
+ * A write cut short (a full disk) left `written` octets of a line at the end
+ * of f.  In a file only this process writes, they are cut off again; in a
+ * file other processes append to (or when cutting fails), the fragment is
+ * ended with a newline so that the next line starts on a line of its own,
+ * now or, when even that cannot be written, before the next line.  The
+ * caller counts the line as dropped.
+ */
+static void lw_undo_fragment(struct logwriter *w, struct lw_file *f, int fd, size_t written)
+{
+    struct stat st;
+    size_t nl;
+
+    if (written == 0)
+        return;
+    if ((w->opts.is_shared == NULL || !w->opts.is_shared(w->opts.ctx, f->name)) &&
+        fstat(fd, &st) == 0 && (off_t)written <= st.st_size &&
+        ftruncate(fd, st.st_size - (off_t)written) == 0)
+        return;
+    f->torn = lw_write_all(w, fd, "\n", 1, &nl) != 0;
 }
 
 /* Appends to f; on failure closes f so the next line reopens it. */
 static int lw_append(struct logwriter *w, struct lw_file *f, const char *line, size_t len)
 {
     int fd = lw_file_fd(w, f);
+    size_t written;
     int e;
 
     if (fd < 0)
         return -1;
-    if (lw_write_all(w, fd, line, len) == 0)
+    if (f->torn) {
+        if (lw_write_all(w, fd, "\n", 1, &written) != 0)
+            goto fail;
+        f->torn = 0;
+    }
+    if (lw_write_all(w, fd, line, len, &written) == 0)
         return 0;
+    e = errno;
+    lw_undo_fragment(w, f, fd, written);
+    errno = e;
+fail:
     e = errno;
     close(fd);
     f->fd = -1;
@@ -644,26 +682,34 @@ static int lw_append(struct logwriter *w, struct lw_file *f, const char *line, s
 static void lw_report_drops(struct logwriter *w, struct lw_file *f, int last)
 {
     struct lw_file *general;
-    struct sbuf line = SBUF_INIT;
+    struct sbuf text = SBUF_INIT, json = SBUF_INIT;
     char msg[512], ebuf[128];
-    int e = ENOMEM;
+    int e = ENOMEM, reported = 0;
 
     if (f->dropped == 0)
         return;
     if (w->opts.format_dropped != NULL)
-        w->opts.format_dropped(w->opts.ctx, f->name, f->dropped, &line);
+        w->opts.format_dropped(w->opts.ctx, f->name, f->dropped, &text, &json);
     else
-        sbuf_printf(&line, "DROPPED count=\"%lu\" file=\"%s\"\n", f->dropped, f->name);
-    general = lw_file_get(w, LW_GENERAL_FILE);
-    if (general != NULL && !line.failed && line.len > 0) {
-        if (lw_append(w, general, line.buf, line.len) == 0) {
-            f->dropped = 0;
-            sbuf_free(&line);
-            return;
-        }
-        e = errno;
+        sbuf_printf(&text, "DROPPED count=\"%lu\" file=\"%s\"\n", f->dropped, f->name);
+    if (!text.failed && text.len > 0 && (general = lw_file_get(w, LW_GENERAL_FILE)) != NULL) {
+        if (lw_append(w, general, text.buf, text.len) == 0)
+            reported = 1;
+        else
+            e = errno;
     }
-    sbuf_free(&line);
+    if (!json.failed && json.len > 0 && (general = lw_file_get(w, LW_GENERAL_JSON)) != NULL) {
+        if (lw_append(w, general, json.buf, json.len) == 0)
+            reported = 1;
+        else
+            e = errno;
+    }
+    sbuf_free(&text);
+    sbuf_free(&json);
+    if (reported) {
+        f->dropped = 0;
+        return;
+    }
     snprintf(msg, sizeof msg, "emgdiag: %lu lines lost for log file %s/%s; cannot write %s/%s: %s",
              f->dropped, w->dir, f->name, w->dir, LW_GENERAL_FILE, lw_strerror(e, ebuf, sizeof ebuf));
     if (lw_host_log(w, msg, last))
@@ -692,7 +738,7 @@ static void lw_deliver(struct logwriter *w, const char *name, const char *line, 
             w->opts.on_lost(w->opts.ctx, name);
         return;
     }
-    is_general = strcmp(name, LW_GENERAL_FILE) == 0;
+    is_general = strcmp(name, LW_GENERAL_FILE) == 0 || strcmp(name, LW_GENERAL_JSON) == 0;
     if (lw_append(w, f, line, len) != 0) {
         f->dropped++;
         atomic_fetch_add(&w->dropped, 1);

@@ -13,7 +13,10 @@
  * removed directory drops the line and counts it per file; once writing works
  * again the writer appends one DROPPED line (built by the module's
  * format_dropped callback) to the file "general", or, if even that file
- * cannot be written, tells the host through host_log at most once a second.
+ * cannot be written, tells the host through host_log at most once a second
+ * (and once more, whatever the time, before it stops).  A line a full disk
+ * cut short is never left glued to the next one: the fragment is cut off
+ * again, or, in a file other processes share, ended with a newline.
  */
 #ifndef EMGDIAG_LOGWRITER_H
 #define EMGDIAG_LOGWRITER_H
@@ -34,9 +37,15 @@ struct logwriter_opts {
      * waiting, every batch is taken as soon as it is there. */
     int linger_ms;
     /* Writer thread: lines of `file` were lost and writing works again; append
-     * the complete line for "general" (ending in '\n') to `out`.  When NULL a
-     * bare `DROPPED count="N" file="F"` line is written. */
-    void (*format_dropped)(void *ctx, const char *file, unsigned long count, struct sbuf *out);
+     * the complete line for "general" (ending in '\n') to `text` and/or the
+     * one for "general.jsonl" to `json` (either may be left empty).  When
+     * NULL a bare `DROPPED count="N" file="F"` line goes to "general". */
+    void (*format_dropped)(void *ctx, const char *file, unsigned long count, struct sbuf *text,
+                           struct sbuf *json);
+    /* Writer thread: 1 when other processes may append to `file` too, so a
+     * fragment a full disk left there is ended with a newline instead of
+     * being cut off.  When NULL every file is taken as this process's own. */
+    int (*is_shared)(void *ctx, const char *file);
     /* Writer thread: one-line message for the host's own log, used when even
      * "general" cannot be written.  May be NULL. */
     void (*host_log)(void *ctx, const char *msg);

@@ -248,32 +248,109 @@ static char *put_key(char *w, const struct smpp_field *f)
     return w + f->klen;
 }
 
-/* Escaped octets of a value.  A value of one to seven octets, all plain
-   (the usual short address or id), takes one 8-octet load that ends at its
-   last octet and one 8-octet store: every value lies in a PDU body, which
-   starts 16 octets into the PDU, so the octets before it are readable, and
-   the store's surplus lands in the line's reserved space and is
-   overwritten next. */
-static inline char *put_octets(char *w, const unsigned char *p, size_t n)
+/*
+ * Inside a value, a space followed by a key the pdu log prints (or ERROR)
+ * and ':' is written \x20 (docs/pdu-log.md), so that a peer cannot make
+ * one value read as two fields or fake an ERROR marker.  [start, end) is
+ * the value as escaped so far; the space after end holds 3 more characters
+ * per space (a space is one octet, and every octet may take 4).  Escaped
+ * text never holds a raw control octet, so 0x01 marks a space to escape
+ * between the two passes.
+ */
+static char *escape_key_spaces(char *start, char *end)
 {
+    size_t marks = 0;
+    char *s, *k, *src, *dst;
+
+    for (s = start; s < end; s++) {
+        if (*s != ' ')
+            continue;
+        for (k = s + 1; k < end && ((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
+                                    (*k >= '0' && *k <= '9'));
+             k++)
+            ;
+        if (k < end && *k == ':' && k > s + 1 && smpp_is_key(s + 1, (size_t)(k - s - 1))) {
+            *s = '\001';
+            marks++;
+        }
+    }
+    if (marks == 0)
+        return end;
+    src = end;
+    dst = end + 3 * marks;
+    while (src > start) {
+        char c = *--src;
+
+        if (c == '\001') {
+            dst -= 4;
+            memcpy(dst, "\\x20", 4);
+        } else {
+            *--dst = c;
+        }
+    }
+    return end + 3 * marks;
+}
+
+/* How values print: passwords in clear or not, and the most octets of a
+   value printed before it is cut (SIZE_MAX: never). */
+struct value_mode {
+    int clear;
+    size_t max;
+};
+
+/* Escaped octets of a value, spaces before keys included.  A value of one
+   to seven octets, all plain (the usual short address or id), takes one
+   8-octet load that ends at its last octet and one 8-octet store: every
+   value lies in a PDU body, which starts 16 octets into the PDU, so the
+   octets before it are readable, and the store's surplus lands in the
+   line's reserved space and is overwritten next.  Only a value that holds
+   a ':' pays for looking at its spaces. */
+static inline __attribute__((always_inline)) char *put_octets(char *w, const unsigned char *p,
+                                                              size_t n, unsigned flags)
+{
+    int colon = 0;
+    char *start = w;
+
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (n - 1 < 7) {
+    if (flags == 0 && n - 1 < 7) {
         unsigned drop = 8 * (unsigned)(8 - n); /* the octets before the value */
         uint64_t word;
 
         memcpy(&word, p + n - 8, 8);
-        if (esc_word_special(word) >> drop == 0) {
+        if (esc_word_special_colon(word) >> drop == 0) {
             word >>= drop;
             memcpy(w, &word, 8);
             return w + n;
         }
     }
 #endif
-    return w + esc_octets_to(w, p, n, 0);
+    w += esc_run(w, p, n, flags, 1, &colon);
+    return colon ? escape_key_spaces(start, w) : w;
+}
+
+/* A value longer than the line allows: its first `max` octets, then
+   \[+N octets] saying how many were left out.  A peer cannot forge the
+   marker: a backslash of its own always prints doubled. */
+static char *put_cut_octets(char *w, const unsigned char *p, size_t n, unsigned flags, size_t max)
+{
+    w = put_octets(w, p, max, flags);
+    w = PUT_LIT(w, "\\[+");
+    w = put_u64(w, n - max);
+    return PUT_LIT(w, " octets]");
+}
+
+static inline __attribute__((always_inline)) char *put_text(char *w, const unsigned char *p,
+                                                            size_t n, unsigned flags,
+                                                            struct value_mode vm)
+{
+    if (vm.max != SIZE_MAX && n > vm.max)
+        return put_cut_octets(w, p, n, flags, vm.max);
+    return put_octets(w, p, n, flags);
 }
 
 /* A field's value exactly as the text form prints it. */
-static inline __attribute__((always_inline)) char *put_value(char *w, const struct smpp_field *f, int passwords_clear)
+static inline __attribute__((always_inline)) char *put_value(char *w, const struct smpp_field *f,
+                                                             struct value_mode vm)
 {
     switch ((enum smpp_value_kind)f->kind) {
     case SMPP_VAL_UINT:
@@ -281,29 +358,61 @@ static inline __attribute__((always_inline)) char *put_value(char *w, const stru
     case SMPP_VAL_DECOPT:
         return f->n == 0 ? w : put_u64(w, f->num);
     case SMPP_VAL_OCTETS:
-        return put_octets(w, f->p, f->n);
+        return put_text(w, f->p, f->n, 0, vm);
     case SMPP_VAL_PASSWORD:
-        if (!passwords_clear)
+        if (!vm.clear)
             return PUT_LIT(w, "***");
-        return w + esc_octets_to(w, f->p, f->n, 0);
+        return put_text(w, f->p, f->n, 0, vm);
     case SMPP_VAL_DEST_SME:
         w = PUT_LIT(w, "1,");
         w = put_u64(w, f->num);
         *w++ = ',';
         w = put_u64(w, f->num2);
         *w++ = ',';
-        return w + esc_octets_to(w, f->p, f->n, ESC_COMMA);
+        return put_text(w, f->p, f->n, ESC_COMMA, vm);
     case SMPP_VAL_DEST_DL:
         w = PUT_LIT(w, "2,");
-        return w + esc_octets_to(w, f->p, f->n, ESC_COMMA);
+        return put_text(w, f->p, f->n, ESC_COMMA, vm);
     case SMPP_VAL_UNSUCCESS:
         w = put_u64(w, f->num);
         *w++ = ',';
         w = put_u64(w, f->num2);
         *w++ = ',';
-        w += esc_octets_to(w, f->p, f->n, ESC_COMMA);
+        w = put_text(w, f->p, f->n, ESC_COMMA, vm);
         *w++ = ',';
         return put_u64(w, f->num3);
+    }
+    return w;
+}
+
+/* The value mode of a line: values are only tested against the cut when
+   the PDU is longer than it. */
+static struct value_mode value_mode(const struct pdu_format_opts *o, size_t pdu_len)
+{
+    struct value_mode vm;
+
+    vm.clear = o != NULL && o->passwords_clear;
+    vm.max = o != NULL && o->value_max > 0 && pdu_len > o->value_max ? o->value_max : SIZE_MAX;
+    return vm;
+}
+
+/* The fields of a text line; `cut` is a constant, so that the common
+   line, which no cut can touch, is a loop of its own without the test. */
+static inline __attribute__((always_inline)) char *put_text_fields(char *w,
+                                                                   const struct field_order *order,
+                                                                   struct value_mode mode, int cut)
+{
+    size_t i;
+
+    if (!cut)
+        mode.max = SIZE_MAX;
+    for (i = 0; i < order->n; i++) {
+        const struct smpp_field *f = order->v[i];
+
+        *w++ = ' ';
+        w = put_key(w, f);
+        *w++ = ':';
+        w = put_value(w, f, mode);
     }
     return w;
 }
@@ -339,8 +448,9 @@ static int is_json_number(const struct smpp_field *f)
 
 /* Most characters a field can print in the text form, besides what its
    value octets become: space, key, ':', numbers and separators (24 as
-   a value's numbers take), and the 16-octet key copy of put_key(). */
-#define FIELD_OVERHEAD (2 + SMPP_MAX_KEY_LEN + 24 + 16)
+   a value's numbers take), the 16-octet key copy of put_key(), and the
+   marker of a cut value (32: "\\[+" 20 digits " octets]"). */
+#define FIELD_OVERHEAD (2 + SMPP_MAX_KEY_LEN + 24 + 16 + 32)
 
 /* Reserves room for a line; returns the cursor or NULL (sbuf failed).
    Every field's octets lie in the PDU and no two fields share any, so the
@@ -379,10 +489,9 @@ static void finish_line(struct sbuf *b, char *w)
 static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
-    int clear = o != NULL && o->passwords_clear;
+    struct value_mode mode = value_mode(o, pdu_len);
     const char *error = line_error(d, o);
     char *w = reserve_line(b, d, pdu_len, 0, error);
-    size_t i;
 
     if (w == NULL)
         return;
@@ -396,14 +505,10 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
     w = put_u64(w, d->sequence_number);
     w = PUT_LIT(w, " datalen:");
     w = put_u64(w, d->datalen);
-    for (i = 0; i < order->n; i++) {
-        const struct smpp_field *f = order->v[i];
-
-        *w++ = ' ';
-        w = put_key(w, f);
-        *w++ = ':';
-        w = put_value(w, f, clear);
-    }
+    if (mode.max == SIZE_MAX)
+        w = put_text_fields(w, order, mode, 0);
+    else
+        w = put_text_fields(w, order, mode, 1);
     if (error != NULL) {
         w = PUT_LIT(w, " ERROR:");
         w = put_mem(w, error, strlen(error));
@@ -411,15 +516,15 @@ static void emit_text(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
     finish_line(b, w);
 }
 
-static char *put_json_value(char *w, const struct smpp_field *f, int clear)
+static char *put_json_value(char *w, const struct smpp_field *f, struct value_mode mode)
 {
     char *start;
 
     if (is_json_number(f))
-        return put_value(w, f, clear);
+        return put_value(w, f, mode);
     *w++ = '"';
     start = w;
-    w = put_value(w, f, clear);
+    w = put_value(w, f, mode);
     w = json_escape_in_place(start, w);
     *w++ = '"';
     return w;
@@ -428,7 +533,7 @@ static char *put_json_value(char *w, const struct smpp_field *f, int clear)
 static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, size_t pdu_len,
                       const struct field_order *order, const struct pdu_format_opts *o)
 {
-    int clear = o != NULL && o->passwords_clear;
+    struct value_mode mode = value_mode(o, pdu_len);
     const char *error = line_error(d, o);
     char *w = reserve_line(b, d, pdu_len, 1, error);
     size_t i, j;
@@ -460,7 +565,7 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
         w = put_mem(w, key, f->klen);
         w = PUT_LIT(w, "\":");
         if (j - i == 1) {
-            w = put_json_value(w, f, clear);
+            w = put_json_value(w, f, mode);
         } else {
             size_t k;
 
@@ -468,7 +573,7 @@ static void emit_json(struct sbuf *b, int dir, const struct smpp_decoded *d, siz
             for (k = i; k < j; k++) {
                 if (k > i)
                     *w++ = ',';
-                w = put_json_value(w, order->v[k], clear);
+                w = put_json_value(w, order->v[k], mode);
             }
             *w++ = ']';
         }

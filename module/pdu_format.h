@@ -16,6 +16,9 @@
 
 struct pdu_format_opts {
     int passwords_clear;    /* print PASSWORD values instead of *** */
+    /* Octets of a value printed before it is cut with a marker saying how
+       many were left out (docs/pdu-log.md); 0: never cut. */
+    size_t value_max;
     /* When the decoder finds nothing wrong with a PDU of a known operation,
        the ERROR to print anyway (the host could not unpack it), or NULL. */
     const char *host_error;

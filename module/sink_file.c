@@ -54,7 +54,7 @@
 /* Room for "connector." + a name + ".jsonl". */
 #define FILE_NAME_LEN (16 + EMG_NAME_MAX + 8)
 
-enum flood_kind { FLOOD_DENY_CONNECT, FLOOD_DENY_LOGIN, FLOOD_BAD_LENGTH };
+enum flood_kind { FLOOD_DENY_CONNECT, FLOOD_DENY_LOGIN, FLOOD_BAD_LENGTH, FLOOD_PREBIND };
 
 /* What a SUPPRESSED line says a flood was, and where it goes. */
 static const struct {
@@ -64,19 +64,29 @@ static const struct {
     [FLOOD_DENY_CONNECT] = { "security", "DENY CONNECT" },
     [FLOOD_DENY_LOGIN] = { "security", "DENY LOGIN" },
     [FLOOD_BAD_LENGTH] = { "general", "command_length out of range" },
+    [FLOOD_PREBIND] = { "general", "PDUs before bind" },
 };
 
 /* A connector name this process writes, with its lock file held. */
 struct claim {
     struct claim *next;
     int fd;
+    int shared;   /* another process holds the lock: it writes these files too */
     char name[];
 };
 
-/* The session slot: the session's file names, text and JSON. */
+/* PDU lines of a connection written in full before its bind succeeds; the
+ * rest are counted (docs/pdu-log.md).  A peer that never binds cannot make
+ * the logs grow faster than the host answers it. */
+#define PREBIND_LINES 16
+
+/* The session slot: the session's file names, text and JSON, and its count
+ * of pdu lines before the bind. */
 struct session_files {
     char connector[2][FILE_NAME_LEN];
     char pdu[2][FILE_NAME_LEN];
+    unsigned prebind_lines;        /* written in full on this connection */
+    unsigned long prebind_held;    /* held back, not reported yet */
 };
 
 struct file_sink {
@@ -91,8 +101,6 @@ struct file_sink {
     atomic_int format;
     pthread_mutex_t claims_lock;
     struct claim *claims;
-    /* Lines lost, per log (enum file_sink_log), for the metrics sink. */
-    atomic_ullong lost[FILE_SINK_LOGS];
 };
 
 /* A key and a raw value of a security or general line. */
@@ -330,9 +338,62 @@ static void connector_line(struct file_sink *fs, const struct emg_event *ev, voi
     sbuf_free(&b);
 }
 
+/* The pdu lines a connection held back before its bind, in one SUPPRESSED
+ * line; the count starts again. */
+static void report_prebind(struct file_sink *fs, const struct emg_event *ev, void **slot)
+{
+    struct session_files *sf = slot != NULL ? *slot : NULL;
+
+    if (sf == NULL || sf->prebind_held == 0)
+        return;
+    suppressed_line(fs, ev->connector, ev->instance, FLOOD_PREBIND, sf->prebind_held);
+    sf->prebind_held = 0;
+}
+
+/* Operations that decide a session's fate: always written in full. */
+static int decides_session(uint32_t id)
+{
+    switch (id) {
+    case SMPP_CMD_BIND_RECEIVER:
+    case SMPP_CMD_BIND_RECEIVER_RESP:
+    case SMPP_CMD_BIND_TRANSMITTER:
+    case SMPP_CMD_BIND_TRANSMITTER_RESP:
+    case SMPP_CMD_BIND_TRANSCEIVER:
+    case SMPP_CMD_BIND_TRANSCEIVER_RESP:
+    case SMPP_CMD_OUTBIND:
+    case SMPP_CMD_UNBIND:
+    case SMPP_CMD_UNBIND_RESP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* 1 when a pdu line of a session not bound yet may be written; counts it
+ * either way. */
+static int prebind_admit(const struct emg_event *ev, void **slot)
+{
+    struct session_files *sf = slot != NULL ? *slot : NULL;
+
+    if (ev->u.pdu.bound || sf == NULL || decides_session(ev->u.pdu.d->command_id))
+        return 1;
+    if (sf->prebind_lines < PREBIND_LINES) {
+        sf->prebind_lines++;
+        return 1;
+    }
+    sf->prebind_held++;
+    return 0;
+}
+
 static void connect_event(struct file_sink *fs, const struct emg_event *ev, void **slot)
 {
+    struct session_files *sf = slot != NULL ? *slot : NULL;
     struct sbuf info = SBUF_INIT;
+
+    if (sf != NULL && ev->u.connect.ok) {
+        report_prebind(fs, ev, slot);
+        sf->prebind_lines = 0;
+    }
 
     if (!ev->u.connect.ok) {
         sbuf_printf(&info, "%d", ev->u.connect.err);
@@ -352,6 +413,7 @@ static void login_event(struct file_sink *fs, const struct emg_event *ev, void *
 {
     struct sbuf info = SBUF_INIT;
 
+    report_prebind(fs, ev, slot);
     sbuf_printf(&info, "%u", ev->u.login.status);
     if (ev->u.login.ok && ev->u.login.system_id.p != NULL && ev->u.login.system_id.n > 0) {
         sbuf_putc(&info, ' ');
@@ -370,6 +432,7 @@ static void disconnect_event(struct file_sink *fs, const struct emg_event *ev, v
     if (fs->floods != NULL &&
         (pending = ratelimit_take(fs->floods, ev->connector, ev->instance, FLOOD_BAD_LENGTH)) > 0)
         suppressed_line(fs, ev->connector, ev->instance, FLOOD_BAD_LENGTH, pending);
+    report_prebind(fs, ev, slot);
     if (ev->u.disconnect.ok) {
         connector_line(fs, ev, slot, "DISCONNECT", 1, NULL);
         return;
@@ -395,6 +458,8 @@ static void pdu_event(struct file_sink *fs, const struct emg_event *ev, void **s
 
     if ((c != NULL && !c->pdu_log) ||
         (cfg != NULL && d->bad_length == 0 && emg_config_pdu_skipped(cfg, d->command_id)))
+        return;
+    if (!prebind_admit(ev, slot))
         return;
     if (d->bad_length != 0 && !flood_admit(fs, ev, FLOOD_BAD_LENGTH))
         return;
@@ -515,6 +580,7 @@ static void claim_name(struct file_sink *fs, const char *dir, const char *name)
     if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0)
         shared = 1;
     c->fd = fd;
+    c->shared = shared;
     c->next = fs->claims;
     fs->claims = c;
     pthread_mutex_unlock(&fs->claims_lock);
@@ -531,8 +597,8 @@ static void session_open(struct file_sink *fs, const struct emg_event *ev, void 
 
     if (ev->cfg != NULL && ev->cfg->log_dir != NULL)
         claim_name(fs, ev->cfg->log_dir, ev->connector);
-    if (slot == NULL || (sf = emg_malloc(sizeof(*sf))) == NULL)
-        return; /* file names are then formatted per line */
+    if (slot == NULL || (sf = emg_calloc(1, sizeof(*sf))) == NULL)
+        return; /* file names are then formatted per line, pre-bind lines not limited */
     for (json = 0; json <= 1; json++) {
         file_name(sf->connector[json], FILE_NAME_LEN, "connector", ev->connector, json);
         file_name(sf->pdu[json], FILE_NAME_LEN, "pdu", ev->connector, json);
@@ -541,8 +607,9 @@ static void session_open(struct file_sink *fs, const struct emg_event *ev, void 
     *slot = sf;
 }
 
-static void session_close(void **slot)
+static void session_close(struct file_sink *fs, const struct emg_event *ev, void **slot)
 {
+    report_prebind(fs, ev, slot);
     if (slot != NULL) {
         emg_free(*slot);
         *slot = NULL;
@@ -558,7 +625,7 @@ static void fs_on_event(struct emg_sink *s, const struct emg_event *ev, void **s
 
     switch (ev->kind) {
     case EMG_EV_SESSION_OPEN: session_open(fs, ev, slot); break;
-    case EMG_EV_SESSION_CLOSE: session_close(slot); break;
+    case EMG_EV_SESSION_CLOSE: session_close(fs, ev, slot); break;
     case EMG_EV_CONNECT: connect_event(fs, ev, slot); break;
     case EMG_EV_LOGIN: login_event(fs, ev, slot); break;
     case EMG_EV_PDU: pdu_event(fs, ev, slot); break;
@@ -671,17 +738,65 @@ static const struct emg_sink_ops file_sink_ops = {
 /* ------------------------------------------------------------------ */
 /* Writer callbacks (on the writer thread)                             */
 
-static void on_dropped(void *ctx, const char *file, unsigned long count, struct sbuf *out)
+/* The DROPPED line in general's format(s), like every general line. */
+static void on_dropped(void *ctx, const char *file, unsigned long count, struct sbuf *text,
+                       struct sbuf *json)
 {
     struct file_sink *fs = ctx;
+    int fmt = atomic_load(&fs->format), utc = atomic_load(&fs->utc);
     struct timeval tv;
+    struct sbuf v = SBUF_INIT;
     char ts[32];
 
     gettimeofday(&tv, NULL);
-    emg_ts_text(ts, &tv, atomic_load(&fs->utc));
-    sbuf_printf(out, "%s %-5s (%s) DROPPED count=\"%lu\" file=\"", ts, "WARN", fs->process, count);
-    esc_octets(out, (const unsigned char *)file, strlen(file), ESC_QUOTE);
-    sbuf_puts(out, "\"\n");
+    esc_octets(&v, (const unsigned char *)file, strlen(file), ESC_QUOTE);
+    if (fmt & EMG_FMT_EMG) {
+        emg_ts_text(ts, &tv, utc);
+        sbuf_printf(text, "%s %-5s (%s) DROPPED count=\"%lu\" file=\"", ts, "WARN", fs->process,
+                    count);
+        sbuf_putn(text, sbuf_cstr(&v), v.len);
+        sbuf_puts(text, "\"\n");
+        if (v.failed)
+            text->failed = 1;
+    }
+    if (fmt & EMG_FMT_JSON) {
+        json_open(json, &tv, utc, fs->process, -1);
+        sbuf_printf(json, ",\"level\":\"WARN\",\"event\":\"DROPPED\",\"count\":\"%lu\"", count);
+        json_text_member(json, "file", sbuf_cstr(&v), v.len);
+        sbuf_puts(json, "}\n");
+        if (v.failed)
+            json->failed = 1;
+    }
+    sbuf_free(&v);
+}
+
+/* Files other processes append to: general and security (and twins), and a
+ * connector another process already writes (CONNECTOR SHARED). */
+static int is_shared(void *ctx, const char *file)
+{
+    struct file_sink *fs = ctx;
+    const char *name = NULL;
+    struct claim *c;
+    size_t n;
+    int shared = 0;
+
+    if (strncmp(file, "general", 7) == 0 || strncmp(file, "security", 8) == 0)
+        return 1;
+    if (strncmp(file, "connector.", 10) == 0)
+        name = file + 10;
+    else if (strncmp(file, "pdu.", 4) == 0)
+        name = file + 4;
+    if (name == NULL)
+        return 1;
+    n = strlen(name);
+    if (n > 6 && strcmp(name + n - 6, ".jsonl") == 0)
+        n -= 6;
+    pthread_mutex_lock(&fs->claims_lock);
+    for (c = fs->claims; c != NULL; c = c->next)
+        if (strlen(c->name) == n && memcmp(c->name, name, n) == 0)
+            shared = c->shared;
+    pthread_mutex_unlock(&fs->claims_lock);
+    return shared;
 }
 
 /* The files were closed for reopening (fs_reopen): say so in the new general. */
@@ -705,23 +820,25 @@ static int log_of_file(const char *file)
     return -1;
 }
 
+/* Lines lost per log (enum file_sink_log) since the file sink started: a
+ * process has one file sink, and the counts outlive it, so the metrics
+ * sink can read them until its own last write. */
+static atomic_ullong lines_lost[FILE_SINK_LOGS];
+
 /* Any thread, maybe under the writer's lock: one line of `file` lost. */
 static void on_lost(void *ctx, const char *file)
 {
-    struct file_sink *fs = ctx;
     int log = file != NULL ? log_of_file(file) : -1;
 
+    (void)ctx;
     if (log >= 0)
-        atomic_fetch_add_explicit(&fs->lost[log], 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&lines_lost[log], 1, memory_order_relaxed);
 }
 
-void file_sink_dropped(const struct emg_sink *files, unsigned long long out[FILE_SINK_LOGS])
+void file_sink_dropped(unsigned long long out[FILE_SINK_LOGS])
 {
-    const struct file_sink *fs = (const struct file_sink *)files;
-    int i;
-
-    for (i = 0; i < FILE_SINK_LOGS; i++)
-        out[i] = fs != NULL ? atomic_load_explicit(&fs->lost[i], memory_order_relaxed) : 0;
+    for (int i = 0; i < FILE_SINK_LOGS; i++)
+        out[i] = atomic_load_explicit(&lines_lost[i], memory_order_relaxed);
 }
 
 static void on_host_log(void *ctx, const char *msg)
@@ -747,7 +864,7 @@ struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t
     atomic_init(&fs->utc, o->cfg->utc);
     atomic_init(&fs->format, format_of(o->cfg, NULL));
     for (int i = 0; i < FILE_SINK_LOGS; i++)
-        atomic_init(&fs->lost[i], 0ull);
+        atomic_store(&lines_lost[i], 0ull);
     pthread_mutex_init(&fs->claims_lock, NULL);
     /* Without memory for the table, floods are simply not limited. */
     fs->floods = ratelimit_new(FLOOD_LINES_PER_SECOND);
@@ -755,6 +872,7 @@ struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t
     wo.dir = o->cfg->log_dir;
     wo.linger_ms = WRITER_LINGER_MS;
     wo.format_dropped = on_dropped;
+    wo.is_shared = is_shared;
     wo.host_log = on_host_log;
     wo.on_signal = on_signal;
     wo.on_orphan_exit = on_orphan_exit;

@@ -142,7 +142,7 @@ struct metrics_sink {
     int box;
     char *box_id;
     char *host_version;
-    const struct emg_sink *files;
+    atomic_int active;               /* a <metrics> was there, at start or a reload */
     atomic_uint max_series;
     atomic_int session_info;
     atomic_ullong reloads_ok, reloads_rejected;
@@ -282,14 +282,21 @@ static struct gseries *resolve(struct metrics_sink *ms, struct msession *s, stru
 /* ------------------------------------------------------------------ */
 /* Sessions                                                            */
 
+/* The slot of the session of `ev`: at SESSION_OPEN, or at any later event
+ * of a session that began before the metrics were turned on. */
 static struct msession *session_new(struct metrics_sink *ms, const struct emg_event *ev)
 {
     struct msession *s = emg_calloc(1, sizeof(*s));
+    const char *peer = NULL;
 
     if (s == NULL)
         return NULL;
+    if (ev->kind == EMG_EV_SESSION_OPEN)
+        peer = ev->u.session.peer;
+    else if (ev->kind == EMG_EV_CONNECT)
+        peer = ev->u.connect.peer;
     s->connector = emg_strdup(ev->connector != NULL ? ev->connector : "");
-    s->peer = emg_strdup(ev->u.session.peer != NULL ? ev->u.session.peer : "");
+    s->peer = emg_strdup(peer != NULL ? peer : "");
     if (s->connector == NULL || s->peer == NULL) {
         emg_free(s->connector);
         emg_free(s->peer);
@@ -598,8 +605,14 @@ static void disconnect_event(struct metrics_sink *ms, struct msession *s,
 static void mt_on_event(struct emg_sink *sk, const struct emg_event *ev, void **slot)
 {
     struct metrics_sink *ms = (struct metrics_sink *)sk;
-    struct msession *s = slot != NULL ? *slot : NULL;
+    struct msession *s;
 
+    if (!atomic_load_explicit(&ms->active, memory_order_relaxed))
+        return; /* no <metrics> yet */
+    if (slot != NULL && *slot == NULL && ev->connector != NULL &&
+        ev->kind != EMG_EV_SESSION_OPEN && ev->kind != EMG_EV_SESSION_CLOSE)
+        *slot = session_new(ms, ev); /* a session older than the metrics */
+    s = slot != NULL ? *slot : NULL;
     switch (ev->kind) {
     case EMG_EV_SESSION_OPEN:
         if (slot == NULL)
@@ -902,7 +915,7 @@ static void write_counter_family(struct metrics_sink *ms, struct sbuf *out, int 
     items_free(&l);
 }
 
-void metrics_sink_render(struct emg_sink *sk, struct sbuf *out)
+static void metrics_sink_render(struct emg_sink *sk, struct sbuf *out)
 {
     static const char *const log_names[FILE_SINK_LOGS] = { "connector", "pdu", "security",
                                                            "general" };
@@ -951,7 +964,7 @@ void metrics_sink_render(struct emg_sink *sk, struct sbuf *out)
 
     mt_family(out, "emgdiag_log_lines_dropped_total", "counter",
               "Log lines the file sink lost (queue full, disk full, no memory), per log.");
-    file_sink_dropped(ms->files, dropped);
+    file_sink_dropped(dropped);
     for (i = 0; i < FILE_SINK_LOGS; i++) {
         box_labels(ms, &b, NULL);
         label_text(&b, "log", log_names[i]);
@@ -1099,6 +1112,8 @@ static void mt_reload(struct emg_sink *s, const struct emg_config *cfg)
 
     atomic_store(&ms->max_series, m != NULL ? m->max_series : EMG_METRICS_DEFAULT_MAX_SERIES);
     atomic_store(&ms->session_info, m != NULL ? m->session_info : 1);
+    if (m != NULL)
+        atomic_store(&ms->active, 1); /* counting from now on, also once it is gone */
     reload_endpoint(ms, m != NULL ? m->listen : NULL);
     if (textfile == NULL) {
         metrics_textfile_stop(ms->textfile, -1);
@@ -1156,61 +1171,75 @@ static const struct emg_sink_ops metrics_sink_ops = {
     .close = mt_close,
 };
 
-struct emg_sink *metrics_sink_new(const struct metrics_sink_opts *o, char *err, size_t errlen)
+/* Starts what `m` asks for; 0, or -1 with one line in err. */
+static int start_outputs(struct metrics_sink *ms, const struct emg_metrics *m, char *err,
+                         size_t errlen)
 {
-    const struct emg_metrics *m = emg_config_metrics(o->cfg, metrics_box_of(o->box), o->box_id);
-    struct metrics_sink *ms;
-
-    if (errlen > 0)
-        err[0] = '\0';
-    if (m == NULL)
-        return NULL;
-    ms = emg_calloc(1, sizeof(*ms));
-    if (ms == NULL) {
-        snprintf(err, errlen, "metrics: out of memory");
-        return NULL;
-    }
-    ms->base.ops = &metrics_sink_ops;
-    ms->box = metrics_box_of(o->box);
-    ms->files = o->files;
-    atomic_init(&ms->max_series, m->max_series);
-    atomic_init(&ms->session_info, m->session_info);
-    atomic_init(&ms->reloads_ok, 0ull);
-    atomic_init(&ms->reloads_rejected, 0ull);
-    pthread_mutex_init(&ms->lock, NULL);
-    pthread_mutex_init(&ms->scrape_lock, NULL);
-    ms->host_version = emg_strdup(o->host_version != NULL ? o->host_version : "");
-    if (ms->host_version == NULL || (o->box_id != NULL && (ms->box_id = emg_strdup(o->box_id)) == NULL) ||
-        (m->listen != NULL && (ms->listen = emg_strdup(m->listen)) == NULL)) {
-        snprintf(err, errlen, "metrics: out of memory");
-        sink_free(ms);
-        return NULL;
-    }
-    if (m->textfile != NULL && metrics_textfile_check(m->textfile, err, errlen) != 0) {
-        sink_free(ms);
-        return NULL;
-    }
-    if (ms->listen != NULL &&
-        (ms->http = metrics_http_start(ms->listen, render_cb, ms, err, errlen)) == NULL) {
-        sink_free(ms);
-        return NULL;
+    if (m->textfile != NULL && metrics_textfile_check(m->textfile, err, errlen) != 0)
+        return -1;
+    if (m->listen != NULL) {
+        if ((ms->listen = emg_strdup(m->listen)) == NULL) {
+            snprintf(err, errlen, "metrics: out of memory");
+            return -1;
+        }
+        if ((ms->http = metrics_http_start(m->listen, render_cb, ms, err, errlen)) == NULL)
+            return -1;
     }
     if (m->textfile != NULL &&
         (ms->textfile = metrics_textfile_start(m->textfile, m->interval, render_cb, textfile_failed,
                                                ms, err, errlen)) == NULL) {
         metrics_http_stop(ms->http);
-        sink_free(ms);
-        return NULL;
+        ms->http = NULL;
+        return -1;
     }
-    return &ms->base;
+    return 0;
 }
 
-void metrics_reload_without_sink(const struct emg_config *cfg, const struct metrics_sink_opts *o)
+int metrics_sink_add(const struct emg_config *cfg, const struct emgdiag_host *h, char *err,
+                     size_t errlen)
 {
-    const char *keys[1] = { "reason" };
-    const char *values[1] = { "<metrics> for this box was not there at start: it takes effect "
-                              "when the box restarts" };
+    const char *box_id = EMGDIAG_HAS(h, box_id) ? h->box_id : NULL;
+    const char *host_version = EMGDIAG_HAS(h, host_version) ? h->host_version : NULL;
+    int box = metrics_box_of(h->box);
+    const struct emg_metrics *m = emg_config_metrics(cfg, box, box_id);
+    struct metrics_sink *ms = emg_calloc(1, sizeof(*ms));
 
-    if (emg_config_metrics(cfg, metrics_box_of(o->box), o->box_id) != NULL)
-        notice("WARN", "METRICS NOT STARTED", 1, keys, values);
+    if (ms == NULL ||
+        (ms->host_version = emg_strdup(host_version != NULL ? host_version : "")) == NULL ||
+        (box_id != NULL && (ms->box_id = emg_strdup(box_id)) == NULL)) {
+        if (ms != NULL)
+            emg_free(ms->host_version);
+        emg_free(ms);
+        if (m == NULL)
+            return 0; /* without <metrics> the module runs on without the sink */
+        snprintf(err, errlen, "metrics: out of memory");
+        dispatch_stop(METRICS_FAILED_START_WAIT_MS);
+        return -1;
+    }
+    ms->base.ops = &metrics_sink_ops;
+    ms->box = box;
+    atomic_init(&ms->active, m != NULL);
+    atomic_init(&ms->max_series, m != NULL ? m->max_series : EMG_METRICS_DEFAULT_MAX_SERIES);
+    atomic_init(&ms->session_info, m != NULL ? m->session_info : 1);
+    atomic_init(&ms->reloads_ok, 0ull);
+    atomic_init(&ms->reloads_rejected, 0ull);
+    pthread_mutex_init(&ms->lock, NULL);
+    pthread_mutex_init(&ms->scrape_lock, NULL);
+    if (m != NULL && start_outputs(ms, m, err, errlen) != 0) {
+        sink_free(ms);
+        dispatch_stop(METRICS_FAILED_START_WAIT_MS);
+        return -1;
+    }
+    if (dispatch_add_sink(&ms->base) != 0) {
+        metrics_http_stop(ms->http);
+        ms->http = NULL;
+        metrics_textfile_stop(ms->textfile, -1);
+        sink_free(ms);
+        if (m == NULL)
+            return 0;
+        snprintf(err, errlen, "metrics: no room for another sink");
+        dispatch_stop(METRICS_FAILED_START_WAIT_MS);
+        return -1;
+    }
+    return 0;
 }

@@ -18,34 +18,26 @@
 
 #include <stddef.h>
 
-#include "sbuf.h"
 #include "sink.h"
 
 struct emg_config;
+struct emgdiag_host;
 
-struct metrics_sink_opts {
-    const struct emg_config *cfg;  /* the configuration at start */
-    int box;                       /* enum emgdiag_box: the process */
-    const char *box_id;            /* opensmppbox: its opensmppbox-id, or NULL */
-    const char *host_version;      /* e.g. "Kannel 1.4.5"; NULL: "" */
-    /* The file sink, for emgdiag_log_lines_dropped_total (file_sink_dropped);
-     * NULL: none.  It must outlive this sink. */
-    const struct emg_sink *files;
-};
+/* How long a failed start waits for the sinks added before to close. */
+#define METRICS_FAILED_START_WAIT_MS 2000
 
-/* Starts the endpoint and the textfile thread the process's <metrics>
- * element in o->cfg asks for (emg_config_metrics()).  NULL with err ""
- * when there is none (metrics are off); NULL with one line in err when the
- * port cannot be bound, this build has no libmicrohttpd and `listen` is
- * set, or the textfile's directory cannot be written. */
-struct emg_sink *metrics_sink_new(const struct metrics_sink_opts *o, char *err, size_t errlen);
-
-/* A reload in a process that started without metrics: when `cfg` now has
- * a <metrics> for it, general says it waits for a restart (a sink is only
- * added at start). */
-void metrics_reload_without_sink(const struct emg_config *cfg, const struct metrics_sink_opts *o);
-
-/* Appends the text a scrape answers to `out` (the tests compare it). */
-void metrics_sink_render(struct emg_sink *s, struct sbuf *out);
+/*
+ * Adds the metrics sink to dispatching (dispatch.h), after the sinks whose
+ * counts it reads (the file sink's lost lines).  When the process's
+ * <metrics> (emg_config_metrics(), for host->box and its opensmppbox-id)
+ * is in `cfg`, its endpoint and textfile start now; without one the sink
+ * counts nothing until a reload brings one.  0; or -1 with one line in err
+ * when the port cannot be bound, `listen` is set and this build has no
+ * libmicrohttpd, or the textfile's directory cannot be written: the module
+ * cannot start, and dispatching is stopped (the sinks added before are
+ * closed).
+ */
+int metrics_sink_add(const struct emg_config *cfg, const struct emgdiag_host *host, char *err,
+                     size_t errlen);
 
 #endif

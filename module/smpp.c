@@ -128,6 +128,61 @@ static void rank_defs(void)
     }
 }
 
+/* Every key a pdu line can print, for smpp_is_key(): the mandatory
+   fields' keys of every operation, the TLVs' keys, BODY, and ERROR (the
+   marker of a malformed PDU).  Sorted (and duplicates dropped) once, on
+   first use. */
+#define ALL_KEY(type, KEY, max) #KEY,
+#define ALL_BODY_KEYS(id, NAME, body) SMPP_BODY_##body(ALL_KEY)
+#define ALL_TLV_KEY(tag, KEY, type) #KEY,
+static const char *all_keys[] = {SMPP_OPERATIONS(ALL_BODY_KEYS) SMPP_TLVS(ALL_TLV_KEY) "BODY", "ERROR"};
+static size_t n_keys;
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+
+static int key_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void sort_keys(void)
+{
+    size_t i, n = sizeof(all_keys) / sizeof(all_keys[0]);
+
+    qsort(all_keys, n, sizeof(all_keys[0]), key_strcmp);
+    for (i = 0; i < n; i++)
+        if (n_keys == 0 || strcmp(all_keys[n_keys - 1], all_keys[i]) != 0)
+            all_keys[n_keys++] = all_keys[i];
+}
+
+int smpp_is_key(const char *p, size_t n)
+{
+    size_t lo = 0, hi, mid, i;
+    int cmp;
+
+    if (n == 7 && memcmp(p, "TLV", 3) == 0) {
+        for (i = 3; i < 7; i++)
+            if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+                break;
+        if (i == 7)
+            return 1;
+    }
+    pthread_once(&keys_once, sort_keys);
+    hi = n_keys;
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        cmp = strncmp(all_keys[mid], p, n);
+        if (cmp == 0 && all_keys[mid][n] != '\0')
+            cmp = 1;
+        if (cmp == 0)
+            return 1;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 /* ---- lookups ---- */
 
 #define OP_CASE(id, NAME, body) \
@@ -521,6 +576,10 @@ static int room_for(struct smpp_decoded *d, size_t more)
     return 0;
 }
 
+/* The members every field has: key, its length and sort key, and kind.
+   The value members a kind does not use are left as they are (the
+   formatter reads only num for SMPP_VAL_UINT, only p and n for
+   SMPP_VAL_OCTETS: smpp.h). */
 static inline void fill_field(struct smpp_field *f, const struct smpp_field_def *def,
                               enum smpp_value_kind kind)
 {
@@ -529,11 +588,6 @@ static inline void fill_field(struct smpp_field *f, const struct smpp_field_def 
     f->kind = (uint8_t)kind;
     f->sort_hi = def->sort_hi;
     f->sort_lo = def->sort_lo;
-    f->num = 0;
-    f->num2 = 0;
-    f->num3 = 0;
-    f->p = NULL;
-    f->n = 0;
 }
 
 /* An operation's mandatory fields, in wire order.  The common definitions

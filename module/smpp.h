@@ -35,6 +35,9 @@ int smpp_command_id(const char *name, uint32_t *id); /* by printed name; 0 ok, -
 enum smpp_command { SMPP_OPERATIONS(SMPP_CMD_ENUM) };
 #undef SMPP_CMD_ENUM
 const char *smpp_status_name(uint32_t status);       /* "ESME_RINVPASWD"..., NULL if unknown */
+/* 1 when p[0..n) is a key a pdu line can print (SYSTEMID, TLV14ab, BODY,
+   ERROR...), else 0. */
+int smpp_is_key(const char *p, size_t n);
 
 /* How a decoded field's value prints. */
 enum smpp_value_kind {
@@ -54,6 +57,8 @@ struct smpp_field {
     uint8_t klen;          /* strlen(key) */
     uint8_t kind;          /* enum smpp_value_kind */
     char keybuf[16];       /* "TLVxxxx" of an unknown TLV, NUL padded */
+    /* The value: only the members its kind uses are set (see enum
+       smpp_value_kind); the others hold whatever was there. */
     uint32_t num2, num3;
     uint64_t num;
     const unsigned char *p;

@@ -11,19 +11,24 @@
  *       NAME (and binding as ID); exit 0 allow, 1 deny.
  *
  * It calls the same loader and decision functions as the module, so what it
- * says is what the gateway will do.  Exit 2 means a usage error.
+ * says is what the gateway will do.  Exit 2 means a usage error, or a file
+ * that cannot be read (it cannot be opened, is a directory, or read(2)
+ * fails part-way): the tool reads the file itself, so that such a file is
+ * never reported as an invalid configuration.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "policy.h"
 
-#ifndef EMGDIAG_VERSION
-#define EMGDIAG_VERSION "0.1"
-#endif
+#include "tool_version.h"
 
 #define EXIT_ALLOW_OR_VALID 0
 #define EXIT_DENY_OR_INVALID 1
@@ -47,7 +52,51 @@ static void usage(FILE *out)
             "  -s, --system-id ID     the system_id the client binds with\n"
             "  -h, --help             this text\n"
             "  -V, --version          the version\n"
-            "Exit status 2: usage error.\n");
+            "Exit status 2: usage error, or FILE cannot be read.\n");
+}
+
+/* The whole file at path (at most EMG_CONFIG_MAX_SIZE + 1 octets: the
+ * loader refuses more), or NULL after "emgdiag-check: PATH: strerror". */
+static char *read_config(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+    struct stat st;
+    char *buf;
+    ssize_t got;
+
+    *len = 0;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        e = errno;
+        goto fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        e = EISDIR;
+        goto fail;
+    }
+    buf = malloc(EMG_CONFIG_MAX_SIZE + 1);
+    if (buf == NULL) {
+        e = ENOMEM;
+        goto fail;
+    }
+    while (*len < EMG_CONFIG_MAX_SIZE + 1 &&
+           (got = read(fd, buf + *len, EMG_CONFIG_MAX_SIZE + 1 - *len)) != 0) {
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            e = errno;
+            free(buf);
+            goto fail;
+        }
+        *len += (size_t)got;
+    }
+    close(fd);
+    return buf;
+
+fail:
+    if (fd >= 0)
+        close(fd);
+    fprintf(stderr, "emgdiag-check: %s: %s\n", path, strerror(e));
+    return NULL;
 }
 
 static int explain(const struct emg_config *cfg, const char *connector_name, const char *address,
@@ -99,6 +148,8 @@ int main(int argc, char **argv)
     const char *config = NULL, *connector = NULL, *address = NULL, *system_id = NULL;
     struct emg_errors errs = { NULL, 0 };
     struct emg_config *cfg;
+    char *text;
+    size_t len;
     int opt, rc;
 
     while ((opt = getopt_long(argc, argv, "c:n:a:s:hV", options, NULL)) != -1) {
@@ -126,7 +177,11 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    cfg = emg_config_load(config, &errs);
+    text = read_config(config, &len);
+    if (text == NULL)
+        return EXIT_USAGE;
+    cfg = emg_config_load_buffer(text, len, config, &errs);
+    free(text);
     if (cfg == NULL) {
         for (size_t i = 0; i < errs.n; i++)
             fprintf(stderr, "%s\n", errs.msgs[i]);

@@ -12,7 +12,9 @@
  * so a reordering across directions (which the two gateways may log in
  * different orders) is not a difference.  A pair whose lines differ is
  * printed with the fields that differ; a line without a partner is printed
- * as only in FIRST or only in SECOND.  The last line sums up.
+ * as only in FIRST or only in SECOND.  The last line sums up.  In pdu
+ * lines \x20 is read as a space, and where a file has a JSON twin
+ * (FILE.jsonl) its lines' fields come from there (json_twin.h).
  *
  * Exit status: 0 the logs agree, 1 they differ (or lines not in the format
  * were skipped), 2 usage error or a file cannot be read.
@@ -24,48 +26,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_model.h"
+#include "json_twin.h"
 #include "logline.h"
 
-#ifndef EMGDIAG_VERSION
-#define EMGDIAG_VERSION "0.1"
-#endif
+#include "tool_version.h"
 
 #define EXIT_SAME 0
 #define EXIT_DIFFER 1
 #define EXIT_USAGE 2
+#define EXIT_UNREADABLE 2         /* a file cannot be opened or read */
 #define PROG "emgdiag-compare"
-
-enum kind { KIND_UNKNOWN, KIND_PDU, KIND_CONNECTOR };
-
-struct options {
-    enum kind kind;
-    int ignore_instance;
-    int quiet;
-    char **ignored;           /* KEYs left out of pdu lines */
-    size_t nignored;
-};
-
-/* A line of SECOND, kept until it is paired. */
-struct entry {
-    struct line l;
-    char *key;
-    char *cmp;                /* what is compared: the line without ts, name, ignored fields */
-    size_t next;              /* the next entry with the same key, or SIZE_MAX */
-    int paired;
-};
-
-/* Open-addressing table: key -> first unpaired entry with it. */
-struct bucket {
-    char *key;                /* NULL: free slot */
-    size_t head, tail;
-};
-
-struct table {
-    struct entry *e;
-    size_t n, cap;
-    struct bucket *b;
-    size_t nb, capb;
-};
 
 static void usage(FILE *out)
 {
@@ -82,318 +53,26 @@ static void usage(FILE *out)
           "  -x, --ignore-field KEY     leave KEY:value out of pdu lines (repeatable),\n"
           "                             e.g. MESSAGEID when each side's SMSC made its own\n"
           "  -q, --quiet                print only the summary\n"
+          "      --max-line-length N    skip (and report) lines longer than N octets\n"
+          "                             (default 1048576)\n"
+          "      --text-only            pdu logs: cut fields from the text lines even where\n"
+          "                             FILE.jsonl, the log's JSON twin, is there\n"
           "  -h, --help                 this text\n"
           "  -V, --version              the version\n"
-          "Exit status: 0 the logs agree; 1 they differ, or lines not in the format were\n"
-          "skipped; 2 usage error or a file cannot be read.\n",
+          "Exit status: 0 the logs agree; 1 they differ, or lines not in the format (or\n"
+          "too long) were skipped; 2 usage error, or a file cannot be opened or read (no\n"
+          "summary is printed then).\n",
           out);
-}
-
-/* ---- fields of a pdu line ------------------------------------------------ */
-
-/* A field starts at a KEY of [A-Z][A-Za-z0-9]* followed by ':' after a
- * space.  Values may hold spaces, so a value holding " WORD:" is cut there
- * too; both logs are cut the same way, so a pair still compares right. */
-static int field_starts(const char *s, size_t i, size_t n)
-{
-    size_t j = i;
-
-    if (i == 0 || s[i - 1] != ' ' || !(s[i] >= 'A' && s[i] <= 'Z'))
-        return 0;
-    while (j < n && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z') ||
-                     (s[j] >= '0' && s[j] <= '9')))
-        j++;
-    return j < n && s[j] == ':';
-}
-
-struct field {
-    const char *p;            /* "KEY:value" */
-    size_t len, keylen;
-};
-
-/* The fields of body (what follows "(name,N) "), in order; *n set.  The
- * caller frees the array. */
-static struct field *split_fields(const char *s, size_t n, size_t *count)
-{
-    struct field *f = NULL;
-    size_t nf = 0, i, start = SIZE_MAX;
-
-    for (i = 0; i <= n; i++) {
-        if (i < n && !field_starts(s, i, n))
-            continue;
-        if (start != SIZE_MAX) {
-            size_t end = i < n ? i - 1 : n;   /* drop the separating space */
-
-            f = xrealloc(f, (nf + 1) * sizeof *f);
-            f[nf].p = s + start;
-            f[nf].len = end - start;
-            f[nf].keylen = (size_t)((const char *)memchr(s + start, ':', end - start) - (s + start));
-            nf++;
-        }
-        start = i;
-    }
-    *count = nf;
-    return f;
-}
-
-static int ignored_key(const struct options *o, const char *k, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < o->nignored; i++)
-        if (strlen(o->ignored[i]) == n && memcmp(o->ignored[i], k, n) == 0)
-            return 1;
-    return 0;
-}
-
-/* ---- keys ------------------------------------------------------------------ */
-
-static size_t word_len(const char *p, const char *end)
-{
-    const char *q = memchr(p, ' ', (size_t)(end - p));
-
-    return q != NULL ? (size_t)(q - p) : (size_t)(end - p);
-}
-
-/* "<instance>|<first words>": for a pdu line Read/Write, op and trn; for a
- * connector line the event.  A pdu line without op or trn is keyed by its
- * whole text after the name. */
-static char *line_key(const struct options *o, const struct line *l)
-{
-    const char *body = l->text + l->rest, *end = l->text + l->len, *p;
-    char inst[32], *k;
-    size_t n;
-
-    snprintf(inst, sizeof inst, "%lu|", o->ignore_instance ? 0ul : l->instance);
-    if (o->kind == KIND_CONNECTOR) {
-        n = word_len(body, end);
-    } else {
-        /* "Write op:0x00000004 (SUBMIT_SM) status:0 trn:5" -> "Write op:0x00000004 trn:5" */
-        const char *op = NULL, *trn = NULL;
-        size_t oplen = 0, trnlen = 0, dirlen;
-
-        dirlen = word_len(body, end);
-        for (p = body; p + 4 <= end; p++) {
-            if (op == NULL && memcmp(p, " op:", 4) == 0) {
-                op = p + 1;
-                oplen = word_len(op, end);
-            } else if (trn == NULL && p + 5 <= end && memcmp(p, " trn:", 5) == 0) {
-                trn = p + 1;
-                trnlen = word_len(trn, end);
-                break;
-            }
-        }
-        if (op == NULL || trn == NULL) {
-            n = (size_t)(end - body);
-        } else {
-            k = xmalloc(strlen(inst) + dirlen + oplen + trnlen + 3);
-            sprintf(k, "%s%.*s %.*s %.*s", inst, (int)dirlen, body, (int)oplen, op, (int)trnlen,
-                    trn);
-            return k;
-        }
-    }
-    k = xmalloc(strlen(inst) + n + 1);
-    memcpy(k, inst, strlen(inst));
-    memcpy(k + strlen(inst), body, n);
-    k[strlen(inst) + n] = '\0';
-    return k;
-}
-
-/* What is compared: the body, with the ignored fields left out. */
-static char *line_cmp(const struct options *o, const struct line *l)
-{
-    const char *body = l->text + l->rest;
-    size_t n = l->len - l->rest, nf, i, len = 0;
-    struct field *f;
-    char *out;
-
-    if (o->kind != KIND_PDU || o->nignored == 0)
-        return xstrndup(body, n);
-    f = split_fields(body, n, &nf);
-    out = xmalloc(n + 1);
-    /* the header before the first field: "Write op:… (NAME) status:… trn:…
-     * datalen:…" (its lower-case names are not fields) */
-    if (nf == 0 || f[0].p > body) {
-        size_t head = nf == 0 ? n : (size_t)(f[0].p - body) - 1;
-
-        memcpy(out, body, head);
-        len = head;
-    }
-    for (i = 0; i < nf; i++) {
-        if (ignored_key(o, f[i].p, f[i].keylen))
-            continue;
-        if (len > 0)
-            out[len++] = ' ';
-        memcpy(out + len, f[i].p, f[i].len);
-        len += f[i].len;
-    }
-    out[len] = '\0';
-    free(f);
-    return out;
-}
-
-/* ---- the table of SECOND's lines ------------------------------------------ */
-
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static struct bucket *bucket_for(struct table *t, const char *key, int create)
-{
-    size_t i;
-
-    if (create && 2 * (t->nb + 1) > t->capb) {
-        struct bucket *old = t->b;
-        size_t oldcap = t->capb;
-
-        t->capb = t->capb ? t->capb * 2 : 1024;
-        t->b = xmalloc(t->capb * sizeof *t->b);
-        memset(t->b, 0, t->capb * sizeof *t->b);
-        for (i = 0; i < oldcap; i++) {
-            if (old[i].key != NULL) {
-                size_t j = (size_t)hash(old[i].key) & (t->capb - 1);
-
-                while (t->b[j].key != NULL)
-                    j = (j + 1) & (t->capb - 1);
-                t->b[j] = old[i];
-            }
-        }
-        free(old);
-    }
-    if (t->capb == 0)
-        return NULL;
-    for (i = (size_t)hash(key) & (t->capb - 1); t->b[i].key != NULL; i = (i + 1) & (t->capb - 1))
-        if (strcmp(t->b[i].key, key) == 0)
-            return &t->b[i];
-    if (!create)
-        return NULL;
-    t->b[i].key = xstrndup(key, strlen(key));
-    t->b[i].head = t->b[i].tail = SIZE_MAX;
-    t->nb++;
-    return &t->b[i];
-}
-
-static void table_add(struct table *t, const struct options *o, const struct line *l)
-{
-    struct entry *e;
-    struct bucket *b;
-
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 1024;
-        t->e = xrealloc(t->e, t->cap * sizeof *t->e);
-    }
-    e = &t->e[t->n];
-    e->l = *l;
-    e->key = line_key(o, l);
-    e->cmp = line_cmp(o, l);
-    e->next = SIZE_MAX;
-    e->paired = 0;
-    b = bucket_for(t, e->key, 1);
-    if (b->tail == SIZE_MAX)
-        b->head = t->n;
-    else
-        t->e[b->tail].next = t->n;
-    b->tail = t->n;
-    t->n++;
-}
-
-static void table_free(struct table *t)
-{
-    size_t i;
-
-    for (i = 0; i < t->n; i++) {
-        free(t->e[i].l.text);
-        free(t->e[i].key);
-        free(t->e[i].cmp);
-    }
-    for (i = 0; i < t->capb; i++)
-        free(t->b[i].key);
-    free(t->e);
-    free(t->b);
-}
-
-/* The first unpaired entry with key, taken off its bucket; NULL when none. */
-static struct entry *table_take(struct table *t, const char *key)
-{
-    struct bucket *b = bucket_for(t, key, 0);
-    struct entry *e;
-
-    if (b == NULL || b->head == SIZE_MAX)
-        return NULL;
-    e = &t->e[b->head];
-    b->head = e->next;
-    if (b->head == SIZE_MAX)
-        b->tail = SIZE_MAX;
-    e->paired = 1;
-    return e;
-}
-
-/* ---- output ----------------------------------------------------------------- */
-
-static void print_text(const char *prefix, const struct line *l)
-{
-    fputs(prefix, stdout);
-    fwrite(l->text, 1, l->len, stdout);
-    putchar('\n');
-}
-
-/* The fields of a differing pdu pair, side by side: "    KEY: a | b". */
-static void print_field_diff(const struct options *o, const struct line *a, const struct line *b)
-{
-    size_t na, nb, i, j;
-    struct field *fa = split_fields(a->text + a->rest, a->len - a->rest, &na);
-    struct field *fb = split_fields(b->text + b->rest, b->len - b->rest, &nb);
-    unsigned char *used = xmalloc(nb + 1);
-    /* the headers, without the space before the first field */
-    size_t ha = na > 0 ? (size_t)(fa[0].p - (a->text + a->rest)) - 1 : a->len - a->rest;
-    size_t hb = nb > 0 ? (size_t)(fb[0].p - (b->text + b->rest)) - 1 : b->len - b->rest;
-
-    memset(used, 0, nb + 1);
-    if (ha != hb || memcmp(a->text + a->rest, b->text + b->rest, ha) != 0)
-        printf("    header: %.*s | %.*s\n", (int)ha, a->text + a->rest, (int)hb, b->text + b->rest);
-    for (i = 0; i < na; i++) {
-        if (ignored_key(o, fa[i].p, fa[i].keylen))
-            continue;
-        for (j = 0; j < nb; j++) {
-            if (!used[j] && fb[j].keylen == fa[i].keylen &&
-                memcmp(fb[j].p, fa[i].p, fa[i].keylen) == 0)
-                break;
-        }
-        if (j < nb) {
-            used[j] = 1;
-            if (fa[i].len == fb[j].len && memcmp(fa[i].p, fb[j].p, fa[i].len) == 0)
-                continue;
-            printf("    %.*s: %.*s | %.*s\n", (int)fa[i].keylen, fa[i].p,
-                   (int)(fa[i].len - fa[i].keylen - 1), fa[i].p + fa[i].keylen + 1,
-                   (int)(fb[j].len - fb[j].keylen - 1), fb[j].p + fb[j].keylen + 1);
-        } else {
-            printf("    %.*s: %.*s | (none)\n", (int)fa[i].keylen, fa[i].p,
-                   (int)(fa[i].len - fa[i].keylen - 1), fa[i].p + fa[i].keylen + 1);
-        }
-    }
-    for (j = 0; j < nb; j++) {
-        if (used[j] || ignored_key(o, fb[j].p, fb[j].keylen))
-            continue;
-        printf("    %.*s: (none) | %.*s\n", (int)fb[j].keylen, fb[j].p,
-               (int)(fb[j].len - fb[j].keylen - 1), fb[j].p + fb[j].keylen + 1);
-    }
-    free(used);
-    free(fa);
-    free(fb);
 }
 
 /* ---- main -------------------------------------------------------------------- */
 
-static int open_log(struct logfile *lf, const char *path)
+static int open_log(struct logfile *lf, const char *path, size_t max_len)
 {
     memset(lf, 0, sizeof *lf);
     lf->prog = PROG;
     lf->path = path;
+    lf->max_len = max_len;
     if (logfile_open(lf) != 0) {
         fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
         return -1;
@@ -401,29 +80,121 @@ static int open_log(struct logfile *lf, const char *path)
     return 0;
 }
 
-/* Decides the kind from FIRST's first line that parses as either, then
- * rewinds. */
+/* Decides the kind from FIRST's first line that parses as either, then goes
+ * back to its start.  KIND_UNKNOWN when none does, or when the file cannot
+ * be read (reported; lf->read_error set) or cannot be read again. */
 static enum kind guess_kind(struct logfile *lf)
 {
-    struct line l;
+    struct linereader lr;
     enum kind k = KIND_UNKNOWN;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    enum linereader_result r;
+    const char *p;
+    size_t n;
 
-    while (k == KIND_UNKNOWN && (n = getline(&line, &cap, lf->f)) > 0) {
-        l.text = line;
-        l.len = (size_t)n;
-        while (l.len > 0 && (line[l.len - 1] == '\n' || line[l.len - 1] == '\r'))
-            l.len--;
+    /* a reader of its own: lines too long are reported by the real pass */
+    linereader_init(&lr, lf->fd, lf->max_len);
+    while (k == KIND_UNKNOWN) {
+        struct line l;
+
+        r = linereader_next(&lr, &p, &n);
+        if (r == LINEREADER_END && (r = linereader_finish(&lr, &p, &n)) == LINEREADER_END)
+            break;
+
+        if (r == LINEREADER_ERROR) {
+            lf->read_error = lr.error;
+            fprintf(stderr, PROG ": %s: %s\n", lf->path, strerror(lr.error));
+            break;
+        }
+        if (r != LINEREADER_LINE)
+            continue;
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+        l.text = (char *)p;     /* the parsers only read it */
+        l.len = n;
         if (parse_connector_line(&l) == 0)
             k = KIND_CONNECTOR;
         else if (parse_pdu_line(&l) == 0)
             k = KIND_PDU;
     }
-    free(line);
-    rewind(lf->f);
-    return k;
+    linereader_free(&lr);
+    if (lf->read_error == 0 && logfile_rewind(lf) != 0) {
+        lf->read_error = errno;
+        fprintf(stderr, PROG ": %s: cannot read it again from its start (%s); say --type\n",
+                lf->path, strerror(errno));
+    }
+    return lf->read_error != 0 ? KIND_UNKNOWN : k;
+}
+
+struct sums {
+    unsigned long paired, differ, only_a, only_b;
+};
+
+/* Reads SECOND into the table and pairs FIRST's lines with it, printing
+ * as it goes; the counts in *sum.  -1 when a file could not be read to its
+ * end (reported). */
+static int compare(const struct options *o, struct logfile *fa, struct logfile *fb,
+                   struct json_twin *ta, struct json_twin *tb, struct table *t, struct sums *sum)
+{
+    int (*parse)(struct line *) = o->kind == KIND_PDU ? parse_pdu_line : parse_connector_line;
+    struct line l;
+    size_t i;
+
+    while (logfile_next(fb, &l, parse, 0)) {
+        table_add(t, o, &l, json_twin_take(tb, &l, fb->lr.lineno));
+        if (json_twin_read_error(tb) != 0)
+            return -1;
+    }
+    if (fb->read_error != 0)
+        return -1;
+    while (logfile_next(fa, &l, parse, 0)) {
+        struct pdu_json *twin = json_twin_take(ta, &l, fa->lr.lineno);
+        char *key;
+        struct entry *e;
+
+        if (json_twin_read_error(ta) != 0) {
+            free(l.text);
+            return -1;
+        }
+        key = line_key(o, &l);
+        e = table_take(t, key);
+
+        if (e == NULL) {
+            sum->only_a++;
+            if (!o->quiet)
+                print_text(stdout, "< ", &l);
+        } else {
+            size_t cmp_len;
+            char *cmp = line_cmp(o, &l, twin, &cmp_len);
+
+            sum->paired++;
+            if (cmp_len != e->cmp_len || memcmp(cmp, e->cmp, cmp_len) != 0) {
+                sum->differ++;
+                if (!o->quiet) {
+                    print_text(stdout, "! ", &l);
+                    print_text(stdout, "  ", &e->l);
+                    if (o->kind == KIND_PDU)
+                        print_field_diff(stdout, o, &l, twin, &e->l, e->twin);
+                }
+            }
+            free(cmp);
+        }
+        free(key);
+        free(l.text);
+        if (twin != NULL) {
+            pdu_json_free(twin);
+            free(twin);
+        }
+    }
+    if (fa->read_error != 0)
+        return -1;
+    for (i = 0; i < t->n; i++) {
+        if (!t->e[i].paired) {
+            sum->only_b++;
+            if (!o->quiet)
+                print_text(stdout, "> ", &t->e[i].l);
+        }
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -435,15 +206,18 @@ int main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        {"max-line-length", required_argument, NULL, 'M'},
+        {"text-only", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     struct options o;
     struct logfile fa, fb;
+    struct json_twin ta, tb;
+    int text_only = 0;
     struct table t;
-    struct line l;
-    int opt, (*parse)(struct line *);
-    unsigned long paired = 0, differ = 0, only_a = 0, only_b = 0;
-    size_t i;
+    struct sums sum;
+    size_t max_len = LINEREADER_DEFAULT_MAX;
+    int opt, rc;
 
     memset(&o, 0, sizeof o);
     memset(&t, 0, sizeof t);
@@ -469,6 +243,16 @@ int main(int argc, char **argv)
         case 'q':
             o.quiet = 1;
             break;
+        case 'M':
+            if (linereader_parse_max(optarg, &max_len) != 0) {
+                fprintf(stderr, PROG ": --max-line-length wants a number of octets, not \"%s\"\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'T':
+            text_only = 1;
+            break;
         case 'h':
             usage(stdout);
             return EXIT_SAME;
@@ -482,74 +266,59 @@ int main(int argc, char **argv)
     }
     if (argc - optind != 2) {
         usage(stderr);
-        return EXIT_USAGE;
-    }
-    if (open_log(&fa, argv[optind]) != 0)
-        return EXIT_USAGE;
-    if (open_log(&fb, argv[optind + 1]) != 0) {
-        fclose(fa.f);
-        return EXIT_USAGE;
-    }
-    if (o.kind == KIND_UNKNOWN && (o.kind = guess_kind(&fa)) == KIND_UNKNOWN) {
-        fprintf(stderr, PROG ": %s holds no line of a pdu log or a connector log; say --type\n",
-                fa.path);
-        fclose(fa.f);
-        fclose(fb.f);
         free(o.ignored);
         return EXIT_USAGE;
     }
-    parse = o.kind == KIND_PDU ? parse_pdu_line : parse_connector_line;
+    if (open_log(&fa, argv[optind], max_len) != 0) {
+        free(o.ignored);
+        return EXIT_UNREADABLE;
+    }
+    if (open_log(&fb, argv[optind + 1], max_len) != 0) {
+        logfile_close(&fa);
+        free(o.ignored);
+        return EXIT_UNREADABLE;
+    }
+    if (o.kind == KIND_UNKNOWN && (o.kind = guess_kind(&fa)) == KIND_UNKNOWN) {
+        if (fa.read_error == 0)
+            fprintf(stderr, PROG ": %s holds no line of a pdu log or a connector log; say --type\n",
+                    fa.path);
+        logfile_close(&fa);
+        logfile_close(&fb);
+        free(o.ignored);
+        return EXIT_UNREADABLE;
+    }
     fa.what = fb.what = o.kind == KIND_PDU ? "pdu log" : "connector log";
 
-    while (logfile_next(&fb, &l, parse, 0))
-        table_add(&t, &o, &l);
-    while (logfile_next(&fa, &l, parse, 0)) {
-        char *key = line_key(&o, &l);
-        struct entry *e = table_take(&t, key);
-
-        if (e == NULL) {
-            only_a++;
-            if (!o.quiet)
-                print_text("< ", &l);
-        } else {
-            char *cmp = line_cmp(&o, &l);
-
-            paired++;
-            if (strcmp(cmp, e->cmp) != 0) {
-                differ++;
-                if (!o.quiet) {
-                    print_text("! ", &l);
-                    print_text("  ", &e->l);
-                    if (o.kind == KIND_PDU)
-                        print_field_diff(&o, &l, &e->l);
-                }
-            }
-            free(cmp);
-        }
-        free(key);
-        free(l.text);
-    }
-    for (i = 0; i < t.n; i++) {
-        if (!t.e[i].paired) {
-            only_b++;
-            if (!o.quiet)
-                print_text("> ", &t.e[i].l);
-        }
-    }
-    printf("%lu paired (%lu differ), %lu only in %s, %lu only in %s\n", paired, differ, only_a,
-           fa.path, only_b, fb.path);
+    /* pdu logs: the fields from each file's JSON twin, where it has one */
+    memset(&ta, 0, sizeof ta);
+    memset(&tb, 0, sizeof tb);
+    rc = 0;
+    if (o.kind == KIND_PDU && !text_only &&
+        (json_twin_open(&ta, PROG, fa.path, max_len) < 0 ||
+         json_twin_open(&tb, PROG, fb.path, max_len) < 0))
+        rc = -1;
+    memset(&sum, 0, sizeof sum);
+    if (rc == 0)
+        rc = compare(&o, &fa, &fb, &ta, &tb, &t, &sum);
+    if (rc == 0)
+        printf("%lu paired (%lu differ), %lu only in %s, %lu only in %s\n", sum.paired,
+               sum.differ, sum.only_a, fa.path, sum.only_b, fb.path);
     logfile_summary(&fa);
     logfile_summary(&fb);
+    json_twin_summary(&ta);
+    json_twin_summary(&tb);
 
     table_free(&t);
     free(o.ignored);
-    logfile_free(&fa);
-    logfile_free(&fb);
-    fclose(fa.f);
-    fclose(fb.f);
+    logfile_close(&fa);
+    logfile_close(&fb);
+    json_twin_close(&ta);
+    json_twin_close(&tb);
     if (fflush(stdout) != 0) {
         fprintf(stderr, PROG ": standard output: %s\n", strerror(errno));
-        return EXIT_USAGE;
+        return EXIT_UNREADABLE;
     }
-    return differ || only_a || only_b || fa.bad || fb.bad ? EXIT_DIFFER : EXIT_SAME;
+    if (rc != 0)
+        return EXIT_UNREADABLE;
+    return sum.differ || sum.only_a || sum.only_b || fa.bad || fb.bad ? EXIT_DIFFER : EXIT_SAME;
 }

@@ -15,11 +15,14 @@
  * DISCONNECT is missing.  Lines of N that come before any CONNECT of N (a log
  * that starts in the middle of a session) form a session of their own.  A
  * pdu-log line belongs to the session of its instance whose time span holds
- * its timestamp.  Lines are printed as they are in the files.
+ * its timestamp (the model: follow_model.c).  Lines are printed as they are
+ * in the files, with terminal control octets as \xHH (print_escaped.h).
  *
- * Input is not trusted: a line that is not in the format of its log is
- * reported on stderr with its file and line number and skipped; the exit
- * status is then 1.  Exit 2: usage error or nothing to read.
+ * Input is not trusted: a line that is not in the format of its log, or
+ * longer than --max-line-length, is reported on stderr with its file and
+ * line number and skipped; the exit status is then 1.  Exit 2: usage
+ * error, or a log that cannot be opened or read (a missing pdu log aside:
+ * a connector with pdu-log="off" has none).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,40 +35,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "follow_model.h"
 #include "logline.h"
 
-#ifndef EMGDIAG_VERSION
-#define EMGDIAG_VERSION "0.1"
-#endif
+#include "tool_version.h"
 
 #define EXIT_OK 0
 #define EXIT_PROBLEMS 1
 #define EXIT_USAGE 2
+#define EXIT_UNREADABLE 2         /* a log cannot be opened or read */
 
 #define FOLLOW_POLL_US 200000
-
-
-struct session {
-    unsigned long instance;
-    int ordinal;                  /* 1 for the first session of its instance */
-    int started;                  /* begins with a CONNECT line */
-    int ended;                    /* a DISCONNECT or CONNECT ERR closed it */
-    int superseded;               /* a CONNECT came before its DISCONNECT */
-    char start[TS_LEN + 1];       /* its first line's timestamp */
-    char end[TS_LEN + 1];         /* its last line's */
-    size_t *idx;                  /* its lines: indexes into the connector-line array */
-    size_t nidx, capidx;
-    unsigned long pdus;
-};
-
-/* The sessions of one instance, in order. */
-struct instance {
-    unsigned long instance;
-    int used;
-    size_t *sess;                 /* indexes into the session array */
-    size_t n, cap;
-};
-
 
 static int problems;
 static volatile sig_atomic_t stop_following;
@@ -88,215 +68,17 @@ static void usage(FILE *out)
           "  -a, --all                 print every session of INSTANCE\n"
           "  -f, --follow              print the last session, then every new line of\n"
           "                            INSTANCE as the files grow, until interrupted\n"
+          "      --max-line-length N   skip (and report) lines longer than N octets\n"
+          "                            (default 1048576)\n"
           "  -h, --help                this text\n"
           "  -V, --version             the version\n"
-          "Exit status: 0 done; 1 lines that are not in the log's format were skipped,\n"
-          "or no such session; 2 usage error or no log could be read.\n",
+          "Exit status: 0 done; 1 lines that are not in the log's format (or too long)\n"
+          "were skipped, or no such session; 2 usage error, or a log cannot be opened or\n"
+          "read.\n",
           out);
 }
 
-
-static void print_line(const struct line *l)
-{
-    fwrite(l->text, 1, l->len, stdout);
-    putchar('\n');
-}
-
-/* ---- sessions ------------------------------------------------------------- */
-
-struct model {
-    struct line *lines;           /* connector lines, file order */
-    size_t nlines, caplines;
-    struct session *sessions;     /* in order of their first line */
-    size_t nsessions, capsessions;
-    struct instance *inst;        /* open-addressing table by instance number */
-    size_t ninst, capinst;
-};
-
-static size_t inst_slot(const struct model *m, unsigned long instance)
-{
-    size_t i = (size_t)(instance * 2654435761u) & (m->capinst - 1);
-
-    while (m->inst[i].used && m->inst[i].instance != instance)
-        i = (i + 1) & (m->capinst - 1);
-    return i;
-}
-
-/* The entry of `instance`; NULL when it has none and `create` is 0. */
-static struct instance *inst_get(struct model *m, unsigned long instance, int create)
-{
-    struct instance *e;
-    size_t i;
-
-    if (m->capinst == 0) {
-        if (!create)
-            return NULL;
-        m->capinst = 64;
-        m->inst = xrealloc(NULL, m->capinst * sizeof *m->inst);
-        memset(m->inst, 0, m->capinst * sizeof *m->inst);
-    }
-    e = &m->inst[inst_slot(m, instance)];
-    if (e->used || !create)
-        return e->used ? e : NULL;
-    if (2 * (m->ninst + 1) > m->capinst) {
-        struct instance *old = m->inst;
-        size_t oldcap = m->capinst;
-
-        m->capinst *= 2;
-        m->inst = xrealloc(NULL, m->capinst * sizeof *m->inst);
-        memset(m->inst, 0, m->capinst * sizeof *m->inst);
-        for (i = 0; i < oldcap; i++)
-            if (old[i].used)
-                m->inst[inst_slot(m, old[i].instance)] = old[i];
-        free(old);
-        e = &m->inst[inst_slot(m, instance)];
-    }
-    e->used = 1;
-    e->instance = instance;
-    m->ninst++;
-    return e;
-}
-
-/* The last session of `instance` when it has not ended, else NULL. */
-static struct session *open_session(struct model *m, unsigned long instance)
-{
-    struct instance *e = inst_get(m, instance, 0);
-    struct session *s;
-
-    if (e == NULL || e->n == 0)
-        return NULL;
-    s = &m->sessions[e->sess[e->n - 1]];
-    return s->ended ? NULL : s;
-}
-
-static struct session *new_session(struct model *m, unsigned long instance, int started,
-                                   const char *start)
-{
-    struct instance *e = inst_get(m, instance, 1);
-    struct session *s;
-
-    if (m->nsessions == m->capsessions) {
-        m->capsessions = m->capsessions ? m->capsessions * 2 : 16;
-        m->sessions = xrealloc(m->sessions, m->capsessions * sizeof *m->sessions);
-    }
-    if (e->n == e->cap) {
-        e->cap = e->cap ? e->cap * 2 : 4;
-        e->sess = xrealloc(e->sess, e->cap * sizeof *e->sess);
-    }
-    e->sess[e->n++] = m->nsessions;
-    s = &m->sessions[m->nsessions++];
-    memset(s, 0, sizeof *s);
-    s->instance = instance;
-    s->ordinal = (int)e->n;
-    s->started = started;
-    memcpy(s->start, start, TS_LEN + 1);
-    return s;
-}
-
-static void session_add(struct session *s, size_t line_index, const char *ts)
-{
-    if (s->nidx == s->capidx) {
-        s->capidx = s->capidx ? s->capidx * 2 : 8;
-        s->idx = xrealloc(s->idx, s->capidx * sizeof *s->idx);
-    }
-    s->idx[s->nidx++] = line_index;
-    memcpy(s->end, ts, TS_LEN + 1);
-}
-
-/* Places connector line `i` into its session. */
-static void model_place(struct model *m, size_t i)
-{
-    const struct line *l = &m->lines[i];
-    struct session *s = open_session(m, l->instance);
-
-    if (l->ev == EV_CONNECT) {
-        if (s != NULL)
-            s->superseded = 1;   /* no DISCONNECT: it ends where this one starts */
-        s = new_session(m, l->instance, 1, l->ts);
-    } else if (s == NULL) {
-        s = new_session(m, l->instance, 0, l->ts);
-    }
-    session_add(s, i, l->ts);
-    if (l->ev == EV_DISCONNECT || (l->ev == EV_CONNECT && l->err))
-        s->ended = 1;
-}
-
-static void model_add_line(struct model *m, const struct line *l)
-{
-    if (m->nlines == m->caplines) {
-        m->caplines = m->caplines ? m->caplines * 2 : 64;
-        m->lines = xrealloc(m->lines, m->caplines * sizeof *m->lines);
-    }
-    m->lines[m->nlines++] = *l;
-    model_place(m, m->nlines - 1);
-}
-
-static void model_free(struct model *m)
-{
-    size_t i;
-
-    for (i = 0; i < m->nlines; i++)
-        free(m->lines[i].text);
-    for (i = 0; i < m->nsessions; i++)
-        free(m->sessions[i].idx);
-    for (i = 0; i < m->capinst; i++)
-        free(m->inst[i].sess);
-    free(m->inst);
-    free(m->lines);
-    free(m->sessions);
-}
-
-/* The session of `instance` that a pdu line at `ts` belongs to, or NULL.
- * Sessions of one instance follow each other in time; a line belongs to the
- * last one that started at or before it, unless that one had ended before
- * it.  A line earlier than every session belongs to the first one when
- * that one did not start with a CONNECT (the log began inside it). */
-static struct session *session_for(struct model *m, unsigned long instance, const char *ts)
-{
-    struct instance *e = inst_get(m, instance, 0);
-    struct session *s;
-    size_t lo = 0, hi, mid;
-
-    if (e == NULL || e->n == 0)
-        return NULL;
-    hi = e->n;      /* the answer is the last index in [0, hi) with start <= ts */
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        if (strcmp(m->sessions[e->sess[mid]].start, ts) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0) {
-        s = &m->sessions[e->sess[0]];
-        return s->started ? NULL : s;
-    }
-    s = &m->sessions[e->sess[lo - 1]];
-    if (s->ended && strcmp(ts, s->end) > 0)
-        return NULL;
-    return s;
-}
-
 /* ---- output ------------------------------------------------------------- */
-
-static void list_session(const struct model *m, const struct session *s)
-{
-    size_t i;
-
-    printf("(%lu) #%d %s%s .. %s", s->instance, s->ordinal, s->started ? "" : "(log starts) ",
-           s->start, s->ended ? s->end : s->superseded ? "(no DISCONNECT)" : "(open)");
-    for (i = 0; i < s->nidx; i++) {
-        const struct line *l = &m->lines[s->idx[i]];
-        /* the event and outcome: what follows "<ts> (<n>) " */
-        const char *p = memchr(l->text + TS_LEN + 2, ')', l->len - TS_LEN - 2);
-
-        if (p != NULL && i < 8)
-            printf("%s %.*s", i == 0 ? ":" : ",", (int)(l->text + l->len - (p + 2)), p + 2);
-        else if (i == 8)
-            printf(", ... %zu more", s->nidx - 8);
-    }
-    printf("; %lu pdu line%s\n", s->pdus, s->pdus == 1 ? "" : "s");
-}
 
 /* Prints the chosen sessions (marked), merging the pdu lines read from pdu
  * with their connector lines: a connector line goes before the first pdu
@@ -318,7 +100,7 @@ static void print_sessions(struct model *m, struct logfile *pdu, const unsigned 
         for (ci = 0; ci < m->sessions[si].nidx; ci++)
             order[norder++] = m->sessions[si].idx[ci];
     }
-    if (pdu->f != NULL) {
+    if (logfile_is_open(pdu)) {
         while (logfile_next(pdu, &l, parse_pdu_line, following)) {
             struct session *s = session_for(m, l.instance, l.ts);
 
@@ -329,16 +111,16 @@ static void print_sessions(struct model *m, struct logfile *pdu, const unsigned 
 
                     if (cmp > 0 || (cmp == 0 && c->ev != EV_CONNECT))
                         break;
-                    print_line(c);
+                    print_line(stdout, c);
                     next++;
                 }
-                print_line(&l);
+                print_line(stdout, &l);
             }
             free(l.text);
         }
     }
     for (; next < norder; next++)
-        print_line(&m->lines[order[next]]);
+        print_line(stdout, &m->lines[order[next]]);
     free(order);
 }
 
@@ -347,7 +129,7 @@ static void count_pdus(struct model *m, struct logfile *pdu, unsigned long *outs
     struct line l;
 
     *outside = 0;
-    if (pdu->f == NULL)
+    if (!logfile_is_open(pdu))
         return;
     while (logfile_next(pdu, &l, parse_pdu_line, 0)) {
         struct session *s = session_for(m, l.instance, l.ts);
@@ -375,20 +157,19 @@ static void logfile_check_rotation(struct logfile *lf)
 
     if (stat(lf->path, &st) != 0)
         return;     /* removed: keep reading what is open until it comes back */
-    if (lf->f != NULL && st.st_ino == lf->ino && st.st_dev == lf->dev &&
-        st.st_size >= ftello(lf->f))
+    if (logfile_is_open(lf) && st.st_ino == lf->ino && st.st_dev == lf->dev &&
+        st.st_size >= lseek(lf->fd, 0, SEEK_CUR))
         return;
-    if (lf->f != NULL)
-        fclose(lf->f);
-    free(lf->partial);
-    lf->partial = NULL;
-    lf->partial_len = 0;
-    if (logfile_open(lf) != 0)
-        lf->f = NULL;
+    if (logfile_is_open(lf)) {
+        close(lf->fd);
+        lf->opened = 0;
+    }
+    logfile_open(lf);   /* the new file from its start; until it can be opened, none */
 }
 
-/* Prints the new lines of `instance` from both files until a signal; new
- * lines from one round are merged by timestamp. */
+/* Prints the new lines of `instance` from both files until a signal or a
+ * read error (reported; lf->read_error set); new lines from one round are
+ * merged by timestamp. */
 static void follow(struct logfile *con, struct logfile *pdu, unsigned long instance)
 {
     struct sigaction sa;
@@ -404,22 +185,22 @@ static void follow(struct logfile *con, struct logfile *pdu, unsigned long insta
         int printed = 0;
 
         for (;;) {
-            if (!have_c && con->f != NULL)
+            if (!have_c && logfile_is_open(con))
                 while ((have_c = logfile_next(con, &c, parse_connector_line, 1)) &&
                        c.instance != instance)
                     free(c.text);
-            if (!have_p && pdu->f != NULL)
+            if (!have_p && logfile_is_open(pdu))
                 while ((have_p = logfile_next(pdu, &p, parse_pdu_line, 1)) &&
                        p.instance != instance)
                     free(p.text);
             if (!have_c && !have_p)
                 break;
             if (have_c && (!have_p || strcmp(c.ts, p.ts) <= 0)) {
-                print_line(&c);
+                print_line(stdout, &c);
                 free(c.text);
                 have_c = 0;
             } else {
-                print_line(&p);
+                print_line(stdout, &p);
                 free(p.text);
                 have_p = 0;
             }
@@ -427,6 +208,8 @@ static void follow(struct logfile *con, struct logfile *pdu, unsigned long insta
         }
         if (printed)
             fflush(stdout);
+        if (con->read_error != 0 || pdu->read_error != 0)
+            break;
         usleep(FOLLOW_POLL_US);
         logfile_check_rotation(con);
         logfile_check_rotation(pdu);
@@ -467,17 +250,19 @@ int main(int argc, char **argv)
         {"follow", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        {"max-line-length", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     const char *dir = ".", *con_path = NULL, *pdu_path = NULL, *name;
     char *con_alloc = NULL, *pdu_alloc = NULL, *end;
-    int opt, list = 0, all = 0, following = 0, have_k = 0, have_instance = 0;
+    int opt, list = 0, all = 0, following = 0, have_k = 0, have_instance = 0, unreadable = 0;
+    size_t max_len = LINEREADER_DEFAULT_MAX;
     long k = -1;
     unsigned long instance = 0, outside;
     struct logfile con, pdu;
     struct model m;
     struct line l;
-    unsigned char *chosen;
+    unsigned char *chosen = NULL;
     size_t i, nof = 0, pick;
 
     while ((opt = getopt_long(argc, argv, "d:ls:afhV", options, NULL)) != -1) {
@@ -509,6 +294,13 @@ int main(int argc, char **argv)
             break;
         case 'f':
             following = 1;
+            break;
+        case 'M':
+            if (linereader_parse_max(optarg, &max_len) != 0) {
+                fprintf(stderr, "emgdiag-follow: --max-line-length wants a number of octets, "
+                                "not \"%s\"\n", optarg);
+                return EXIT_USAGE;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -562,31 +354,41 @@ int main(int argc, char **argv)
     con.what = "connector log";
     pdu.path = pdu_path;
     pdu.what = "pdu log";
+    con.max_len = pdu.max_len = max_len;
     if (logfile_open(&con) != 0) {
-        con.f = NULL;
-        fprintf(stderr, "emgdiag-follow: %s: %s\n", con_path, strerror(errno));
+        int e = errno;
+
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", con_path, strerror(e));
+        /* --follow waits for a connector log that does not exist yet */
+        if (e != ENOENT || !following)
+            unreadable = 1;
     }
     if (logfile_open(&pdu) != 0) {
-        pdu.f = NULL;
+        int e = errno;
+
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", pdu_path, strerror(e));
         /* a connector with pdu-log="off" has none: not a problem by itself */
-        fprintf(stderr, "emgdiag-follow: %s: %s\n", pdu_path, strerror(errno));
+        if (e != ENOENT)
+            unreadable = 1;
     }
-    if (con.f == NULL && (pdu.f == NULL || !following)) {
-        if (pdu.f != NULL)
+    if (unreadable || (!logfile_is_open(&con) && !logfile_is_open(&pdu))) {
+        if (!unreadable && !logfile_is_open(&con) && logfile_is_open(&pdu))
             fprintf(stderr, "emgdiag-follow: sessions come from the connector log; without it "
                             "only --follow can be used\n");
-        if (pdu.f != NULL)
-            fclose(pdu.f);
+        logfile_close(&con);
+        logfile_close(&pdu);
         free(con_alloc);
         free(pdu_alloc);
-        return EXIT_USAGE;
+        return EXIT_UNREADABLE;
     }
 
     memset(&m, 0, sizeof m);
-    if (con.f != NULL) {
+    if (logfile_is_open(&con)) {
         while (logfile_next(&con, &l, parse_connector_line, following))
             model_add_line(&m, &l);
     }
+    if (con.read_error != 0)
+        goto done;
 
     chosen = xrealloc(NULL, m.nsessions + 1);
     memset(chosen, 0, m.nsessions + 1);
@@ -596,9 +398,11 @@ int main(int argc, char **argv)
 
     if (list) {
         count_pdus(&m, &pdu, &outside);
+        if (pdu.read_error != 0)
+            goto done;
         for (i = 0; i < m.nsessions; i++) {
             if (!have_instance || m.sessions[i].instance == instance)
-                list_session(&m, &m.sessions[i]);
+                list_session(stdout, &m, &m.sessions[i]);
         }
         if (outside > 0)
             printf("%lu pdu line%s outside any session (no connector-log line of %s instance "
@@ -633,31 +437,30 @@ int main(int argc, char **argv)
                 print_sessions(&m, &pdu, chosen, following);
             }
         }
-        if (following) {
-            if (pdu.f != NULL)
+        if (following && pdu.read_error == 0) {
+            if (logfile_is_open(&pdu))
                 while (logfile_next(&pdu, &l, parse_pdu_line, 1))
                     free(l.text);   /* past what print_sessions read */
             follow(&con, &pdu, instance);
         }
     }
+done:
     logfile_summary(&con);
     logfile_summary(&pdu);
     if (con.bad > 0 || pdu.bad > 0)
         problems = 1;
+    if (con.read_error != 0 || pdu.read_error != 0)
+        unreadable = 1;
 
     model_free(&m);
     free(chosen);
-    logfile_free(&con);
-    logfile_free(&pdu);
-    if (con.f != NULL)
-        fclose(con.f);
-    if (pdu.f != NULL)
-        fclose(pdu.f);
+    logfile_close(&con);
+    logfile_close(&pdu);
     free(con_alloc);
     free(pdu_alloc);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "emgdiag-follow: standard output: %s\n", strerror(errno));
-        return EXIT_USAGE;
+        return EXIT_UNREADABLE;
     }
-    return problems ? EXIT_PROBLEMS : EXIT_OK;
+    return unreadable ? EXIT_UNREADABLE : problems ? EXIT_PROBLEMS : EXIT_OK;
 }

@@ -6,8 +6,10 @@
  * own decoder and formatter, so the output is exactly what the gateway
  * would log for it.  A PDU that is malformed is not an input error: it
  * prints as a normal line ending in ERROR.  Input that cannot be read
- * (bad hex, a broken capture) is reported on stderr, skipped, and makes
- * the exit status 1.
+ * (bad hex, a line longer than --max-line-length, a broken capture) is
+ * reported on stderr, skipped, and makes the exit status 1.  Input that
+ * cannot be read at all (a file that cannot be opened, a directory, a
+ * read(2) error part-way) is exit status 2, never taken for its end.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,16 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "escape.h"
+#include "linereader.h"
 #include "pcap_smpp.h"
 #include "pdu_format.h"
 #include "sbuf.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "0.1"
-#endif
+#include "tool_version.h"
 
 struct tool {
     const char *connector;
@@ -33,6 +36,8 @@ struct tool {
     int perspective_server; /* capture: the listening side is the gateway */
     int json;
     int utc;
+    size_t max_line;      /* hex input: the line-length bound */
+    size_t max_live;      /* capture: connections followed at once */
     struct pdu_format_opts fmt;
     struct sbuf line;
     int failed_output;
@@ -53,6 +58,11 @@ static void usage(FILE *f)
           "  --port N                  the SMPP server's TCP port in the capture\n"
           "  --perspective client|server  which side of a captured connection is the\n"
           "                            gateway (default client: the side that connected)\n"
+          "  --max-connections N       capture: follow at most N TCP connections at once;\n"
+          "                            past that the one idle longest is dropped, reported\n"
+          "                            (default 65536)\n"
+          "  --max-line-length N       hex input: skip (and report) lines longer than N\n"
+          "                            octets (default 1048576)\n"
           "  --help, --version\n",
           f);
 }
@@ -121,13 +131,12 @@ static int hex_value(int c)
     return -1;
 }
 
-/* Turns line into octets in place; returns the count, or -1 after
-   reporting why the line is not a PDU in hex. */
-static long parse_hex_line(char *line, size_t len, unsigned long lineno)
+/* Turns line into octets at o (room for len / 2); returns the count, or -1
+   after reporting why the line is not a PDU in hex. */
+static long parse_hex_line(const char *line, size_t len, unsigned char *o, unsigned long lineno)
 {
     size_t i, digits = 0, out = 0;
     int high = -1;
-    unsigned char *o = (unsigned char *)line;
 
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)line[i];
@@ -160,39 +169,59 @@ static long parse_hex_line(char *line, size_t len, unsigned long lineno)
     return (long)out;
 }
 
+/* Hex lines from standard input.  0: all decoded; 1: some could not be
+   (reported); 2: standard input could not be read (reported). */
 static int run_hex(struct tool *t)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    unsigned long lineno = 0;
+    struct linereader lr;
+    enum linereader_result r;
+    const char *line;
+    size_t n;
+    unsigned char *pdu = NULL;
+    size_t pdu_cap = 0;
     int bad = 0;
 
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
+    linereader_init(&lr, STDIN_FILENO, t->max_line);
+    for (;;) {
         struct timeval tv;
         long len;
         size_t i;
         int blank = 1;
 
-        lineno++;
+        r = linereader_next(&lr, &line, &n);
+        if (r == LINEREADER_END && (r = linereader_finish(&lr, &line, &n)) == LINEREADER_END)
+            break;    /* a last line without its newline is still a line here */
+
+        if (r == LINEREADER_ERROR) {
+            fprintf(stderr, "emgdiag-pdu: standard input: %s\n", strerror(lr.error));
+            bad = 2;
+            break;
+        }
+        if (r == LINEREADER_TOO_LONG) {
+            fprintf(stderr, "emgdiag-pdu: line %lu: %zu octets, longer than %zu "
+                            "(--max-line-length); skipped\n", lr.lineno, lr.dropped_len, lr.max_len);
+            bad = 1;
+            continue;
+        }
         gettimeofday(&tv, NULL);
-        for (i = 0; i < (size_t)n; i++)
+        for (i = 0; i < n; i++)
             if (!strchr(" \t\r\n\v\f", line[i]) || line[i] == '\0')
                 blank = 0;
         if (blank)
             continue;
-        len = parse_hex_line(line, (size_t)n, lineno);
+        if (n / 2 + 1 > pdu_cap) {
+            pdu_cap = n / 2 + 1;
+            pdu = xrealloc(pdu, pdu_cap);
+        }
+        len = parse_hex_line(line, n, pdu, lr.lineno);
         if (len < 0) {
             bad = 1;
             continue;
         }
-        print_pdu(t, &tv, t->instance, t->direction, (const unsigned char *)line, (size_t)len);
+        print_pdu(t, &tv, t->instance, t->direction, pdu, (size_t)len);
     }
-    if (ferror(stdin)) {
-        fprintf(stderr, "emgdiag-pdu: reading stdin: %s\n", strerror(errno));
-        bad = 1;
-    }
-    free(line);
+    free(pdu);
+    linereader_free(&lr);
     return bad;
 }
 
@@ -231,6 +260,8 @@ int main(int argc, char **argv)
         {"pcap", required_argument, NULL, 'f'},
         {"port", required_argument, NULL, 'p'},
         {"perspective", required_argument, NULL, 's'},
+        {"max-line-length", required_argument, NULL, 'M'},
+        {"max-connections", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -303,11 +334,25 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'M':
+            if (linereader_parse_max(optarg, &t.max_line) != 0) {
+                fprintf(stderr, "emgdiag-pdu: --max-line-length '%s' is not a number of octets\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'C':
+            if (linereader_parse_max(optarg, &t.max_live) != 0) {
+                fprintf(stderr, "emgdiag-pdu: --max-connections '%s' is not a positive number\n",
+                        optarg);
+                return 2;
+            }
+            break;
         case 'h':
             usage(stdout);
             return 0;
         case 'V':
-            printf("emgdiag-pdu %s\n", PACKAGE_VERSION);
+            printf("emgdiag-pdu %s\n", EMGDIAG_VERSION);
             return 0;
         default:
             usage(stderr);
@@ -328,9 +373,9 @@ int main(int argc, char **argv)
         return 2;
     }
     if (pcap_path != NULL) {
-        int problems = pcap_smpp_read(pcap_path, (uint16_t)port, on_captured_pdu, &t);
+        int problems = pcap_smpp_read(pcap_path, (uint16_t)port, t.max_live, on_captured_pdu, &t);
 
-        bad = problems != 0;
+        bad = problems == PCAP_SMPP_UNREADABLE ? 2 : problems != 0;
     } else {
         bad = run_hex(&t);
     }
@@ -339,5 +384,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "emgdiag-pdu: writing output failed\n");
         return 1;
     }
-    return bad ? 1 : 0;
+    return bad;
 }

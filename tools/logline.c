@@ -4,34 +4,13 @@
 #include "logline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (p == NULL) {
-        fprintf(stderr, "%s: out of memory\n", program_invocation_short_name);
-        exit(2);   /* the tools' "cannot go on" status */
-    }
-    return p;
-}
-
-void *xmalloc(size_t n)
-{
-    return xrealloc(NULL, n);
-}
-
-char *xstrndup(const char *s, size_t n)
-{
-    char *p = xmalloc(n + 1);
-
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
+#include <unistd.h>
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -169,79 +148,111 @@ int parse_pdu_line(struct line *l)
 int logfile_open(struct logfile *lf)
 {
     struct stat st;
+    int fd = open(lf->path, O_RDONLY | O_CLOEXEC);
 
-    lf->f = fopen(lf->path, "r");
-    if (lf->f == NULL)
+    if (fd < 0)
         return -1;
-    if (fstat(fileno(lf->f), &st) == 0) {
-        lf->ino = st.st_ino;
-        lf->dev = st.st_dev;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+
+        close(fd);
+        errno = e;
+        return -1;
     }
-    lf->lineno = 0;
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        errno = EISDIR;
+        return -1;
+    }
+    lf->ino = st.st_ino;
+    lf->dev = st.st_dev;
+    lf->fd = fd;
+    lf->opened = 1;
+    lf->read_error = 0;
+    if (lf->lr.max_len == 0)
+        linereader_init(&lf->lr, fd, lf->max_len);
+    else
+        linereader_restart(&lf->lr, fd);
     return 0;
 }
 
-static void report_bad(struct logfile *lf, const char *why)
+int logfile_is_open(const struct logfile *lf)
 {
-    lf->bad++;
-    if (lf->bad <= MAX_REPORTED)
-        fprintf(stderr, "%s: %s:%lu: %s\n", lf->prog, lf->path, lf->lineno, why);
-    else if (lf->bad == MAX_REPORTED + 1)
-        fprintf(stderr, "%s: %s: more such lines; only a count is given at the end\n", lf->prog,
-                lf->path);
+    return lf->opened;
 }
 
-/* The next whole line of lf into l (text copied), skipping lines that are
- * not in the format.  1: a line; 0: end of file for now.  In follow mode an
- * unterminated last line is kept until its end arrives; otherwise it is
- * reported as cut short and skipped. */
-int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *),
-                        int following)
+int logfile_rewind(struct logfile *lf)
 {
-    ssize_t n;
-    char *text;
+    if (lseek(lf->fd, 0, SEEK_SET) < 0)
+        return -1;
+    linereader_restart(&lf->lr, lf->fd);
+    return 0;
+}
+
+static void report_bad(struct logfile *lf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void report_bad(struct logfile *lf, const char *fmt, ...)
+{
+    va_list ap;
+
+    lf->bad++;
+    if (lf->bad <= MAX_REPORTED) {
+        fprintf(stderr, "%s: %s:%lu: ", lf->prog, lf->path, lf->lr.lineno);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+    } else if (lf->bad == MAX_REPORTED + 1) {
+        fprintf(stderr, "%s: %s: more such lines; only a count is given at the end\n", lf->prog,
+                lf->path);
+    }
+}
+
+int logfile_next_raw(struct logfile *lf, const char **text, size_t *len)
+{
+    if (!lf->opened || lf->read_error != 0)
+        return 0;
+    for (;;) {
+        switch (linereader_next(&lf->lr, text, len)) {
+        case LINEREADER_LINE:
+            return 1;
+        case LINEREADER_TOO_LONG:
+            report_bad(lf, "line of %zu octets, longer than %zu (--max-line-length); skipped",
+                       lf->lr.dropped_len, lf->lr.max_len);
+            continue;
+        case LINEREADER_ERROR:
+            lf->read_error = lf->lr.error;
+            fprintf(stderr, "%s: %s: %s\n", lf->prog, lf->path, strerror(lf->read_error));
+            return 0;
+        case LINEREADER_END:
+            return 0;
+        }
+    }
+}
+
+int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *),
+                 int following)
+{
+    const char *p;
     size_t len;
 
     for (;;) {
-        n = getline(&lf->buf, &lf->cap, lf->f);
-        if (n < 0) {
-            clearerr(lf->f);
+        if (!logfile_next_raw(lf, &p, &len)) {
+            if (!following && lf->read_error == 0 && linereader_pending(&lf->lr)) {
+                linereader_drop_pending(&lf->lr);
+                report_bad(lf, "last line cut short (no newline); skipped");
+            }
             return 0;
         }
-        if (lf->buf[n - 1] != '\n') {
-            char *joined = xrealloc(lf->partial, lf->partial_len + (size_t)n);
-
-            memcpy(joined + lf->partial_len, lf->buf, (size_t)n);
-            lf->partial = joined;
-            lf->partial_len += (size_t)n;
-            if (following)
-                return 0;
-            lf->lineno++;
-            free(lf->partial);
-            lf->partial = NULL;
-            lf->partial_len = 0;
-            report_bad(lf, "last line cut short (no newline); skipped");
-            return 0;
-        }
-        lf->lineno++;
-        len = lf->partial_len + (size_t)n - 1;
-        text = xmalloc(len + 1);
-        if (lf->partial_len > 0)
-            memcpy(text, lf->partial, lf->partial_len);
-        memcpy(text + lf->partial_len, lf->buf, (size_t)n - 1);
-        text[len] = '\0';
-        free(lf->partial);
-        lf->partial = NULL;
-        lf->partial_len = 0;
-        if (len > 0 && text[len - 1] == '\r')
+        if (len > 0 && p[len - 1] == '\r')
             len--;      /* a log copied through a CRLF system */
-        l->text = text;
+        l->text = xstrndup(p, len);
         l->len = len;
         if (parse(l) == 0)
             return 1;
-        free(text);
-        report_bad(lf, lf->what[0] == 'c' ? "not a connector-log line; skipped"
-                                          : "not a pdu-log line; skipped");
+        free(l->text);
+        report_bad(lf, "%s", lf->what[0] == 'c' ? "not a connector-log line; skipped"
+                                                : "not a pdu-log line; skipped");
     }
 }
 
@@ -250,10 +261,12 @@ void logfile_summary(const struct logfile *lf)
     if (lf->bad > MAX_REPORTED)
         fprintf(stderr, "%s: %s: %lu lines skipped in all\n", lf->prog, lf->path, lf->bad);
 }
-void logfile_free(struct logfile *lf)
+
+void logfile_close(struct logfile *lf)
 {
-    free(lf->buf);
-    free(lf->partial);
-    lf->buf = lf->partial = NULL;
-    lf->cap = lf->partial_len = 0;
+    if (lf->opened)
+        close(lf->fd);
+    lf->opened = 0;
+    linereader_free(&lf->lr);
+    lf->lr.max_len = 0;
 }

@@ -3,15 +3,23 @@
  * docs/connector-log.md, the pdu log of docs/pdu-log.md) for the tools that work on logs already
  * written: emgdiag-follow and emgdiag-compare.
  *
- * Files are not trusted.  A line that is not in the format of its log is
- * reported on stderr as PROG: FILE:LINE: why (the first ten per file, then
- * a count at the end) and skipped; its count is in logfile.bad.
+ * Files are not trusted.  A line that is not in the format of its log, or
+ * is longer than the bound (--max-line-length; linereader.h), is reported
+ * on stderr as PROG: FILE:LINE: why (the first ten per file, then a count
+ * at the end) and skipped; its count is in logfile.bad.  A file that
+ * cannot be read (opened, a directory, a read(2) error part-way) is
+ * reported as PROG: FILE: strerror and its errno kept in
+ * logfile.read_error: the tools then stop with status 2, never taking a
+ * read error for the end of the file.
  */
 #ifndef EMGDIAG_LOGLINE_H
 #define EMGDIAG_LOGLINE_H
 
 #include <stdio.h>
 #include <sys/types.h>
+
+#include "linereader.h"
+#include "xalloc.h"
 
 #define TS_LEN 26                 /* YYYY-MM-DD HH:MM:SS.uuuuuu */
 #define MAX_REPORTED 10           /* bad lines reported one by one per file */
@@ -30,27 +38,21 @@ struct line {
     size_t rest;                  /* offset of what follows "(N) " or "(name,N) " */
 };
 
-/* A log file being read line by line. */
+/* A log file being read line by line.  Set prog, path, what and max_len
+ * (0: the default bound), the rest zero, then logfile_open(). */
 struct logfile {
     const char *prog;             /* message prefix: the tool's name */
     const char *path;
     const char *what;             /* "connector log" or "pdu log" */
-    FILE *f;
-    unsigned long lineno;
-    unsigned long bad;
-    char *buf;                    /* getline buffer */
-    size_t cap;
-    char *partial;                /* follow mode: an unterminated last line */
-    size_t partial_len;
+    size_t max_len;               /* the line-length bound */
+    int opened;                   /* fd is open */
+    int fd;
+    struct linereader lr;
+    unsigned long bad;            /* lines skipped: not in the format, too long, cut short */
+    int read_error;               /* errno of a read that failed (reported), else 0 */
     ino_t ino;
     dev_t dev;
 };
-
-/* malloc, realloc and strndup for the log tools: when memory runs out they
- * end the program with status 2 and "<program>: out of memory" on stderr. */
-void *xmalloc(size_t n);
-void *xrealloc(void *p, size_t n);
-char *xstrndup(const char *s, size_t n);
 
 /* Decimal digits at *p up to `end`; advances *p.  -1 when none or too large. */
 int parse_ulong(const char **p, const char *end, unsigned long *out);
@@ -62,20 +64,35 @@ int parse_connector_line(struct line *l);
 /* `<ts> <LEVEL> (<connector>,<instance>) …`: 0, or -1. */
 int parse_pdu_line(struct line *l);
 
-/* Opens lf->path (and records its inode, for logfile_check_rotation-style
- * checks); -1 with errno. */
+/* Opens lf->path for reading from its start (and records its inode, for
+ * rotation checks); -1 with errno, EISDIR for a directory.  Reports
+ * nothing. */
 int logfile_open(struct logfile *lf);
 
-/* The next whole line of lf into l, skipping (and reporting) lines that
- * `parse` refuses.  1: a line; 0: end of file for now.  With `following`,
- * an unterminated last line is kept until its end arrives; otherwise it is
- * reported as cut short and skipped. */
+/* Whether lf has a file open. */
+int logfile_is_open(const struct logfile *lf);
+
+/* Goes back to the start of the file (for a second pass); -1 with errno
+ * (a pipe cannot). */
+int logfile_rewind(struct logfile *lf);
+
+/* The next whole line of lf into l (its text a copy, NUL-terminated, that
+ * the caller frees), skipping (and reporting) lines that `parse` refuses or
+ * that are too long.  1: a line; 0: end of file for now, or a read error
+ * (reported once, in lf->read_error).  With `following`, an unterminated
+ * last line is kept until its end arrives; otherwise it is reported as cut
+ * short and skipped. */
 int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *), int following);
+
+/* The next whole line as read, unparsed (*text valid until the next call).
+ * 1: a line; 0: end of file or a read error (reported).  Lines too long
+ * are reported and skipped. */
+int logfile_next_raw(struct logfile *lf, const char **text, size_t *len);
 
 /* The count of skipped lines, when more were skipped than were reported. */
 void logfile_summary(const struct logfile *lf);
 
-/* Frees what lf holds besides its FILE. */
-void logfile_free(struct logfile *lf);
+/* Closes the file (if open) and frees what lf holds. */
+void logfile_close(struct logfile *lf);
 
 #endif

@@ -4,16 +4,30 @@
  * Layers, in call order: link header (Ethernet with VLAN tags, Linux cooked
  * SLL and SLL2, BSD loopback/null, raw IP) -> IPv4 or IPv6 (extension
  * headers skipped, fragments reported) -> TCP -> per-connection, per-
- * direction byte stream -> PDUs by command_length.  Connections are kept in
- * a small array: captures for diagnosis hold few.
+ * direction byte stream -> PDUs by command_length.
+ *
+ * Time and memory stay linear in the capture whatever it holds: live
+ * connections are found through a hash table keyed by their address pair;
+ * a connection is finished and its buffers freed as soon as it closes (a
+ * FIN seen in each direction, or an RST), and when more than the bound are
+ * open at once the one idle longest is dropped (reported).  The address
+ * pairs of the last CLOSED_KEPT closed connections are remembered, so that
+ * the last ACK or a late RST of one is not taken for a new connection.  A stream keeps
+ * only the octets of a PDU not yet complete: whole PDUs are handed over
+ * straight from the frame.  The file is read through read(2) (stdio on a
+ * cookie), so a read error is told apart from a capture cut short.
  */
 #include "pcap_smpp.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum { DIR_FROM_CLIENT = 0, DIR_FROM_SERVER = 1 };
 
@@ -31,20 +45,38 @@ struct endpoint {
     uint16_t port;
 };
 
+/* Closed connections whose address pairs are remembered. */
+#define CLOSED_KEPT 4096
+
 struct connection {
     struct endpoint client, server;
     unsigned instance;
     int closed;           /* FIN or RST seen */
+    int fin[2];           /* a FIN seen from that direction */
+    int gone;             /* closed both ways or reset: only its address pair is kept */
     struct stream dir[2];
+    struct connection *next_in_bucket;
+    struct connection *older, *newer;   /* in its list: by last segment, or by closing */
+};
+
+/* A list of connections, oldest first. */
+struct conn_list {
+    struct connection *oldest, *newest;
+    size_t n;
 };
 
 struct reader {
     FILE *errs;           /* where problems are reported */
     uint16_t port;
+    size_t max_live;                    /* connections followed at once */
     pcap_smpp_handler handler;
     void *ctx;
-    struct connection *conns;
-    size_t nconns, cap;
+    struct connection **buckets;        /* live and gone connections by address pair */
+    size_t nbuckets;
+    struct conn_list live;              /* by their last segment */
+    struct conn_list gone;              /* by their closing */
+    unsigned next_instance;
+    unsigned long dropped;              /* connections dropped for the live bound */
     unsigned long frame;
     int problems;
 };
@@ -128,25 +160,26 @@ static int stream_append(struct stream *s, const unsigned char *p, size_t n)
     return 0;
 }
 
-static void stream_deliver(struct reader *r, struct connection *c, int dir,
-                           const struct pcap_pkthdr *h)
+/* Hands over the whole PDUs at the start of p[0..n); returns how many octets
+ * they took, or (size_t)-1 when the direction stopped (not SMPP). */
+static size_t deliver_pdus(struct reader *r, struct connection *c, int dir, const unsigned char *p,
+                           size_t n, const struct pcap_pkthdr *h)
 {
-    struct stream *s = &c->dir[dir];
     size_t off = 0;
 
-    while (s->len - off >= 4) {
-        uint32_t cl = be32(s->buf + off);
+    while (n - off >= 4) {
+        uint32_t cl = be32(p + off);
         struct pcap_smpp_pdu pdu;
 
         if (cl < 16 || cl > PCAP_SMPP_MAX_PDU) {
             report(r, "connection %u %s: command_length %u, not SMPP; decoding of that direction stops",
                    c->instance, dir_name(dir), cl);
-            stream_stop(s);
-            return;
+            stream_stop(&c->dir[dir]);
+            return (size_t)-1;
         }
-        if (s->len - off < cl)
+        if (n - off < cl)
             break;
-        pdu.octets = s->buf + off;
+        pdu.octets = p + off;
         pdu.len = cl;
         pdu.from_client = dir == DIR_FROM_CLIENT;
         pdu.instance = c->instance;
@@ -156,9 +189,46 @@ static void stream_deliver(struct reader *r, struct connection *c, int dir,
         r->handler(r->ctx, &pdu);
         off += cl;
     }
-    if (off > 0) {
-        memmove(s->buf, s->buf + off, s->len - off);
-        s->len -= off;
+    return off;
+}
+
+/* Takes n new octets of the stream: completes the PDU held, hands over the
+ * whole ones that follow from the frame itself, keeps the rest. */
+static void stream_take(struct reader *r, struct connection *c, int dir, const unsigned char *p,
+                        size_t n, const struct pcap_pkthdr *h)
+{
+    struct stream *s = &c->dir[dir];
+    size_t used;
+
+    while (s->len > 0 && n > 0) {
+        /* first the header, then the rest of the PDU held (a header held
+         * whole has a command_length deliver_pdus took) */
+        size_t want = s->len < 4 ? 4 - s->len : (size_t)be32(s->buf) - s->len;
+        size_t take = n < want ? n : want;
+
+        if (stream_append(s, p, take) != 0) {
+            report(r, "out of memory; decoding of connection %u %s stops", c->instance, dir_name(dir));
+            stream_stop(s);
+            return;
+        }
+        p += take;
+        n -= take;
+        if (s->len < 4)
+            continue;
+        used = deliver_pdus(r, c, dir, s->buf, s->len, h);
+        if (used == (size_t)-1)
+            return;
+        if (used == s->len)
+            s->len = 0;   /* the buffer stays for the next PDU held */
+    }
+    if (n == 0)
+        return;
+    used = deliver_pdus(r, c, dir, p, n, h);
+    if (used == (size_t)-1 || used == n)
+        return;
+    if (stream_append(s, p + used, n - used) != 0) {
+        report(r, "out of memory; decoding of connection %u %s stops", c->instance, dir_name(dir));
+        stream_stop(s);
     }
 }
 
@@ -205,38 +275,53 @@ static void stream_segment(struct reader *r, struct connection *c, int dir,
         stream_stop(s);
         return;
     }
-    if (stream_append(s, p, n) != 0) {
-        report(r, "out of memory; decoding of connection %u %s stops", c->instance, dir_name(dir));
-        stream_stop(s);
-        return;
-    }
     s->next_seq += (uint32_t)n;
-    stream_deliver(r, c, dir, h);
+    stream_take(r, c, dir, p, n, h);
 }
 
 /* ---- connections ---- */
 
-static struct connection *new_connection(struct reader *r, const struct endpoint *client,
-                                         const struct endpoint *server)
+static size_t endpoint_hash(const struct endpoint *e)
 {
-    struct connection *c;
+    size_t h = 14695981039346656037u, i, n = e->family == 4 ? 4 : 16;
 
-    if (r->nconns == r->cap) {
-        size_t ncap = r->cap ? r->cap * 2 : 16;
-        struct connection *nc = realloc(r->conns, ncap * sizeof(*nc));
+    for (i = 0; i < n; i++)
+        h = (h ^ e->addr[i]) * 1099511628211u;
+    return (h ^ e->port) * 1099511628211u;
+}
 
-        if (nc == NULL)
-            return NULL;
-        r->conns = nc;
-        r->cap = ncap;
-    }
-    c = &r->conns[r->nconns];
-    memset(c, 0, sizeof(*c));
-    c->client = *client;
-    c->server = *server;
-    c->instance = (unsigned)r->nconns;
-    r->nconns++;
-    return c;
+/* The same for either direction of a connection. */
+static size_t pair_bucket(const struct reader *r, const struct endpoint *a, const struct endpoint *b)
+{
+    size_t h = endpoint_hash(a) ^ endpoint_hash(b);
+
+    return (h ^ (h >> 29)) & (r->nbuckets - 1);
+}
+
+static void list_unlink(struct conn_list *l, struct connection *c)
+{
+    if (c->older != NULL)
+        c->older->newer = c->newer;
+    else
+        l->oldest = c->newer;
+    if (c->newer != NULL)
+        c->newer->older = c->older;
+    else
+        l->newest = c->older;
+    c->older = c->newer = NULL;
+    l->n--;
+}
+
+static void list_push_newest(struct conn_list *l, struct connection *c)
+{
+    c->older = l->newest;
+    c->newer = NULL;
+    if (l->newest != NULL)
+        l->newest->newer = c;
+    else
+        l->oldest = c;
+    l->newest = c;
+    l->n++;
 }
 
 static void finish_connection(struct reader *r, struct connection *c)
@@ -258,37 +343,128 @@ static void finish_connection(struct reader *r, struct connection *c)
     }
 }
 
+/* Finishes c (when live), takes it out of the table and frees it. */
+static void forget_connection(struct reader *r, struct connection *c)
+{
+    struct connection **pp = &r->buckets[pair_bucket(r, &c->client, &c->server)];
+
+    if (!c->gone)
+        finish_connection(r, c);
+    while (*pp != c)
+        pp = &(*pp)->next_in_bucket;
+    *pp = c->next_in_bucket;
+    list_unlink(c->gone ? &r->gone : &r->live, c);
+    free(c);
+}
+
+/* c has closed: finished, its buffers freed, only its address pair kept
+ * (the oldest such pair forgotten past CLOSED_KEPT). */
+static void close_connection(struct reader *r, struct connection *c)
+{
+    finish_connection(r, c);
+    list_unlink(&r->live, c);
+    c->gone = 1;
+    list_push_newest(&r->gone, c);
+    if (r->gone.n > CLOSED_KEPT)
+        forget_connection(r, r->gone.oldest);
+}
+
+/* The live connection between a and b, and the direction a -> b in it. */
+static struct connection *find_connection(struct reader *r, const struct endpoint *a,
+                                          const struct endpoint *b, int *dir)
+{
+    struct connection *c;
+
+    if (r->nbuckets == 0)
+        return NULL;
+    for (c = r->buckets[pair_bucket(r, a, b)]; c != NULL; c = c->next_in_bucket) {
+        if (same_endpoint(&c->client, a) && same_endpoint(&c->server, b)) {
+            *dir = DIR_FROM_CLIENT;
+            return c;
+        }
+        if (same_endpoint(&c->server, a) && same_endpoint(&c->client, b)) {
+            *dir = DIR_FROM_SERVER;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static int grow_buckets(struct reader *r)
+{
+    size_t n = r->nbuckets ? r->nbuckets * 2 : 64, i;
+    struct connection **nb = calloc(n, sizeof(*nb)), **old = r->buckets;
+    size_t oldn = r->nbuckets;
+
+    if (nb == NULL)
+        return -1;
+    r->buckets = nb;
+    r->nbuckets = n;
+    for (i = 0; i < oldn; i++) {
+        struct connection *c = old[i], *next;
+
+        for (; c != NULL; c = next) {
+            struct connection **head = &nb[pair_bucket(r, &c->client, &c->server)];
+
+            next = c->next_in_bucket;
+            c->next_in_bucket = *head;
+            *head = c;
+        }
+    }
+    free(old);
+    return 0;
+}
+
+static struct connection *new_connection(struct reader *r, const struct endpoint *client,
+                                         const struct endpoint *server)
+{
+    struct connection *c, **head;
+
+    if (r->live.n >= r->max_live) {
+        struct connection *idle = r->live.oldest;
+
+        if (r->dropped++ == 0)
+            report(r, "more than %zu connections open at once: connection %u, idle longest, is "
+                      "dropped (a later segment of it would start a new instance); so are "
+                      "the next ones, counted at the end",
+                   r->max_live, idle->instance);
+        forget_connection(r, idle);
+    }
+    if (r->live.n + r->gone.n >= r->nbuckets && grow_buckets(r) != 0)
+        return NULL;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->client = *client;
+    c->server = *server;
+    c->instance = r->next_instance++;
+    head = &r->buckets[pair_bucket(r, client, server)];
+    c->next_in_bucket = *head;
+    *head = c;
+    list_push_newest(&r->live, c);
+    return c;
+}
+
 static void tcp_segment(struct reader *r, const struct segment *seg, const struct pcap_pkthdr *h)
 {
-    struct connection *c = NULL;
+    struct connection *c;
     int dir = DIR_FROM_CLIENT;
-    size_t i;
+    int syn_only = (seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 
     if (seg->src.port != r->port && seg->dst.port != r->port)
         return;
-    /* The newest connection on this address pair is the live one. */
-    for (i = r->nconns; i-- > 0;) {
-        struct connection *k = &r->conns[i];
-
-        if (same_endpoint(&k->client, &seg->src) && same_endpoint(&k->server, &seg->dst)) {
-            c = k;
-            dir = DIR_FROM_CLIENT;
-            break;
-        }
-        if (same_endpoint(&k->server, &seg->src) && same_endpoint(&k->client, &seg->dst)) {
-            c = k;
-            dir = DIR_FROM_SERVER;
-            break;
-        }
-    }
+    c = find_connection(r, &seg->src, &seg->dst, &dir);
+    /* The last ACK, a late RST or a retransmission of a connection that has
+     * closed is nothing new; a fresh SYN on its pair is. */
+    if (c != NULL && c->gone && !syn_only)
+        return;
     /* A fresh SYN on a finished or already used pair starts a new connection. */
-    if (c != NULL && (seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
-        (c->closed || c->dir[0].started || c->dir[1].started)) {
-        finish_connection(r, c);
+    if (c != NULL && syn_only && (c->gone || c->closed || c->dir[0].started || c->dir[1].started)) {
+        forget_connection(r, c);
         c = NULL;
     }
     if (c == NULL) {
-        int src_is_client = (seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN || seg->dst.port == r->port;
+        int src_is_client = syn_only || seg->dst.port == r->port;
 
         if ((seg->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
             src_is_client = 0;
@@ -299,10 +475,18 @@ static void tcp_segment(struct reader *r, const struct segment *seg, const struc
             return;
         }
         dir = src_is_client ? DIR_FROM_CLIENT : DIR_FROM_SERVER;
+    } else if (c != r->live.newest) {
+        list_unlink(&r->live, c);
+        list_push_newest(&r->live, c);
     }
     stream_segment(r, c, dir, seg, h);
+    if (seg->flags & TCP_FIN)
+        c->fin[dir] = 1;
     if (seg->flags & (TCP_FIN | TCP_RST))
         c->closed = 1;
+    /* Closed both ways, or reset: nothing more will come on it. */
+    if ((seg->flags & TCP_RST) || (c->fin[0] && c->fin[1]))
+        close_connection(r, c);
 }
 
 /* ---- network and transport layers ---- */
@@ -520,13 +704,40 @@ static int supported_linktype(int linktype)
     }
 }
 
-/* Reads the capture pc (named `name` in messages) and closes it. */
-static int read_capture(pcap_t *pc, const char *name, uint16_t port, FILE *errs,
-                        pcap_smpp_handler handler, void *ctx)
+/* The capture file read through read(2), so that a read error is known
+ * for what it is (libpcap itself only sees a short read). */
+struct file_source {
+    int fd;
+    int error;            /* errno of the read(2) that failed, else 0 */
+};
+
+static ssize_t source_read(void *cookie, char *buf, size_t n)
+{
+    struct file_source *src = cookie;
+    ssize_t got;
+
+    do
+        got = read(src->fd, buf, n);
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        src->error = errno;
+    return got;
+}
+
+static int source_close(void *cookie)
+{
+    struct file_source *src = cookie;
+
+    return close(src->fd);
+}
+
+/* Reads the capture pc (named `name` in messages) and closes it.  src, when
+ * not NULL, tells a read error from a capture cut short. */
+static int read_capture(pcap_t *pc, const char *name, uint16_t port, size_t max_live, FILE *errs,
+                        pcap_smpp_handler handler, void *ctx, const struct file_source *src)
 {
     struct reader r;
     int linktype, rc;
-    size_t i;
 
     linktype = pcap_datalink(pc);
     if (!supported_linktype(linktype)) {
@@ -540,6 +751,7 @@ static int read_capture(pcap_t *pc, const char *name, uint16_t port, FILE *errs,
     memset(&r, 0, sizeof(r));
     r.errs = errs;
     r.port = port;
+    r.max_live = max_live ? max_live : PCAP_SMPP_MAX_LIVE;
     r.handler = handler;
     r.ctx = ctx;
     for (;;) {
@@ -551,31 +763,67 @@ static int read_capture(pcap_t *pc, const char *name, uint16_t port, FILE *errs,
             break;
         r.frame++;
         if (rc != 1) {
+            if (src != NULL && src->error != 0) {
+                fprintf(errs, "emgdiag-pdu: %s: %s\n", name, strerror(src->error));
+                r.problems = PCAP_SMPP_UNREADABLE;
+                break;
+            }
             report(&r, "cannot read the capture: %s", pcap_geterr(pc));
             break;
         }
         parse_frame(&r, linktype, h, data);
     }
-    for (i = 0; i < r.nconns; i++)
-        finish_connection(&r, &r.conns[i]);
-    free(r.conns);
+    while (r.live.oldest != NULL)
+        forget_connection(&r, r.live.oldest);
+    while (r.gone.oldest != NULL)
+        forget_connection(&r, r.gone.oldest);
+    if (r.dropped > 1)
+        fprintf(errs, "emgdiag-pdu: %s: %lu connections dropped in all, each the one idle longest "
+                      "when more than %zu were open\n", name, r.dropped, r.max_live);
+    free(r.buckets);
     pcap_close(pc);
     return r.problems;
 }
 
-int pcap_smpp_read(const char *path, uint16_t port, pcap_smpp_handler handler, void *ctx)
+int pcap_smpp_read(const char *path, uint16_t port, size_t max_live, pcap_smpp_handler handler,
+                   void *ctx)
 {
+    static const cookie_io_functions_t io = {.read = source_read, .close = source_close};
     char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t *pc = pcap_open_offline(path, errbuf);
+    struct file_source src = {.fd = -1, .error = 0};
+    struct stat st;
+    pcap_t *pc;
+    FILE *fp;
 
+    src.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (src.fd < 0 || fstat(src.fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        int e = src.fd < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : errno;
+
+        if (src.fd >= 0)
+            close(src.fd);
+        fprintf(stderr, "emgdiag-pdu: %s: %s\n", path, strerror(e));
+        return PCAP_SMPP_UNREADABLE;
+    }
+    fp = fopencookie(&src, "r", io);
+    if (fp == NULL) {
+        fprintf(stderr, "emgdiag-pdu: %s: %s\n", path, strerror(errno));
+        close(src.fd);
+        return PCAP_SMPP_UNREADABLE;
+    }
+    pc = pcap_fopen_offline(fp, errbuf);
     if (pc == NULL) {
+        fclose(fp);
+        if (src.error != 0) {
+            fprintf(stderr, "emgdiag-pdu: %s: %s\n", path, strerror(src.error));
+            return PCAP_SMPP_UNREADABLE;
+        }
         fprintf(stderr, "emgdiag-pdu: %s: %s\n", path, errbuf);
         return -1;
     }
-    return read_capture(pc, path, port, stderr, handler, ctx);
+    return read_capture(pc, path, port, max_live, stderr, handler, ctx, &src);
 }
 
-int pcap_smpp_read_fp(FILE *fp, const char *name, uint16_t port, FILE *errs,
+int pcap_smpp_read_fp(FILE *fp, const char *name, uint16_t port, size_t max_live, FILE *errs,
                       pcap_smpp_handler handler, void *ctx)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
@@ -586,5 +834,5 @@ int pcap_smpp_read_fp(FILE *fp, const char *name, uint16_t port, FILE *errs,
         fclose(fp);
         return -1;
     }
-    return read_capture(pc, name, port, errs, handler, ctx);
+    return read_capture(pc, name, port, max_live, errs, handler, ctx, NULL);
 }

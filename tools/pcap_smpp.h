@@ -7,7 +7,8 @@
  * retransmitted octets.  A gap in a stream, a frame cut short by the
  * capture's snap length, or octets that cannot be SMPP stop that direction
  * with one line on stderr naming the frame; the rest of the capture is
- * still read.
+ * still read.  A connection is let go when it closes, and only so many are
+ * followed at once.
  */
 #ifndef EMGDIAG_PCAP_SMPP_H
 #define EMGDIAG_PCAP_SMPP_H
@@ -32,15 +33,25 @@ typedef void (*pcap_smpp_handler)(void *ctx, const struct pcap_smpp_pdu *pdu);
    traffic that is not SMPP. */
 #define PCAP_SMPP_MAX_PDU (1u << 20)
 
+/* The default bound on connections followed at once; past the bound the
+   one idle longest is dropped (reported). */
+#define PCAP_SMPP_MAX_LIVE 65536u
+
+/* What pcap_smpp_read returns when the file cannot be opened or read(2)
+   fails (reported as "emgdiag-pdu: FILE: strerror"). */
+#define PCAP_SMPP_UNREADABLE (-2)
+
 /* Calls handler for every PDU of the SMPP traffic on TCP port `port` in
-   capture order.  Returns the number of problems reported on stderr (0 when
-   the whole capture decoded cleanly), or -1 when the file cannot be read at
-   all. */
-int pcap_smpp_read(const char *path, uint16_t port, pcap_smpp_handler handler, void *ctx);
+   capture order, following at most max_live connections at once (0: the
+   default, PCAP_SMPP_MAX_LIVE).  Returns the number of problems reported on stderr (0 when
+   the whole capture decoded cleanly), -1 when the file is not a capture this
+   can read, or PCAP_SMPP_UNREADABLE. */
+int pcap_smpp_read(const char *path, uint16_t port, size_t max_live, pcap_smpp_handler handler,
+                   void *ctx);
 
 /* The same for a capture already open as fp, which it closes; `name` names
    the capture in messages, which go to errs instead of stderr. */
-int pcap_smpp_read_fp(FILE *fp, const char *name, uint16_t port, FILE *errs,
+int pcap_smpp_read_fp(FILE *fp, const char *name, uint16_t port, size_t max_live, FILE *errs,
                       pcap_smpp_handler handler, void *ctx);
 
 #endif

@@ -1,19 +1,27 @@
 /*
  * fuzz_compare: libFuzzer target over emgdiag-compare's pairing and field
- * code (tools/emgdiag-compare.c, included whole with its main() renamed).
+ * code (tools/compare_model.c, with the line parsers of tools/logline.c),
+ * the same files the tool links.
  *
  * The first input octet picks the kind (pdu or connector log) and the
  * options (ignore the instance; ignore the field MESSAGEID); the rest is
  * cut into lines at '\n'.  Lines that parse go alternately into the table
  * of SECOND and against it as lines of FIRST, and a pair is printed with
  * its field differences (standard output goes to /dev/null), and so is
- * every line against itself.  Beyond the sanitizers' checks: a key never
- * holds a newline, and the compared text of a line is the same each time
- * it is made.
+ * every line against itself.  In pdu mode a line that is a JSON-twin line
+ * (tools/pdu_json.c) is taken as the twin of the next pdu line, whose
+ * fields then come from it.  Beyond the sanitizers' checks: a key never
+ * holds a newline, the compared text of a line is the same each time it
+ * is made, and a pdu line compares equal to itself with every space of its
+ * body written \x20.
  */
-#define main emgdiag_compare_main
-#include "../../tools/emgdiag-compare.c"
-#undef main
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_model.h"
+#include "logline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -33,6 +41,39 @@ static void check_text(const char *s)
         abort();   /* a key is one line */
 }
 
+/* A pdu line and the same line with every space of its body written \x20
+ * (as the module may write them) compare equal when no field is ignored. */
+static void check_spaces_as_escapes(const struct options *o, const struct line *l,
+                                    const char *cmp, size_t cmp_len)
+{
+    struct line v = *l;
+    size_t i, k, vlen;
+    char *vcmp;
+
+    if (o->kind != KIND_PDU || o->nignored > 0)
+        return;
+    v.text = xmalloc(l->len * 4 + 1);
+    memcpy(v.text, l->text, l->rest);
+    for (i = k = l->rest; i < l->len; i++) {
+        if (l->text[i] == '\\' && i + 1 < l->len) {
+            v.text[k++] = l->text[i++];
+            v.text[k++] = l->text[i];
+        } else if (l->text[i] == ' ') {
+            memcpy(v.text + k, "\\x20", 4);
+            k += 4;
+        } else {
+            v.text[k++] = l->text[i];
+        }
+    }
+    v.len = k;
+    vcmp = line_cmp(o, &v, NULL, &vlen);
+    if (vlen != cmp_len || memcmp(vcmp, cmp, cmp_len) != 0)
+        abort();
+    print_field_diff(stdout, o, l, NULL, &v, NULL);
+    free(vcmp);
+    free(v.text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char *ignored[] = {"MESSAGEID"};
@@ -40,8 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct table t;
     const char *p, *end, *nl;
     int (*parse)(struct line *);
+    struct pdu_json *twin = NULL;
     int k = 0;
-    size_t i;
 
     if (size == 0)
         return 0;
@@ -60,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct line l;
         size_t len;
         char *again;
+        size_t again_len;
 
         nl = memchr(p, '\n', (size_t)(end - p));
         len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
@@ -67,29 +109,54 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         l.text = xstrndup(p, len);
         l.len = len;
         p += len + 1;
+        if (o.kind == KIND_PDU && twin == NULL) {
+            /* a JSON-twin line: the twin of the next pdu line */
+            twin = xmalloc(sizeof *twin);
+            if (pdu_json_parse(l.text, l.len, twin) == 0) {
+                free(l.text);
+                continue;
+            }
+            free(twin);
+            twin = NULL;
+        }
         if (parse(&l) != 0) {
             free(l.text);
             continue;
         }
         if (k++ % 2 == 0) {
-            table_add(&t, &o, &l);   /* the table owns the text now */
+            struct pdu_json *owned = twin;
+
+            twin = NULL;
+            table_add(&t, &o, &l, owned);   /* the table owns the text and the twin now */
             check_text(t.e[t.n - 1].key);
-            again = line_cmp(&o, &t.e[t.n - 1].l);
-            if (strcmp(again, t.e[t.n - 1].cmp) != 0)
+            again = line_cmp(&o, &t.e[t.n - 1].l, owned, &again_len);
+            if (again_len != t.e[t.n - 1].cmp_len || memcmp(again, t.e[t.n - 1].cmp, again_len) != 0)
                 abort();   /* the compared text depends on the line alone */
             free(again);
         } else {
-            char *key = line_key(&o, &l), *cmp = line_cmp(&o, &l);
+            size_t cmp_len;
+            char *key = line_key(&o, &l), *cmp = line_cmp(&o, &l, twin, &cmp_len);
             struct entry *e = table_take(&t, key);
 
             check_text(key);
-            if (e != NULL && strcmp(cmp, e->cmp) != 0)
-                print_field_diff(&o, &l, &e->l);
-            print_field_diff(&o, &l, &l);
+            if (twin == NULL)
+                check_spaces_as_escapes(&o, &l, cmp, cmp_len);
+            if (e != NULL && (cmp_len != e->cmp_len || memcmp(cmp, e->cmp, cmp_len) != 0))
+                print_field_diff(stdout, &o, &l, twin, &e->l, e->twin);
+            print_field_diff(stdout, &o, &l, twin, &l, NULL);
             free(key);
             free(cmp);
             free(l.text);
+            if (twin != NULL) {
+                pdu_json_free(twin);
+                free(twin);
+                twin = NULL;
+            }
         }
+    }
+    if (twin != NULL) {
+        pdu_json_free(twin);
+        free(twin);
     }
     table_free(&t);
     return 0;

@@ -1,22 +1,35 @@
 /*
- * fuzz_follow: libFuzzer target over emgdiag-follow's line parsers and its
- * session model (tools/emgdiag-follow.c, included whole with its main()
- * renamed).
+ * fuzz_follow: libFuzzer target over emgdiag-follow's line parsers
+ * (tools/logline.c) and its session model (tools/follow_model.c), the same
+ * files the tool links.
  *
  * The input is cut into lines at '\n'.  Each line goes through both
  * parsers; a connector line is added to the model, a pdu line is placed
- * into its session.  Beyond the sanitizers' checks: a parsed line has a
+ * into its session; every session is listed and its lines printed (to
+ * /dev/null).  Beyond the sanitizers' checks: a parsed line has a
  * well-formed timestamp, every session's lines are of its instance and in
  * file order, and a pdu line is only ever placed into a session of its own
  * instance that started no later than it (unless it has no CONNECT).
  */
-#define main emgdiag_follow_main
-#include "../../tools/emgdiag-follow.c"
-#undef main
-
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "follow_model.h"
+#include "logline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    if (freopen("/dev/null", "w", stdout) == NULL)
+        abort();   /* the session list is printed, to nowhere */
+    return 0;
+}
 
 static void check_ts(const char *ts)
 {
@@ -72,7 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (j = 0; j < s->nidx; j++) {
             if (m.lines[s->idx[j]].instance != s->instance || (j > 0 && s->idx[j] <= s->idx[j - 1]))
                 abort();
+            print_line(stdout, &m.lines[s->idx[j]]);
         }
+        list_session(stdout, &m, s);
     }
     model_free(&m);
     return 0;

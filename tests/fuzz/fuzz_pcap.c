@@ -21,6 +21,7 @@
 #include "sbuf.h"
 
 #define FUZZ_PORT 2775
+#define FUZZ_MAX_LIVE 4
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -65,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fp = fmemopen((void *)data, size, "rb");
     if (fp == NULL)
         abort();
-    pcap_smpp_read_fp(fp, "fuzz", FUZZ_PORT, devnull, on_pdu, &s);
+    /* a small bound, so that dropping the connection idle longest is fuzzed too */
+    pcap_smpp_read_fp(fp, "fuzz", FUZZ_PORT, FUZZ_MAX_LIVE, devnull, on_pdu, &s);
     return 0;
 }

@@ -4,7 +4,10 @@
  * The input is taken as one raw PDU.  Beyond the sanitizers' checks it
  * asserts the promises of docs/pdu-log.md and docs/pdu-log.md#json-twin-decided: a text line never
  * holds CR or LF, the JSON members are balanced (braces and brackets
- * outside strings, strings closed), and the summary agrees with the header.
+ * outside strings, strings closed), the header stage and a later body stage
+ * give the same line, and the text line has one parse: the places where a
+ * field starts (a space, a key the log prints, ':') are exactly the fields
+ * decoded, plus the ERROR marker when there is one.
  * The first input octet also picks the password option, so both paths run.
  */
 #include <stdint.h>
@@ -16,6 +19,25 @@
 #include "smpp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* How many " KEY:" a text line holds after its header, KEY being a key the
+ * pdu log prints or ERROR. */
+static size_t count_field_starts(const char *line)
+{
+    const char *s = strstr(line, " datalen:"), *k;
+    size_t n = 0;
+
+    if (s == NULL)
+        abort();
+    for (s++; (s = strchr(s, ' ')) != NULL; s++) {
+        for (k = s + 1; (*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9');
+             k++)
+            ;
+        if (*k == ':' && k > s + 1 && smpp_is_key(s + 1, (size_t)(k - s - 1)))
+            n++;
+    }
+    return n;
+}
 
 static void check_json_balanced(const char *s, size_t n)
 {
@@ -68,6 +90,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (text.len != both_text.len || memcmp(text.buf, both_text.buf, text.len) != 0)
         abort();
     check_json_balanced(json.buf, json.len);
+    {
+        struct smpp_decoded d;
+
+        smpp_decode(data, size, &d);
+        if (count_field_starts(text.buf) != d.nfields + (d.error != NULL))
+            abort(); /* a value reads as a field, or a field went missing */
+        smpp_decoded_free(&d);
+    }
     smpp_decode_header(data, size, &sum);
     if (sum.system_id != NULL &&
         (sum.system_id < data || sum.system_id + sum.system_id_len >= data + size || sum.system_id[sum.system_id_len] != 0))

@@ -119,4 +119,197 @@ run_tool --type connector -q a.pdu b.pdu
     && ok "--type connector on pdu logs: every line named as not a connector-log line, exit 1" \
     || bad "--type connector on pdu logs: rc=$RC out=$OUT err=$ERR"
 
+# Inside a text value the module may write a space as \x20 (where it could
+# be read as the start of a field: " KEY:"), EMG a plain space: the same
+# octet, so no difference (docs/man/emgdiag-compare.1).  An escaped
+# backslash followed by "x20" (\\x20) is not a space.
+printf '%s\n' \
+    '2015-04-29 03:04:00.000001 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root now SMLENGTH:16' \
+    '2015-04-29 03:04:00.000002 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:3 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:a b SMLENGTH:3' \
+    '2015-04-29 03:04:00.000003 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root SMLENGTH:12' >emg-sp.pdu
+printf '%s\n' \
+    '2026-11-25 10:00:00.000001 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi\x20SYSTEMID:root now SMLENGTH:16' \
+    '2026-11-25 10:00:00.000002 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:3 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:a\\x20b SMLENGTH:3' \
+    '2026-11-25 10:00:00.000003 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:31 DESTINATIONADDR:46701 SHORTMESSAGE:hi\x20SYSTEMID:root SMLENGTH:12' >ours-sp.pdu
+run_tool emg-sp.pdu ours-sp.pdu
+same "\\x20 and a space compare equal; \\\\x20 does not; only real differences are listed" "$OUT" \
+'! 2015-04-29 03:04:00.000002 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:3 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:a b SMLENGTH:3
+  2026-11-25 10:00:00.000002 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:3 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:a\\x20b SMLENGTH:3
+    SHORTMESSAGE: a b | a\\x20b
+! 2015-04-29 03:04:00.000003 INFO  (smpp-out,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root SMLENGTH:12
+  2026-11-25 10:00:00.000003 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:31 DESTINATIONADDR:46701 SHORTMESSAGE:hi\x20SYSTEMID:root SMLENGTH:12
+    header: Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:30 | Write op:0x00000004 (SUBMIT_SM) status:0 trn:4 datalen:31
+3 paired (2 differ), 0 only in emg-sp.pdu, 0 only in ours-sp.pdu'
+
+# The JSON twin (docs/pdu-log.md "JSON twin"): where FILE.jsonl is there,
+# a pdu line's fields come from its twin line, so a value holding " KEY:"
+# text is one field.  Two logs of ours with the same short message but for
+# one word: from the twins the difference is in SHORTMESSAGE, and ignoring
+# SYSTEMID does not hide it; cut from the text (--text-only) the word looks
+# like a SYSTEMID field of its own, and ignoring SYSTEMID hides it.
+twin_pair() {   # twin_pair NAME WORD: NAME.pdu and NAME.pdu.jsonl, one submit_sm
+    printf '%s\n' "2026-11-25 10:00:00.000001 INFO  ($1,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:$2 SMLENGTH:16" \
+        "2026-11-25 10:00:00.000002 INFO  ($1,0) Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:2 datalen:4 MESSAGEID:id1" >"$1.pdu"
+    printf '%s\n' "{\"ts\":\"2026-11-25T10:00:00.000001+01:00\",\"connector\":\"$1\",\"instance\":0,\"dir\":\"write\",\"op\":\"0x00000004\",\"name\":\"SUBMIT_SM\",\"status\":0,\"trn\":2,\"datalen\":30,\"fields\":{\"DESTINATIONADDR\":\"46701\",\"SHORTMESSAGE\":\"hi SYSTEMID:$2\",\"SMLENGTH\":16}}" \
+        "{\"ts\":\"2026-11-25T10:00:00.000002+01:00\",\"connector\":\"$1\",\"instance\":0,\"dir\":\"read\",\"op\":\"0x80000004\",\"name\":\"SUBMIT_SM_RESP\",\"status\":0,\"trn\":2,\"datalen\":4,\"fields\":{\"MESSAGEID\":\"id1\"}}" >"$1.pdu.jsonl"
+}
+twin_pair tw1 root
+twin_pair tw2 toor
+run_tool tw1.pdu tw2.pdu
+same "JSON twins: a value holding ' SYSTEMID:' is one field" "$OUT" \
+'! 2026-11-25 10:00:00.000001 INFO  (tw1,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root SMLENGTH:16
+  2026-11-25 10:00:00.000001 INFO  (tw2,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:toor SMLENGTH:16
+    SHORTMESSAGE: hi SYSTEMID:root | hi SYSTEMID:toor
+2 paired (1 differ), 0 only in tw1.pdu, 0 only in tw2.pdu'
+[ -z "$ERR" ] && ok "JSON twins in step: nothing on stderr" || bad "twins: stderr $ERR"
+run_tool -q -x SYSTEMID tw1.pdu tw2.pdu
+same "JSON twins: --ignore-field SYSTEMID does not hide a difference inside SHORTMESSAGE" "$OUT" \
+    '2 paired (1 differ), 0 only in tw1.pdu, 0 only in tw2.pdu'
+run_tool --text-only tw1.pdu tw2.pdu
+same "--text-only: the fields cut from the text" "$OUT" \
+'! 2026-11-25 10:00:00.000001 INFO  (tw1,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:root SMLENGTH:16
+  2026-11-25 10:00:00.000001 INFO  (tw2,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:30 DESTINATIONADDR:46701 SHORTMESSAGE:hi SYSTEMID:toor SMLENGTH:16
+    SYSTEMID: root | toor
+2 paired (1 differ), 0 only in tw1.pdu, 0 only in tw2.pdu'
+run_tool -q --text-only -x SYSTEMID tw1.pdu tw2.pdu
+same "--text-only -x SYSTEMID: the text cannot tell, the difference is hidden" "$OUT" \
+    '2 paired (0 differ), 0 only in tw1.pdu, 0 only in tw2.pdu'
+# A twin on one side only: the line is still compared whole (EMG's text
+# and ours agree), only the cut differs.
+cp tw1.pdu emgside.pdu
+run_tool -q emgside.pdu tw1.pdu
+same "a twin on one side: the same line still agrees" "$OUT" '2 paired (0 differ), 0 only in emgside.pdu, 0 only in tw1.pdu'
+# Sessions on other threads may write between a line and its twin: a twin
+# is found among the lines near it, in any order.
+twin_pair tw3 toor
+{ sed -n 2p tw3.pdu.jsonl; sed -n 1p tw3.pdu.jsonl; } >tw3.swapped && mv tw3.swapped tw3.pdu.jsonl
+run_tool -q -x SYSTEMID tw1.pdu tw3.pdu
+same "twin lines in another order: still found" "$OUT" '2 paired (1 differ), 0 only in tw1.pdu, 0 only in tw3.pdu'
+[ -z "$ERR" ] && ok "twin lines in another order: nothing on stderr" || bad "swapped twin: $ERR"
+# A line with no twin near it has its fields cut from the text: the first
+# is named, the rest counted; twin lines that are not JSON are passed over.
+twin_pair tw3 root
+sed -i '1s/"trn":2/"trn":3/' tw3.pdu.jsonl
+run_tool -q tw1.pdu tw3.pdu
+same "a line without its twin: compared from its text" "$OUT" '2 paired (0 differ), 0 only in tw1.pdu, 0 only in tw3.pdu'
+same "a line without its twin: named" "$ERR" \
+    'emgdiag-compare: tw3.pdu:1 has no twin near it in tw3.pdu.jsonl; its fields are cut from its text (so are those of any other such line, counted at the end)'
+printf '{"ts":\n' >tw3.pdu.jsonl
+run_tool -q tw1.pdu tw3.pdu
+same "a twin of no JSON line: named, the lines counted" "$ERR" \
+'emgdiag-compare: tw3.pdu.jsonl:1: not a JSON-twin line; passed over
+emgdiag-compare: tw3.pdu:1 has no twin near it in tw3.pdu.jsonl; its fields are cut from its text (so are those of any other such line, counted at the end)
+emgdiag-compare: 2 lines of tw3.pdu had no twin near them in tw3.pdu.jsonl'
+rm tw3.pdu.jsonl && mkdir tw3.pdu.jsonl
+run_tool -q tw1.pdu tw3.pdu
+[ $RC -eq 2 ] && [ "$ERR" = "emgdiag-compare: tw3.pdu.jsonl: Is a directory" ] \
+    && ok "a twin that cannot be read: exit 2" || bad "twin directory: rc=$RC err=$ERR"
+# The twin emgdiag-pdu writes (the module's formatter) is taken as in step.
+PDU=${EMGDIAG_PDU:-$TOP/tools/emgdiag-pdu}
+if [ -x "$PDU" ]; then
+    seed='00000021 00000009 00000000 00002d76 75736572 00 736563726574 00 00 34 00 00 00'
+    python3 - "$WORK/seed.pcap" "$seed" <<'EOF'
+# One frame (LINKTYPE_RAW) to port 2775 holding the PDU given in hex.
+import struct, sys
+payload = bytes.fromhex(sys.argv[2].replace(" ", ""))
+tcp = struct.pack(">HHIIBBHHH", 40000, 2775, 1000, 0, 5 << 4, 0x18, 65535, 0, 0)
+ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0, 64, 6, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 2]))
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+    f.write(struct.pack("<IIII", 1700000000, 5, 40 + len(payload), 40 + len(payload)) + ip + tcp + payload)
+EOF
+    "$PDU" --pcap "$WORK/seed.pcap" --port 2775 >real.pdu
+    "$PDU" --pcap "$WORK/seed.pcap" --port 2775 --json >real.pdu.jsonl
+    run_tool -q -x SYSTEMID real.pdu real.pdu
+    [ "$OUT" = "1 paired (0 differ), 0 only in real.pdu, 0 only in real.pdu" ] && [ -z "$ERR" ] \
+        && ok "emgdiag-pdu's text and JSON lines are taken as twins" || bad "real twin: out=$OUT err=$ERR"
+else
+    skip "a twin written by emgdiag-pdu: no emgdiag-pdu at $PDU"
+fi
+
+# Lines of a foreign log reach a terminal with their control octets
+# escaped (ESC [ 2 J, BEL as \xHH), in the lines and in the field breakdown.
+printf '2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi\033[2J\a\n' >esc1.pdu
+printf '2026-11-25 10:00:00.000001 INFO  (up,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi\n' >esc2.pdu
+run_tool esc1.pdu esc2.pdu
+same "ESC [ 2 J and BEL print as \\xHH" "$OUT" \
+'! 2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi\x1b[2J\x07
+  2026-11-25 10:00:00.000001 INFO  (up,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:9 SHORTMESSAGE:hi
+    SHORTMESSAGE: hi\x1b[2J\x07 | hi
+1 paired (1 differ), 0 only in esc1.pdu, 0 only in esc2.pdu'
+run_tool esc2.pdu esc1.pdu
+[[ $OUT == *"    SHORTMESSAGE: hi | hi\\x1b[2J\\x07"* ]] && ok "SECOND's value escaped too" \
+    || bad "SECOND's value: $OUT"
+"$COMPARE" esc1.pdu esc2.pdu | LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" \
+    && bad "a control octet reached the output" || ok "no control octet but the newlines in the output"
+
+# Files that cannot be read: exit 2, "emgdiag-compare: FILE: strerror",
+# and no summary (a read error is never taken for the end of a file).
+mkdir adir
+run_tool -t pdu a.pdu adir
+[ $RC -eq 2 ] && [ -z "$OUT" ] && [ "$ERR" = "emgdiag-compare: adir: Is a directory" ] \
+    && ok "a directory as SECOND: exit 2, names it, no summary" || bad "directory: rc=$RC out=$OUT err=$ERR"
+run_tool adir a.pdu
+[ $RC -eq 2 ] && [ -z "$OUT" ] && [ "$ERR" = "emgdiag-compare: adir: Is a directory" ] \
+    && ok "a directory as FIRST: exit 2" || bad "directory as FIRST: rc=$RC out=$OUT err=$ERR"
+if ! fault_read_build "$WORK"; then
+    skip "read(2) errors part-way: no C compiler for the fault library ($(head -1 "$WORK/fault_read.log"))"
+else
+    # a.pdu's first line is whole within its first 200 octets; its second is not
+    for side in first second; do
+        if [ $side = first ]; then args=(a.pdu b.pdu); else args=(b.pdu a.pdu); fi
+        with_read_fault a.pdu 200 "$COMPARE" "${args[@]}"
+        if [ $INJECTED -eq 0 ]; then
+            skip "read error in the $side file: the tool does not read through the fault library"
+        elif [ $RC -eq 2 ] && [[ $OUT != *paired* ]] && [ "$ERR" = "emgdiag-compare: a.pdu: Input/output error" ]; then
+            ok "read(2) error part-way through the $side file: exit 2, names it, no summary"
+        else
+            bad "read error in the $side file: rc=$RC out=$OUT err=$ERR"
+        fi
+    done
+    with_read_fault tw1.pdu.jsonl 100 "$COMPARE" tw1.pdu tw2.pdu
+    if [ $INJECTED -eq 0 ]; then
+        skip "read error in a JSON twin: the tool does not read through the fault library"
+    elif [ $RC -eq 2 ] && [[ $OUT != *paired* ]] && [ "$ERR" = "emgdiag-compare: tw1.pdu.jsonl: Input/output error" ]; then
+        ok "read(2) error part-way through a JSON twin: exit 2, names it, no summary"
+    else
+        bad "read error in a twin: rc=$RC out=$OUT err=$ERR"
+    fi
+fi
+
+# A line longer than the bound (1 MiB by default) is reported with its file
+# and line and skipped; the lines around it are still read.
+{ head -n 1 emg.pdu
+  printf '2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Read op:0x80000009 (BIND_TRANSCEIVER_RESP) status:0 trn:1 datalen:5 SYSTEMID:'
+  head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' x; echo
+  sed -n 2p emg.pdu; } >long.pdu
+long_len=$(sed -n 2p long.pdu | tr -d '\n' | wc -c)
+run_tool -q long.pdu a.pdu
+same "a 2 MiB line: skipped, the others paired" "$OUT" '2 paired (0 differ), 0 only in long.pdu, 0 only in a.pdu'
+same "a 2 MiB line: named by file and line" "$ERR" \
+"emgdiag-compare: long.pdu:2: line of $long_len octets, longer than 1048576 (--max-line-length); skipped"
+[ $RC -eq 1 ] && ok "a line too long: exit 1" || bad "a line too long: exit $RC"
+run_tool -q -t pdu --max-line-length 100 a.pdu b.pdu
+[ $RC -eq 1 ] && [ "$OUT" = "0 paired (0 differ), 0 only in a.pdu, 0 only in b.pdu" ] \
+    && [[ $ERR == *"a.pdu:1: line of $(head -n 1 a.pdu | tr -d '\n' | wc -c) octets, longer than 100 (--max-line-length); skipped"* ]] \
+    && ok "--max-line-length 100: the longer lines skipped and named" || bad "--max-line-length: rc=$RC out=$OUT err=$ERR"
+for v in 0 -1 1x ""; do
+    run_tool --max-line-length "$v" a.pdu b.pdu
+    [ $RC -eq 2 ] && [ -n "$ERR" ] && ok "--max-line-length '$v': usage error" || bad "--max-line-length '$v': rc=$RC"
+done
+# Memory stays bounded by the bound, not by the line: a 64 MiB line costs
+# no more than a few MiB over a small file (GNU time's maximum RSS).
+if [ -x /usr/bin/time ]; then
+    { head -n 1 emg.pdu; head -c $((64 * 1024 * 1024)) /dev/zero | tr '\0' x; echo; } >huge.pdu
+    /usr/bin/time -f %M -o rss.small "$COMPARE" -q a.pdu b.pdu >/dev/null 2>&1
+    /usr/bin/time -f %M -o rss.huge "$COMPARE" -q huge.pdu b.pdu >/dev/null 2>&1
+    small=$(tail -1 rss.small) huge=$(tail -1 rss.huge)
+    echo "max RSS: $small KiB for two small files, $huge KiB with a 64 MiB line"
+    [ "$huge" -lt $((small + 8 * 1024)) ] && ok "a 64 MiB line costs less than 8 MiB more memory" \
+        || bad "a 64 MiB line: $huge KiB against $small KiB"
+    rm -f huge.pdu
+else
+    skip "memory with a 64 MiB line: /usr/bin/time (GNU time) is not installed"
+fi
+
 tool_summary

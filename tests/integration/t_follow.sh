@@ -157,10 +157,10 @@ mkdir -p "$B"
     printf '2026-01-02 10:00:00.000260 INFO  (x,0) Write \0 NUL\n'
 } >"$B/pdu.x"
 run_tool --dir "$B" x 0
-same "bad lines skipped, good ones printed (a NUL inside a line kept)" "$OUT" \
+same "bad lines skipped, good ones printed (a NUL inside a line kept, as \\x00)" "$OUT" \
 "$(printf '%s\n' '2026-01-02 10:00:00.000100 (0) CONNECT OK' \
     '2026-01-02 10:00:00.000200 INFO  (x,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:1 datalen:0')
-2026-01-02 10:00:00.000260 INFO  (x,0) Write  NUL"
+2026-01-02 10:00:00.000260 INFO  (x,0) Write \\x00 NUL"
 want_err="emgdiag-follow: $B/connector.x:2: not a connector-log line; skipped
 emgdiag-follow: $B/connector.x:3: not a connector-log line; skipped
 emgdiag-follow: $B/connector.x:4: not a connector-log line; skipped
@@ -170,8 +170,28 @@ emgdiag-follow: $B/pdu.x:2: not a pdu-log line; skipped"
 same "bad lines named by file and line number" "$ERR" "$want_err"
 [ $RC -eq 1 ] && ok "bad lines: exit 1" || bad "bad lines: exit $RC, want 1"
 "$FOLLOW" --dir "$B" x 0 2>/dev/null | tail -n 1 \
-    | cmp -s - <(printf '2026-01-02 10:00:00.000260 INFO  (x,0) Write \0 NUL\n') && ok "the NUL octet is written as it was read" \
-    || bad "the NUL octet was not written through"
+    | cmp -s - <(printf '2026-01-02 10:00:00.000260 INFO  (x,0) Write \\x00 NUL\n') && ok "the NUL octet is written as \\x00" \
+    || bad "the NUL octet was not written as \\x00"
+
+# Lines from foreign logs reach a terminal with their control octets
+# escaped: ESC [ 2 J (clear the screen), BEL, DEL, a CR inside a line and a
+# TAB print as \xHH; the line's own CR LF end is still its end.
+T=$WORK/term
+mkdir -p "$T"
+printf '2026-01-02 10:00:00.000100 (0) CONNECT OK (info="\033[2J\a")\r\n2026-01-02 10:00:05.000000 (0) DISCONNECT OK\n' \
+    >"$T/connector.t"
+printf '2026-01-02 10:00:01.000000 INFO  (t,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:1 datalen:9 SHORTMESSAGE:a\033[2Jb\ac\177d\re\tf\n' \
+    >"$T/pdu.t"
+run_tool --dir "$T" t 0
+same "ESC [ 2 J, BEL, DEL, CR and TAB inside lines print as \\xHH" "$OUT" \
+'2026-01-02 10:00:00.000100 (0) CONNECT OK (info="\x1b[2J\x07")
+2026-01-02 10:00:01.000000 INFO  (t,0) Read op:0x00000004 (SUBMIT_SM) status:0 trn:1 datalen:9 SHORTMESSAGE:a\x1b[2Jb\x07c\x7fd\x0de\x09f
+2026-01-02 10:00:05.000000 (0) DISCONNECT OK'
+run_tool --dir "$T" t
+same "the session list escapes the events too" "$OUT" \
+'(0) #1 2026-01-02 10:00:00.000100 .. 2026-01-02 10:00:05.000000: CONNECT OK (info="\x1b[2J\x07"), DISCONNECT OK; 1 pdu line'
+"$FOLLOW" --dir "$T" t 0 | LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" \
+    && bad "a control octet reached the output" || ok "no control octet but the newlines in the output"
 
 # Errors of use.
 run_tool --dir "$D" up 7
@@ -194,6 +214,73 @@ run_tool --connector-log "$WORK/only-connector" --pdu-log "$WORK/none" up 1
 [ $RC -eq 0 ] && [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 3 ] && [[ $ERR == *"$WORK/none: No such file"* ]] \
     && ok "no pdu log (pdu-log=\"off\"): the connector lines, a note on stderr" \
     || bad "no pdu log: rc=$RC out=$OUT err=$ERR"
+
+# Logs that cannot be read: exit 2 with "emgdiag-follow: FILE: strerror"
+# (a missing pdu log aside, above); a read error is never the end of a file.
+mkdir -p "$WORK/adir"
+run_tool --connector-log "$WORK/adir" --pdu-log "$D/pdu.up" up 0
+[ $RC -eq 2 ] && [ -z "$OUT" ] && [ "$ERR" = "emgdiag-follow: $WORK/adir: Is a directory" ] \
+    && ok "a directory as the connector log: exit 2, names it" || bad "directory: rc=$RC out=$OUT err=$ERR"
+run_tool --connector-log "$D/connector.up" --pdu-log "$WORK/adir" up 0
+[ $RC -eq 2 ] && [ -z "$OUT" ] && [ "$ERR" = "emgdiag-follow: $WORK/adir: Is a directory" ] \
+    && ok "a directory as the pdu log: exit 2 (only a missing pdu log is no problem)" \
+    || bad "directory as pdu log: rc=$RC out=$OUT err=$ERR"
+if ! fault_read_build "$WORK"; then
+    skip "read(2) errors part-way: no C compiler for the fault library ($(head -1 "$WORK/fault_read.log"))"
+else
+    for f in connector pdu; do
+        for mode in "" --list; do
+            with_read_fault "$D/$f.up" 300 "$FOLLOW" --dir "$D" $mode up 0
+            if [ $INJECTED -eq 0 ]; then
+                skip "read error in the $f log ($mode): the tool does not read through the fault library"
+            elif [ $RC -eq 2 ] && [ "$ERR" = "emgdiag-follow: $D/$f.up: Input/output error" ]; then
+                ok "read(2) error part-way through the $f log${mode:+ with $mode}: exit 2, names it"
+            else
+                bad "read error in the $f log ($mode): rc=$RC out=$OUT err=$ERR"
+            fi
+        done
+    done
+fi
+
+# A line longer than the bound (1 MiB by default) is named and skipped.
+L=$WORK/long
+mkdir -p "$L"
+cp "$D/connector.up" "$L/"
+{ head -n 2 "$D/pdu.up"
+  printf '2026-01-02 10:00:00.000400 INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:9 SHORTMESSAGE:'
+  head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' x; echo
+  sed -n '3,5p' "$D/pdu.up"; } >"$L/pdu.up"
+long_len=$(sed -n 3p "$L/pdu.up" | tr -d '\n' | wc -c)
+run_tool --dir "$L" --session 1 up 0
+same "a 2 MiB pdu line: the session without it" "$OUT" \
+'2026-01-02 10:00:00.000100 (0) CONNECT OK
+2026-01-02 10:00:00.000200 INFO  (up,0) Write op:0x00000009 (BIND_TRANSCEIVER) status:0 trn:1 datalen:20 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:user
+2026-01-02 10:00:00.000300 INFO  (up,0) Read op:0x80000009 (BIND_TRANSCEIVER_RESP) status:0 trn:1 datalen:5 SYSTEMID:SMSC
+2026-01-02 10:00:00.000300 (0) LOGIN OK (info="0 SMSC")
+2026-01-02 10:00:01.000000 INFO  (up,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:2 datalen:0
+2026-01-02 10:00:04.900000 INFO  (up,0) Write op:0x00000006 (UNBIND) status:0 trn:3 datalen:0
+2026-01-02 10:00:04.900100 INFO  (up,0) Read op:0x80000006 (UNBIND_RESP) status:0 trn:3 datalen:0
+2026-01-02 10:00:05.000000 (0) DISCONNECT OK'
+same "a 2 MiB pdu line: named by file and line" "$ERR" \
+"emgdiag-follow: $L/pdu.up:3: line of $long_len octets, longer than 1048576 (--max-line-length); skipped"
+[ $RC -eq 1 ] && ok "a line too long: exit 1" || bad "a line too long: exit $RC"
+run_tool --dir "$D" --max-line-length 44 up
+[ $RC -eq 1 ] && [[ $ERR == *"connector.up:2: line of 55 octets, longer than 44 (--max-line-length); skipped"* ]] \
+    && [[ $OUT == "(0) #1 2026-01-02 10:00:00.000100 .. 2026-01-02 10:00:05.000000: CONNECT OK, DISCONNECT OK; "* ]] \
+    && ok "--max-line-length 44: longer lines skipped and named, a line of 44 kept" \
+    || bad "--max-line-length 44: rc=$RC out=$OUT err=$ERR"
+if [ -x /usr/bin/time ]; then
+    { head -c $((64 * 1024 * 1024)) /dev/zero | tr '\0' x; echo; cat "$D/pdu.up"; } >"$L/pdu.up"
+    /usr/bin/time -f %M -o "$WORK/rss.small" "$FOLLOW" --dir "$D" up 0 >/dev/null 2>&1
+    /usr/bin/time -f %M -o "$WORK/rss.huge" "$FOLLOW" --dir "$L" up 0 >/dev/null 2>&1
+    small=$(tail -1 "$WORK/rss.small") huge=$(tail -1 "$WORK/rss.huge")
+    echo "max RSS: $small KiB for the small logs, $huge KiB with a 64 MiB line"
+    [ "$huge" -lt $((small + 8 * 1024)) ] && ok "a 64 MiB line costs less than 8 MiB more memory" \
+        || bad "a 64 MiB line: $huge KiB against $small KiB"
+    rm -f "$L/pdu.up"
+else
+    skip "memory with a 64 MiB line: /usr/bin/time (GNU time) is not installed"
+fi
 
 # --follow: the open session, then new lines of the instance as they come,
 # across a rotation of the pdu log; other instances stay out.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# pdu_tool.sh: integration test of the offline tool emgdiag-pdu.
+# t_pdu_tool.sh: integration test of the offline tool emgdiag-pdu.
 #
 # Part 1 feeds hex PDUs built here and checks the lines against
 # docs/pdu-log.md and docs/pdu-log.md#json-twin-decided (expected lines written by hand).  Part 2 makes real
@@ -9,9 +9,13 @@
 # independent oracle.  Needs python3; part 2 also tshark and the right to
 # capture on lo (else its checks are reported as skipped, never passed).
 #
-# Usage: EMGDIAG_PDU=./emgdiag-pdu tests/integration/pdu_tool.sh
+# It also checks that each of the four tools' --version prints the version
+# of configure.ac (EMGDIAG_CHECK, EMGDIAG_FOLLOW, EMGDIAG_COMPARE name them).
+#
+# Usage: EMGDIAG_PDU=tools/emgdiag-pdu tests/integration/t_pdu_tool.sh
 set -u
-PDU=${EMGDIAG_PDU:-./emgdiag-pdu}
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+PDU=${EMGDIAG_PDU:-$TOP/tools/emgdiag-pdu}
 . "$(dirname "$0")/tool_checks.sh"
 WORK=$(mktemp -d /tmp/pdu_tool.XXXXXX)
 TSHARK_PID=
@@ -100,7 +104,11 @@ EOF
 then ok "--utc"; else bad "--utc: '$a' vs '$b'"; fi
 
 "$PDU" --help >/dev/null && ok "--help" || bad "--help"
-"$PDU" --version | grep -q '^emgdiag-pdu ' && ok "--version" || bad "--version"
+# Every tool prints the one version configure.ac gives.
+check_version emgdiag-pdu "$PDU"
+check_version emgdiag-check "${EMGDIAG_CHECK:-$TOP/tools/emgdiag-check}"
+check_version emgdiag-follow "${EMGDIAG_FOLLOW:-$TOP/tools/emgdiag-follow}"
+check_version emgdiag-compare "${EMGDIAG_COMPARE:-$TOP/tools/emgdiag-compare}"
 "$PDU" --direction sideways </dev/null 2>/dev/null; [ $? -eq 2 ] && ok "bad option value exits 2" || bad "bad option value"
 "$PDU" --pcap /nonexistent.pcap --port 2775 2>/dev/null; [ $? -ne 0 ] && ok "missing capture file" || bad "missing capture file"
 
@@ -340,5 +348,222 @@ if [ $rc -ne 0 ] && grep -q 'frame 1: .*not SMPP' "$WORK/http.err" && [ ! -s "$W
 else
     bad "non-SMPP traffic: rc=$rc $(cat "$WORK/http.err")"
 fi
+
+# ---- part 3: input that cannot be read, and input too large ----
+# Exit 2 and "TOOL: FILE: strerror" for a file that cannot be opened, a
+# directory, or a read(2) error part-way; never taken for the end of input.
+CHECK=${EMGDIAG_CHECK:-$TOP/tools/emgdiag-check}
+mkdir -p "$WORK/adir"
+"$PDU" --pcap "$WORK/adir" --port 2775 >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(cat "$WORK/err")" = "emgdiag-pdu: $WORK/adir: Is a directory" ] \
+    && ok "a directory as the capture: exit 2, names it" || bad "capture directory: rc=$rc $(cat "$WORK/err")"
+"$PDU" <"$WORK/adir" >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(cat "$WORK/err")" = "emgdiag-pdu: standard input: Is a directory" ] \
+    && ok "a directory as standard input: exit 2" || bad "stdin directory: rc=$rc $(cat "$WORK/err")"
+"$CHECK" --config "$WORK/adir" >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(cat "$WORK/err")" = "emgdiag-check: $WORK/adir: Is a directory" ] \
+    && ok "emgdiag-check: a directory as --config: exit 2, names it" || bad "check directory: rc=$rc $(cat "$WORK/err")"
+"$CHECK" --config "$WORK/missing.xml" >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(cat "$WORK/err")" = "emgdiag-check: $WORK/missing.xml: No such file or directory" ] \
+    && ok "emgdiag-check: a missing --config: exit 2" || bad "check missing: rc=$rc $(cat "$WORK/err")"
+for _ in $(seq 200); do echo "$SEED"; done >"$WORK/many.hex"
+python3 - "$WORK/one.pcap" <<'EOF'
+# 200 enquire_link PDUs on one connection, one per frame (LINKTYPE_RAW).
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+    for i in range(200):
+        payload = struct.pack(">IIII", 16, 0x15, 0, i + 1)
+        tcp = struct.pack(">HHIIBBHHH", 40000, 2775, 1000 + 16 * i, 0, 5 << 4, 0x18, 65535, 0, 0)
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0, 64, 6, 0,
+                         bytes([127, 0, 0, 1]), bytes([127, 0, 0, 2]))
+        fr = ip + tcp + payload
+        f.write(struct.pack("<IIII", 1700000000, i, len(fr), len(fr)) + fr)
+EOF
+{ echo '<emgdiag>'
+  echo '  <logs dir="/tmp"/>'
+  echo '  <connector name="smpp-out" type="outgoing" smsc-id="upstream"/>'
+  echo '</emgdiag>'
+  for _ in $(seq 100); do echo "<!-- padding, so that a read can fail after the first 4096 octets -->"; done
+} >"$WORK/ok.xml"
+if ! fault_read_build "$WORK"; then
+    skip "read(2) errors part-way: no C compiler for the fault library ($(head -1 "$WORK/fault_read.log"))"
+else
+    fault_case() {   # fault_case NAME WANT_ERR: judges the last with_read_fault
+        if [ $INJECTED -eq 0 ]; then
+            skip "$1: the tool does not read through the fault library"
+        elif [ $RC -eq 2 ] && [ "$ERR" = "$2" ]; then
+            ok "$1: exit 2, named"
+        else
+            bad "$1: rc=$RC err=$ERR"
+        fi
+    }
+    with_read_fault "$WORK/many.hex" 4096 "$PDU" <"$WORK/many.hex"
+    fault_case "read(2) error part-way through standard input" "emgdiag-pdu: standard input: Input/output error"
+    [ "$(printf '%s\n' "$OUT" | grep -c 'BIND_TRANSCEIVER')" -gt 0 ] && ok "the PDUs before the read error are printed" \
+        || bad "no PDU before the read error"
+    with_read_fault "$WORK/one.pcap" 2000 "$PDU" --pcap "$WORK/one.pcap" --port 2775
+    fault_case "read(2) error part-way through a capture" "emgdiag-pdu: $WORK/one.pcap: Input/output error"
+    with_read_fault "$WORK/ok.xml" 4096 "$CHECK" --config "$WORK/ok.xml"
+    fault_case "emgdiag-check: read(2) error part-way through --config" \
+        "emgdiag-check: $WORK/ok.xml: Input/output error"
+fi
+"$CHECK" --config "$WORK/ok.xml" >/dev/null 2>&1 && ok "emgdiag-check: the same file read whole is valid" \
+    || bad "emgdiag-check: ok.xml is not valid"
+
+# A hex line longer than the bound (1 MiB by default): named and skipped.
+{ echo "$SEED"; head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' 0; echo; echo "$SEED"; } \
+    | "$PDU" >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] && [ "$(wc -l <"$WORK/out")" -eq 2 ] \
+    && [ "$(cat "$WORK/err")" = "emgdiag-pdu: line 2: 2097152 octets, longer than 1048576 (--max-line-length); skipped" ] \
+    && ok "a 2 MiB hex line: named, skipped, exit 1; the others decoded" || bad "2 MiB hex line: rc=$rc $(cat "$WORK/err")"
+echo "$SEED" | "$PDU" --max-line-length 20 >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] && [ ! -s "$WORK/out" ] && [[ $(cat "$WORK/err") == "emgdiag-pdu: line 1: ${#SEED} octets, longer than 20 "* ]] \
+    && ok "--max-line-length 20" || bad "--max-line-length 20: rc=$rc $(cat "$WORK/err")"
+
+# Many connections: time grows linearly and memory stays flat.  Captures
+# of 10,000 and 100,000 short connections (SYN, SYN-ACK, bind_transmitter,
+# its response; then FIN both ways, or an RST) are made here; the CPU time
+# of the larger must stay under 15 times that of the smaller (linear is
+# 10; the search through every connection seen that this replaced gave
+# 37), and its maximum RSS under twice (it gave 10 times: 819 MB).
+cat >"$WORK/conns.py" <<'EOF'
+# conns.py FILE N [--open]: N short SMPP connections to port 2775 in a pcap
+# (LINKTYPE_RAW, IPv4); with --open none of them ends.
+import struct, sys
+path, n = sys.argv[1], int(sys.argv[2])
+left_open = "--open" in sys.argv[3:]
+def pdu(cid, body, seq):
+    return struct.pack(">IIII", 16 + len(body), cid, 0, seq) + body
+BIND = pdu(2, b"user\0pw\0\0\x34\0\0\0", 1)
+RESP = pdu(0x80000002, b"SMSC\0", 1)
+out = open(path, "wb")
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+t = [1700000000, 0]
+def frame(src, sport, dst, dport, seq, ack, flags, payload=b""):
+    tcp = struct.pack(">HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0, 64, 6, 0, src, dst)
+    f = ip + tcp + payload
+    t[0], t[1] = (t[0] + 1, t[1] - 999990) if t[1] >= 999990 else (t[0], t[1] + 10)
+    out.write(struct.pack("<IIII", t[0], t[1], len(f), len(f)) + f)
+SYN, FIN, RST, PSH, ACK = 2, 1, 4, 8, 16
+srv = bytes([192, 0, 2, 1])
+for i in range(n):
+    cli = bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255])
+    cp = 1024 + i % 60000
+    frame(cli, cp, srv, 2775, 1000, 0, SYN)
+    frame(srv, 2775, cli, cp, 5000, 1001, SYN | ACK)
+    frame(cli, cp, srv, 2775, 1001, 5001, PSH | ACK, BIND)
+    frame(srv, 2775, cli, cp, 5001, 1001 + len(BIND), PSH | ACK, RESP)
+    if left_open:
+        continue
+    if i % 2 == 0:
+        frame(cli, cp, srv, 2775, 1001 + len(BIND), 5001 + len(RESP), FIN | ACK)
+        frame(srv, 2775, cli, cp, 5001 + len(RESP), 1002 + len(BIND), FIN | ACK)
+        frame(cli, cp, srv, 2775, 1002 + len(BIND), 5002 + len(RESP), ACK)
+    else:
+        frame(cli, cp, srv, 2775, 1001 + len(BIND), 0, RST)
+out.close()
+EOF
+echo "making captures of 10,000 and 100,000 connections..."
+python3 "$WORK/conns.py" "$WORK/c10k.pcap" 10000 && python3 "$WORK/conns.py" "$WORK/c100k.pcap" 100000
+python3 - "$PDU" "$WORK" >"$WORK/scale.out" <<'EOF'
+# The best of three runs of each: CPU time (user + system), max RSS; and
+# the lines printed and the exit status.  The RSS comes from GNU time when
+# it is there: a child of this interpreter would count the interpreter's
+# pages it had before exec.
+import os, re, subprocess, sys
+tool, work = sys.argv[1], sys.argv[2]
+gnu_time = os.access("/usr/bin/time", os.X_OK)
+def run(n):
+    best_cpu = best_rss = None
+    for _ in range(3):
+        cmd = [tool, "--pcap", "%s/c%dk.pcap" % (work, n), "--port", "2775"]
+        if gnu_time:
+            cmd = ["/usr/bin/time", "-f", "%M", "-o", work + "/rss"] + cmd
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        out = p.stdout.read()
+        lines = out.count(b"\n")
+        # one instance per connection, numbered from 0: the closing ACK of a
+        # connection that has ended starts none
+        instances = set(re.findall(rb"\(offline,(\d+)\)", out))
+        if instances != set(b"%d" % i for i in range(n * 1000)):
+            lines = -len(instances)
+        _, status, ru = os.wait4(p.pid, 0)
+        cpu = ru.ru_utime + ru.ru_stime
+        rss = int(open(work + "/rss").read().split()[-1]) if gnu_time else ru.ru_maxrss
+        best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
+        best_rss = rss if best_rss is None else min(best_rss, rss)
+    return best_cpu, best_rss, lines, os.waitstatus_to_exitcode(status)
+print("%.4f %d %d %d %.4f %d %d %d" % (run(10) + run(100)))
+EOF
+read -r s_cpu s_rss s_lines s_rc l_cpu l_rss l_lines l_rc <"$WORK/scale.out"
+echo "10,000 connections: ${s_cpu:-?} s CPU, ${s_rss:-?} KiB; 100,000: ${l_cpu:-?} s CPU, ${l_rss:-?} KiB"
+if [ -z "${l_rc:-}" ]; then
+    bad "many connections: the measurement failed"
+else
+    [ "$s_rc" = 0 ] && [ "$l_rc" = 0 ] && [ "$s_lines" = 20000 ] && [ "$l_lines" = 200000 ] \
+        && ok "10,000 and 100,000 connections: every PDU (2 each), instances 0 to N-1, no problem" \
+        || bad "many connections: exit $s_rc/$l_rc, $s_lines/$l_lines lines (negative: that many instances, not 0 to N-1)"
+    ratio=$(awk -v s="$s_cpu" -v l="$l_cpu" 'BEGIN { printf "%.1f", l / (s > 0.001 ? s : 0.001) }')
+    awk -v r="$ratio" 'BEGIN { exit !(r < 15) }' \
+        && ok "10 times the connections, less than 15 times the CPU time (${ratio}x)" \
+        || bad "10 times the connections: ${ratio}x the CPU time ($l_cpu s against $s_cpu s)"
+    [ "$l_rss" -lt $((2 * s_rss)) ] && ok "10 times the connections, less than twice the memory" \
+        || bad "10 times the connections: $l_rss KiB against $s_rss KiB"
+fi
+rm -f "$WORK/c10k.pcap" "$WORK/c100k.pcap"
+
+# Instances number connections in order of appearance (docs/man/emgdiag-pdu.1),
+# whatever their first frame: here connection A shows first with a bare
+# ACK (the capture began inside it), then B opens; A's data comes last.
+# After A closes (FIN each way), its last ACK starts nothing; a new SYN on
+# A's address pair is a new connection.
+python3 - "$WORK/order.pcap" <<'EOF'
+import struct, sys
+def pdu(cid, seq):
+    return struct.pack(">IIII", 16, cid, 0, seq)
+frames = []
+def frame(cport, to_server, seq, flags, payload=b""):
+    a, b = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    src, dst, sp, dp = (a, b, cport, 2775) if to_server else (b, a, 2775, cport)
+    tcp = struct.pack(">HHIIBBHHH", sp, dp, seq, 0, 5 << 4, flags, 65535, 0, 0)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0, 64, 6, 0, src, dst)
+    frames.append(ip + tcp + payload)
+SYN, FIN, PSH, ACK = 2, 1, 8, 16
+frame(40001, True, 1000, ACK)                         # A: a bare ACK
+frame(40002, True, 5000, SYN)                         # B opens
+frame(40002, False, 9000, SYN | ACK)
+frame(40002, True, 5001, PSH | ACK, pdu(0x15, 1))     # B: enquire_link 1
+frame(40001, True, 1000, PSH | ACK, pdu(0x15, 7))     # A: enquire_link 7
+frame(40001, True, 1016, FIN | ACK)                   # A closes both ways
+frame(40001, False, 3000, FIN | ACK)
+frame(40001, True, 1017, ACK)                         # A's last ACK
+frame(40001, True, 7000, SYN)                         # a new connection on A's pair
+frame(40001, True, 7001, PSH | ACK, pdu(0x15, 9))     # enquire_link 9
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+    for i, fr in enumerate(frames):
+        f.write(struct.pack("<IIII", 1700000000, i, len(fr), len(fr)) + fr)
+EOF
+"$PDU" --pcap "$WORK/order.pcap" --port 2775 >"$WORK/out" 2>"$WORK/err"; rc=$?
+same "instances in order of appearance; a closed connection's last ACK starts none" \
+    "$(sed -E 's/^.{27}//' "$WORK/out")" \
+'INFO  (offline,1) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:1 datalen:0
+INFO  (offline,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:7 datalen:0
+INFO  (offline,2) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:9 datalen:0'
+[ $rc -eq 0 ] && [ ! -s "$WORK/err" ] && ok "that capture: exit 0, nothing on stderr" || bad "order capture: rc=$rc $(cat "$WORK/err")"
+
+# The bound on connections open at once: 1,000 that never end, followed
+# 100 at a time: every PDU is still printed (each connection's came before
+# it was dropped), the first drop is explained, the rest counted, exit 1.
+python3 "$WORK/conns.py" "$WORK/open.pcap" 1000 --open
+"$PDU" --pcap "$WORK/open.pcap" --port 2775 --max-connections 100 >"$WORK/out" 2>"$WORK/err"; rc=$?
+inst=$(sed -n 's/.*(offline,\([0-9]*\)).*/\1/p' "$WORK/out" | sort -un | wc -l)
+[ $rc -eq 1 ] && [ "$(wc -l <"$WORK/out")" -eq 2000 ] && [ "$inst" -eq 1000 ] \
+    && grep -q "frame 401: more than 100 connections open at once: connection 0, idle longest, is dropped" "$WORK/err" \
+    && grep -q "open.pcap: 900 connections dropped in all" "$WORK/err" \
+    && ok "--max-connections 100: the one idle longest dropped, reported and counted; every PDU printed" \
+    || bad "--max-connections: rc=$rc lines=$(wc -l <"$WORK/out") instances=$inst $(head -c 600 "$WORK/err")"
 
 tool_summary

@@ -140,10 +140,19 @@ static void test_ctx_init(struct test_ctx *c)
     pthread_cond_init(&c->cond, NULL);
 }
 
-static void cb_format_dropped(void *ctx, const char *file, unsigned long count, struct sbuf *out)
+static void cb_format_dropped(void *ctx, const char *file, unsigned long count, struct sbuf *out,
+                              struct sbuf *json)
 {
     (void)ctx;
+    (void)json;
     sbuf_printf(out, DROPPED_FMT, count, file);
+}
+
+/* Files whose name starts with "shared" are shared with other processes. */
+static int cb_is_shared(void *ctx, const char *file)
+{
+    (void)ctx;
+    return strncmp(file, "shared", 6) == 0;
 }
 
 static void cb_host_log(void *ctx, const char *msg)
@@ -212,6 +221,7 @@ static struct logwriter *start_writer(const char *dir, size_t max_bytes, struct 
     o.max_queued_bytes = max_bytes;
     o.linger_ms = linger_ms;
     o.format_dropped = cb_format_dropped;
+    o.is_shared = cb_is_shared;
     o.host_log = cb_host_log;
     o.on_signal = cb_on_signal;
     o.on_orphan_exit = cb_orphan_exit;
@@ -712,6 +722,60 @@ START_TEST(test_stop_within_gives_up_on_a_stuck_writer)
 }
 END_TEST
 
+/* A write a full disk cuts short must not leave half a line for the next
+ * one to be glued to: in a file of this process only, the fragment is cut
+ * off again; in a shared file it is ended with a newline.  Either way the
+ * line is counted as dropped.  (RLIMIT_FSIZE makes the kernel write up to
+ * the limit and return the short count, then fail with EFBIG.) */
+START_TEST(test_short_write_leaves_no_torn_line)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct rlimit rl;
+    rlim_t saved;
+    char line[4][101], expected[512], *got;
+    int i;
+
+    signal(SIGXFSZ, SIG_IGN);
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    for (i = 0; i < 4; i++)
+        line100(line[i], "t", i);
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+    saved = rl.rlim_cur;
+    /* Two lines and a half fit; no ck_assert until the limit is lifted. */
+    rl.rlim_cur = 250;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    for (i = 0; i < 3; i++) {
+        submit_str(w, "pdu.x", line[i]);
+        submit_str(w, "shared.x", line[i]);
+    }
+    logwriter_flush(w);
+    rl.rlim_cur = saved;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    ck_assert_int_eq(submit_str(w, "pdu.x", line[3]), 0);
+    ck_assert_int_eq(submit_str(w, "shared.x", line[3]), 0);
+    logwriter_stop(w);
+    /* Own file: the fragment of line 2 was cut off. */
+    snprintf(expected, sizeof expected, "%s%s%s", line[0], line[1], line[3]);
+    assert_file_is(dir, "pdu.x", expected);
+    /* Shared file: the fragment stays, ended by a newline of its own. */
+    snprintf(expected, sizeof expected, "%s%s%.50s\n%s", line[0], line[1], line[2], line[3]);
+    assert_file_is(dir, "shared.x", expected);
+    got = read_file(dir, "general", NULL);
+    ck_assert_ptr_nonnull(got);
+    snprintf(expected, sizeof expected, DROPPED_FMT, 1ul, "pdu.x");
+    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
+    snprintf(expected, sizeof expected, DROPPED_FMT, 1ul, "shared.x");
+    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
+    free(got);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_full_filesystem_drops_then_reports)
 {
     LINGER_FROM_LOOP();
@@ -1097,6 +1161,7 @@ static Suite *logwriter_suite(void)
     tcase_add_loop_test(tc, test_losses_pending_at_stop_are_reported, 0, 2);
     tcase_add_loop_test(tc, test_count_drop_is_reported, 0, 2);
     tcase_add_loop_test(tc, test_stop_within_gives_up_on_a_stuck_writer, 0, 2);
+    tcase_add_loop_test(tc, test_short_write_leaves_no_torn_line, 0, 2);
     tcase_add_loop_test(tc, test_full_filesystem_drops_then_reports, 0, 2);
     tcase_add_loop_test(tc, test_unwritable_general_goes_to_host_log, 0, 2);
     tcase_add_loop_test(tc, test_set_dir_switches_between_lines, 0, 2);

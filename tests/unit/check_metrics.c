@@ -545,6 +545,21 @@ static void reply_free(struct reply *r)
     free(r->body);
 }
 
+/* 1 when something accepts TCP connections on 127.0.0.1:port. */
+static int listening(int port)
+{
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    close(fd);
+    return ok;
+}
+
 /* One HTTP/1.0 request to 127.0.0.1:port; the server closes after it. */
 static struct reply http(int port, const char *method, const char *path)
 {
@@ -601,6 +616,21 @@ static char *scrape(int port)
     promtool_accepts(r.body);
     body = r.body;
     free(r.head);
+    return body;
+}
+
+/* Scrapes until the text holds `needle` (reloads run on the module's own
+ * thread: m->reload() returns before they are done); at most 10 s. */
+static char *scrape_until(int port, const char *needle)
+{
+    char *body = scrape(port);
+
+    for (int i = 0; i < 500 && strstr(body, needle) == NULL; i++) {
+        free(body);
+        usleep(20000);
+        body = scrape(port);
+    }
+    ck_assert_msg(strstr(body, needle) != NULL, "no \"%s\" in:\n%s", needle, body);
     return body;
 }
 
@@ -873,16 +903,47 @@ START_TEST(incoming_refusals_and_session_info)
     /* Reload with session-info="off": no peer, no system_id. */
     write_xml(XML_IN(" session-info=\"off\""), port, free_port());
     m->reload();
-    body = scrape(port);
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_config_reloads_total{box=\"opensmppbox\",result=\"ok\"} 1\n"));
+    body = scrape_until(port, "emgdiag_config_reloads_total{box=\"opensmppbox\",result=\"ok\"} 1\n");
     ck_assert_ptr_nonnull(strstr(body, "\nemgdiag_session_info{box=\"opensmppbox\",connector=\"in\",instance=\"0\"} 1\n"));
     ck_assert_ptr_null(strstr(body, "system_id="));
     free(body);
     /* A broken file: rejected, counted; the old configuration stays. */
     write_xml("<emgdiag><bogus/></emgdiag>", 0, 0);
     m->reload();
+    body = scrape_until(port, "emgdiag_config_reloads_total{box=\"opensmppbox\",result=\"rejected\"} 1\n");
+    free(body);
+    m->session_close(s);
+    m->shutdown();
+}
+END_TEST
+
+/* A process that started without <metrics> gets them at a reload: counting
+ * starts then, and a session already open shows from its next event. */
+START_TEST(reload_adds_metrics)
+{
+    int port = free_port();
+    const struct emgdiag_module *m;
+    struct emgdiag_session *s;
+    char *body;
+
+    make_dir();
+    write_xml("<emgdiag><logs dir=\"@D\"/></emgdiag>", 0, 0);
+    m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
+    s = open_session(m, EMGDIAG_ROLE_TRX, "x", 2, "smsc.example");
+    m->connect_err(s, 111);
+    ck_assert_int_eq(listening(port), 0);
+    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
+              port, 0);
+    m->reload();
+    for (int i = 0; i < 500 && !listening(port); i++)
+        usleep(20000);
+    body = scrape_until(port, "emgdiag_config_reloads_total{box=\"bearerbox\",result=\"ok\"} 1\n");
+    ck_assert_ptr_null(strstr(body, "emgdiag_connects_total{"));
+    free(body);
+    m->connect_err(s, 111);
     body = scrape(port);
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_config_reloads_total{box=\"opensmppbox\",result=\"rejected\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(body, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno=\"111\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(body, "emgdiag_session_up{box=\"bearerbox\",connector=\"x\",instance=\"2\"} 0\n"));
     free(body);
     m->session_close(s);
     m->shutdown();
@@ -960,15 +1021,17 @@ START_TEST(reload_moves_endpoint)
     m->connect_err(s, 111);
     write_xml(xml, busy, 0);
     m->reload();
-    body = scrape(a);
+    body = scrape_until(a, "emgdiag_config_reloads_total{box=\"bearerbox\",result=\"ok\"} 1\n");
     ck_assert_ptr_nonnull(strstr(body, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno=\"111\"} 1\n"));
     free(body);
     m->connect_err(s, 111);
     write_xml(xml, c, 0);
     m->reload();
-    body = scrape(c);
+    for (int i = 0; i < 500 && !listening(c); i++)
+        usleep(20000);
+    body = scrape_until(c, "emgdiag_config_reloads_total{box=\"bearerbox\",result=\"ok\"} 2\n");
     ck_assert_ptr_nonnull(strstr(body, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno=\"111\"} 2\n"));
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_config_reloads_total{box=\"bearerbox\",result=\"ok\"} 2\n"));
+    ck_assert_int_eq(listening(a), 0);
     free(body);
     m->session_close(s);
     m->shutdown();
@@ -1211,6 +1274,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, http_paths_and_methods);
     tcase_add_test(tc, busy_port_refused_at_start);
     tcase_add_test(tc, reload_moves_endpoint);
+    tcase_add_test(tc, reload_adds_metrics);
     tcase_add_test(tc, series_cap_overflows);
     tcase_add_test(tc, lost_log_lines_counted);
     tcase_add_test(tc, concurrent_sessions_scrape_monotonic);

@@ -704,6 +704,82 @@ START_TEST(shutdown_is_bounded_on_a_stuck_disk)
 }
 END_TEST
 
+/* The reload runs on the module's own thread: the hook returns at once, and
+ * CONFIG REJECTED / CONFIG LOADED follow; a rejected file leaves the old
+ * lists in force. */
+START_TEST(reload_is_done_off_the_callers_thread)
+{
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_OPENSMPPBOX, "osb",
+        "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">"
+        "<access><deny address=\"192.0.2.1\"/><allow address=\"0.0.0.0/0\"/></access></connector></emgdiag>\n");
+    FILE *f;
+    int i;
+
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_REFUSE);
+    f = fopen(xml_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("<emgdiag>\n<bogus/>\n</emgdiag>\n", f);
+    fclose(f);
+    m->reload();
+    for (i = 0; i < 100 && count_lines("general", "CONFIG REJECTED") == 0; i++)
+        usleep(20000);
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_REFUSE);
+    f = fopen(xml_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "<emgdiag><logs dir=\"%s\"/></emgdiag>\n", dir);
+    fclose(f);
+    m->reload();
+    for (i = 0; i < 100 && count_lines("general", "CONFIG LOADED") < 2; i++)
+        usleep(20000);
+    ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_ALLOW);
+    m->shutdown();
+    ck_assert_lines("general", "^" TS " ERROR \\(opensmppbox\\) CONFIG REJECTED file=\"[^\"]+\" reason=\"[^\"]+:2: [^\"]+\"$", 1);
+    ck_assert_lines("general", "^" TS " INFO  \\(opensmppbox\\) CONFIG LOADED file=\"[^\"]+\"$", 2);
+}
+END_TEST
+
+/* Before a successful bind a connection writes at most 16 pdu lines in
+ * full (binds and unbinds always); the rest are one SUPPRESSED count in
+ * general, written when the bind succeeds (docs/pdu-log.md). */
+START_TEST(prebind_pdus_are_bounded)
+{
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_OPENSMPPBOX, "osb",
+        "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/></emgdiag>\n");
+    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "192.0.2.5");
+    unsigned char p[64];
+    size_t n;
+    uint32_t i;
+
+    m->connect_ok(s);
+    for (i = 1; i <= 40; i++) {
+        n = pdu(p, 0x00000015, 0, i, "", 0);
+        m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
+        n = pdu(p, 0x80000000, 4, i, "", 0);
+        m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
+    }
+    n = pdu(p, 0x00000009, 0, 41, "alice\0pw\0\0\x34\0\0", 14);
+    m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
+    n = pdu(p, 0x80000009, 0, 41, "OSB", 4);
+    m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
+    for (i = 42; i <= 61; i++) {
+        n = pdu(p, 0x00000015, 0, i, "", 0);
+        m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
+    }
+    m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
+    m->session_close(s);
+    m->shutdown();
+    /* 16 of the 80 before the bind: enquire_link 1-8 and their nacks. */
+    ck_assert_lines("pdu.in", "^" TS " INFO  \\(in,0\\) Read op:0x00000015 \\(ENQUIRE_LINK\\) status:0 trn:[1-8] datalen:0$", 8);
+    ck_assert_lines("pdu.in", "^" TS " INFO  \\(in,0\\) Write op:0x80000000 \\(GENERIC_NACK\\) status:4 trn:[1-8] datalen:0$", 8);
+    ck_assert_lines("pdu.in", "BIND_TRANSCEIVER", 2);
+    ck_assert_lines("pdu.in", "trn:(4[2-9]|5[0-9]|6[01]) ", 20);
+    ck_assert_lines("pdu.in", ".", 16 + 2 + 20);
+    ck_assert_lines("general", "^" TS " WARN  \\(in,0\\) SUPPRESSED count=\"64\" reason=\"PDUs before bind\"$", 1);
+}
+END_TEST
+
 static Suite *module_suite(void)
 {
     Suite *s = suite_create("module");
@@ -727,6 +803,8 @@ static Suite *module_suite(void)
     tcase_add_test(tc, long_kannel_id_is_cut_once);
     tcase_add_test(tc, host_unpack_failure_is_shown);
     tcase_add_test(tc, shutdown_is_bounded_on_a_stuck_disk);
+    tcase_add_test(tc, reload_is_done_off_the_callers_thread);
+    tcase_add_test(tc, prebind_pdus_are_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

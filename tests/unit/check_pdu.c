@@ -331,6 +331,120 @@ START_TEST(short_message_escaping)
 }
 END_TEST
 
+/* A value cannot dress up as fields: a space followed by a key the pdu log
+ * prints (or ERROR) and ':' is written \x20 (docs/pdu-log.md); any other
+ * text keeps its spaces. */
+static const struct {
+    const char *msg;
+    const char *printed;
+} key_space_cases[] = {
+    { "hi SYSTEMID:root", "hi\\x20SYSTEMID:root" },
+    { "hi SYSTEMID:root ERROR:forged", "hi\\x20SYSTEMID:root\\x20ERROR:forged" },
+    { "Your OTP: 1234", "Your OTP: 1234" },
+    { "a TLV14ab:x", "a\\x20TLV14ab:x" },         /* how an unknown TLV prints */
+    { "a TLV14AB:x", "a TLV14AB:x" },            /* not how one prints */
+    { "x error:y", "x error:y" },                /* ERROR is case-sensitive */
+    { "a SYSTEMID b:", "a SYSTEMID b:" },        /* the key must end at ':' */
+    { "a  BODY:", "a \\x20BODY:" },               /* only the space before the key */
+    { "SYSTEMID:x", "SYSTEMID:x" },              /* no space before it */
+    { "a BODY:", "a\\x20BODY:" },                 /* short values too */
+    { "see PASSWORD: no", "see\\x20PASSWORD: no" },
+    { "12:30 ok", "12:30 ok" },
+    { "a \\ SYSTEMID:", "a \\\\\\x20SYSTEMID:" },
+};
+
+START_TEST(key_like_text_in_values)
+{
+    struct pb p;
+    const char *msg = key_space_cases[_i].msg;
+    char want[256], jwant[256];
+    const char *got;
+
+    build_sm(&p, 0x00000004, msg, strlen(msg));
+    pb_done(&p);
+    snprintf(want, sizeof(want), " SHORTMESSAGE:%s SMLENGTH:", key_space_cases[_i].printed);
+    got = text_of(PDU_DIR_READ, &p, 0);
+    ck_assert_msg(strstr(got, want) != NULL, "'%s' printed as: %s", msg, got);
+    /* The twin carries the same text, JSON-escaped. */
+    {
+        const char *s;
+        size_t k = 0;
+
+        k += (size_t)snprintf(jwant, sizeof(jwant), "\"SHORTMESSAGE\":\"");
+        for (s = key_space_cases[_i].printed; *s != '\0'; s++) {
+            if (*s == '\\' || *s == '"')
+                jwant[k++] = '\\';
+            jwant[k++] = *s;
+        }
+        jwant[k++] = '"';
+        jwant[k] = '\0';
+    }
+    got = json_of(PDU_DIR_READ, &p, 0);
+    ck_assert_msg(strstr(got, jwant) != NULL, "'%s' in JSON: %s", msg, got);
+}
+END_TEST
+
+/* A value longer than value_max octets is cut there, with a marker that
+ * says how many octets were left out; the cut is on raw octets, so no
+ * escape is split, and the twin says the same (docs/pdu-log.md). */
+START_TEST(long_values_are_cut)
+{
+    struct pdu_format_opts o = {.value_max = 10};
+    char msg[40], want[128];
+    struct pb p;
+
+    memset(msg, 'a', sizeof(msg));
+    msg[9] = '\n'; /* the 10th octet, kept: \x0a */
+    build_sm(&p, 0x00000004, msg, sizeof(msg));
+    pb_done(&p);
+    sbuf_reset(&out);
+    pdu_format_text(&out, PDU_DIR_READ, p.b, p.n, &o);
+    snprintf(want, sizeof(want), " SHORTMESSAGE:aaaaaaaaa\\x0a\\[+30 octets] SMLENGTH:40 ");
+    ck_assert_msg(strstr(sbuf_cstr(&out), want) != NULL, "%s", sbuf_cstr(&out));
+    /* DESTINATIONADDR and SOURCEADDR (7 and 6 octets) stay whole. */
+    ck_assert_ptr_nonnull(strstr(sbuf_cstr(&out), " DESTINATIONADDR:4712345 "));
+    sbuf_reset(&out);
+    pdu_format_json(&out, PDU_DIR_READ, p.b, p.n, &o);
+    ck_assert_msg(strstr(sbuf_cstr(&out), "\"SHORTMESSAGE\":\"aaaaaaaaa\\\\x0a\\\\[+30 octets]\"") != NULL,
+                  "%s", sbuf_cstr(&out));
+    /* At the limit: whole. */
+    o.value_max = 40;
+    sbuf_reset(&out);
+    pdu_format_text(&out, PDU_DIR_READ, p.b, p.n, &o);
+    ck_assert_ptr_null(strstr(sbuf_cstr(&out), "octets]"));
+}
+END_TEST
+
+/* The same rule in a composite value's address. */
+START_TEST(key_like_text_in_a_destination)
+{
+    struct pb p;
+
+    pb_start(&p, 0x00000021, 0, 3);
+    pb_cstr(&p, "");
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_cstr(&p, "src");
+    pb_u8(&p, 1);
+    pb_u8(&p, 1);
+    pb_u8(&p, 1);
+    pb_u8(&p, 1);
+    pb_cstr(&p, "12 ERROR:x");
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_cstr(&p, "");
+    pb_cstr(&p, "");
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_u8(&p, 0);
+    pb_done(&p);
+    ck_assert_ptr_nonnull(strstr(text_of(PDU_DIR_READ, &p, 0), " DESTADDRESS:1,1,1,12\\x20ERROR:x "));
+}
+END_TEST
+
 START_TEST(submit_sm_tlvs)
 {
     struct pb p;
@@ -983,6 +1097,10 @@ static Suite *pdu_suite(void)
     tcase_add_test(tc, submit_sm_basic);
     tcase_add_test(tc, deliver_sm_all_mandatory);
     tcase_add_test(tc, short_message_escaping);
+    tcase_add_loop_test(tc, key_like_text_in_values, 0,
+                        (int)(sizeof(key_space_cases) / sizeof(key_space_cases[0])));
+    tcase_add_test(tc, key_like_text_in_a_destination);
+    tcase_add_test(tc, long_values_are_cut);
     tcase_add_test(tc, submit_sm_tlvs);
     tcase_add_test(tc, repeated_keys_keep_wire_order);
     tcase_add_test(tc, many_tlvs_sorted_stably);
