@@ -33,7 +33,10 @@
 # Environment: BEARERBOX, EMGDIAG_SO, TOP (as for make check-integration;
 # OPENSMPPBOX is accepted and not used); SMSBOX (default: the smsbox next
 # to BEARERBOX); LIVE_MESSAGES (N, default 20000), LIVE_CONNECTIONS
-# (default 8), LIVE_RUNS (runs per arm, default 11).  The whole script stays
+# (default 8), LIVE_RUNS (runs per arm, default 11); LIVE_METRICS=1 also
+# gives the "with" arm the metrics sink (<metrics listen>, docs/metrics.md)
+# and scrapes it once a second with curl during the run; the last scrape
+# must count N submit_sm.  The whole script stays
 # under five minutes (it gives up past LIVE_BUDGET seconds, default 280).
 # Needs perl with HTTP::Tiny (perl-modules).  Exits non-zero when a run
 # fails; IT_KEEP=1 keeps the scratch directory with every log.
@@ -161,12 +164,19 @@ run() {
     mkdir -p "$RUN_DIR/logs"
     smsc_port=$(it_port) && ADMIN_PORT=$(it_port) && SMSBOX_PORT=$(it_port) \
         && SENDSMS_PORT=$(it_port) || return 1
+    METRICS_PORT=
     if [ "$arm" = with ]; then
         xml=$RUN_DIR/emgdiag.xml
+        metrics=
+        if [ "${LIVE_METRICS:-0}" = 1 ]; then
+            METRICS_PORT=$(it_port) || return 1
+            metrics="<metrics box=\"bearerbox\" listen=\"127.0.0.1:$METRICS_PORT\"/>"
+        fi
         cat >"$xml" <<XML
 <emgdiag>
   <logs dir="$RUN_DIR/logs" format="emg"/>
   <connector name="up" type="outgoing" smsc-id="up" pdu-log="on"/>
+  $metrics
 </emgdiag>
 XML
     fi
@@ -181,6 +191,10 @@ XML
     it_wait_port "$SENDSMS_PORT" 20 || return 1
     sleep 0.5    # let smsbox finish connecting to bearerbox
 
+    if [ -n "$METRICS_PORT" ]; then
+        it_start "scrape$k" bash -c 'while :; do curl -s -o "$1.tmp" "http://127.0.0.1:$2/metrics" && mv "$1.tmp" "$1"; sleep 1; done' \
+            _ "$RUN_DIR/last-scrape" "$METRICS_PORT"
+    fi
     bb0=$(cpu_ticks "$(it_pid "bb$k")")
     wr0=$(writer_ticks "$(it_pid "bb$k")")
     it_start "inject$k" perl "$IT_DIR/inject.pl" \
@@ -208,6 +222,15 @@ XML
         if [ "${lines:-0}" -lt "$N" ]; then
             echo "live.sh: run $k: pdu.up has ${lines:-0} submit_sm lines, expected $N" >&2
             return 1
+        fi
+        if [ -n "$METRICS_PORT" ]; then
+            it_stop "scrape$k"
+            curl -s -o "$RUN_DIR/last-scrape" "http://127.0.0.1:$METRICS_PORT/metrics"
+            lines=$(awk '/^emgdiag_pdus_total\{.*op="SUBMIT_SM",/ { n += $NF } END { print n + 0 }' "$RUN_DIR/last-scrape")
+            if [ "$lines" != "$N" ]; then
+                echo "live.sh: run $k: the metrics count $lines submit_sm, expected $N" >&2
+                return 1
+            fi
         fi
     elif [ -n "$(ls -A "$RUN_DIR/logs")" ]; then
         echo "live.sh: run $k: the arm without the module wrote module logs" >&2
@@ -262,6 +285,7 @@ read -r wc wclo wchi <<<"$(stats "${with_cpu[@]}")"
 read -r oc oclo ochi <<<"$(stats "${without_cpu[@]}")"
 read -r wwc wwlo wwhi <<<"$(stats "${with_writer[@]}")"
 echo "messages per run: $N over $CONNECTIONS HTTP connections; runs per arm: $RUNS; $(nproc) CPUs; ${SECONDS}s"
+[ "${LIVE_METRICS:-0}" = 1 ] && echo "with module: the metrics sink too, GET /metrics once a second (LIVE_METRICS=1)"
 echo "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine widens the spread)"
 echo "with module:    median $wm msg/s (min $wlo, max $whi); bearerbox CPU $wc us/msg ($wclo..$wchi), of which log writer thread $wwc ($wwlo..$wwhi)"
 echo "without module: median $om msg/s (min $olo, max $ohi); bearerbox CPU $oc us/msg ($oclo..$ochi)"

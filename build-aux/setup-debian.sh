@@ -3,7 +3,9 @@
 # Debian bookworm.  Run as root from the source tree.  Idempotent.
 #
 # - enables deb-src for bookworm main (Kannel's orig tarball comes from it),
-# - installs the compilers, libraries, real SMPP peers and decoders,
+# - installs the compilers, libraries, real SMPP peers and decoders, and
+#   Prometheus (its server scrapes the boxes in the tests; promtool checks
+#   the scrapes and the shipped rules),
 # - installs node-smpp (pinned in tests/peers/package-lock.json).
 set -eu
 
@@ -38,10 +40,10 @@ apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends \
     ca-certificates build-essential pkg-config patch file xz-utils \
-    libxml2-dev libxml2-utils libpcap-dev check \
+    libxml2-dev libxml2-utils libpcap-dev check libmicrohttpd-dev \
     clang-14 libclang-rt-14-dev valgrind \
     perl libnet-smpp-perl python3 $node_pkgs \
-    tshark iproute2 iptables procps util-linux \
+    tshark iproute2 iptables procps util-linux prometheus curl \
     >/tmp/emgdiag-apt.log 2>&1 || { tail -30 /tmp/emgdiag-apt.log >&2; exit 1; }
 
 # node-smpp, exactly as locked.

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <libxml/parser.h>
@@ -75,6 +76,7 @@ static void check_users(struct load_state *st, xmlNodePtr node);
 static void check_user(struct load_state *st, xmlNodePtr node);
 static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_user *user);
 static int lookup_command(const char *name, uint32_t *id);
+static void check_metrics(struct load_state *st, xmlNodePtr node);
 
 /* ---- entry points ---- */
 
@@ -198,6 +200,12 @@ void emg_config_free(struct emg_config *c)
     name_index_free(&c->by_smsc_id);
     name_index_free(&c->by_osb_id);
     name_index_free(&c->by_system_id);
+    for (size_t i = 0; i < c->n_metrics; i++) {
+        emg_free(c->metrics[i].opensmppbox_id);
+        emg_free(c->metrics[i].listen);
+        emg_free(c->metrics[i].textfile);
+    }
+    emg_free(c->metrics);
     emg_free(c->pdu_skip);
     emg_free(c->log_dir);
     emg_free(c->file);
@@ -826,6 +834,8 @@ static void check_root(struct load_state *st, xmlNodePtr root)
             check_logs(st, c);
         } else if (is_named(c, "connector")) {
             check_connector(st, c);
+        } else if (is_named(c, "metrics")) {
+            check_metrics(st, c);
         } else if (is_named(c, "users")) {
             if (users != NULL) {
                 add_error(st, &st->code_errs, line_of(c), "second <users> (first at line %d)",
@@ -834,7 +844,7 @@ static void check_root(struct load_state *st, xmlNodePtr root)
             }
             users = c;
         } else {
-            unknown_element(st, root, c, "<logs>, <connector> or <users>");
+            unknown_element(st, root, c, "<logs>, <connector>, <users> or <metrics>");
         }
     }
     if (logs == NULL)
@@ -1272,4 +1282,209 @@ static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_
 static int lookup_command(const char *name, uint32_t *id)
 {
     return smpp_command_id(name, id) == 0 ? 0 : -1;
+}
+
+/* ---- <metrics> (docs/metrics.md) ---- */
+
+const struct emg_metrics *emg_config_metrics(const struct emg_config *c, int box,
+                                             const char *box_id)
+{
+    const struct emg_metrics *any = NULL;
+
+    for (size_t i = 0; c != NULL && i < c->n_metrics; i++) {
+        const struct emg_metrics *m = &c->metrics[i];
+
+        if (m->box != box)
+            continue;
+        if (m->opensmppbox_id == NULL)
+            any = m;
+        else if (box_id != NULL && strcmp(m->opensmppbox_id, box_id) == 0)
+            return m;
+    }
+    return any;
+}
+
+int emg_metrics_parse_listen(const char *listen, char *addr, size_t addrlen, int *port,
+                             char *why, size_t whylen)
+{
+    const char *colon, *host = listen;
+    size_t hostlen;
+    unsigned char bin[16];
+    char buf[64];
+    long p = 0;
+
+    if (listen[0] == '[') {
+        const char *close = strchr(listen, ']');
+
+        if (close == NULL || close[1] != ':') {
+            snprintf(why, whylen, "expected [IPv6 address]:port");
+            return -1;
+        }
+        host = listen + 1;
+        hostlen = (size_t)(close - host);
+        colon = close + 1;
+    } else {
+        colon = strrchr(listen, ':');
+        if (colon == NULL) {
+            snprintf(why, whylen, "missing ':port' (write e.g. 127.0.0.1:9391)");
+            return -1;
+        }
+        hostlen = (size_t)(colon - listen);
+    }
+    if (hostlen == 0 || hostlen >= sizeof(buf) || hostlen >= addrlen) {
+        snprintf(why, whylen, "missing or overlong address before ':port'");
+        return -1;
+    }
+    memcpy(buf, host, hostlen);
+    buf[hostlen] = '\0';
+    if (listen[0] == '[' ? inet_pton(AF_INET6, buf, bin) != 1 : inet_pton(AF_INET, buf, bin) != 1) {
+        snprintf(why, whylen,
+                 listen[0] == '[' ? "not a valid IPv6 address inside [...]"
+                                  : "not an IPv4 address (host names are not allowed; write "
+                                    "IPv6 as [::1]:port)");
+        return -1;
+    }
+    colon++;
+    if (colon[0] < '1' || colon[0] > '9' || colon[strspn(colon, "0123456789")] != '\0' ||
+        strlen(colon) > 5 || (p = strtol(colon, NULL, 10)) > 65535) {
+        snprintf(why, whylen, "port must be a number 1-65535 without a leading zero");
+        return -1;
+    }
+    memcpy(addr, buf, hostlen + 1);
+    *port = (int)p;
+    return 0;
+}
+
+/* An optional attribute holding a decimal number in [lo, hi]; `dflt` when
+ * absent, -1 after an error. */
+static long number_attr(struct load_state *st, xmlNodePtr node, const char *name, long lo,
+                        long hi, long dflt)
+{
+    const char *v = attr_value(node, name);
+    char q[QUOTE_BUF];
+    long n;
+
+    if (v == NULL)
+        return dflt;
+    if (v[0] < '1' || v[0] > '9' || v[strspn(v, "0123456789")] != '\0' || strlen(v) > 9 ||
+        (n = strtol(v, NULL, 10)) < lo || n > hi) {
+        add_error(st, &st->code_errs, line_of(node), "%s %s on <%s>: expected a number %ld-%ld",
+                  name, quote(v, q, sizeof(q)), name_of(node), lo, hi);
+        return -1;
+    }
+    return n;
+}
+
+/*
+ * <metrics box="bearerbox|opensmppbox" [opensmppbox-id] [listen] [textfile]
+ * [interval] [session-info] [max-series]/>: one per box process.  The file
+ * is often shared by both boxes, so each element names the process it is
+ * for; two elements for the same process are an error.
+ */
+static void check_metrics(struct load_state *st, xmlNodePtr node)
+{
+    static const char *const allowed[] = { "box", "opensmppbox-id", "listen", "textfile",
+                                           "interval", "session-info", "max-series", NULL };
+    static const char *const box_words[] = { "bearerbox", "opensmppbox", NULL };
+    static const char *const onoff_words[] = { "on", "off", NULL };
+    struct emg_config *cfg = st->cfg;
+    struct emg_metrics m, *grown;
+    const char *osb_id, *listen, *textfile;
+    char q[QUOTE_BUF], why[160], addr[64];
+    int line = line_of(node), v, port, ok = 1;
+    long n;
+
+    memset(&m, 0, sizeof(m));
+    m.line = line;
+    m.session_info = 1;
+    check_attr_names(st, node, allowed);
+    check_empty(st, node);
+    if (attr_value(node, "box") == NULL) {
+        add_error(st, &st->code_errs, line,
+                  "missing attribute \"box\" on <metrics> (bearerbox or opensmppbox)");
+        ok = 0;
+    } else if ((v = choice_attr(st, node, "box", box_words, 0)) >= 0) {
+        m.box = v == 0 ? EMG_METRICS_BEARERBOX : EMG_METRICS_OPENSMPPBOX;
+    } else {
+        ok = 0;
+    }
+    osb_id = attr_value(node, "opensmppbox-id");
+    if (osb_id != NULL) {
+        if (m.box == EMG_METRICS_BEARERBOX) {
+            add_error(st, &st->code_errs, line,
+                      "attribute \"opensmppbox-id\" not allowed on <metrics box=\"bearerbox\">");
+            ok = 0;
+        } else if ((osb_id = required_attr(st, node, "opensmppbox-id")) == NULL) {
+            ok = 0;
+        }
+    }
+    listen = attr_value(node, "listen");
+    if (listen != NULL &&
+        emg_metrics_parse_listen(listen, addr, sizeof(addr), &port, why, sizeof(why)) != 0) {
+        add_error(st, &st->code_errs, line, "listen %s: %s", quote(listen, q, sizeof(q)), why);
+        ok = 0;
+    }
+    textfile = attr_value(node, "textfile");
+    if (textfile != NULL) {
+        size_t tl = strlen(textfile);
+
+        if (tl < 6 || strcmp(textfile + tl - 5, ".prom") != 0 || textfile[tl - 6] == '/') {
+            add_error(st, &st->code_errs, line,
+                      "textfile %s: the file name must end in \".prom\" (node-exporter's textfile "
+                      "collector reads only those)",
+                      quote(textfile, q, sizeof(q)));
+            ok = 0;
+        }
+    }
+    if ((n = number_attr(st, node, "interval", 1, 3600, EMG_METRICS_DEFAULT_INTERVAL)) < 0)
+        ok = 0;
+    m.interval = (int)n;
+    if (attr_value(node, "interval") != NULL && textfile == NULL) {
+        add_error(st, &st->code_errs, line, "attribute \"interval\" needs \"textfile\" on <metrics>");
+        ok = 0;
+    }
+    if (listen == NULL && textfile == NULL) {
+        add_error(st, &st->code_errs, line,
+                  "<metrics> needs \"listen\", \"textfile\" or both (or leave the element out)");
+        ok = 0;
+    }
+    if ((n = number_attr(st, node, "max-series", 1, 1000000, EMG_METRICS_DEFAULT_MAX_SERIES)) < 0)
+        ok = 0;
+    m.max_series = (unsigned)n;
+    if ((v = choice_attr(st, node, "session-info", onoff_words, 0)) >= 0)
+        m.session_info = v == 0;
+    else
+        ok = 0;
+    if (!ok)
+        return;
+    for (size_t i = 0; i < cfg->n_metrics; i++) {
+        const struct emg_metrics *o = &cfg->metrics[i];
+
+        if (o->box == m.box && (o->opensmppbox_id == NULL) == (osb_id == NULL) &&
+            (osb_id == NULL || strcmp(o->opensmppbox_id, osb_id) == 0)) {
+            add_error(st, &st->code_errs, line,
+                      "second <metrics> for box \"%s\"%s%s (first at line %d; one element per "
+                      "process)",
+                      box_words[m.box - 1], osb_id != NULL ? " opensmppbox-id " : "",
+                      osb_id != NULL ? quote(osb_id, q, sizeof(q)) : "", o->line);
+            return;
+        }
+    }
+    grown = emg_realloc(cfg->metrics, (cfg->n_metrics + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        add_error(st, &st->code_errs, line, "out of memory");
+        return;
+    }
+    cfg->metrics = grown;
+    m.opensmppbox_id = dup_or_fail(st, node, osb_id);
+    m.listen = dup_or_fail(st, node, listen);
+    m.textfile = dup_or_fail(st, node, textfile);
+    if ((osb_id != NULL && m.opensmppbox_id == NULL) || (listen != NULL && m.listen == NULL) ||
+        (textfile != NULL && m.textfile == NULL)) {
+        emg_free(m.opensmppbox_id);
+        emg_free(m.listen);
+        emg_free(m.textfile);
+        return;
+    }
+    cfg->metrics[cfg->n_metrics++] = m;
 }

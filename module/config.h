@@ -48,6 +48,25 @@ struct emg_user {
     int line;
 };
 
+/* A <metrics> element (docs/metrics.md): the metrics of one box process. */
+enum emg_metrics_box { EMG_METRICS_BEARERBOX = 1, EMG_METRICS_OPENSMPPBOX = 2 };
+
+/* Most series of one metric family, unless `max-series` says otherwise. */
+#define EMG_METRICS_DEFAULT_MAX_SERIES 10000u
+/* Seconds between two writes of the textfile, unless `interval` says. */
+#define EMG_METRICS_DEFAULT_INTERVAL 15
+
+struct emg_metrics {
+    int box;                   /* enum emg_metrics_box */
+    char *opensmppbox_id;      /* opensmppbox only: the process it applies to; NULL: any */
+    char *listen;              /* "IPv4:port" or "[IPv6]:port", checked; NULL: no endpoint */
+    char *textfile;            /* path of the .prom file; NULL: none */
+    int interval;              /* seconds between textfile writes, 1-3600 */
+    int session_info;          /* 0: session-info="off" (no peer, no system_id labels) */
+    unsigned max_series;       /* per family */
+    int line;
+};
+
 struct emg_config {
     char *file;                /* the path as given; rules point into it */
     char *log_dir;
@@ -70,6 +89,8 @@ struct emg_config {
     struct name_index by_smsc_id;
     struct name_index by_osb_id;
     struct name_index by_system_id;
+    struct emg_metrics *metrics; /* the <metrics> elements, one per box process */
+    size_t n_metrics;
 };
 
 struct emg_errors {
@@ -115,5 +136,15 @@ const struct emg_connector *emg_config_outgoing(const struct emg_config *c, cons
 const struct emg_connector *emg_config_incoming(const struct emg_config *c, const char *osb_id);
 const struct emg_user *emg_config_user(const struct emg_config *c, const char *system_id);
 int emg_config_pdu_skipped(const struct emg_config *c, uint32_t command_id);
+/* The <metrics> of a box process (`box`: enum emg_metrics_box; `box_id`: an
+ * opensmppbox's opensmppbox-id, or NULL): the element naming that id, else
+ * the one of that box without an id; NULL when metrics are off for it. */
+const struct emg_metrics *emg_config_metrics(const struct emg_config *c, int box,
+                                             const char *box_id);
+/* Parses a `listen` value: an IPv4 address or a bracketed IPv6 address, ':'
+ * and a port 1-65535.  0 with the address (text, no brackets) and the port
+ * filled; -1 with the reason in why. */
+int emg_metrics_parse_listen(const char *listen, char *addr, size_t addrlen, int *port,
+                             char *why, size_t whylen);
 
 #endif

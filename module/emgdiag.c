@@ -34,6 +34,7 @@
 #include "ratelimit.h"
 #include "session.h"
 #include "sink_file.h"
+#include "sink_metrics.h"
 #include "smpp.h"
 #include "worker.h"
 
@@ -546,6 +547,8 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
         return NULL;
     }
     dispatch_add_sink(files);
+    if (metrics_sink_add(cfg, h, err, errlen) != 0)
+        return NULL; /* dispatching stopped */
     config_event(1, 0, h->config_path, NULL);
     /* Without the ticker, a flood's count waits for its next line; without
      * the reloader, reloads run on the host's thread. */

@@ -275,6 +275,8 @@ static void lw_count_queue_drop(struct logwriter *w, const char *name)
     size_t n;
 
     atomic_fetch_add(&w->dropped, 1);
+    if (w->opts.on_lost != NULL)
+        w->opts.on_lost(w->opts.ctx, name);
     if (name == NULL) {
         w->unnamed_drops++;
         return;
@@ -732,12 +734,16 @@ static void lw_deliver(struct logwriter *w, const char *name, const char *line, 
         /* No memory for the file's entry: counted, reported as "(unknown)". */
         w->unknown->dropped++;
         atomic_fetch_add(&w->dropped, 1);
+        if (w->opts.on_lost != NULL)
+            w->opts.on_lost(w->opts.ctx, name);
         return;
     }
     is_general = strcmp(name, LW_GENERAL_FILE) == 0 || strcmp(name, LW_GENERAL_JSON) == 0;
     if (lw_append(w, f, line, len) != 0) {
         f->dropped++;
         atomic_fetch_add(&w->dropped, 1);
+        if (w->opts.on_lost != NULL)
+            w->opts.on_lost(w->opts.ctx, name);
         if (is_general) {
             snprintf(msg, sizeof msg, "emgdiag: cannot write log file %s/%s: %s", w->dir, name,
                      lw_strerror(errno, ebuf, sizeof ebuf));

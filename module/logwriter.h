@@ -56,6 +56,12 @@ struct logwriter_opts {
      * has now finished after all; it frees the writer right after this
      * call, and ctx is the caller's to free here.  May be NULL. */
     void (*on_orphan_exit)(void *ctx);
+    /* Any thread, possibly with the writer's lock held (only count, do not
+     * call back into the writer): one line of `file` (NULL when its name
+     * could not be kept) was lost.  Called once per lost line, when it is
+     * counted as dropped, whether or not a DROPPED line reports it later.
+     * May be NULL. */
+    void (*on_lost)(void *ctx, const char *file);
     void *ctx;
 };
 

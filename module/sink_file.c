@@ -807,6 +807,41 @@ static void on_signal(void *ctx, unsigned bits)
         general_line(ctx, "INFO", "REOPEN", NULL, 0);
 }
 
+/* The log a file name belongs to: connector.*, pdu.*, security*, general*. */
+static int log_of_file(const char *file)
+{
+    if (strncmp(file, "connector.", 10) == 0)
+        return FILE_LOG_CONNECTOR;
+    if (strncmp(file, "pdu.", 4) == 0)
+        return FILE_LOG_PDU;
+    if (strncmp(file, "security", 8) == 0)
+        return FILE_LOG_SECURITY;
+    if (strncmp(file, "general", 7) == 0)
+        return FILE_LOG_GENERAL;
+    return -1;
+}
+
+/* Lines lost per log (enum file_sink_log) since the file sink started: a
+ * process has one file sink, and the counts outlive it, so the metrics
+ * sink can read them until its own last write. */
+static atomic_ullong lines_lost[FILE_SINK_LOGS];
+
+/* Any thread, maybe under the writer's lock: one line of `file` lost. */
+static void on_lost(void *ctx, const char *file)
+{
+    int log = file != NULL ? log_of_file(file) : -1;
+
+    (void)ctx;
+    if (log >= 0)
+        atomic_fetch_add_explicit(&lines_lost[log], 1, memory_order_relaxed);
+}
+
+void file_sink_dropped(unsigned long long out[FILE_SINK_LOGS])
+{
+    for (int i = 0; i < FILE_SINK_LOGS; i++)
+        out[i] = atomic_load_explicit(&lines_lost[i], memory_order_relaxed);
+}
+
 static void on_host_log(void *ctx, const char *msg)
 {
     struct file_sink *fs = ctx;
@@ -829,6 +864,8 @@ struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t
     fs->host_log = o->host_log;
     atomic_init(&fs->utc, o->cfg->utc);
     atomic_init(&fs->format, format_of(o->cfg, NULL));
+    for (int i = 0; i < FILE_SINK_LOGS; i++)
+        atomic_store(&lines_lost[i], 0ull);
     pthread_mutex_init(&fs->claims_lock, NULL);
     /* Without memory for the table, floods are simply not limited. */
     fs->floods = ratelimit_new(FLOOD_LINES_PER_SECOND);
@@ -840,6 +877,7 @@ struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t
     wo.host_log = on_host_log;
     wo.on_signal = on_signal;
     wo.on_orphan_exit = on_orphan_exit;
+    wo.on_lost = on_lost;
     wo.ctx = fs;
     fs->writer = logwriter_start(&wo, err, errlen);
     if (fs->writer == NULL) {

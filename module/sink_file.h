@@ -30,6 +30,15 @@ struct file_sink_opts {
     void (*host_log)(const char *line);
 };
 
+/* The logs whose lost lines file_sink_dropped() counts. */
+enum file_sink_log { FILE_LOG_CONNECTOR, FILE_LOG_PDU, FILE_LOG_SECURITY, FILE_LOG_GENERAL,
+                     FILE_SINK_LOGS };
+
+/* Lines lost so far per log (JSON twins included), since the file sink
+ * started: dropped on the way to the writer or by it.  Any thread; still
+ * readable after the sink is closed. */
+void file_sink_dropped(unsigned long long out[FILE_SINK_LOGS]);
+
 /* Checks the log directory and starts the writer thread.  NULL with one
  * line in err when the directory cannot be used. */
 struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t errlen);

@@ -96,6 +96,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     (void)emg_access_login(cfg, NULL, "nobody", "::1", why, sizeof(why));
     (void)emg_config_pdu_skipped(cfg, 0x15);
+    /* A loaded <metrics> names one process each, and its listen parses
+     * again (the endpoint binds what the loader accepted). */
+    for (size_t i = 0; i < cfg->n_metrics; i++) {
+        const struct emg_metrics *m = &cfg->metrics[i];
+        char addr[64];
+        int port;
+
+        if (emg_config_metrics(cfg, m->box, m->opensmppbox_id) != m ||
+            (m->listen == NULL && m->textfile == NULL))
+            abort();
+        if (m->listen != NULL &&
+            (emg_metrics_parse_listen(m->listen, addr, sizeof(addr), &port, why, sizeof(why)) != 0 ||
+             port < 1 || port > 65535))
+            abort();
+    }
     emg_config_free(cfg);
     return 0;
 }

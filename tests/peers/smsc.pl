@@ -42,6 +42,7 @@ use constant {
     ESME_RINVCMDID         => 0x03,    # invalid command id
     ESME_RINVPASWD         => 0x0e,
     ESME_RINVSYSID         => 0x0f,
+    ESME_RTHROTTLED        => 0x58,    # throttling error (88)
     UNBIND_RESP_WAIT       => 10,      # seconds to wait for unbind_resp
 };
 
@@ -57,14 +58,17 @@ sub usage {
 usage: $0 --port N --system-id ID --password PW [--host 127.0.0.1]
           [--smsc-system-id NAME] [--bind-status N] [--close-after-bind]
           [--unbind-after SECS] [--no-bind-response] [--error-body]
+          [--throttle-every N]
   --error-body   put system_id in refused bind responses too (default: a
                  header-only response, as most real SMSCs send)
+  --throttle-every N  answer every N-th submit_sm ESME_RTHROTTLED (88),
+                 header-only, as a real SMSC over its rate does
 EOF
     exit 2;
 }
 GetOptions(\%opt, 'port=i', 'host=s', 'system-id=s', 'password=s', 'smsc-system-id=s',
            'bind-status=i', 'close-after-bind', 'unbind-after=f', 'no-bind-response',
-           'error-body', 'help')
+           'error-body', 'throttle-every=i', 'help')
     or usage();
 usage() if $opt{help} || !defined $opt{port} || !defined $opt{'system-id'}
     || !defined $opt{password};
@@ -81,6 +85,7 @@ print "LISTENING ", $listener->sockport, "\n";
 my $select = IO::Select->new($listener);
 my %sessions;    # fileno => { conn, peer, bound, unbind_at, unbind_sent_at }
 my $next_message_id = 1;
+my $submits_seen = 0;
 
 # Every PDU Net::SMPP (or send_header_only) writes passes through here and
 # is printed whole before it is written; a buffer holding several PDUs is
@@ -164,6 +169,13 @@ sub handle_submit {
         send_header_only($s->{conn}, CMD_SUBMIT_SM | RESP_BIT, ESME_RINVBNDSTS, $pdu->{seq});
         print "SUBMIT $pdu->{source_addr} -> $pdu->{destination_addr} id= status=",
             ESME_RINVBNDSTS, "\n";
+        return;
+    }
+    $submits_seen++;
+    if ($opt{'throttle-every'} && $submits_seen % $opt{'throttle-every'} == 0) {
+        send_header_only($s->{conn}, CMD_SUBMIT_SM | RESP_BIT, ESME_RTHROTTLED, $pdu->{seq});
+        print "SUBMIT $pdu->{source_addr} -> $pdu->{destination_addr} id= status=",
+            ESME_RTHROTTLED, "\n";
         return;
     }
     my $id = sprintf('%08d', $next_message_id++);

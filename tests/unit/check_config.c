@@ -740,7 +740,7 @@ START_TEST(test_buffer_load_same_rules)
     ck_assert_ptr_null(emg_config_load_buffer(HEAD "<x/></emgdiag>", strlen(HEAD) + 14, "mem.xml", &errs));
     ck_assert_uint_eq(errs.n, 1);
     ck_assert_str_eq(errs.msgs[0], "mem.xml:3: unknown element <x> inside <emgdiag> "
-                                   "(expected <logs>, <connector> or <users>)");
+                                   "(expected <logs>, <connector>, <users> or <metrics>)");
     emg_errors_free(&errs);
 }
 END_TEST
