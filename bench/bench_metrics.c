@@ -22,6 +22,8 @@
 
 #include "emgdiag_hook.h"
 
+#include "abi_driver.h"
+
 const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, char *err,
                                                   size_t errlen);
 
@@ -29,21 +31,6 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
 static const unsigned char submit_body[] = "\0\1\1" "12345\0" "\1\1" "4670123456\0"
                                            "\0\0\1\0\0\0\0\0\x14" "Your code is 4711 ok";
 static const unsigned char resp_body[] = "00000001";
-
-static size_t pdu(unsigned char *out, uint32_t id, uint32_t seq, const unsigned char *body,
-                  size_t blen)
-{
-    uint32_t v[4] = { (uint32_t)(16 + blen), id, 0, seq };
-
-    for (int i = 0; i < 4; i++) {
-        out[i * 4] = (unsigned char)(v[i] >> 24);
-        out[i * 4 + 1] = (unsigned char)(v[i] >> 16);
-        out[i * 4 + 2] = (unsigned char)(v[i] >> 8);
-        out[i * 4 + 3] = (unsigned char)v[i];
-    }
-    memcpy(out + 16, body, blen);
-    return 16 + blen;
-}
 
 __attribute__((noinline)) static void run_loop(const struct emgdiag_module *m,
                                                struct emgdiag_session *s, unsigned long n)
@@ -54,10 +41,10 @@ __attribute__((noinline)) static void run_loop(const struct emgdiag_module *m,
     for (unsigned long i = 0; i < n; i++) {
         uint32_t seq = (uint32_t)(i % 1000000) + 2;
 
-        alen = pdu(a, 0x00000004, seq, submit_body, sizeof(submit_body) - 1);
-        blen = pdu(b, 0x80000004, seq, resp_body, sizeof(resp_body));
-        m->pdu(s, EMGDIAG_DIR_WRITE, a, alen, 0);
-        m->pdu(s, EMGDIAG_DIR_READ, b, blen, 0);
+        alen = abi_pdu(a, 0x00000004, 0, seq, submit_body, sizeof(submit_body) - 1);
+        blen = abi_pdu(b, 0x80000004, 0, seq, resp_body, sizeof(resp_body));
+        m->pdu(s, EMGDIAG_DIR_WRITE, 0, a, alen, 0);
+        m->pdu(s, EMGDIAG_DIR_READ, 0, b, blen, 0);
     }
 }
 
@@ -129,8 +116,8 @@ int main(int argc, char **argv)
     si.port = 2775;
     s = m->session_open(&si);
     m->connect_ok(s);
-    m->pdu(s, EMGDIAG_DIR_WRITE, p, pdu(p, 0x00000009, 1, (const unsigned char *)"up\0pw\0VMA\0\x34\0\0", 14), 0);
-    m->pdu(s, EMGDIAG_DIR_READ, p, pdu(p, 0x80000009, 1, (const unsigned char *)"SMSC", 5), 0);
+    m->pdu(s, EMGDIAG_DIR_WRITE, 0, p, abi_pdu(p, 0x00000009, 0, 1, (const unsigned char *)"up\0pw\0VMA\0\x34\0\0", 14), 0);
+    m->pdu(s, EMGDIAG_DIR_READ, 0, p, abi_pdu(p, 0x80000009, 0, 1, (const unsigned char *)"SMSC", 5), 0);
     run_loop(m, s, n);
     m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
     m->session_close(s);

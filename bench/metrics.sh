@@ -28,7 +28,7 @@ for o in module/emgdiag.o module/sink_metrics.o module/metrics_text.o module/met
 done
 mkdir -p "$OUT"
 # shellcheck disable=SC2046
-$CC -std=gnu11 -D_GNU_SOURCE $BENCH_CFLAGS -I"$TOP/include" -o "$OUT/bench_metrics" \
+$CC -std=gnu11 -D_GNU_SOURCE $BENCH_CFLAGS -I"$TOP/include" -I"$TOP/tests/unit" -o "$OUT/bench_metrics" \
     "$TOP/bench/bench_metrics.c" module/emgdiag.o module/sink_metrics.o module/metrics_text.o \
     module/metrics_http.o module/metrics_textfile.o module/libemgcore.a \
     $(pkg-config --libs libxml-2.0) $(pkg-config --libs libmicrohttpd 2>/dev/null) -pthread

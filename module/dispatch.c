@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "deadline.h"
 
 struct snapshot {
     struct emg_config *cfg;
@@ -179,31 +180,13 @@ void dispatch_reopen(void)
         sinks[i]->ops->reopen(sinks[i]);
 }
 
-/* Milliseconds from now until `deadline`, at least 0. */
-static int ms_until(const struct timespec *deadline)
-{
-    struct timespec now;
-    long long ms;
-
-    clock_gettime(CLOCK_REALTIME, &now);
-    ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
-         (deadline->tv_nsec - now.tv_nsec) / 1000000;
-    return ms > 0 ? (int)ms : 0;
-}
-
 int dispatch_stop(int timeout_ms)
 {
     struct timespec deadline;
     int left = 0;
     size_t i;
 
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    deadline = emg_deadline_in(timeout_ms);
     atomic_store(&closing, 1);
     pthread_mutex_lock(&drain_lock);
     while ((left = atomic_load(&inflight)) > 0)
@@ -213,7 +196,7 @@ int dispatch_stop(int timeout_ms)
     pthread_mutex_unlock(&drain_lock);
     if (left == 0)
         for (i = 0; i < nsinks; i++)
-            sinks[i]->ops->close(sinks[i], ms_until(&deadline));
+            sinks[i]->ops->close(sinks[i], emg_ms_until(&deadline));
     /* With dispatches still under way, a sink is left to a process that is
      * ending rather than freed under a running thread. */
     nsinks = 0;

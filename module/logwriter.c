@@ -28,6 +28,7 @@
 #include "logwriter.h"
 
 #include "alloc.h"
+#include "deadline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1004,13 +1005,7 @@ unsigned long logwriter_stop_within(struct logwriter *w, int timeout_ms)
 
     if (w == NULL)
         return 0;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    deadline = emg_deadline_in(timeout_ms);
     pthread_mutex_lock(&w->lock);
     w->stopping = 1;
     w->state = LW_BUSY;

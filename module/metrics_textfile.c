@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "deadline.h"
 
 struct metrics_textfile {
     pthread_t thread;
@@ -217,13 +218,7 @@ int metrics_textfile_stop(struct metrics_textfile *t, int timeout_ms)
     if (timeout_ms < 0) {
         pthread_join(t->thread, NULL);
     } else {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += timeout_ms / 1000;
-        until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        until = emg_deadline_in(timeout_ms);
         if (pthread_timedjoin_np(t->thread, NULL, &until) != 0)
             return -1;
     }

@@ -69,6 +69,18 @@ box_smsc_smpp() {
     } >>"$file"
 }
 
+# box_upstream: what a test of opensmppbox needs behind it: the SMSC peer
+# (smsc.pl, logins up/uppw) on SMSC_PORT and a bearerbox without the module
+# bound to it as a transceiver (conf in $IT_DIR/bb.conf), both started.
+box_upstream() {
+    SMSC_PORT=$(it_port)
+    it_start smsc perl "$TOP/tests/peers/smsc.pl" --port "$SMSC_PORT" --system-id up --password uppw
+    it_wait_line "$IT_DIR/smsc.out" '^LISTENING' 10
+    box_bearerbox_conf "$IT_DIR/bb.conf" ""
+    box_smsc_smpp "$IT_DIR/bb.conf" up "$SMSC_PORT" up uppw "transceiver-mode = true"
+    box_start bb "$IT_DIR/bb.conf"
+}
+
 box_osb_conf() {
     local file=$1 xml=$2 port=$3 logins=$4 extra=${5:-}
     {

@@ -12,13 +12,7 @@
 . "$(dirname "$0")/boxes.sh"
 it_init amplification
 
-P=$TOP/tests/peers
-SMSC_PORT=$(it_port)
-it_start smsc perl "$P/smsc.pl" --port "$SMSC_PORT" --system-id up --password uppw
-it_wait_line "$IT_DIR/smsc.out" '^LISTENING' 10
-box_bearerbox_conf "$IT_DIR/bb.conf" ""
-box_smsc_smpp "$IT_DIR/bb.conf" up "$SMSC_PORT" up uppw "transceiver-mode = true"
-box_start bb "$IT_DIR/bb.conf"
+box_upstream
 
 L=$IT_DIR/logs
 mkdir -p "$L"

@@ -37,12 +37,7 @@ mount -t tmpfs -o size=256k,mode=0750 emgdiag-full-disk "$L" || {
     exit 1
 }
 
-SMSC_PORT=$(it_port)
-it_start smsc perl "$P/smsc.pl" --port "$SMSC_PORT" --system-id up --password uppw
-it_wait_line "$IT_DIR/smsc.out" '^LISTENING' 10
-box_bearerbox_conf "$IT_DIR/bb.conf" ""
-box_smsc_smpp "$IT_DIR/bb.conf" up "$SMSC_PORT" up uppw "transceiver-mode = true"
-box_start bb "$IT_DIR/bb.conf"
+box_upstream
 
 cat >"$IT_DIR/emg.xml" <<XML
 <emgdiag>

@@ -12,16 +12,10 @@
 . "$(dirname "$0")/boxes.sh"
 it_init reload_big
 
-P=$TOP/tests/peers
 # Debian's own interpreter starts in tens of milliseconds (a version
 # manager's shim may take a second): the binds must come during the reload.
 PY=$(command -v /usr/bin/python3 || command -v python3)
-SMSC_PORT=$(it_port)
-it_start smsc perl "$P/smsc.pl" --port "$SMSC_PORT" --system-id up --password uppw
-it_wait_line "$IT_DIR/smsc.out" '^LISTENING' 10
-box_bearerbox_conf "$IT_DIR/bb.conf" ""
-box_smsc_smpp "$IT_DIR/bb.conf" up "$SMSC_PORT" up uppw "transceiver-mode = true"
-box_start bb "$IT_DIR/bb.conf"
+box_upstream
 
 L=$IT_DIR/logs
 mkdir -p "$L"

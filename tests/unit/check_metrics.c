@@ -11,6 +11,7 @@
  * handed to `promtool check metrics` (Debian's prometheus package).
  */
 #include "emgdiag_hook.h"
+#include "abi_driver.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -237,23 +238,6 @@ static void assert_text(const char *got, const char *want, int line)
 }
 #define ck_assert_text(got, want) assert_text(got, want, __LINE__)
 
-/* ---- PDUs ---- */
-
-static struct emgdiag_session *open_session(const struct emgdiag_module *m, int role,
-                                            const char *id, int instance, const char *peer)
-{
-    struct emgdiag_session_info si;
-
-    memset(&si, 0, sizeof(si));
-    si.size = sizeof(si);
-    si.role = role;
-    si.kannel_id = id;
-    si.instance = instance;
-    si.host = peer;
-    si.port = 2775;
-    return m->session_open(&si);
-}
-
 #define W EMGDIAG_DIR_WRITE
 #define R EMGDIAG_DIR_READ
 
@@ -388,7 +372,7 @@ START_TEST(textfile_written_atomically)
         usleep(20000);
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0644);
-    s = open_session(m, EMGDIAG_ROLE_TX, "x", 1, "h");
+    s = abi_session_open(m, EMGDIAG_ROLE_TX, "x", 1, "h");
     m->connect_err(s, 110);
     usleep(1500000);
     text = slurp(path);
@@ -474,27 +458,12 @@ END_TEST
 static const char *const bounds[] = { "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
                                       "0.25",  "0.5",    "1",     "2.5",  "5",     "10",   "30" };
 
-static size_t pdu(unsigned char *out, uint32_t id, uint32_t status, uint32_t seq,
-                  const void *body, size_t blen)
-{
-    uint32_t v[4] = { (uint32_t)(16 + blen), id, status, seq };
-
-    for (int i = 0; i < 4; i++) {
-        out[i * 4] = (unsigned char)(v[i] >> 24);
-        out[i * 4 + 1] = (unsigned char)(v[i] >> 16);
-        out[i * 4 + 2] = (unsigned char)(v[i] >> 8);
-        out[i * 4 + 3] = (unsigned char)v[i];
-    }
-    memcpy(out + 16, body, blen);
-    return 16 + blen;
-}
-
 static void send_pdu(const struct emgdiag_module *m, struct emgdiag_session *s, int direction,
                      uint32_t id, uint32_t status, uint32_t seq, const void *body, size_t blen)
 {
     unsigned char b[256];
 
-    m->pdu(s, direction, b, pdu(b, id, status, seq, body, blen), 0);
+    m->pdu(s, direction, b, abi_pdu(b, id, status, seq, body, blen), 0);
 }
 
 static const unsigned char bind_body[] = "user\0secret\0VMA\0\x34\0\0";
@@ -710,7 +679,7 @@ START_TEST(outgoing_story_scraped)
               "<metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>\n",
               port, free_port());
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
-    s = open_session(m, EMGDIAG_ROLE_TRX, "upstream", 3, "127.0.0.1");
+    s = abi_session_open(m, EMGDIAG_ROLE_TRX, "upstream", 3, "127.0.0.1");
     m->connect_err(s, 111);
     m->connect_err(s, -1);
     m->connect_ok(s);
@@ -837,7 +806,7 @@ START_TEST(incoming_refusals_and_session_info)
     ck_assert_int_eq(m->accept_check("osb", "127.0.0.3", 1), EMGDIAG_REFUSE);
     ck_assert_int_eq(m->accept_check("osb", "127.0.0.3", 1), EMGDIAG_REFUSE);
     /* alice from 127.0.0.2: refused at bind, answered 14. */
-    s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.2");
+    s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.2");
     m->connect_ok(s);
     send_pdu(m, s, R, 0x00000002, 0, 1, "alice\0pw\0\0\x34\0\0", 14);
     memset(&b, 0, sizeof(b));
@@ -849,7 +818,7 @@ START_TEST(incoming_refusals_and_session_info)
     m->disconnected(s, EMGDIAG_DISC_LOGIN_FAILED, 0);
     m->session_close(s);
     /* A client from ::1 with a hostile system_id, bound. */
-    s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "::1");
+    s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "::1");
     m->connect_ok(s);
     send_pdu(m, s, R, 0x00000009, 0, 5, "a\"b\nc\\\0pw\0\0\x34\0\0", 15);
     send_pdu(m, s, W, 0x80000009, 0, 5, "OSB", 4);
@@ -929,7 +898,7 @@ START_TEST(reload_adds_metrics)
     make_dir();
     write_xml("<emgdiag><logs dir=\"@D\"/></emgdiag>", 0, 0);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
-    s = open_session(m, EMGDIAG_ROLE_TRX, "x", 2, "smsc.example");
+    s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 2, "smsc.example");
     m->connect_err(s, 111);
     ck_assert_int_eq(listening(port), 0);
     write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
@@ -1017,7 +986,7 @@ START_TEST(reload_moves_endpoint)
     make_dir();
     write_xml(xml, a, 0);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
-    s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
     m->connect_err(s, 111);
     write_xml(xml, busy, 0);
     m->reload();
@@ -1068,7 +1037,7 @@ START_TEST(series_cap_overflows)
     write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\" max-series=\"2\"/></emgdiag>",
               port, 0);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
-    s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
     for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
         m->connect_ok(s);
         send_pdu(m, s, W, 0x00000009, 0, (uint32_t)i + 1, bind_body, sizeof(bind_body));
@@ -1107,7 +1076,7 @@ START_TEST(lost_log_lines_counted)
     snprintf(path, sizeof(path), "%s/connector.x", dir);
     ck_assert_int_eq(mkdir(path, 0700), 0);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
-    s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
     m->connect_err(s, 111);
     m->connect_err(s, 111);
     m->connect_err(s, 111);
@@ -1137,7 +1106,7 @@ static atomic_int conc_scrapes; /* scrapes done so far */
 static void *conc_session(void *arg)
 {
     int i = (int)(intptr_t)arg;
-    struct emgdiag_session *s = open_session(conc_m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
+    struct emgdiag_session *s = abi_session_open(conc_m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
     char sysid[32];
     unsigned char body[64];
     size_t n;

@@ -8,6 +8,8 @@
  */
 #include "emgdiag_hook.h"
 
+#include "abi_driver.h"
+
 #include <check.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -137,38 +139,6 @@ static int count_lines(const char *name, const char *re_src)
         free(all_);                                                                            \
     } while (0)
 
-/* A PDU: header + body given as raw octets. */
-static size_t pdu(unsigned char *out, uint32_t id, uint32_t status, uint32_t seq,
-                  const void *body, size_t blen)
-{
-    uint32_t len = (uint32_t)(16 + blen), v[4] = { len, id, status, seq };
-    int i;
-
-    for (i = 0; i < 4; i++) {
-        out[i * 4] = (unsigned char)(v[i] >> 24);
-        out[i * 4 + 1] = (unsigned char)(v[i] >> 16);
-        out[i * 4 + 2] = (unsigned char)(v[i] >> 8);
-        out[i * 4 + 3] = (unsigned char)v[i];
-    }
-    memcpy(out + 16, body, blen);
-    return 16 + blen;
-}
-
-static struct emgdiag_session *open_session(const struct emgdiag_module *m, int role,
-                                            const char *id, int instance, const char *peer)
-{
-    struct emgdiag_session_info si;
-
-    memset(&si, 0, sizeof(si));
-    si.size = sizeof(si);
-    si.role = role;
-    si.kannel_id = id;
-    si.instance = instance;
-    si.host = peer;
-    si.port = 2775;
-    return m->session_open(&si);
-}
-
 static const char only_logs[] = "<emgdiag><logs dir=\"%s\"/></emgdiag>\n";
 
 /* bind_transceiver: system_id, password, system_type, version, ton, npi, and
@@ -223,7 +193,7 @@ START_TEST(outgoing_session_story)
         start_ok(EMGDIAG_BOX_BEARERBOX, NULL,
                  "<emgdiag><logs dir=\"%s\"/>"
                  "<connector name=\"up\" type=\"outgoing\" smsc-id=\"upstream\"/></emgdiag>\n");
-    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, "upstream", 3, "127.0.0.1");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_TRX, "upstream", 3, "127.0.0.1");
     unsigned char b[128];
     size_t n;
 
@@ -231,13 +201,13 @@ START_TEST(outgoing_session_story)
     m->connect_err(s, 111);
     m->connect_err(s, -1);
     m->connect_ok(s);
-    n = pdu(b, 0x00000009, 0, 1, bind_body, sizeof(bind_body));
+    n = abi_pdu(b, 0x00000009, 0, 1, bind_body, sizeof(bind_body));
     m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
-    n = pdu(b, 0x80000009, 0, 1, bind_resp_body, sizeof(bind_resp_body));
+    n = abi_pdu(b, 0x80000009, 0, 1, bind_resp_body, sizeof(bind_resp_body));
     m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
-    n = pdu(b, 0x00000006, 0, 2, "", 0);
+    n = abi_pdu(b, 0x00000006, 0, 2, "", 0);
     m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
-    n = pdu(b, 0x80000006, 0, 2, "", 0);
+    n = abi_pdu(b, 0x80000006, 0, 2, "", 0);
     m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
     m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
     m->session_close(s);
@@ -261,34 +231,34 @@ END_TEST
 START_TEST(outgoing_refused_and_unanswered_binds)
 {
     const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL, only_logs);
-    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TX, "SMPP:host:2775/x", 0, "h");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_TX, "SMPP:host:2775/x", 0, "h");
     unsigned char b[128];
     size_t n;
 
     /* A refused bind: LOGIN ERR with the status, then login-failed. */
     m->connect_ok(s);
-    n = pdu(b, 0x00000002, 0, 1, bind_body, sizeof(bind_body));
+    n = abi_pdu(b, 0x00000002, 0, 1, bind_body, sizeof(bind_body));
     m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
-    n = pdu(b, 0x80000002, 14, 1, "", 0);
+    n = abi_pdu(b, 0x80000002, 14, 1, "", 0);
     m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
     m->disconnected(s, EMGDIAG_DISC_SHUTDOWN, 0);
     /* A generic_nack to the bind gives its status. */
     m->connect_ok(s);
-    n = pdu(b, 0x00000002, 0, 2, bind_body, sizeof(bind_body));
+    n = abi_pdu(b, 0x00000002, 0, 2, bind_body, sizeof(bind_body));
     m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
-    n = pdu(b, 0x80000000, 3, 2, "", 0);
+    n = abi_pdu(b, 0x80000000, 3, 2, "", 0);
     m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
     m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
     /* A bind never answered: DISCONNECT ERR timeout, no LOGIN. */
     m->connect_ok(s);
-    n = pdu(b, 0x00000002, 0, 3, bind_body, sizeof(bind_body));
+    n = abi_pdu(b, 0x00000002, 0, 3, bind_body, sizeof(bind_body));
     m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
     m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
     /* Bound (status 5 counts as bound), then an errno. */
     m->connect_ok(s);
-    n = pdu(b, 0x00000002, 0, 4, bind_body, sizeof(bind_body));
+    n = abi_pdu(b, 0x00000002, 0, 4, bind_body, sizeof(bind_body));
     m->pdu(s, EMGDIAG_DIR_WRITE, b, n, 0);
-    n = pdu(b, 0x80000002, 5, 4, "", 0);
+    n = abi_pdu(b, 0x80000002, 5, 4, "", 0);
     m->pdu(s, EMGDIAG_DIR_READ, b, n, 0);
     m->disconnected(s, EMGDIAG_DISC_ERRNO, 104);
     m->session_close(s);
@@ -312,12 +282,12 @@ START_TEST(incoming_instances_lowest_free)
     const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_OPENSMPPBOX, NULL, only_logs);
     struct emgdiag_session *a, *b, *c;
 
-    a = open_session(m, EMGDIAG_ROLE_SERVER, NULL, -1, "127.0.0.1");
-    b = open_session(m, EMGDIAG_ROLE_SERVER, NULL, -1, "::1");
+    a = abi_session_open(m, EMGDIAG_ROLE_SERVER, NULL, -1, "127.0.0.1");
+    b = abi_session_open(m, EMGDIAG_ROLE_SERVER, NULL, -1, "::1");
     m->connect_ok(a);
     m->connect_ok(b);
     m->session_close(a);
-    c = open_session(m, EMGDIAG_ROLE_SERVER, NULL, -1, "127.0.0.2");
+    c = abi_session_open(m, EMGDIAG_ROLE_SERVER, NULL, -1, "127.0.0.2");
     m->connect_ok(c);
     m->session_close(b);
     m->session_close(c);
@@ -352,9 +322,9 @@ START_TEST(incoming_decisions)
     ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1000), EMGDIAG_REFUSE);
 
     /* Bind-time: alice from 127.0.0.2 is not allowed: 14, close. */
-    s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.2");
+    s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.2");
     m->connect_ok(s);
-    n = pdu(p, 0x00000009, 0, 7, "alice\0pw\0\0\x34\0\0", 14);
+    n = abi_pdu(p, 0x00000009, 0, 7, "alice\0pw\0\0\x34\0\0", 14);
     m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
     memset(&b, 0, sizeof(b));
     b.size = sizeof(b);
@@ -363,13 +333,13 @@ START_TEST(incoming_decisions)
     ck_assert_int_eq(m->bind_check(s, &b), EMGDIAG_REFUSE);
     ck_assert_uint_eq(b.status, 14);
     ck_assert_int_eq(b.close_after, 1);
-    n = pdu(p, 0x80000009, 14, 7, "", 0);
+    n = abi_pdu(p, 0x80000009, 14, 7, "", 0);
     m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
     m->disconnected(s, EMGDIAG_DISC_LOGIN_FAILED, 0);
     m->session_close(s);
 
     /* Wrong credentials: 14 too (EMG), reason credentials. */
-    s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
+    s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
     memset(&b, 0, sizeof(b));
     b.size = sizeof(b);
     b.system_id = "bob";
@@ -409,7 +379,7 @@ END_TEST
 START_TEST(bad_length_flood_counted)
 {
     const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL, only_logs);
-    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
     const unsigned char len8[4] = { 0, 0, 0, 8 };
     int i, lines, suppressed;
     char *g;
@@ -440,15 +410,15 @@ START_TEST(json_twin_and_escaping)
         EMGDIAG_BOX_OPENSMPPBOX, "osb",
         "<emgdiag><logs dir=\"%s\" format=\"both\"/>"
         "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/></emgdiag>\n");
-    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
     unsigned char p[128];
     size_t n;
 
     m->connect_ok(s);
     /* A system_id with a quote and a newline: escaped in info. */
-    n = pdu(p, 0x00000009, 0, 1, "a\"b\nc\0pw\0\0\x34\0\0", 14);
+    n = abi_pdu(p, 0x00000009, 0, 1, "a\"b\nc\0pw\0\0\x34\0\0", 14);
     m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
-    n = pdu(p, 0x80000009, 0, 1, "OSB", 4);
+    n = abi_pdu(p, 0x80000009, 0, 1, "OSB", 4);
     m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
     m->session_close(s);
     m->shutdown();
@@ -466,7 +436,7 @@ END_TEST
  * both, pdu-log="off" nothing. */
 static void send_bad_lengths(const struct emgdiag_module *m, const char *id, int n)
 {
-    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, id, 0, "h");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_TRX, id, 0, "h");
     const unsigned char len8[4] = { 0, 0, 0, 8 };
     int i;
 
@@ -582,7 +552,7 @@ START_TEST(long_peer_is_kept_raw)
     const char *esc = "fe80:0000:0000:0000:0000:0000:0000:0001%"
                       "\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22"
                       "\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22\\\\x22z";
-    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, peer);
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, peer);
     struct emgdiag_bind b;
     char re[1024];
 
@@ -624,8 +594,8 @@ START_TEST(long_kannel_id_is_cut_once)
     id[100] = '\0';
     snprintf(want_name, sizeof(want_name), "%.55s-%08x", id, h);
     ck_assert_uint_eq(strlen(want_name), 64);
-    a = open_session(m, EMGDIAG_ROLE_TX, id, 0, "h");
-    b = open_session(m, EMGDIAG_ROLE_RX, id, 1, "h");
+    a = abi_session_open(m, EMGDIAG_ROLE_TX, id, 0, "h");
+    b = abi_session_open(m, EMGDIAG_ROLE_RX, id, 1, "h");
     ck_assert_ptr_nonnull(a);
     ck_assert_ptr_nonnull(b);
     m->connect_err(a, 111);
@@ -649,14 +619,14 @@ END_TEST
 START_TEST(host_unpack_failure_is_shown)
 {
     const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL, only_logs);
-    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
     unsigned char p[64];
     size_t n;
 
     m->connect_ok(s);
-    n = pdu(p, 0x00000015, 0, 3, "", 0);
+    n = abi_pdu(p, 0x00000015, 0, 3, "", 0);
     m->pdu(s, EMGDIAG_DIR_READ, p, n, EMGDIAG_PDU_UNPACK_FAILED);
-    n = pdu(p, 0x00000077, 0, 4, "ab", 2);
+    n = abi_pdu(p, 0x00000077, 0, 4, "ab", 2);
     m->pdu(s, EMGDIAG_DIR_READ, p, n, EMGDIAG_PDU_UNPACK_FAILED);
     m->session_close(s);
     m->shutdown();
@@ -685,7 +655,7 @@ START_TEST(shutdown_is_bounded_on_a_stuck_disk)
 
     snprintf(fifo, sizeof(fifo), "%s/connector.x", dir);
     ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-    s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
     for (i = 0; i < 3; i++)
         m->connect_err(s, 111);
     m->session_close(s);
@@ -747,24 +717,24 @@ START_TEST(prebind_pdus_are_bounded)
     const struct emgdiag_module *m = start_ok(
         EMGDIAG_BOX_OPENSMPPBOX, "osb",
         "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/></emgdiag>\n");
-    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "192.0.2.5");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "192.0.2.5");
     unsigned char p[64];
     size_t n;
     uint32_t i;
 
     m->connect_ok(s);
     for (i = 1; i <= 40; i++) {
-        n = pdu(p, 0x00000015, 0, i, "", 0);
+        n = abi_pdu(p, 0x00000015, 0, i, "", 0);
         m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
-        n = pdu(p, 0x80000000, 4, i, "", 0);
+        n = abi_pdu(p, 0x80000000, 4, i, "", 0);
         m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
     }
-    n = pdu(p, 0x00000009, 0, 41, "alice\0pw\0\0\x34\0\0", 14);
+    n = abi_pdu(p, 0x00000009, 0, 41, "alice\0pw\0\0\x34\0\0", 14);
     m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
-    n = pdu(p, 0x80000009, 0, 41, "OSB", 4);
+    n = abi_pdu(p, 0x80000009, 0, 41, "OSB", 4);
     m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
     for (i = 42; i <= 61; i++) {
-        n = pdu(p, 0x00000015, 0, i, "", 0);
+        n = abi_pdu(p, 0x00000015, 0, i, "", 0);
         m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
     }
     m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
@@ -784,7 +754,7 @@ END_TEST
  * marker; 0 writes it whole (docs/pdu-log.md). */
 static void long_payload(const struct emgdiag_module *m)
 {
-    struct emgdiag_session *s = open_session(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
     static unsigned char p[3000], body[2200];
     size_t n, blen = 0;
 
@@ -798,11 +768,11 @@ static void long_payload(const struct emgdiag_module *m)
     blen += 2000;
     m->connect_ok(s);
     /* Bound first: lines before a bind have a limit of their own. */
-    n = pdu(p, 0x00000009, 0, 1, "u\0p\0\0\x34\0\0", 10);
+    n = abi_pdu(p, 0x00000009, 0, 1, "u\0p\0\0\x34\0\0", 9);
     m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
-    n = pdu(p, 0x80000009, 0, 1, "S", 2);
+    n = abi_pdu(p, 0x80000009, 0, 1, "S", 2);
     m->pdu(s, EMGDIAG_DIR_READ, p, n, 0);
-    n = pdu(p, 0x00000004, 0, 2, body, blen);
+    n = abi_pdu(p, 0x00000004, 0, 2, body, blen);
     m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
     m->session_close(s);
     m->shutdown();

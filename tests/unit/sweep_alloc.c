@@ -32,6 +32,8 @@
 #include "alloc.h"
 #include "emgdiag_hook.h"
 
+#include "abi_driver.h"
+
 const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, char *err,
                                                   size_t errlen);
 
@@ -67,43 +69,12 @@ static void host_log(int level, const char *line)
         host_lost += n;
 }
 
-static size_t make_pdu(unsigned char *out, uint32_t id, uint32_t status, uint32_t seq,
-                       const void *body, size_t blen)
-{
-    uint32_t len = (uint32_t)(16 + blen), v[4] = { len, id, status, seq };
-    int i;
-
-    for (i = 0; i < 4; i++) {
-        out[i * 4] = (unsigned char)(v[i] >> 24);
-        out[i * 4 + 1] = (unsigned char)(v[i] >> 16);
-        out[i * 4 + 2] = (unsigned char)(v[i] >> 8);
-        out[i * 4 + 3] = (unsigned char)v[i];
-    }
-    memcpy(out + 16, body, blen);
-    return 16 + blen;
-}
-
-static struct emgdiag_session *open_session(const struct emgdiag_module *m, int role,
-                                            const char *id, int instance, const char *peer)
-{
-    struct emgdiag_session_info si;
-
-    memset(&si, 0, sizeof(si));
-    si.size = sizeof(si);
-    si.role = role;
-    si.kannel_id = id;
-    si.instance = instance;
-    si.host = peer;
-    si.port = 2775;
-    return m->session_open(&si);
-}
-
 static void pdu(const struct emgdiag_module *m, struct emgdiag_session *s, int dir, uint32_t id,
                 uint32_t status, uint32_t seq, const void *body, size_t blen, unsigned flags)
 {
     unsigned char b[256];
 
-    m->pdu(s, dir, b, make_pdu(b, id, status, seq, body, blen), flags);
+    m->pdu(s, dir, b, abi_pdu(b, id, status, seq, body, blen), flags);
 }
 
 static const char bind_body[] = "alice\0pw\0VMA\0\x34\0\0"; /* + the literal's NUL */
@@ -138,9 +109,9 @@ static int script(const char *dir, const char *xml)
     m->accept_check("osb", "192.0.2.66", 4000);
     m->accept_check("osb", "127.0.0.1", 4001);
 
-    in1 = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.2");
-    in2 = open_session(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
-    out = open_session(m, EMGDIAG_ROLE_TRX, "upstream", 0, "smsc.example");
+    in1 = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.2");
+    in2 = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
+    out = abi_session_open(m, EMGDIAG_ROLE_TRX, "upstream", 0, "smsc.example");
     if (in1 == NULL || in2 == NULL || out == NULL) {
         if (in1 != NULL)
             m->session_close(in1);
