@@ -28,8 +28,12 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
                                                   size_t errlen);
 
 /* submit_sm body as in bench/bench_pdu.c: 12345 -> 4670123456, 20 octets. */
-static const unsigned char submit_body[] = "\0\1\1" "12345\0" "\1\1" "4670123456\0"
-                                           "\0\0\1\0\0\0\0\0\x14" "Your code is 4711 ok";
+static const unsigned char submit_body[] = "\0\1\1"
+                                           "12345\0"
+                                           "\1\1"
+                                           "4670123456\0"
+                                           "\0\0\1\0\0\0\0\0\x14"
+                                           "Your code is 4711 ok";
 static const unsigned char resp_body[] = "00000001";
 
 __attribute__((noinline)) static void run_loop(const struct emgdiag_module *m,
@@ -92,7 +96,9 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "on") == 0)
         snprintf(metrics, sizeof(metrics), "<metrics box=\"bearerbox\" listen=\"127.0.0.1:%d\"/>",
                  free_port());
-    fprintf(f, "<emgdiag><logs dir=\"%s\"/><connector name=\"up\" type=\"outgoing\" smsc-id=\"up\"/>%s</emgdiag>\n",
+    fprintf(f,
+            "<emgdiag><logs dir=\"%s\"/><connector name=\"up\" type=\"outgoing\" "
+            "smsc-id=\"up\"/>%s</emgdiag>\n",
             dir, metrics);
     fclose(f);
     memset(&h, 0, sizeof(h));
@@ -116,8 +122,10 @@ int main(int argc, char **argv)
     si.port = 2775;
     s = m->session_open(&si);
     m->connect_ok(s);
-    m->pdu(s, EMGDIAG_DIR_WRITE, 0, p, abi_pdu(p, 0x00000009, 0, 1, (const unsigned char *)"up\0pw\0VMA\0\x34\0\0", 14), 0);
-    m->pdu(s, EMGDIAG_DIR_READ, 0, p, abi_pdu(p, 0x80000009, 0, 1, (const unsigned char *)"SMSC", 5), 0);
+    m->pdu(s, EMGDIAG_DIR_WRITE, 0, p,
+           abi_pdu(p, 0x00000009, 0, 1, (const unsigned char *)"up\0pw\0VMA\0\x34\0\0", 14), 0);
+    m->pdu(s, EMGDIAG_DIR_READ, 0, p,
+           abi_pdu(p, 0x80000009, 0, 1, (const unsigned char *)"SMSC", 5), 0);
     run_loop(m, s, n);
     m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
     m->session_close(s);

@@ -66,22 +66,22 @@ static void build_submit_sm(struct pdu_builder *b)
     put_word(b, 0x00000004ul);
     put_word(b, 0);
     put_word(b, 7);
-    put_cstring(b, "");            /* service_type */
-    put_octet(b, 1);               /* source_addr_ton */
-    put_octet(b, 1);               /* source_addr_npi */
-    put_cstring(b, "12345");       /* source_addr */
-    put_octet(b, 1);               /* dest_addr_ton */
-    put_octet(b, 1);               /* dest_addr_npi */
-    put_cstring(b, "4670123456");  /* destination_addr */
-    put_octet(b, 0);               /* esm_class */
-    put_octet(b, 0);               /* protocol_id */
-    put_octet(b, 0);               /* priority_flag */
-    put_cstring(b, "");            /* schedule_delivery_time */
-    put_cstring(b, "");            /* validity_period */
-    put_octet(b, 1);               /* registered_delivery */
-    put_octet(b, 0);               /* replace_if_present_flag */
-    put_octet(b, 0);               /* data_coding */
-    put_octet(b, 0);               /* sm_default_msg_id */
+    put_cstring(b, "");             /* service_type */
+    put_octet(b, 1);                /* source_addr_ton */
+    put_octet(b, 1);                /* source_addr_npi */
+    put_cstring(b, "12345");        /* source_addr */
+    put_octet(b, 1);                /* dest_addr_ton */
+    put_octet(b, 1);                /* dest_addr_npi */
+    put_cstring(b, "4670123456");   /* destination_addr */
+    put_octet(b, 0);                /* esm_class */
+    put_octet(b, 0);                /* protocol_id */
+    put_octet(b, 0);                /* priority_flag */
+    put_cstring(b, "");             /* schedule_delivery_time */
+    put_cstring(b, "");             /* validity_period */
+    put_octet(b, 1);                /* registered_delivery */
+    put_octet(b, 0);                /* replace_if_present_flag */
+    put_octet(b, 0);                /* data_coding */
+    put_octet(b, 0);                /* sm_default_msg_id */
     put_octet(b, sizeof(text) - 1); /* sm_length */
     memcpy(b->octets + b->len, text, sizeof(text) - 1);
     b->len += sizeof(text) - 1;
@@ -97,9 +97,9 @@ static void build_submit_sm(struct pdu_builder *b)
 size_t bench_sink;
 
 __attribute__((noinline)) void bench_emgdiag_loop(const unsigned char *pdu, size_t len, long n,
-                                                   struct sbuf *line);
+                                                  struct sbuf *line);
 __attribute__((noinline)) void bench_kannel_loop(const unsigned char *pdu, size_t len, long n,
-                                                  Octstr *smsc_id);
+                                                 Octstr *smsc_id);
 
 void bench_emgdiag_loop(const unsigned char *pdu, size_t len, long n, struct sbuf *line)
 {

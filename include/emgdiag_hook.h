@@ -56,20 +56,20 @@ extern "C" {
     ((s) != NULL && (s)->size >= offsetof(__typeof__(*(s)), member) + sizeof((s)->member))
 
 enum emgdiag_box {
-    EMGDIAG_BOX_BEARERBOX = 1,   /* SMPP client sessions (smsc = smpp) */
-    EMGDIAG_BOX_OPENSMPPBOX = 2  /* SMPP server sessions */
+    EMGDIAG_BOX_BEARERBOX = 1,  /* SMPP client sessions (smsc = smpp) */
+    EMGDIAG_BOX_OPENSMPPBOX = 2 /* SMPP server sessions */
 };
 
 enum emgdiag_role {
-    EMGDIAG_ROLE_TX = 1,     /* outgoing transmitter */
-    EMGDIAG_ROLE_RX = 2,     /* outgoing receiver */
-    EMGDIAG_ROLE_TRX = 3,    /* outgoing transceiver */
-    EMGDIAG_ROLE_SERVER = 4  /* incoming: a client connected to us */
+    EMGDIAG_ROLE_TX = 1,    /* outgoing transmitter */
+    EMGDIAG_ROLE_RX = 2,    /* outgoing receiver */
+    EMGDIAG_ROLE_TRX = 3,   /* outgoing transceiver */
+    EMGDIAG_ROLE_SERVER = 4 /* incoming: a client connected to us */
 };
 
 enum emgdiag_dir {
-    EMGDIAG_DIR_READ = 0,  /* received by the host */
-    EMGDIAG_DIR_WRITE = 1  /* sent by the host */
+    EMGDIAG_DIR_READ = 0, /* received by the host */
+    EMGDIAG_DIR_WRITE = 1 /* sent by the host */
 };
 
 enum emgdiag_level {
@@ -103,15 +103,12 @@ enum emgdiag_disconnect {
 };
 
 /* Answers of the decision hooks. */
-enum emgdiag_verdict {
-    EMGDIAG_ALLOW = 0,
-    EMGDIAG_REFUSE = 1
-};
+enum emgdiag_verdict { EMGDIAG_ALLOW = 0, EMGDIAG_REFUSE = 1 };
 
 /* Services of the host, passed to the entry point; valid until unload. */
 struct emgdiag_host {
-    uint32_t size;            /* sizeof(struct emgdiag_host) in the host */
-    uint16_t abi_major;       /* EMGDIAG_ABI_MAJOR of the host */
+    uint32_t size;      /* sizeof(struct emgdiag_host) in the host */
+    uint16_t abi_major; /* EMGDIAG_ABI_MAJOR of the host */
     uint16_t abi_minor;
     int box;                  /* enum emgdiag_box */
     const char *box_id;       /* opensmppbox: its opensmppbox-id (NULL when unset) */
@@ -126,33 +123,33 @@ struct emgdiag_host {
 /* Describes a session when it is registered (emgdiag_module.session_open). */
 struct emgdiag_session_info {
     uint32_t size;
-    int role;               /* enum emgdiag_role */
-    const char *kannel_id;  /* smsc-id (bearerbox) or opensmppbox-id; any octets */
-    int instance;           /* outgoing: computed by the host as docs/connector-log.md#connector-log says;
+    int role;              /* enum emgdiag_role */
+    const char *kannel_id; /* smsc-id (bearerbox) or opensmppbox-id; any octets */
+    int instance;     /* outgoing: computed by the host as docs/connector-log.md#connector-log says;
                                incoming: -1, the module assigns the lowest free */
-    const char *host;       /* outgoing: SMSC host; incoming: client address */
-    int port;               /* outgoing: SMSC port; incoming: client port */
+    const char *host; /* outgoing: SMSC host; incoming: client address */
+    int port;         /* outgoing: SMSC port; incoming: client port */
 };
 
 /* A bind seen by an SMPP server (emgdiag_module.bind_check). */
 struct emgdiag_bind {
     uint32_t size;
-    const char *system_id;   /* as the client sent it */
-    int credentials_ok;      /* the host's own credential check passed */
-    uint32_t host_status;    /* what the host would answer (0 when ok) */
+    const char *system_id; /* as the client sent it */
+    int credentials_ok;    /* the host's own credential check passed */
+    uint32_t host_status;  /* what the host would answer (0 when ok) */
     /* Filled by the module: */
-    uint32_t status;         /* command_status to answer */
-    int close_after;         /* close the connection after the response */
+    uint32_t status; /* command_status to answer */
+    int close_after; /* close the connection after the response */
 };
 
 struct emgdiag_session; /* opaque, owned by the module */
 
 /* Hooks of the module, returned by the entry point.  Any may be NULL. */
 struct emgdiag_module {
-    uint32_t size;            /* sizeof(struct emgdiag_module) in the module */
-    uint16_t abi_major;       /* EMGDIAG_ABI_MAJOR of the module */
+    uint32_t size;      /* sizeof(struct emgdiag_module) in the module */
+    uint16_t abi_major; /* EMGDIAG_ABI_MAJOR of the module */
     uint16_t abi_minor;
-    const char *version;      /* "emgdiag 0.1.0" */
+    const char *version; /* "emgdiag 0.1.0" */
 
     /* Decision at accept, before any session exists (incoming only).
      * Returns enum emgdiag_verdict; REFUSE means close at once. */
@@ -170,8 +167,8 @@ struct emgdiag_module {
 
     /* Every PDU read or written, complete: command_length octets included.
      * flags: enum emgdiag_pdu_flag. */
-    void (*pdu)(struct emgdiag_session *s, int dir, const unsigned char *octets,
-                size_t len, unsigned flags);
+    void (*pdu)(struct emgdiag_session *s, int dir, const unsigned char *octets, size_t len,
+                unsigned flags);
 
     /* Decision at bind (incoming only): fills b->status and b->close_after.
      * Returns enum emgdiag_verdict. */
@@ -197,8 +194,8 @@ struct emgdiag_module {
  * The entry point.  Returns the module's table, or NULL with a one-line
  * reason in err (e.g. "config.xml:3: unknown element \"foo\"").
  */
-typedef const struct emgdiag_module *(*emgdiag_entry_fn)(
-    const struct emgdiag_host *host, char *err, size_t errlen);
+typedef const struct emgdiag_module *(*emgdiag_entry_fn)(const struct emgdiag_host *host, char *err,
+                                                         size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -22,12 +22,12 @@ enum acl_action { ACL_DENY = 0, ACL_ALLOW = 1 };
 
 /* One rule, normalised: `addr` already has its host bits clear. */
 struct acl_rule {
-    int family;          /* AF_INET or AF_INET6 */
-    uint8_t addr[16];    /* network order; IPv4 uses the first 4 octets */
-    uint8_t mask[16];    /* `prefix` leading one bits */
-    int prefix;          /* 0..32 or 0..128 */
-    int action;          /* enum acl_action */
-    const char *file;    /* where the rule was written; not owned */
+    int family;       /* AF_INET or AF_INET6 */
+    uint8_t addr[16]; /* network order; IPv4 uses the first 4 octets */
+    uint8_t mask[16]; /* `prefix` leading one bits */
+    int prefix;       /* 0..32 or 0..128 */
+    int action;       /* enum acl_action */
+    const char *file; /* where the rule was written; not owned */
     int line;
 };
 
@@ -42,7 +42,7 @@ struct acl_list {
 
 /* A client address, IPv4-mapped IPv6 already converted to IPv4. */
 struct acl_peer {
-    int family;          /* AF_INET or AF_INET6 */
+    int family; /* AF_INET or AF_INET6 */
     uint8_t addr[16];
 };
 

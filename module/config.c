@@ -46,14 +46,14 @@
 struct load_state {
     const char *file;
     struct emg_config *cfg;
-    struct emg_errors code_errs;    /* parser and tree-walk problems */
-    struct emg_errors schema_errs;  /* RELAX NG problems */
+    struct emg_errors code_errs;   /* parser and tree-walk problems */
+    struct emg_errors schema_errs; /* RELAX NG problems */
     int doctype_seen;
-    int check_dir;                  /* look at the log directory on disk */
+    int check_dir; /* look at the log directory on disk */
 };
 
-static void add_error(struct load_state *st, struct emg_errors *list, long line,
-                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add_error(struct load_state *st, struct emg_errors *list, long line, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
 static void append_message(struct emg_errors *list, const char *msg);
 static const char *quote(const char *value, char *buf, size_t buflen);
 static void on_parser_error(void *ctx, xmlErrorPtr err);
@@ -310,8 +310,8 @@ static void append_message(struct emg_errors *list, const char *msg)
 
 /* Append "FILE:LINE: message" to `list`; past EMG_CONFIG_MAX_ERRORS, one
  * "too many errors" line and then nothing. */
-static void add_error(struct load_state *st, struct emg_errors *list, long line,
-                      const char *fmt, ...)
+static void add_error(struct load_state *st, struct emg_errors *list, long line, const char *fmt,
+                      ...)
 {
     char text[6144]; /* room for a PATH_MAX file name and a message */
     va_list ap;
@@ -391,8 +391,8 @@ static void collect_libxml_error(struct load_state *st, struct emg_errors *list,
     clean[n] = '\0';
     /* A schema message names a node of our document, whose true line
      * line_of() knows; libxml2's own err->line stops at 65535 there. */
-    line = node != NULL && node->type == XML_ELEMENT_NODE && node->_private != NULL
-               ? line_of(node) : err->line;
+    line = node != NULL && node->type == XML_ELEMENT_NODE && node->_private != NULL ? line_of(node)
+                                                                                    : err->line;
     add_error(st, list, line > 0 ? line : 0, "%s", clean);
 }
 
@@ -502,8 +502,8 @@ static int check_utf8(struct load_state *st, const char *buf, size_t len)
     }
     return 0;
 bad:
-    add_error(st, &st->code_errs, line, "not UTF-8 text (octet 0x%02x at offset %zu); write the file in UTF-8",
-              s[i], i);
+    add_error(st, &st->code_errs, line,
+              "not UTF-8 text (octet 0x%02x at offset %zu); write the file in UTF-8", s[i], i);
     return -1;
 }
 
@@ -526,8 +526,8 @@ static xmlDocPtr parse_document(struct load_state *st, const char *buf, size_t l
      * (in `psvi`, where xmlGetLineNo() reads it); elements keep theirs
      * through on_start_element(). */
     xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
-    ctxt->replaceEntities = 0;  /* never expand entities */
-    ctxt->loadsubset = 0;       /* never load a DTD */
+    ctxt->replaceEntities = 0; /* never expand entities */
+    ctxt->loadsubset = 0;      /* never load a DTD */
     ctxt->validate = 0;
     ctxt->_private = st;
     ctxt->sax->serror = on_parser_error;
@@ -684,11 +684,12 @@ static void unknown_element(struct load_state *st, xmlNodePtr parent, xmlNodePtr
     if (node->ns != NULL)
         add_error(st, &st->code_errs, line_of(node),
                   "unknown element <%s> in namespace %s inside <%s> (expected %s, no namespace)",
-                  name_of(node), quote((const char *)node->ns->href, q, sizeof(q)),
-                  name_of(parent), expected);
+                  name_of(node), quote((const char *)node->ns->href, q, sizeof(q)), name_of(parent),
+                  expected);
     else
-        add_error(st, &st->code_errs, line_of(node), "unknown element <%s> inside <%s> (expected %s)",
-                  name_of(node), name_of(parent), expected);
+        add_error(st, &st->code_errs, line_of(node),
+                  "unknown element <%s> inside <%s> (expected %s)", name_of(node), name_of(parent),
+                  expected);
 }
 
 /* An element that must have no element or text content. */
@@ -737,7 +738,10 @@ static int choice_attr(struct load_state *st, xmlNodePtr node, const char *name,
     for (i = 0; words[i] != NULL; i++) {
         size_t used = strlen(expected);
         snprintf(expected + used, sizeof(expected) - used, "%s\"%s\"",
-                 i == 0 ? "" : words[i + 1] == NULL ? " or " : ", ", words[i]);
+                 i == 0                 ? ""
+                 : words[i + 1] == NULL ? " or "
+                                        : ", ",
+                 words[i]);
     }
     add_error(st, &st->code_errs, line_of(node), "%s %s on <%s>: expected %s", name,
               quote(v, q, sizeof(q)), name_of(node), expected);
@@ -771,7 +775,8 @@ static long octets_attr(struct load_state *st, xmlNodePtr node, const char *name
 static int valid_connector_name(const char *s)
 {
     return s[0] != '\0' &&
-           s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] == '\0';
+           s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] ==
+               '\0';
 }
 
 /* A value Kannel takes from one line (of kannel.conf, of opensmppbox's
@@ -938,8 +943,10 @@ static void check_pdu_skip(struct load_state *st, xmlNodePtr node, const char *l
 
 static void check_connector(struct load_state *st, xmlNodePtr node)
 {
-    static const char *const allowed[] = { "name", "type", "smsc-id", "opensmppbox-id", "format",
-                                           "pdu-log", "login-failure-status", NULL };
+    static const char *const allowed[] = {
+        "name", "type", "smsc-id", "opensmppbox-id", "format", "pdu-log", "login-failure-status",
+        NULL
+    };
     static const char *const type_words[] = { "outgoing", "incoming", NULL };
     static const char *const onoff_words[] = { "on", "off", NULL };
     static const char *const status_words[] = { "14", "13", NULL };
@@ -1185,15 +1192,17 @@ static void check_user(struct load_state *st, xmlNodePtr node)
     check_attr_names(st, node, allowed);
     system_id = required_attr(st, node, "system-id");
     if (system_id != NULL &&
-        check_one_line(st, node, "system-id", system_id,
-                       "opensmppbox reads its logins one per line, so no client can bind with it") != 0)
+        check_one_line(
+            st, node, "system-id", system_id,
+            "opensmppbox reads its logins one per line, so no client can bind with it") != 0)
         system_id = NULL;
-    if (system_id != NULL &&
-        (strchr(" \t", system_id[0]) != NULL || strchr(" \t", system_id[strlen(system_id) - 1]) != NULL)) {
-        add_error(st, &st->code_errs, line_of(node),
-                  "system-id %s on <user>: leading or trailing white space; Kannel compares the "
-                  "system_id a client sends as it is and trims nothing, so no client can bind with it",
-                  quote(system_id, q, sizeof(q)));
+    if (system_id != NULL && (strchr(" \t", system_id[0]) != NULL ||
+                              strchr(" \t", system_id[strlen(system_id) - 1]) != NULL)) {
+        add_error(
+            st, &st->code_errs, line_of(node),
+            "system-id %s on <user>: leading or trailing white space; Kannel compares the "
+            "system_id a client sends as it is and trims nothing, so no client can bind with it",
+            quote(system_id, q, sizeof(q)));
         system_id = NULL;
     }
     if (system_id != NULL && (first = emg_config_user(cfg, system_id)) != NULL) {
@@ -1304,8 +1313,8 @@ const struct emg_metrics *emg_config_metrics(const struct emg_config *c, int box
     return any;
 }
 
-int emg_metrics_parse_listen(const char *listen, char *addr, size_t addrlen, int *port,
-                             char *why, size_t whylen)
+int emg_metrics_parse_listen(const char *listen, char *addr, size_t addrlen, int *port, char *why,
+                             size_t whylen)
 {
     const char *colon, *host = listen;
     size_t hostlen;
@@ -1357,8 +1366,8 @@ int emg_metrics_parse_listen(const char *listen, char *addr, size_t addrlen, int
 
 /* An optional attribute holding a decimal number in [lo, hi]; `dflt` when
  * absent, -1 after an error. */
-static long number_attr(struct load_state *st, xmlNodePtr node, const char *name, long lo,
-                        long hi, long dflt)
+static long number_attr(struct load_state *st, xmlNodePtr node, const char *name, long lo, long hi,
+                        long dflt)
 {
     const char *v = attr_value(node, name);
     char q[QUOTE_BUF];
@@ -1383,8 +1392,8 @@ static long number_attr(struct load_state *st, xmlNodePtr node, const char *name
  */
 static void check_metrics(struct load_state *st, xmlNodePtr node)
 {
-    static const char *const allowed[] = { "box", "opensmppbox-id", "listen", "textfile",
-                                           "interval", "session-info", "max-series", NULL };
+    static const char *const allowed[] = { "box",      "opensmppbox-id", "listen",     "textfile",
+                                           "interval", "session-info",   "max-series", NULL };
     static const char *const box_words[] = { "bearerbox", "opensmppbox", NULL };
     static const char *const onoff_words[] = { "on", "off", NULL };
     struct emg_config *cfg = st->cfg;
@@ -1440,7 +1449,8 @@ static void check_metrics(struct load_state *st, xmlNodePtr node)
         ok = 0;
     m.interval = (int)n;
     if (attr_value(node, "interval") != NULL && textfile == NULL) {
-        add_error(st, &st->code_errs, line, "attribute \"interval\" needs \"textfile\" on <metrics>");
+        add_error(st, &st->code_errs, line,
+                  "attribute \"interval\" needs \"textfile\" on <metrics>");
         ok = 0;
     }
     if (listen == NULL && textfile == NULL) {

@@ -24,21 +24,21 @@ enum emg_format { EMG_FMT_INHERIT = 0, EMG_FMT_EMG = 1, EMG_FMT_JSON = 2, EMG_FM
 
 struct emg_connector {
     char *name;
-    int type;                  /* enum emg_conn_type */
-    char *smsc_id;             /* outgoing only, else NULL */
-    char *opensmppbox_id;      /* incoming only, else NULL */
-    int format;                /* enum emg_format; EMG_FMT_INHERIT = the <logs> format */
-    int pdu_log;               /* 1 on (default), 0 off */
-    int login_failure_status;  /* 14 (default) or 13; incoming only */
-    int has_access;            /* an <access> element is present (even empty) */
+    int type;                 /* enum emg_conn_type */
+    char *smsc_id;            /* outgoing only, else NULL */
+    char *opensmppbox_id;     /* incoming only, else NULL */
+    int format;               /* enum emg_format; EMG_FMT_INHERIT = the <logs> format */
+    int pdu_log;              /* 1 on (default), 0 off */
+    int login_failure_status; /* 14 (default) or 13; incoming only */
+    int has_access;           /* an <access> element is present (even empty) */
     struct acl_list access;
     int line;
 };
 
 /* One <allow> of a <user>. */
 struct emg_user_allow {
-    char *connector;           /* connector name, or NULL for "*" */
-    struct acl_rule rule;      /* action is always ACL_ALLOW */
+    char *connector;      /* connector name, or NULL for "*" */
+    struct acl_rule rule; /* action is always ACL_ALLOW */
 };
 
 struct emg_user {
@@ -57,31 +57,31 @@ enum emg_metrics_box { EMG_METRICS_BEARERBOX = 1, EMG_METRICS_OPENSMPPBOX = 2 };
 #define EMG_METRICS_DEFAULT_INTERVAL 15
 
 struct emg_metrics {
-    int box;                   /* enum emg_metrics_box */
-    char *opensmppbox_id;      /* opensmppbox only: the process it applies to; NULL: any */
-    char *listen;              /* "IPv4:port" or "[IPv6]:port", checked; NULL: no endpoint */
-    char *textfile;            /* path of the .prom file; NULL: none */
-    int interval;              /* seconds between textfile writes, 1-3600 */
-    int session_info;          /* 0: session-info="off" (no peer, no system_id labels) */
-    unsigned max_series;       /* per family */
+    int box;              /* enum emg_metrics_box */
+    char *opensmppbox_id; /* opensmppbox only: the process it applies to; NULL: any */
+    char *listen;         /* "IPv4:port" or "[IPv6]:port", checked; NULL: no endpoint */
+    char *textfile;       /* path of the .prom file; NULL: none */
+    int interval;         /* seconds between textfile writes, 1-3600 */
+    int session_info;     /* 0: session-info="off" (no peer, no system_id labels) */
+    unsigned max_series;  /* per family */
     int line;
 };
 
 struct emg_config {
-    char *file;                /* the path as given; rules point into it */
+    char *file; /* the path as given; rules point into it */
     char *log_dir;
-    int utc;                   /* timezone="utc" */
-    int passwords_clear;       /* passwords="clear" */
-    int format;                /* EMG_FMT_EMG (default), _JSON or _BOTH */
-    size_t pdu_value_max;      /* octets of a value before it is cut; 0: never */
-    uint32_t *pdu_skip;        /* command ids not written to pdu logs */
+    int utc;              /* timezone="utc" */
+    int passwords_clear;  /* passwords="clear" */
+    int format;           /* EMG_FMT_EMG (default), _JSON or _BOTH */
+    size_t pdu_value_max; /* octets of a value before it is cut; 0: never */
+    uint32_t *pdu_skip;   /* command ids not written to pdu logs */
     size_t n_pdu_skip;
     struct emg_connector *connectors;
     size_t n_connectors;
     struct emg_user *users;
     size_t n_users;
-    int users_line;            /* line of <users>, 0 when absent */
-    int users_default_deny;    /* <users default="deny"> */
+    int users_line;         /* line of <users>, 0 when absent */
+    int users_default_deny; /* <users default="deny"> */
     /* Positions in `connectors` by name, by smsc-id (outgoing connectors),
      * by opensmppbox-id (incoming ones), and in `users` by system-id: the
      * lookups below read these, in constant time. */
@@ -94,7 +94,7 @@ struct emg_config {
 };
 
 struct emg_errors {
-    char **msgs;               /* each "FILE:LINE: message" */
+    char **msgs; /* each "FILE:LINE: message" */
     size_t n;
 };
 
@@ -144,7 +144,7 @@ const struct emg_metrics *emg_config_metrics(const struct emg_config *c, int box
 /* Parses a `listen` value: an IPv4 address or a bracketed IPv6 address, ':'
  * and a port 1-65535.  0 with the address (text, no brackets) and the port
  * filled; -1 with the reason in why. */
-int emg_metrics_parse_listen(const char *listen, char *addr, size_t addrlen, int *port,
-                             char *why, size_t whylen);
+int emg_metrics_parse_listen(const char *listen, char *addr, size_t addrlen, int *port, char *why,
+                             size_t whylen);
 
 #endif

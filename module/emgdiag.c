@@ -49,12 +49,12 @@
 struct emgdiag_session {
     pthread_mutex_t lock;
     struct emg_session_state st;
-    char *name;          /* connector name, as in file names and lines */
-    char *kannel_id;     /* outgoing: the smsc-id, to find the name again */
+    char *name;      /* connector name, as in file names and lines */
+    char *kannel_id; /* outgoing: the smsc-id, to find the name again */
     int instance;
     int role;
     int incoming;
-    char *peer;          /* as the host gave it: SMSC host, or client address */
+    char *peer; /* as the host gave it: SMSC host, or client address */
     int port;
     void *slots[DISPATCH_MAX_SINKS];
 };
@@ -331,8 +331,8 @@ static void hook_pdu(struct emgdiag_session *s, int dir, const unsigned char *oc
         return;
     if (flags & EMGDIAG_PDU_BAD_LENGTH) {
         if (len >= 4)
-            n = (uint32_t)octets[0] << 24 | (uint32_t)octets[1] << 16 |
-                (uint32_t)octets[2] << 8 | octets[3];
+            n = (uint32_t)octets[0] << 24 | (uint32_t)octets[1] << 16 | (uint32_t)octets[2] << 8 |
+                octets[3];
         smpp_decode_bad_length(n, &d);
     } else {
         smpp_decode_header(octets, len, &d);

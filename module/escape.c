@@ -11,7 +11,6 @@
 #include <string.h>
 
 
-
 size_t esc_octets_to(char *dst, const unsigned char *p, size_t n, unsigned flags)
 {
     return esc_run(dst, p, n, flags, 0, NULL);

@@ -77,9 +77,8 @@ static inline char *esc_put_escaped(char *out, unsigned char c, unsigned cls)
 /* The escaping itself.  With colon_aware, a word holding ':' leaves the
    fast path too, and every ':' seen sets *colon: one pass tells the caller
    whether the value needs a look at its spaces (see esc_octets_colon_to). */
-static inline __attribute__((always_inline)) size_t esc_run(char *dst, const unsigned char *p,
-                                                             size_t n, unsigned flags,
-                                                             int colon_aware, int *colon)
+static inline __attribute__((always_inline)) size_t
+esc_run(char *dst, const unsigned char *p, size_t n, unsigned flags, int colon_aware, int *colon)
 {
     char *out = dst;
     size_t i = 0;

@@ -25,30 +25,30 @@ struct emg_connector;
 struct smpp_decoded;
 
 enum emg_event_kind {
-    EMG_EV_SESSION_OPEN,   /* a session took its connector name and instance */
-    EMG_EV_SESSION_CLOSE,  /* ... and gave them back */
-    EMG_EV_CONNECT,        /* TCP connect done or failed; a client accepted */
-    EMG_EV_LOGIN,          /* a bind answered */
-    EMG_EV_PDU,            /* a PDU read or written */
-    EMG_EV_DISCONNECT,     /* the TCP connection of a session ended */
-    EMG_EV_DENY_CONNECT,   /* a client refused at accept by an access list */
-    EMG_EV_DENY_LOGIN,     /* a bind refused (credentials or addresses) */
-    EMG_EV_CONFIG,         /* the configuration was loaded or rejected */
-    EMG_EV_NAME_CUT,       /* a Kannel id too long for a connector name was cut */
-    EMG_EV_GENERAL,        /* a sink's own notice, for the general log */
-    EMG_EV_TICK            /* once a second, from the ticker thread */
+    EMG_EV_SESSION_OPEN,  /* a session took its connector name and instance */
+    EMG_EV_SESSION_CLOSE, /* ... and gave them back */
+    EMG_EV_CONNECT,       /* TCP connect done or failed; a client accepted */
+    EMG_EV_LOGIN,         /* a bind answered */
+    EMG_EV_PDU,           /* a PDU read or written */
+    EMG_EV_DISCONNECT,    /* the TCP connection of a session ended */
+    EMG_EV_DENY_CONNECT,  /* a client refused at accept by an access list */
+    EMG_EV_DENY_LOGIN,    /* a bind refused (credentials or addresses) */
+    EMG_EV_CONFIG,        /* the configuration was loaded or rejected */
+    EMG_EV_NAME_CUT,      /* a Kannel id too long for a connector name was cut */
+    EMG_EV_GENERAL,       /* a sink's own notice, for the general log */
+    EMG_EV_TICK           /* once a second, from the ticker thread */
 };
 
 /* Why a session ended (EMG_EV_DISCONNECT). */
 enum emg_disc_reason {
-    EMG_DISC_UNBOUND,        /* a clean unbind: the only DISCONNECT OK */
+    EMG_DISC_UNBOUND, /* a clean unbind: the only DISCONNECT OK */
     EMG_DISC_PEER_CLOSED,
-    EMG_DISC_TIMEOUT,        /* no response in time, or a bind never answered */
+    EMG_DISC_TIMEOUT, /* no response in time, or a bind never answered */
     EMG_DISC_SHUTDOWN,
     EMG_DISC_LOGIN_FAILED,
     EMG_DISC_IO_ERROR,
-    EMG_DISC_ERRNO,          /* err holds the errno */
-    EMG_DISC_BEARERBOX_LINK  /* opensmppbox lost its bearerbox connection */
+    EMG_DISC_ERRNO,         /* err holds the errno */
+    EMG_DISC_BEARERBOX_LINK /* opensmppbox lost its bearerbox connection */
 };
 
 /* Most key/value pairs of an EMG_EV_GENERAL notice. */
@@ -66,35 +66,35 @@ const char *emg_disc_reason_word(enum emg_disc_reason reason);
 
 struct emg_event {
     enum emg_event_kind kind;
-    struct timeval tv;                  /* when: stamped once, at dispatch */
-    const char *connector;              /* connector name; NULL for process events */
-    int instance;                       /* -1: none */
-    int incoming;                       /* the connector is an SMPP server's */
-    const struct emg_config *cfg;       /* the configuration in force */
-    const struct emg_connector *conn;   /* the connector's <connector>, or NULL */
+    struct timeval tv;                /* when: stamped once, at dispatch */
+    const char *connector;            /* connector name; NULL for process events */
+    int instance;                     /* -1: none */
+    int incoming;                     /* the connector is an SMPP server's */
+    const struct emg_config *cfg;     /* the configuration in force */
+    const struct emg_connector *conn; /* the connector's <connector>, or NULL */
     union {
         struct {
-            int role;                   /* enum emgdiag_role */
-            const char *peer;           /* SMSC host, or client address */
+            int role;         /* enum emgdiag_role */
+            const char *peer; /* SMSC host, or client address */
             int port;
-        } session;                      /* SESSION_OPEN, SESSION_CLOSE */
+        } session; /* SESSION_OPEN, SESSION_CLOSE */
         struct {
             int ok;
-            int err;                    /* errno, or -h_errno of a lookup; 0 when ok */
-            const char *peer;           /* incoming: the client's address, else NULL */
+            int err;          /* errno, or -h_errno of a lookup; 0 when ok */
+            const char *peer; /* incoming: the client's address, else NULL */
         } connect;
         struct {
-            int ok;                     /* status 0, or 5 which Kannel accepts */
+            int ok; /* status 0, or 5 which Kannel accepts */
             uint32_t status;
             /* outgoing: the bind response's system_id; incoming: the one the
              * client bound with; p NULL when there is none */
             struct emg_octets system_id;
         } login;
         struct {
-            int dir;                    /* enum emgdiag_dir */
-            struct smpp_decoded *d;     /* the one decode: header done, body on demand */
-            int host_unpack_failed;     /* the host could not unpack it */
-            int bound;                  /* the session was bound when it crossed */
+            int dir;                /* enum emgdiag_dir */
+            struct smpp_decoded *d; /* the one decode: header done, body on demand */
+            int host_unpack_failed; /* the host could not unpack it */
+            int bound;              /* the session was bound when it crossed */
         } pdu;
         struct {
             int ok;
@@ -103,29 +103,29 @@ struct emg_event {
         } disconnect;
         struct {
             const char *address;
-            const char *rule;           /* "FILE:LINE", "no match", ... */
+            const char *rule; /* "FILE:LINE", "no match", ... */
         } deny_connect;
         struct {
             struct emg_octets system_id;
             const char *address;
-            uint32_t status;            /* answered to the client */
-            const char *reason;         /* "credentials" or "address" */
+            uint32_t status;    /* answered to the client */
+            const char *reason; /* "credentials" or "address" */
             const char *rule;
         } deny_login;
         struct {
             int ok;
-            int reload;                 /* 0: the load at start */
+            int reload; /* 0: the load at start */
             const char *file;
-            const char *reason;         /* rejected: why; NULL when ok */
+            const char *reason; /* rejected: why; NULL when ok */
         } config;
         struct {
             const char *kannel_id;
             const char *name;
         } name_cut;
         struct {
-            const char *level;          /* "INFO", "WARN" or "ERROR" */
-            const char *event;          /* e.g. "METRICS LISTEN FAILED" */
-            size_t n;                   /* key/value pairs that follow */
+            const char *level; /* "INFO", "WARN" or "ERROR" */
+            const char *event; /* e.g. "METRICS LISTEN FAILED" */
+            size_t n;          /* key/value pairs that follow */
             const char *keys[EMG_GENERAL_MAX_KV];
             const char *values[EMG_GENERAL_MAX_KV]; /* raw */
         } general;

@@ -47,7 +47,7 @@
 
 #define LW_GENERAL_FILE "general"
 #define LW_GENERAL_JSON "general.jsonl"
-#define LW_UNKNOWN_FILE "(unknown)"   /* drops whose file name could not be kept */
+#define LW_UNKNOWN_FILE "(unknown)" /* drops whose file name could not be kept */
 #define LW_NAME_MAX 255
 #define LW_DIR_MODE 0750
 #define LW_FILE_MODE 0640
@@ -69,14 +69,14 @@ enum lw_state {
 
 struct lw_chunk {
     struct lw_chunk *next;
-    size_t used, cap;        /* octets of data[] */
+    size_t used, cap; /* octets of data[] */
     max_align_t data[];
 };
 
 /* One queued record inside a chunk: a line of the file `name` (len octets
  * after the name's NUL), or, when new_dir is set, a switch of directory. */
 struct lw_rec {
-    size_t size;             /* the whole record, a multiple of its alignment */
+    size_t size; /* the whole record, a multiple of its alignment */
     size_t len;
     char *new_dir;
     char name[];
@@ -92,10 +92,10 @@ struct lw_queue_drop {
 /* The writer's view of one file. */
 struct lw_file {
     char *name;
-    int fd;                        /* -1 when closed */
-    unsigned long dropped;         /* lost and not reported yet */
-    unsigned long checked_batch;   /* batch in which fd's link count was checked */
-    int torn;                      /* the file ends in a fragment: end it first */
+    int fd;                      /* -1 when closed */
+    unsigned long dropped;       /* lost and not reported yet */
+    unsigned long checked_batch; /* batch in which fd's link count was checked */
+    int torn;                    /* the file ends in a fragment: end it first */
 };
 
 struct logwriter {
@@ -109,15 +109,15 @@ struct logwriter {
     /* shared with producers, under lock */
     pthread_mutex_t lock;
     pthread_cond_t done_cond;
-    struct lw_chunk *head, *tail;   /* records not taken by the writer yet */
-    struct lw_chunk *spare;         /* emptied chunks, at most LW_SPARE_CHUNKS */
+    struct lw_chunk *head, *tail; /* records not taken by the writer yet */
+    struct lw_chunk *spare;       /* emptied chunks, at most LW_SPARE_CHUNKS */
     unsigned nspare;
     size_t queued_bytes;
     unsigned long long queued_items, done_items;
     struct lw_queue_drop *queue_drops;
     unsigned long unnamed_drops;
     enum lw_state state;
-    unsigned flushers;   /* threads in logwriter_flush(): no lingering */
+    unsigned flushers; /* threads in logwriter_flush(): no lingering */
     int stopping;
 
     /* written by signal handlers and read by the writer */
@@ -134,8 +134,8 @@ struct logwriter {
 
     /* writer thread only */
     char *dir;
-    struct lw_file *unknown;  /* LW_UNKNOWN_FILE, made at start: drops with no file entry */
-    struct lw_file **files;   /* pointers, so an entry survives the table growing */
+    struct lw_file *unknown; /* LW_UNKNOWN_FILE, made at start: drops with no file entry */
+    struct lw_file **files;  /* pointers, so an entry survives the table growing */
     size_t nfiles, files_cap;
     unsigned long batch;
     int host_logged_once;
@@ -414,7 +414,7 @@ static int lw_enqueue(struct logwriter *w, const char *name, const char *line, s
     /* A change of directory is not delayed by a linger. */
     wake = lw_need_wake_locked(w, new_dir != NULL || w->queued_bytes >= w->linger_wake_bytes);
     pthread_mutex_unlock(&w->lock);
-    emg_free(fresh);   /* NULL unless another producer linked a chunk meanwhile */
+    emg_free(fresh); /* NULL unless another producer linked a chunk meanwhile */
     return wake;
 }
 
@@ -712,7 +712,8 @@ static void lw_report_drops(struct logwriter *w, struct lw_file *f, int last)
         return;
     }
     snprintf(msg, sizeof msg, "emgdiag: %lu lines lost for log file %s/%s; cannot write %s/%s: %s",
-             f->dropped, w->dir, f->name, w->dir, LW_GENERAL_FILE, lw_strerror(e, ebuf, sizeof ebuf));
+             f->dropped, w->dir, f->name, w->dir, LW_GENERAL_FILE,
+             lw_strerror(e, ebuf, sizeof ebuf));
     if (lw_host_log(w, msg, last))
         f->dropped = 0;
 }
@@ -825,8 +826,8 @@ static void *lw_writer_main(void *arg)
         unnamed = w->unnamed_drops;
         w->unnamed_drops = 0;
         stopping = w->stopping;
-        w->state = batch == NULL && drops == NULL && unnamed == 0 && !stopping ? LW_SLEEPING
-                                                                                : LW_BUSY;
+        w->state =
+            batch == NULL && drops == NULL && unnamed == 0 && !stopping ? LW_SLEEPING : LW_BUSY;
         pthread_mutex_unlock(&w->lock);
 
         lw_fold_queue_drops(w, drops, unnamed);

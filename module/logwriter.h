@@ -28,8 +28,8 @@
 struct logwriter;
 
 struct logwriter_opts {
-    const char *dir;          /* log directory; created (mode 0750, parents too) if missing */
-    size_t max_queued_bytes;  /* bound on queued line bytes (default 16 MiB when 0) */
+    const char *dir;         /* log directory; created (mode 0750, parents too) if missing */
+    size_t max_queued_bytes; /* bound on queued line bytes (default 16 MiB when 0) */
     /* After writing a batch the writer waits this long for more lines before
      * it takes the next batch, unless a quarter of max_queued_bytes (at most
      * 256 KiB) is waiting, a flush or stop is asked for, or a signal comes.
@@ -115,10 +115,10 @@ void logwriter_stop(struct logwriter *w);
 unsigned long logwriter_stop_within(struct logwriter *w, int timeout_ms);
 
 struct logwriter_stats {
-    unsigned long written;       /* lines appended in full */
-    unsigned long dropped;       /* lines lost (queue full, open or write failed) */
-    unsigned long short_writes;  /* write(2) calls that wrote part of a line */
-    unsigned long batches;       /* times the writer took lines from the queue */
+    unsigned long written;      /* lines appended in full */
+    unsigned long dropped;      /* lines lost (queue full, open or write failed) */
+    unsigned long short_writes; /* write(2) calls that wrote part of a line */
+    unsigned long batches;      /* times the writer took lines from the queue */
 };
 
 void logwriter_stats(struct logwriter *w, struct logwriter_stats *s);

@@ -156,11 +156,11 @@ struct metrics_http *metrics_http_start(const char *where, metrics_render_fn ren
     /* Kannel's threads expect to receive the signals, not the server's. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    h->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNALLY | MHD_USE_ITC, 0, NULL, NULL, on_request, h,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)METRICS_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)METRICS_HTTP_TIMEOUT, MHD_OPTION_END);
+    h->daemon =
+        MHD_start_daemon(MHD_USE_EPOLL_INTERNALLY | MHD_USE_ITC, 0, NULL, NULL, on_request, h,
+                         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)METRICS_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+                         (unsigned)METRICS_HTTP_TIMEOUT, MHD_OPTION_END);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (h->daemon == NULL) {
         close(fd);

@@ -32,7 +32,10 @@ void mt_label(struct sbuf *b, const char *key, const char *value, size_t n)
 
     label_open(b, key);
     for (i = 0; i < n; i++) {
-        const char *esc = value[i] == '\\' ? "\\\\" : value[i] == '"' ? "\\\"" : value[i] == '\n' ? "\\n" : NULL;
+        const char *esc = value[i] == '\\'   ? "\\\\"
+                          : value[i] == '"'  ? "\\\""
+                          : value[i] == '\n' ? "\\n"
+                                             : NULL;
 
         if (esc == NULL)
             continue;

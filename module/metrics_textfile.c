@@ -25,11 +25,11 @@ struct metrics_textfile {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    char *path;          /* lock */
-    int interval;        /* lock */
-    unsigned gen;        /* lock: bumped by metrics_textfile_set() */
-    int stop;            /* lock */
-    atomic_int failing;  /* the last write failed (reported once) */
+    char *path;         /* lock */
+    int interval;       /* lock */
+    unsigned gen;       /* lock: bumped by metrics_textfile_set() */
+    int stop;           /* lock */
+    atomic_int failing; /* the last write failed (reported once) */
     metrics_render_fn render;
     metrics_textfile_failed_fn failed;
     void *ctx;

@@ -17,14 +17,14 @@
 #include <stdint.h>
 
 struct name_slot {
-    const char *key;  /* NULL: empty slot */
-    uint32_t hash;    /* of key: compared before the key, kept for growing */
+    const char *key; /* NULL: empty slot */
+    uint32_t hash;   /* of key: compared before the key, kept for growing */
     uint32_t pos;
 };
 
 struct name_index {
     struct name_slot *slots;
-    size_t cap;       /* 0 or a power of two */
+    size_t cap; /* 0 or a power of two */
     size_t n;
 };
 

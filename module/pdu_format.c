@@ -339,9 +339,8 @@ static char *put_cut_octets(char *w, const unsigned char *p, size_t n, unsigned 
     return PUT_LIT(w, " octets]");
 }
 
-static inline __attribute__((always_inline)) char *put_text(char *w, const unsigned char *p,
-                                                            size_t n, unsigned flags,
-                                                            struct value_mode vm)
+static inline __attribute__((always_inline)) char *
+put_text(char *w, const unsigned char *p, size_t n, unsigned flags, struct value_mode vm)
 {
     if (vm.max != SIZE_MAX && n > vm.max)
         return put_cut_octets(w, p, n, flags, vm.max);
@@ -353,12 +352,9 @@ static inline __attribute__((always_inline)) char *put_value(char *w, const stru
                                                              struct value_mode vm)
 {
     switch ((enum smpp_value_kind)f->kind) {
-    case SMPP_VAL_UINT:
-        return put_u64(w, f->num);
-    case SMPP_VAL_DECOPT:
-        return f->n == 0 ? w : put_u64(w, f->num);
-    case SMPP_VAL_OCTETS:
-        return put_text(w, f->p, f->n, 0, vm);
+    case SMPP_VAL_UINT: return put_u64(w, f->num);
+    case SMPP_VAL_DECOPT: return f->n == 0 ? w : put_u64(w, f->num);
+    case SMPP_VAL_OCTETS: return put_text(w, f->p, f->n, 0, vm);
     case SMPP_VAL_PASSWORD:
         if (!vm.clear)
             return PUT_LIT(w, "***");
@@ -370,9 +366,7 @@ static inline __attribute__((always_inline)) char *put_value(char *w, const stru
         w = put_u64(w, f->num2);
         *w++ = ',';
         return put_text(w, f->p, f->n, ESC_COMMA, vm);
-    case SMPP_VAL_DEST_DL:
-        w = PUT_LIT(w, "2,");
-        return put_text(w, f->p, f->n, ESC_COMMA, vm);
+    case SMPP_VAL_DEST_DL: w = PUT_LIT(w, "2,"); return put_text(w, f->p, f->n, ESC_COMMA, vm);
     case SMPP_VAL_UNSUCCESS:
         w = put_u64(w, f->num);
         *w++ = ',';
@@ -398,9 +392,8 @@ static struct value_mode value_mode(const struct pdu_format_opts *o, size_t pdu_
 
 /* The fields of a text line; `cut` is a constant, so that the common
    line, which no cut can touch, is a loop of its own without the test. */
-static inline __attribute__((always_inline)) char *put_text_fields(char *w,
-                                                                   const struct field_order *order,
-                                                                   struct value_mode mode, int cut)
+static inline __attribute__((always_inline)) char *
+put_text_fields(char *w, const struct field_order *order, struct value_mode mode, int cut)
 {
     size_t i;
 
@@ -458,8 +451,7 @@ static int is_json_number(const struct smpp_field *f)
    pdu_len: a bound with no pass over the fields. */
 /* The ERROR a line ends with: the decoder's own, else the host's (a PDU of
    a known operation that the host could not unpack). */
-static inline const char *line_error(const struct smpp_decoded *d,
-                                     const struct pdu_format_opts *o)
+static inline const char *line_error(const struct smpp_decoded *d, const struct pdu_format_opts *o)
 {
     if (d->error != NULL)
         return d->error;

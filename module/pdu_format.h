@@ -15,7 +15,7 @@
 #include "smpp.h"
 
 struct pdu_format_opts {
-    int passwords_clear;    /* print PASSWORD values instead of *** */
+    int passwords_clear; /* print PASSWORD values instead of *** */
     /* Octets of a value printed before it is cut with a marker saying how
        many were left out (docs/pdu-log.md); 0: never cut. */
     size_t value_max;

@@ -22,9 +22,9 @@
 
 struct rl_entry {
     struct rl_entry *next;
-    time_t second;             /* the second `lines` counts in */
+    time_t second; /* the second `lines` counts in */
     unsigned lines;
-    unsigned long suppressed;  /* held back, not reported yet */
+    unsigned long suppressed; /* held back, not reported yet */
     int instance;
     int kind;
     char name[];

@@ -13,13 +13,16 @@
 #include <stddef.h>
 
 struct sbuf {
-    char *buf;     /* NUL-terminated whenever len > 0 or after sbuf_cstr() */
+    char *buf; /* NUL-terminated whenever len > 0 or after sbuf_cstr() */
     size_t len;
     size_t cap;
-    int failed;    /* an allocation failed: content is incomplete */
+    int failed; /* an allocation failed: content is incomplete */
 };
 
-#define SBUF_INIT { NULL, 0, 0, 0 }
+#define SBUF_INIT     \
+    {                 \
+        NULL, 0, 0, 0 \
+    }
 
 void sbuf_init(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
@@ -28,10 +31,9 @@ int sbuf_reserve(struct sbuf *b, size_t more); /* 0 ok, -1 failed */
 void sbuf_putc(struct sbuf *b, char c);
 void sbuf_putn(struct sbuf *b, const char *s, size_t n);
 void sbuf_puts(struct sbuf *b, const char *s);
-void sbuf_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
-const char *sbuf_cstr(struct sbuf *b);         /* never NULL ("" when empty) */
+const char *sbuf_cstr(struct sbuf *b); /* never NULL ("" when empty) */
 
 #endif

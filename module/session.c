@@ -17,8 +17,7 @@
 #include "alloc.h"
 #include "emgdiag_hook.h"
 
-static void emit_event(struct emg_event *ev, enum emg_event_kind kind, emg_emit_fn emit,
-                       void *ctx)
+static void emit_event(struct emg_event *ev, enum emg_event_kind kind, emg_emit_fn emit, void *ctx)
 {
     ev->kind = kind;
     emit(ctx, ev);
@@ -60,8 +59,7 @@ void session_free(struct emg_session_state *st)
     forget_system_id(st);
 }
 
-void session_connected(struct emg_session_state *st, const char *peer, emg_emit_fn emit,
-                       void *ctx)
+void session_connected(struct emg_session_state *st, const char *peer, emg_emit_fn emit, void *ctx)
 {
     struct emg_event ev;
 
@@ -187,8 +185,8 @@ static enum emg_disc_reason host_reason_of(int host_reason)
     }
 }
 
-void session_disconnected(struct emg_session_state *st, int host_reason, int err,
-                          emg_emit_fn emit, void *ctx)
+void session_disconnected(struct emg_session_state *st, int host_reason, int err, emg_emit_fn emit,
+                          void *ctx)
 {
     struct emg_event ev;
 

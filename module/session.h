@@ -30,15 +30,15 @@ typedef void (*emg_emit_fn)(void *ctx, struct emg_event *ev);
 #define SESSION_SYSTEM_ID_INLINE 64
 
 struct emg_session_state {
-    int incoming;        /* we are the SMPP server: the peer binds */
-    int connected;       /* CONNECT OK emitted, a DISCONNECT is owed */
-    int bound;           /* a bind of this connection was answered 0 (or 5) */
-    int bind_pending;    /* a bind seen, its response not yet */
+    int incoming;     /* we are the SMPP server: the peer binds */
+    int connected;    /* CONNECT OK emitted, a DISCONNECT is owed */
+    int bound;        /* a bind of this connection was answered 0 (or 5) */
+    int bind_pending; /* a bind seen, its response not yet */
     uint32_t bind_seq;
-    int login_failed;    /* the bind was answered with an error */
-    int unbound;         /* an unbind was answered with status 0 */
+    int login_failed; /* the bind was answered with an error */
+    int unbound;      /* an unbind was answered with status 0 */
     /* incoming: the system_id of the pending bind, as the client sent it */
-    unsigned char *system_id;        /* system_id_inline, heap, or NULL */
+    unsigned char *system_id; /* system_id_inline, heap, or NULL */
     size_t system_id_len;
     unsigned char system_id_inline[SESSION_SYSTEM_ID_INLINE];
 };
@@ -49,8 +49,7 @@ void session_free(struct emg_session_state *st);
 /* Outgoing: the TCP connect succeeded.  Incoming: a client was accepted
  * from `peer` (its address as the host gives it).  Emits CONNECT OK and
  * starts a new connection's state. */
-void session_connected(struct emg_session_state *st, const char *peer, emg_emit_fn emit,
-                       void *ctx);
+void session_connected(struct emg_session_state *st, const char *peer, emg_emit_fn emit, void *ctx);
 
 /* Outgoing: the connect failed with errno `err` (or -h_errno).  Emits
  * CONNECT ERR. */
@@ -69,7 +68,7 @@ void session_bind_refused(struct emg_session_state *st, struct emg_octets system
 
 /* The connection ended; host_reason is enum emgdiag_disconnect and err its
  * errno.  Emits DISCONNECT when a CONNECT OK is owed one. */
-void session_disconnected(struct emg_session_state *st, int host_reason, int err,
-                          emg_emit_fn emit, void *ctx);
+void session_disconnected(struct emg_session_state *st, int host_reason, int err, emg_emit_fn emit,
+                          void *ctx);
 
 #endif

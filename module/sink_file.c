@@ -71,7 +71,7 @@ static const struct {
 struct claim {
     struct claim *next;
     int fd;
-    int shared;   /* another process holds the lock: it writes these files too */
+    int shared; /* another process holds the lock: it writes these files too */
     char name[];
 };
 
@@ -85,8 +85,8 @@ struct claim {
 struct session_files {
     char connector[2][FILE_NAME_LEN];
     char pdu[2][FILE_NAME_LEN];
-    unsigned prebind_lines;        /* written in full on this connection */
-    unsigned long prebind_held;    /* held back, not reported yet */
+    unsigned prebind_lines;     /* written in full on this connection */
+    unsigned long prebind_held; /* held back, not reported yet */
 };
 
 struct file_sink {
@@ -362,10 +362,8 @@ static int decides_session(uint32_t id)
     case SMPP_CMD_BIND_TRANSCEIVER_RESP:
     case SMPP_CMD_OUTBIND:
     case SMPP_CMD_UNBIND:
-    case SMPP_CMD_UNBIND_RESP:
-        return 1;
-    default:
-        return 0;
+    case SMPP_CMD_UNBIND_RESP: return 1;
+    default: return 0;
     }
 }
 
@@ -525,8 +523,8 @@ static void config_event(struct file_sink *fs, const struct emg_event *ev)
 
     kv[0] = kv_str("file", ev->u.config.file);
     kv[1] = kv_str("reason", ev->u.config.reason);
-    event_line(fs, "general", format_of(ev->cfg, NULL), ev->cfg != NULL ? ev->cfg->utc : 0,
-               &ev->tv, ev->u.config.ok ? "INFO" : "ERROR", fs->process, -1,
+    event_line(fs, "general", format_of(ev->cfg, NULL), ev->cfg != NULL ? ev->cfg->utc : 0, &ev->tv,
+               ev->u.config.ok ? "INFO" : "ERROR", fs->process, -1,
                ev->u.config.ok ? "CONFIG LOADED" : "CONFIG REJECTED", kv, ev->u.config.ok ? 1 : 2);
 }
 
@@ -537,8 +535,8 @@ static void general_event(struct file_sink *fs, const struct emg_event *ev)
 
     for (i = 0; i < n; i++)
         kv[i] = kv_str(ev->u.general.keys[i], ev->u.general.values[i]);
-    event_line(fs, "general", format_of(ev->cfg, NULL), ev->cfg != NULL ? ev->cfg->utc : 0,
-               &ev->tv, ev->u.general.level, fs->process, -1, ev->u.general.event, kv, n);
+    event_line(fs, "general", format_of(ev->cfg, NULL), ev->cfg != NULL ? ev->cfg->utc : 0, &ev->tv,
+               ev->u.general.level, fs->process, -1, ev->u.general.event, kv, n);
 }
 
 static void name_cut_event(struct file_sink *fs, const struct emg_event *ev)
@@ -547,8 +545,8 @@ static void name_cut_event(struct file_sink *fs, const struct emg_event *ev)
 
     kv[0] = kv_str("kannel-id", ev->u.name_cut.kannel_id);
     kv[1] = kv_str("name", ev->u.name_cut.name);
-    event_line(fs, "general", format_of(ev->cfg, NULL), ev->cfg != NULL ? ev->cfg->utc : 0,
-               &ev->tv, "WARN", fs->process, -1, "CONNECTOR NAME CUT", kv, 2);
+    event_line(fs, "general", format_of(ev->cfg, NULL), ev->cfg != NULL ? ev->cfg->utc : 0, &ev->tv,
+               "WARN", fs->process, -1, "CONNECTOR NAME CUT", kv, 2);
 }
 
 /* ------------------------------------------------------------------ */

@@ -22,8 +22,8 @@
 struct emg_config;
 
 struct file_sink_opts {
-    const struct emg_config *cfg;  /* the configuration at start */
-    const char *process;           /* "bearerbox" or "opensmppbox": the (connector)
+    const struct emg_config *cfg; /* the configuration at start */
+    const char *process;          /* "bearerbox" or "opensmppbox": the (connector)
                                       of this process's general lines */
     /* One line for the host's own log (when even `general` cannot be
      * written); any thread. */
@@ -31,8 +31,13 @@ struct file_sink_opts {
 };
 
 /* The logs whose lost lines file_sink_dropped() counts. */
-enum file_sink_log { FILE_LOG_CONNECTOR, FILE_LOG_PDU, FILE_LOG_SECURITY, FILE_LOG_GENERAL,
-                     FILE_SINK_LOGS };
+enum file_sink_log {
+    FILE_LOG_CONNECTOR,
+    FILE_LOG_PDU,
+    FILE_LOG_SECURITY,
+    FILE_LOG_GENERAL,
+    FILE_SINK_LOGS
+};
 
 /* Lines lost so far per log (JSON twins included), since the file sink
  * started: dropped on the way to the writer or by it.  Any thread; still

@@ -50,18 +50,15 @@
 enum family { F_CONNECTS, F_LOGINS, F_DISCONNECTS, F_PDUS, F_REFUSED, F_RESPONSE, NFAM };
 
 static const char *const family_name[NFAM] = {
-    [F_CONNECTS] = "emgdiag_connects_total",
-    [F_LOGINS] = "emgdiag_logins_total",
-    [F_DISCONNECTS] = "emgdiag_disconnects_total",
-    [F_PDUS] = "emgdiag_pdus_total",
-    [F_REFUSED] = "emgdiag_access_refused_total",
-    [F_RESPONSE] = "emgdiag_response_seconds",
+    [F_CONNECTS] = "emgdiag_connects_total",       [F_LOGINS] = "emgdiag_logins_total",
+    [F_DISCONNECTS] = "emgdiag_disconnects_total", [F_PDUS] = "emgdiag_pdus_total",
+    [F_REFUSED] = "emgdiag_access_refused_total",  [F_RESPONSE] = "emgdiag_response_seconds",
 };
 
 /* Response-time buckets (upper bounds, microseconds and as `le` text). */
 #define NBUCKETS 14
-static const int64_t bucket_us[NBUCKETS] = { 1000,   2500,    5000,    10000,   25000,
-                                             50000,  100000,  250000,  500000,  1000000,
+static const int64_t bucket_us[NBUCKETS] = { 1000,    2500,    5000,     10000,   25000,
+                                             50000,   100000,  250000,   500000,  1000000,
                                              2500000, 5000000, 10000000, 30000000 };
 static const char *const bucket_le[NBUCKETS] = { "0.001", "0.0025", "0.005", "0.01", "0.025",
                                                  "0.05",  "0.1",    "0.25",  "0.5",  "1",
@@ -95,8 +92,8 @@ struct mkey {
 
 struct sseries {
     struct mkey key;
-    struct gseries *g;  /* the table's series, OVERFLOWED, or NULL (sink mutex) */
-    atomic_ullong v[];  /* 1 value, or H_VALUES; written by the session's thread */
+    struct gseries *g; /* the table's series, OVERFLOWED, or NULL (sink mutex) */
+    atomic_ullong v[]; /* 1 value, or H_VALUES; written by the session's thread */
 };
 
 struct pending {
@@ -107,10 +104,10 @@ struct pending {
 
 /* The session slot. */
 struct msession {
-    struct msession *prev, *next;  /* the sink's live sessions (sink mutex) */
-    pthread_mutex_t lock;          /* list growth and system_id */
+    struct msession *prev, *next; /* the sink's live sessions (sink mutex) */
+    pthread_mutex_t lock;         /* list growth and system_id */
     char *connector;
-    char *peer;                    /* as the host gave it */
+    char *peer; /* as the host gave it */
     int instance;
     /* The session's thread only. */
     struct sseries **index;
@@ -119,7 +116,7 @@ struct msession {
     /* Under `lock`. */
     struct sseries **list;
     size_t n, cap;
-    unsigned char *system_id;      /* of the bound session; NULL when none */
+    unsigned char *system_id; /* of the bound session; NULL when none */
     size_t system_id_len;
     /* Written by the session's thread, read by scrapes. */
     atomic_ullong overflow[NFAM];
@@ -132,9 +129,9 @@ struct gseries {
     struct gseries *next;
     char *connector;
     struct mkey key;
-    uint64_t *total;    /* sink mutex */
-    uint64_t *scratch;  /* a scrape's sum (scrape mutex) */
-    uint64_t v[];       /* total then scratch */
+    uint64_t *total;   /* sink mutex */
+    uint64_t *scratch; /* a scrape's sum (scrape mutex) */
+    uint64_t v[];      /* total then scratch */
 };
 
 struct metrics_sink {
@@ -142,20 +139,20 @@ struct metrics_sink {
     int box;
     char *box_id;
     char *host_version;
-    atomic_int active;               /* a <metrics> was there, at start or a reload */
+    atomic_int active; /* a <metrics> was there, at start or a reload */
     atomic_uint max_series;
     atomic_int session_info;
     atomic_ullong reloads_ok, reloads_rejected;
 
-    pthread_mutex_t lock;            /* sessions and the table */
+    pthread_mutex_t lock; /* sessions and the table */
     struct msession *sessions;
     struct gseries *table[GBUCKETS];
-    struct gseries **all;            /* in the order they came */
+    struct gseries **all; /* in the order they came */
     size_t nall, allcap;
     unsigned fam_series[NFAM];
-    uint64_t overflow[NFAM];         /* folded */
+    uint64_t overflow[NFAM]; /* folded */
 
-    pthread_mutex_t scrape_lock;     /* one scrape at a time */
+    pthread_mutex_t scrape_lock; /* one scrape at a time */
     uint64_t scratch_overflow[NFAM];
 
     /* The endpoint: changed by reload and close only (the host's control
@@ -390,7 +387,8 @@ static struct sseries *series_of(struct msession *s, const struct mkey *k)
         for (size_t j = 0; j < s->index_cap; j++) {
             if ((ss = s->index[j]) == NULL)
                 continue;
-            for (i = (size_t)key_hash(&ss->key) & (cap - 1); idx[i] != NULL; i = (i + 1) & (cap - 1))
+            for (i = (size_t)key_hash(&ss->key) & (cap - 1); idx[i] != NULL;
+                 i = (i + 1) & (cap - 1))
                 ;
             idx[i] = ss;
         }
@@ -609,8 +607,8 @@ static void mt_on_event(struct emg_sink *sk, const struct emg_event *ev, void **
 
     if (!atomic_load_explicit(&ms->active, memory_order_relaxed))
         return; /* no <metrics> yet */
-    if (slot != NULL && *slot == NULL && ev->connector != NULL &&
-        ev->kind != EMG_EV_SESSION_OPEN && ev->kind != EMG_EV_SESSION_CLOSE)
+    if (slot != NULL && *slot == NULL && ev->connector != NULL && ev->kind != EMG_EV_SESSION_OPEN &&
+        ev->kind != EMG_EV_SESSION_CLOSE)
         *slot = session_new(ms, ev); /* a session older than the metrics */
     s = slot != NULL ? *slot : NULL;
     switch (ev->kind) {
@@ -654,8 +652,8 @@ static void mt_on_event(struct emg_sink *sk, const struct emg_event *ev, void **
 /* One series of a family as written: its label text and its values. */
 struct item {
     char *labels;
-    const uint64_t *v;  /* counters and histograms: the scratch */
-    int64_t value;      /* gauges */
+    const uint64_t *v; /* counters and histograms: the scratch */
+    int64_t value;     /* gauges */
 };
 
 struct items {
@@ -757,12 +755,8 @@ static void series_labels(struct sbuf *b, const struct mkey *k)
         snprintf(num, sizeof(num), "%u", k->c);
         label_text(b, "status", num);
         break;
-    case F_REFUSED:
-        label_text(b, "stage", k->a == STAGE_BIND ? "bind" : "connect");
-        break;
-    case F_RESPONSE:
-        label_text(b, "op", op_name(k->b));
-        break;
+    case F_REFUSED: label_text(b, "stage", k->a == STAGE_BIND ? "bind" : "connect"); break;
+    case F_RESPONSE: label_text(b, "op", op_name(k->b)); break;
     }
 }
 
@@ -789,7 +783,8 @@ static void session_gauges(struct metrics_sink *ms, struct msession *s, struct g
     if (atomic_load(&ms->session_info)) {
         mt_label_octets(b, "peer", (const unsigned char *)s->peer, strlen(s->peer));
         pthread_mutex_lock(&s->lock);
-        mt_label_octets(b, "system_id", s->system_id != NULL ? s->system_id : (const unsigned char *)"",
+        mt_label_octets(b, "system_id",
+                        s->system_id != NULL ? s->system_id : (const unsigned char *)"",
                         s->system_id_len);
         pthread_mutex_unlock(&s->lock);
     }
@@ -902,8 +897,7 @@ static void write_counter_family(struct metrics_sink *ms, struct sbuf *out, int 
     }
     if (l.n > 1)
         qsort(l.it, l.n, sizeof(*l.it), item_cmp);
-    mt_family(out, family_name[fam], fam == F_RESPONSE ? "histogram" : "counter",
-              family_help[fam]);
+    mt_family(out, family_name[fam], fam == F_RESPONSE ? "histogram" : "counter", family_help[fam]);
     for (size_t i = 0; i < l.n; i++) {
         if (fam == F_RESPONSE)
             write_histogram(out, l.it[i].labels, l.it[i].v);
@@ -919,8 +913,8 @@ static void metrics_sink_render(struct emg_sink *sk, struct sbuf *out)
 {
     static const char *const log_names[FILE_SINK_LOGS] = { "connector", "pdu", "security",
                                                            "general" };
-    static const int counted[] = { F_CONNECTS, F_LOGINS, F_DISCONNECTS, F_PDUS, F_RESPONSE,
-                                   F_REFUSED };
+    static const int counted[] = { F_CONNECTS, F_LOGINS,   F_DISCONNECTS,
+                                   F_PDUS,     F_RESPONSE, F_REFUSED };
     struct metrics_sink *ms = (struct metrics_sink *)sk;
     struct gauges gs;
     struct gseries **snap;
@@ -954,11 +948,13 @@ static void metrics_sink_render(struct emg_sink *sk, struct sbuf *out)
     for (i = 0; snap != NULL && i < sizeof(counted) / sizeof(counted[0]); i++)
         write_counter_family(ms, out, counted[i], snap, n, &b);
 
-    write_gauge_family(out, "emgdiag_session_up", "1 while the session is bound, else 0.", &gs.up, 0);
+    write_gauge_family(out, "emgdiag_session_up", "1 while the session is bound, else 0.", &gs.up,
+                       0);
     write_gauge_family(out, "emgdiag_session_up_since_seconds",
                        "When the bound session's bind was answered (Unix time).", &gs.since, 1);
     write_gauge_family(out, "emgdiag_outstanding_requests",
-                       "Requests of the session (either side) not answered yet.", &gs.outstanding, 0);
+                       "Requests of the session (either side) not answered yet.", &gs.outstanding,
+                       0);
     write_gauge_family(out, "emgdiag_session_info",
                        "1 per bound session, with its peer address and system_id.", &gs.info, 0);
 

@@ -67,31 +67,33 @@ struct smpp_tlv_def {
 /* The sort key of a key, computed by the compiler: octets off..off+7 of the
    padded key as a big-endian number. */
 #define KEY_OCTET(KEY, i, shift) ((uint64_t)(unsigned char)KEY_PADDED(KEY)[i] << (shift))
-#define KEY_BE64(KEY, off)                                                              \
-    (KEY_OCTET(KEY, off, 56) | KEY_OCTET(KEY, off + 1, 48) | KEY_OCTET(KEY, off + 2, 40) | \
+#define KEY_BE64(KEY, off)                                                                     \
+    (KEY_OCTET(KEY, off, 56) | KEY_OCTET(KEY, off + 1, 48) | KEY_OCTET(KEY, off + 2, 40) |     \
      KEY_OCTET(KEY, off + 3, 32) | KEY_OCTET(KEY, off + 4, 24) | KEY_OCTET(KEY, off + 5, 16) | \
      KEY_OCTET(KEY, off + 6, 8) | KEY_OCTET(KEY, off + 7, 0))
 #define KEY_SORT(KEY) KEY_BE64(KEY, 0), KEY_BE64(KEY, 8)
 
-#define FIELD_DEF(type, KEY, max) {KEY_PADDED(KEY), KEY_SORT(KEY), sizeof(#KEY) - 1, SMPP_FT_##type, max},
-#define BODY_ARRAY(id, NAME, body) \
-    static const struct smpp_field_def body_##NAME[] = {SMPP_BODY_##body(FIELD_DEF){NULL, 0, 0, 0, 0, 0}};
+#define FIELD_DEF(type, KEY, max) \
+    { KEY_PADDED(KEY), KEY_SORT(KEY), sizeof(#KEY) - 1, SMPP_FT_##type, max },
+#define BODY_ARRAY(id, NAME, body)                                                                \
+    static const struct smpp_field_def body_##NAME[] = { SMPP_BODY_##body(FIELD_DEF){ NULL, 0, 0, \
+                                                                                      0, 0, 0 } };
 SMPP_OPERATIONS(BODY_ARRAY)
 
 #define OP_INDEX(id, NAME, body) SMPP_OPI_##NAME,
 enum { SMPP_OPERATIONS(OP_INDEX) SMPP_OP_COUNT };
 
 #define OP_DEF(id, NAME, body) \
-    {id, #NAME, sizeof(#NAME) - 1, body_##NAME, sizeof(body_##NAME) / sizeof(body_##NAME[0]) - 1},
-static const struct smpp_op_def smpp_ops[SMPP_OP_COUNT] = {SMPP_OPERATIONS(OP_DEF)};
+    { id, #NAME, sizeof(#NAME) - 1, body_##NAME, sizeof(body_##NAME) / sizeof(body_##NAME[0]) - 1 },
+static const struct smpp_op_def smpp_ops[SMPP_OP_COUNT] = { SMPP_OPERATIONS(OP_DEF) };
 
 /* Limits the decoder and the formatter rely on, checked here. */
 #define KEY_LEN_CHECK(type, KEY, max) \
     _Static_assert(sizeof(#KEY) - 1 <= SMPP_MAX_KEY_LEN, "key " #KEY " is too long");
-#define BODY_CHECK(id, NAME, body)                                                          \
-    SMPP_BODY_##body(KEY_LEN_CHECK) _Static_assert(                                         \
-        sizeof(body_##NAME) / sizeof(body_##NAME[0]) - 1 <= SMPP_MAX_MANDATORY &&          \
-            SMPP_MAX_MANDATORY <= 32 && SMPP_MAX_MANDATORY <= SMPP_INLINE_FIELDS,            \
+#define BODY_CHECK(id, NAME, body)                                                \
+    SMPP_BODY_##body(KEY_LEN_CHECK) _Static_assert(                               \
+        sizeof(body_##NAME) / sizeof(body_##NAME[0]) - 1 <= SMPP_MAX_MANDATORY && \
+            SMPP_MAX_MANDATORY <= 32 && SMPP_MAX_MANDATORY <= SMPP_INLINE_FIELDS, \
         #NAME " has too many mandatory fields");
 SMPP_OPERATIONS(BODY_CHECK)
 #define TLV_KEY_CHECK(tag, KEY, type) KEY_LEN_CHECK(type, KEY, 0)
@@ -100,8 +102,9 @@ SMPP_TLVS(TLV_KEY_CHECK)
 #define TLV_INDEX(tag, KEY, type) SMPP_TLVI_##KEY,
 enum { SMPP_TLVS(TLV_INDEX) SMPP_TLV_COUNT };
 
-#define TLV_DEF(tag, KEY, type) {tag, SMPP_TT_##type, sizeof(#KEY) - 1, KEY_PADDED(KEY), KEY_SORT(KEY)},
-static const struct smpp_tlv_def smpp_tlvs[SMPP_TLV_COUNT] = {SMPP_TLVS(TLV_DEF)};
+#define TLV_DEF(tag, KEY, type) \
+    { tag, SMPP_TT_##type, sizeof(#KEY) - 1, KEY_PADDED(KEY), KEY_SORT(KEY) },
+static const struct smpp_tlv_def smpp_tlvs[SMPP_TLV_COUNT] = { SMPP_TLVS(TLV_DEF) };
 
 /* The rank of each mandatory definition of each operation in the key
    order (strcmp, ties in wire order), so that the formatter need not sort
@@ -135,7 +138,8 @@ static void rank_defs(void)
 #define ALL_KEY(type, KEY, max) #KEY,
 #define ALL_BODY_KEYS(id, NAME, body) SMPP_BODY_##body(ALL_KEY)
 #define ALL_TLV_KEY(tag, KEY, type) #KEY,
-static const char *all_keys[] = {SMPP_OPERATIONS(ALL_BODY_KEYS) SMPP_TLVS(ALL_TLV_KEY) "BODY", "ERROR"};
+static const char *all_keys[] = { SMPP_OPERATIONS(ALL_BODY_KEYS) SMPP_TLVS(ALL_TLV_KEY) "BODY",
+                                  "ERROR" };
 static size_t n_keys;
 static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 
@@ -191,8 +195,7 @@ static const struct smpp_op_def *find_op(uint32_t command_id)
 {
     switch (command_id) {
         SMPP_OPERATIONS(OP_CASE)
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
@@ -202,8 +205,7 @@ static const struct smpp_tlv_def *find_tlv(uint16_t tag)
 {
     switch (tag) {
         SMPP_TLVS(TLV_CASE)
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
@@ -235,8 +237,7 @@ const char *smpp_status_name(uint32_t status)
 {
     switch (status) {
         SMPP_STATUSES(STATUS_CASE)
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
@@ -316,8 +317,9 @@ static int grow_fields(struct smpp_decoded *d)
         if (nf != NULL)
             memcpy(nf, d->inline_fields, d->nfields * sizeof(*nf));
     } else {
-        nf = ncap > d->cap && ncap < (size_t)-1 / sizeof(*nf) ? emg_realloc(d->fields, ncap * sizeof(*nf))
-                                                             : NULL;
+        nf = ncap > d->cap && ncap < (size_t)-1 / sizeof(*nf)
+                 ? emg_realloc(d->fields, ncap * sizeof(*nf))
+                 : NULL;
     }
     if (nf == NULL) {
         set_error(d, "out of memory after %zu fields", d->nfields);
@@ -332,7 +334,8 @@ static int grow_fields(struct smpp_decoded *d)
    (error set) when memory runs out.  key is a padded table key, or NULL for
    an unknown TLV whose caller fills keybuf and the sort key. */
 static inline struct smpp_field *add_field(struct smpp_decoded *d, const char *key, size_t klen,
-                                    uint64_t sort_hi, uint64_t sort_lo, enum smpp_value_kind kind)
+                                           uint64_t sort_hi, uint64_t sort_lo,
+                                           enum smpp_value_kind kind)
 {
     struct smpp_field *f;
 
@@ -420,7 +423,7 @@ static int decode_int_field(struct smpp_decoded *d, struct cursor *c,
 }
 
 static inline int decode_cstr_field(struct smpp_decoded *d, struct cursor *c,
-                             const struct smpp_field_def *def, enum smpp_value_kind kind)
+                                    const struct smpp_field_def *def, enum smpp_value_kind kind)
 {
     const unsigned char *s;
     size_t n;
@@ -511,8 +514,8 @@ static int decode_unsuccess_list(struct smpp_decoded *d, struct cursor *c,
     struct smpp_field *f;
 
     for (i = 0; i < count; i++) {
-        if (read_int(c, 1, &ton) != 0 || read_int(c, 1, &npi) != 0 ||
-            read_cstr(c, &s, &n) != 0 || read_int(c, 4, &status) != 0) {
+        if (read_int(c, 1, &ton) != 0 || read_int(c, 1, &npi) != 0 || read_cstr(c, &s, &n) != 0 ||
+            read_int(c, 4, &status) != 0) {
             set_error(d, "%s %u runs past the end of the PDU", def->key, i + 1);
             return -1;
         }
@@ -539,27 +542,20 @@ static int decode_mandatory(struct smpp_decoded *d, struct cursor *c,
         if (c->off < c->len)
             return put_int_field(d, def, c->p[c->off++], prev);
         return decode_int_field(d, c, def, 1, prev);
-    case SMPP_FT_INT2:
-        return decode_int_field(d, c, def, 2, prev);
-    case SMPP_FT_INT4:
-        return decode_int_field(d, c, def, 4, prev);
-    case SMPP_FT_CSTR:
-        return decode_cstr_field(d, c, def, SMPP_VAL_OCTETS);
-    case SMPP_FT_PASSWORD:
-        return decode_cstr_field(d, c, def, SMPP_VAL_PASSWORD);
-    case SMPP_FT_OSTR_PREV:
-        return decode_ostr_prev_field(d, c, def, *prev);
-    case SMPP_FT_DEST_LIST:
-        return decode_dest_list(d, c, def, *prev);
-    case SMPP_FT_UNSUCCESS_LIST:
-        return decode_unsuccess_list(d, c, def, *prev);
+    case SMPP_FT_INT2: return decode_int_field(d, c, def, 2, prev);
+    case SMPP_FT_INT4: return decode_int_field(d, c, def, 4, prev);
+    case SMPP_FT_CSTR: return decode_cstr_field(d, c, def, SMPP_VAL_OCTETS);
+    case SMPP_FT_PASSWORD: return decode_cstr_field(d, c, def, SMPP_VAL_PASSWORD);
+    case SMPP_FT_OSTR_PREV: return decode_ostr_prev_field(d, c, def, *prev);
+    case SMPP_FT_DEST_LIST: return decode_dest_list(d, c, def, *prev);
+    case SMPP_FT_UNSUCCESS_LIST: return decode_unsuccess_list(d, c, def, *prev);
     }
     return -1;
 }
 
 /* Records that the definition of key rank r produced fields [first, end). */
-static inline void mark_present(struct smpp_decoded *d, uint32_t *present, unsigned r,
-                                size_t first, size_t end)
+static inline void mark_present(struct smpp_decoded *d, uint32_t *present, unsigned r, size_t first,
+                                size_t end)
 {
     *present |= 1u << r;
     d->first[r] = (uint16_t)first;
@@ -841,7 +837,8 @@ void smpp_decode_body(struct smpp_decoded *d)
     if (op == NULL) {
         d->datalen = (uint32_t)c.len;
         if (c.len > 0) {
-            struct smpp_field *f = add_field(d, KEY_PADDED(BODY), 4, KEY_SORT(BODY), SMPP_VAL_OCTETS);
+            struct smpp_field *f =
+                add_field(d, KEY_PADDED(BODY), 4, KEY_SORT(BODY), SMPP_VAL_OCTETS);
 
             if (f != NULL) {
                 f->p = c.p;

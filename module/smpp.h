@@ -34,29 +34,29 @@ int smpp_command_id(const char *name, uint32_t *id); /* by printed name; 0 ok, -
 #define SMPP_CMD_ENUM(id, NAME, body) SMPP_CMD_##NAME = id,
 enum smpp_command { SMPP_OPERATIONS(SMPP_CMD_ENUM) };
 #undef SMPP_CMD_ENUM
-const char *smpp_status_name(uint32_t status);       /* "ESME_RINVPASWD"..., NULL if unknown */
+const char *smpp_status_name(uint32_t status); /* "ESME_RINVPASWD"..., NULL if unknown */
 /* 1 when p[0..n) is a key a pdu line can print (SYSTEMID, TLV14ab, BODY,
    ERROR...), else 0. */
 int smpp_is_key(const char *p, size_t n);
 
 /* How a decoded field's value prints. */
 enum smpp_value_kind {
-    SMPP_VAL_UINT,      /* num, decimal */
-    SMPP_VAL_OCTETS,    /* p/n, escaped octets */
-    SMPP_VAL_PASSWORD,  /* p/n, masked unless passwords are logged in clear */
-    SMPP_VAL_DECOPT,    /* num in decimal, or empty when n == 0 */
-    SMPP_VAL_DEST_SME,  /* "1,<ton>,<npi>,<addr>": num=ton, num2=npi, p/n=addr */
-    SMPP_VAL_DEST_DL,   /* "2,<dl_name>": p/n */
-    SMPP_VAL_UNSUCCESS  /* "<ton>,<npi>,<addr>,<error>": num, num2, p/n, num3 */
+    SMPP_VAL_UINT,     /* num, decimal */
+    SMPP_VAL_OCTETS,   /* p/n, escaped octets */
+    SMPP_VAL_PASSWORD, /* p/n, masked unless passwords are logged in clear */
+    SMPP_VAL_DECOPT,   /* num in decimal, or empty when n == 0 */
+    SMPP_VAL_DEST_SME, /* "1,<ton>,<npi>,<addr>": num=ton, num2=npi, p/n=addr */
+    SMPP_VAL_DEST_DL,  /* "2,<dl_name>": p/n */
+    SMPP_VAL_UNSUCCESS /* "<ton>,<npi>,<addr>,<error>": num, num2, p/n, num3 */
 };
 
 struct smpp_field {
-    const char *key;       /* EMG key; NULL for an unknown TLV (see keybuf) */
-    uint64_t sort_hi;      /* first 16 octets of the key, NUL padded, big-endian: */
-    uint64_t sort_lo;      /* comparing them orders keys as strcmp does */
-    uint8_t klen;          /* strlen(key) */
-    uint8_t kind;          /* enum smpp_value_kind */
-    char keybuf[16];       /* "TLVxxxx" of an unknown TLV, NUL padded */
+    const char *key;  /* EMG key; NULL for an unknown TLV (see keybuf) */
+    uint64_t sort_hi; /* first 16 octets of the key, NUL padded, big-endian: */
+    uint64_t sort_lo; /* comparing them orders keys as strcmp does */
+    uint8_t klen;     /* strlen(key) */
+    uint8_t kind;     /* enum smpp_value_kind */
+    char keybuf[16];  /* "TLVxxxx" of an unknown TLV, NUL padded */
     /* The value: only the members its kind uses are set (see enum
        smpp_value_kind); the others hold whatever was there. */
     uint32_t num2, num3;
@@ -71,22 +71,22 @@ struct smpp_field {
 
 struct smpp_decoded {
     /* Header stage (smpp_decode_header). */
-    const unsigned char *pdu;  /* the octets decoded; the fields point into them */
+    const unsigned char *pdu; /* the octets decoded; the fields point into them */
     size_t len;
     uint32_t command_length, command_id, command_status, sequence_number;
-    const char *name;       /* command name, "UNKNOWN" if not in the tables */
+    const char *name; /* command name, "UNKNOWN" if not in the tables */
     size_t name_len;
-    int known;              /* the command is in the tables */
-    const void *op;         /* its table entry (smpp.c's), or NULL */
-    int header_complete;    /* >= 16 octets and command_length equal to them */
+    int known;                      /* the command is in the tables */
+    const void *op;                 /* its table entry (smpp.c's), or NULL */
+    int header_complete;            /* >= 16 octets and command_length equal to them */
     const unsigned char *system_id; /* bind, bind_resp, outbind: the first C-Octet
                                        String of the body, without its NUL; else NULL */
     size_t system_id_len;
-    uint32_t bad_length;    /* smpp_decode_bad_length(): the command_length the host rejected */
+    uint32_t bad_length; /* smpp_decode_bad_length(): the command_length the host rejected */
     /* Body stage (smpp_decode_body). */
     int body_done;
     uint32_t datalen;
-    const char *error;      /* NULL, or why the PDU is malformed (points at errbuf) */
+    const char *error; /* NULL, or why the PDU is malformed (points at errbuf) */
     size_t nfields;
     size_t cap;
     struct smpp_field *fields; /* inline_fields or heap when a PDU has many */

@@ -46,8 +46,7 @@ static int broken_down(const struct timeval *tv, int utc, struct tm *tm)
     return localtime_r(&t, tm) != NULL;
 }
 
-static void fill_cache(struct ts_cache *c, const struct timeval *tv, int utc,
-                       int iso)
+static void fill_cache(struct ts_cache *c, const struct timeval *tv, int utc, int iso)
 {
     struct tm tm;
     size_t n = 0;
@@ -73,8 +72,8 @@ static void fill_cache(struct ts_cache *c, const struct timeval *tv, int utc,
 
         if (off < 0)
             off = -off;
-        snprintf(iso_offset, sizeof(iso_offset), "%c%02ld:%02ld", sign,
-                 (off / 3600) % 100, (off / 60) % 60);
+        snprintf(iso_offset, sizeof(iso_offset), "%c%02ld:%02ld", sign, (off / 3600) % 100,
+                 (off / 60) % 60);
     }
 }
 

@@ -27,7 +27,7 @@ static size_t unescape_spaces(char *out, const char *s, size_t n)
             out[k++] = ' ';
             i += 4;
         } else if (s[i] == '\\' && i + 1 < n) {
-            out[k++] = s[i++];     /* the escape's two first octets as they are */
+            out[k++] = s[i++]; /* the escape's two first octets as they are */
             out[k++] = s[i++];
         } else {
             out[k++] = s[i++];
@@ -52,7 +52,7 @@ static int field_starts(const char *s, size_t i, size_t n)
 }
 
 struct field {
-    const char *p;            /* "KEY:value" */
+    const char *p; /* "KEY:value" */
     size_t len, keylen;
 };
 
@@ -67,12 +67,13 @@ static struct field *split_fields(const char *s, size_t n, size_t *count)
         if (i < n && !field_starts(s, i, n))
             continue;
         if (start != SIZE_MAX) {
-            size_t end = i < n ? i - 1 : n;   /* drop the separating space */
+            size_t end = i < n ? i - 1 : n; /* drop the separating space */
 
             f = xrealloc(f, (nf + 1) * sizeof *f);
             f[nf].p = s + start;
             f[nf].len = end - start;
-            f[nf].keylen = (size_t)((const char *)memchr(s + start, ':', end - start) - (s + start));
+            f[nf].keylen =
+                (size_t)((const char *)memchr(s + start, ':', end - start) - (s + start));
             nf++;
         }
         start = i;
@@ -95,9 +96,9 @@ static int ignored_key(const struct options *o, const char *k, size_t n)
  * datalen:N"), then its fields, cut from the text or, when its JSON twin
  * line is known, taken from there; \x20 read as a space throughout. */
 struct body {
-    char *text;               /* header, then " KEY:value" for each field */
+    char *text; /* header, then " KEY:value" for each field */
     size_t len, header_len;
-    struct field *f;          /* into text */
+    struct field *f; /* into text */
     size_t nf;
 };
 
@@ -381,7 +382,8 @@ static void print_diff_line(FILE *out, const char *name, size_t name_len, const 
 
 /* The fields of a differing pdu pair, side by side: "    KEY: a | b". */
 void print_field_diff(FILE *out, const struct options *o, const struct line *a,
-                      const struct pdu_json *atwin, const struct line *b, const struct pdu_json *btwin)
+                      const struct pdu_json *atwin, const struct line *b,
+                      const struct pdu_json *btwin)
 {
     struct body ba, bb;
     size_t na, nb, i, j;

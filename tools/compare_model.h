@@ -22,7 +22,7 @@ struct options {
     enum kind kind;
     int ignore_instance;
     int quiet;
-    char **ignored;           /* KEYs left out of pdu lines */
+    char **ignored; /* KEYs left out of pdu lines */
     size_t nignored;
 };
 
@@ -30,16 +30,16 @@ struct options {
 struct entry {
     struct line l;
     char *key;
-    char *cmp;                /* what is compared: the line without ts, name, ignored fields */
+    char *cmp; /* what is compared: the line without ts, name, ignored fields */
     size_t cmp_len;
-    struct pdu_json *twin;    /* its JSON-twin line, or NULL; the entry owns it */
-    size_t next;              /* the next entry with the same key, or SIZE_MAX */
+    struct pdu_json *twin; /* its JSON-twin line, or NULL; the entry owns it */
+    size_t next;           /* the next entry with the same key, or SIZE_MAX */
     int paired;
 };
 
 /* Open-addressing table: key -> first unpaired entry with it. */
 struct bucket {
-    char *key;                /* NULL: free slot */
+    char *key; /* NULL: free slot */
     size_t head, tail;
 };
 

@@ -35,7 +35,7 @@
 #define EXIT_SAME 0
 #define EXIT_DIFFER 1
 #define EXIT_USAGE 2
-#define EXIT_UNREADABLE 2         /* a file cannot be opened or read */
+#define EXIT_UNREADABLE 2 /* a file cannot be opened or read */
 #define PROG "emgdiag-compare"
 
 static void usage(FILE *out)
@@ -109,7 +109,7 @@ static enum kind guess_kind(struct logfile *lf)
             continue;
         if (n > 0 && p[n - 1] == '\r')
             n--;
-        l.text = (char *)p;     /* the parsers only read it */
+        l.text = (char *)p; /* the parsers only read it */
         l.len = n;
         if (parse_connector_line(&l) == 0)
             k = KIND_CONNECTOR;
@@ -200,15 +200,15 @@ static int compare(const struct options *o, struct logfile *fa, struct logfile *
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"type", required_argument, NULL, 't'},
-        {"ignore-instance", no_argument, NULL, 'i'},
-        {"ignore-field", required_argument, NULL, 'x'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"max-line-length", required_argument, NULL, 'M'},
-        {"text-only", no_argument, NULL, 'T'},
-        {NULL, 0, NULL, 0},
+        { "type", required_argument, NULL, 't' },
+        { "ignore-instance", no_argument, NULL, 'i' },
+        { "ignore-field", required_argument, NULL, 'x' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { "max-line-length", required_argument, NULL, 'M' },
+        { "text-only", no_argument, NULL, 'T' },
+        { NULL, 0, NULL, 0 },
     };
     struct options o;
     struct logfile fa, fb;
@@ -233,16 +233,12 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
-        case 'i':
-            o.ignore_instance = 1;
-            break;
+        case 'i': o.ignore_instance = 1; break;
         case 'x':
             o.ignored = xrealloc(o.ignored, (o.nignored + 1) * sizeof *o.ignored);
             o.ignored[o.nignored++] = optarg;
             break;
-        case 'q':
-            o.quiet = 1;
-            break;
+        case 'q': o.quiet = 1; break;
         case 'M':
             if (linereader_parse_max(optarg, &max_len) != 0) {
                 fprintf(stderr, PROG ": --max-line-length wants a number of octets, not \"%s\"\n",
@@ -250,18 +246,10 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
-        case 'T':
-            text_only = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return EXIT_SAME;
-        case 'V':
-            printf(PROG " %s\n", EMGDIAG_VERSION);
-            return EXIT_SAME;
-        default:
-            usage(stderr);
-            return EXIT_USAGE;
+        case 'T': text_only = 1; break;
+        case 'h': usage(stdout); return EXIT_SAME;
+        case 'V': printf(PROG " %s\n", EMGDIAG_VERSION); return EXIT_SAME;
+        default: usage(stderr); return EXIT_USAGE;
         }
     }
     if (argc - optind != 2) {
@@ -301,8 +289,8 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = compare(&o, &fa, &fb, &ta, &tb, &t, &sum);
     if (rc == 0)
-        printf("%lu paired (%lu differ), %lu only in %s, %lu only in %s\n", sum.paired,
-               sum.differ, sum.only_a, fa.path, sum.only_b, fb.path);
+        printf("%lu paired (%lu differ), %lu only in %s, %lu only in %s\n", sum.paired, sum.differ,
+               sum.only_a, fa.path, sum.only_b, fb.path);
     logfile_summary(&fa);
     logfile_summary(&fb);
     json_twin_summary(&ta);

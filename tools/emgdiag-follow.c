@@ -43,7 +43,7 @@
 #define EXIT_OK 0
 #define EXIT_PROBLEMS 1
 #define EXIT_USAGE 2
-#define EXIT_UNREADABLE 2         /* a log cannot be opened or read */
+#define EXIT_UNREADABLE 2 /* a log cannot be opened or read */
 
 #define FOLLOW_POLL_US 200000
 
@@ -156,7 +156,7 @@ static void logfile_check_rotation(struct logfile *lf)
     struct stat st;
 
     if (stat(lf->path, &st) != 0)
-        return;     /* removed: keep reading what is open until it comes back */
+        return; /* removed: keep reading what is open until it comes back */
     if (logfile_is_open(lf) && st.st_ino == lf->ino && st.st_dev == lf->dev &&
         st.st_size >= lseek(lf->fd, 0, SEEK_CUR))
         return;
@@ -164,7 +164,7 @@ static void logfile_check_rotation(struct logfile *lf)
         close(lf->fd);
         lf->opened = 0;
     }
-    logfile_open(lf);   /* the new file from its start; until it can be opened, none */
+    logfile_open(lf); /* the new file from its start; until it can be opened, none */
 }
 
 /* Prints the new lines of `instance` from both files until a signal or a
@@ -241,17 +241,17 @@ static int valid_connector_name(const char *s)
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"dir", required_argument, NULL, 'd'},
-        {"connector-log", required_argument, NULL, 'C'},
-        {"pdu-log", required_argument, NULL, 'P'},
-        {"list", no_argument, NULL, 'l'},
-        {"session", required_argument, NULL, 's'},
-        {"all", no_argument, NULL, 'a'},
-        {"follow", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"max-line-length", required_argument, NULL, 'M'},
-        {NULL, 0, NULL, 0},
+        { "dir", required_argument, NULL, 'd' },
+        { "connector-log", required_argument, NULL, 'C' },
+        { "pdu-log", required_argument, NULL, 'P' },
+        { "list", no_argument, NULL, 'l' },
+        { "session", required_argument, NULL, 's' },
+        { "all", no_argument, NULL, 'a' },
+        { "follow", no_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { "max-line-length", required_argument, NULL, 'M' },
+        { NULL, 0, NULL, 0 },
     };
     const char *dir = ".", *con_path = NULL, *pdu_path = NULL, *name;
     char *con_alloc = NULL, *pdu_alloc = NULL, *end;
@@ -267,18 +267,10 @@ int main(int argc, char **argv)
 
     while ((opt = getopt_long(argc, argv, "d:ls:afhV", options, NULL)) != -1) {
         switch (opt) {
-        case 'd':
-            dir = optarg;
-            break;
-        case 'C':
-            con_path = optarg;
-            break;
-        case 'P':
-            pdu_path = optarg;
-            break;
-        case 'l':
-            list = 1;
-            break;
+        case 'd': dir = optarg; break;
+        case 'C': con_path = optarg; break;
+        case 'P': pdu_path = optarg; break;
+        case 'l': list = 1; break;
         case 's':
             errno = 0;
             k = strtol(optarg, &end, 10);
@@ -289,28 +281,20 @@ int main(int argc, char **argv)
             }
             have_k = 1;
             break;
-        case 'a':
-            all = 1;
-            break;
-        case 'f':
-            following = 1;
-            break;
+        case 'a': all = 1; break;
+        case 'f': following = 1; break;
         case 'M':
             if (linereader_parse_max(optarg, &max_len) != 0) {
-                fprintf(stderr, "emgdiag-follow: --max-line-length wants a number of octets, "
-                                "not \"%s\"\n", optarg);
+                fprintf(stderr,
+                        "emgdiag-follow: --max-line-length wants a number of octets, "
+                        "not \"%s\"\n",
+                        optarg);
                 return EXIT_USAGE;
             }
             break;
-        case 'h':
-            usage(stdout);
-            return EXIT_OK;
-        case 'V':
-            printf("emgdiag-follow %s\n", EMGDIAG_VERSION);
-            return EXIT_OK;
-        default:
-            usage(stderr);
-            return EXIT_USAGE;
+        case 'h': usage(stdout); return EXIT_OK;
+        case 'V': printf("emgdiag-follow %s\n", EMGDIAG_VERSION); return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
         }
     }
     if (optind >= argc || argc - optind > 2) {
@@ -423,8 +407,8 @@ int main(int argc, char **argv)
             long want = following ? -1 : k;
 
             if (!all && (want > (long)nof || -want > (long)nof)) {
-                fprintf(stderr, "emgdiag-follow: instance %lu has %zu session%s in %s\n",
-                        instance, nof, nof == 1 ? "" : "s", con_path);
+                fprintf(stderr, "emgdiag-follow: instance %lu has %zu session%s in %s\n", instance,
+                        nof, nof == 1 ? "" : "s", con_path);
                 problems = 1;
             } else {
                 pick = want > 0 ? (size_t)want : nof + 1 - (size_t)(-want);
@@ -440,7 +424,7 @@ int main(int argc, char **argv)
         if (following && pdu.read_error == 0) {
             if (logfile_is_open(&pdu))
                 while (logfile_next(&pdu, &l, parse_pdu_line, 1))
-                    free(l.text);   /* past what print_sessions read */
+                    free(l.text); /* past what print_sessions read */
             follow(&con, &pdu, instance);
         }
     }

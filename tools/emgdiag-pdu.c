@@ -32,12 +32,12 @@
 struct tool {
     const char *connector;
     unsigned long instance;
-    int direction;        /* hex input: PDU_DIR_READ or PDU_DIR_WRITE */
+    int direction;          /* hex input: PDU_DIR_READ or PDU_DIR_WRITE */
     int perspective_server; /* capture: the listening side is the gateway */
     int json;
     int utc;
-    size_t max_line;      /* hex input: the line-length bound */
-    size_t max_live;      /* capture: connections followed at once */
+    size_t max_line; /* hex input: the line-length bound */
+    size_t max_live; /* capture: connections followed at once */
     struct pdu_format_opts fmt;
     struct sbuf line;
     int failed_output;
@@ -150,7 +150,8 @@ static long parse_hex_line(const char *line, size_t len, unsigned char *o, unsig
                 fprintf(stderr, "emgdiag-pdu: line %lu: '%c' at column %zu is not a hex digit\n",
                         lineno, c, i + 1);
             else
-                fprintf(stderr, "emgdiag-pdu: line %lu: octet 0x%02x at column %zu is not a hex digit\n",
+                fprintf(stderr,
+                        "emgdiag-pdu: line %lu: octet 0x%02x at column %zu is not a hex digit\n",
                         lineno, c, i + 1);
             return -1;
         }
@@ -190,7 +191,7 @@ static int run_hex(struct tool *t)
 
         r = linereader_next(&lr, &line, &n);
         if (r == LINEREADER_END && (r = linereader_finish(&lr, &line, &n)) == LINEREADER_END)
-            break;    /* a last line without its newline is still a line here */
+            break; /* a last line without its newline is still a line here */
 
         if (r == LINEREADER_ERROR) {
             fprintf(stderr, "emgdiag-pdu: standard input: %s\n", strerror(lr.error));
@@ -198,8 +199,10 @@ static int run_hex(struct tool *t)
             break;
         }
         if (r == LINEREADER_TOO_LONG) {
-            fprintf(stderr, "emgdiag-pdu: line %lu: %zu octets, longer than %zu "
-                            "(--max-line-length); skipped\n", lr.lineno, lr.dropped_len, lr.max_len);
+            fprintf(stderr,
+                    "emgdiag-pdu: line %lu: %zu octets, longer than %zu "
+                    "(--max-line-length); skipped\n",
+                    lr.lineno, lr.dropped_len, lr.max_len);
             bad = 1;
             continue;
         }
@@ -230,7 +233,8 @@ static void on_captured_pdu(void *ctx, const struct pcap_smpp_pdu *p)
     struct tool *t = ctx;
     int gateway_sent = t->perspective_server ? !p->from_client : p->from_client;
 
-    print_pdu(t, &p->ts, p->instance, gateway_sent ? PDU_DIR_WRITE : PDU_DIR_READ, p->octets, p->len);
+    print_pdu(t, &p->ts, p->instance, gateway_sent ? PDU_DIR_WRITE : PDU_DIR_READ, p->octets,
+              p->len);
 }
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
@@ -251,20 +255,20 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"connector", required_argument, NULL, 'c'},
-        {"instance", required_argument, NULL, 'i'},
-        {"direction", required_argument, NULL, 'd'},
-        {"passwords", required_argument, NULL, 'P'},
-        {"json", no_argument, NULL, 'j'},
-        {"utc", no_argument, NULL, 'u'},
-        {"pcap", required_argument, NULL, 'f'},
-        {"port", required_argument, NULL, 'p'},
-        {"perspective", required_argument, NULL, 's'},
-        {"max-line-length", required_argument, NULL, 'M'},
-        {"max-connections", required_argument, NULL, 'C'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        { "connector", required_argument, NULL, 'c' },
+        { "instance", required_argument, NULL, 'i' },
+        { "direction", required_argument, NULL, 'd' },
+        { "passwords", required_argument, NULL, 'P' },
+        { "json", no_argument, NULL, 'j' },
+        { "utc", no_argument, NULL, 'u' },
+        { "pcap", required_argument, NULL, 'f' },
+        { "port", required_argument, NULL, 'p' },
+        { "perspective", required_argument, NULL, 's' },
+        { "max-line-length", required_argument, NULL, 'M' },
+        { "max-connections", required_argument, NULL, 'C' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
     };
     struct tool t;
     const char *pcap_path = NULL;
@@ -296,7 +300,8 @@ int main(int argc, char **argv)
             } else if (strcmp(optarg, "write") == 0) {
                 t.direction = PDU_DIR_WRITE;
             } else {
-                fprintf(stderr, "emgdiag-pdu: --direction must be read or write, not '%s'\n", optarg);
+                fprintf(stderr, "emgdiag-pdu: --direction must be read or write, not '%s'\n",
+                        optarg);
                 return 2;
             }
             break;
@@ -307,15 +312,9 @@ int main(int argc, char **argv)
             }
             t.fmt.passwords_clear = 1;
             break;
-        case 'j':
-            t.json = 1;
-            break;
-        case 'u':
-            t.utc = 1;
-            break;
-        case 'f':
-            pcap_path = optarg;
-            break;
+        case 'j': t.json = 1; break;
+        case 'u': t.utc = 1; break;
+        case 'f': pcap_path = optarg; break;
         case 'p':
             if (parse_ulong(optarg, 65535, &port) != 0 || port == 0) {
                 fprintf(stderr, "emgdiag-pdu: --port '%s' is not a TCP port\n", optarg);
@@ -348,15 +347,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("emgdiag-pdu %s\n", EMGDIAG_VERSION);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("emgdiag-pdu %s\n", EMGDIAG_VERSION); return 0;
+        default: usage(stderr); return 2;
         }
     }
     if (optind < argc) {

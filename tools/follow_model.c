@@ -108,7 +108,7 @@ static void model_place(struct model *m, size_t i)
 
     if (l->ev == EV_CONNECT) {
         if (s != NULL)
-            s->superseded = 1;   /* no DISCONNECT: it ends where this one starts */
+            s->superseded = 1; /* no DISCONNECT: it ends where this one starts */
         s = new_session(m, l->instance, 1, l->ts);
     } else if (s == NULL) {
         s = new_session(m, l->instance, 0, l->ts);
@@ -156,7 +156,7 @@ struct session *session_for(struct model *m, unsigned long instance, const char 
 
     if (e == NULL || e->n == 0)
         return NULL;
-    hi = e->n;      /* the answer is the last index in [0, hi) with start <= ts */
+    hi = e->n; /* the answer is the last index in [0, hi) with start <= ts */
     while (lo < hi) {
         mid = lo + (hi - lo) / 2;
         if (strcmp(m->sessions[e->sess[mid]].start, ts) <= 0)
@@ -187,7 +187,10 @@ void list_session(FILE *out, const struct model *m, const struct session *s)
     size_t i;
 
     fprintf(out, "(%lu) #%d %s%s .. %s", s->instance, s->ordinal, s->started ? "" : "(log starts) ",
-           s->start, s->ended ? s->end : s->superseded ? "(no DISCONNECT)" : "(open)");
+            s->start,
+            s->ended        ? s->end
+            : s->superseded ? "(no DISCONNECT)"
+                            : "(open)");
     for (i = 0; i < s->nidx; i++) {
         const struct line *l = &m->lines[s->idx[i]];
 

@@ -18,13 +18,13 @@
 
 struct session {
     unsigned long instance;
-    int ordinal;                  /* 1 for the first session of its instance */
-    int started;                  /* begins with a CONNECT line */
-    int ended;                    /* a DISCONNECT or CONNECT ERR closed it */
-    int superseded;               /* a CONNECT came before its DISCONNECT */
-    char start[TS_LEN + 1];       /* its first line's timestamp */
-    char end[TS_LEN + 1];         /* its last line's */
-    size_t *idx;                  /* its lines: indexes into the connector-line array */
+    int ordinal;            /* 1 for the first session of its instance */
+    int started;            /* begins with a CONNECT line */
+    int ended;              /* a DISCONNECT or CONNECT ERR closed it */
+    int superseded;         /* a CONNECT came before its DISCONNECT */
+    char start[TS_LEN + 1]; /* its first line's timestamp */
+    char end[TS_LEN + 1];   /* its last line's */
+    size_t *idx;            /* its lines: indexes into the connector-line array */
     size_t nidx, capidx;
     unsigned long pdus;
 };
@@ -33,16 +33,16 @@ struct session {
 struct instance {
     unsigned long instance;
     int used;
-    size_t *sess;                 /* indexes into the session array */
+    size_t *sess; /* indexes into the session array */
     size_t n, cap;
 };
 
 struct model {
-    struct line *lines;           /* connector lines, file order */
+    struct line *lines; /* connector lines, file order */
     size_t nlines, caplines;
-    struct session *sessions;     /* in order of their first line */
+    struct session *sessions; /* in order of their first line */
     size_t nsessions, capsessions;
-    struct instance *inst;        /* open-addressing table by instance number */
+    struct instance *inst; /* open-addressing table by instance number */
     size_t ninst, capinst;
 };
 

@@ -86,7 +86,7 @@ static struct pdu_json *next_json(struct json_twin *tw)
 
     while (!tw->at_end) {
         if (!logfile_next_raw(&tw->lf, &text, &len)) {
-            tw->at_end = 1;      /* a read error is reported; the caller ends with status 2 */
+            tw->at_end = 1; /* a read error is reported; the caller ends with status 2 */
             break;
         }
         if (pdu_json_parse(text, len, j) == 0)
@@ -118,17 +118,18 @@ struct pdu_json *json_twin_take(struct json_twin *tw, const struct line *l, unsi
         if (same_pdu(j, l))
             return j;
         if (tw->nheld == JSON_TWIN_WINDOW) {
-            release(tw->held[0]);     /* the oldest: its text line was skipped, or is far off */
+            release(tw->held[0]); /* the oldest: its text line was skipped, or is far off */
             memmove(tw->held, tw->held + 1, (JSON_TWIN_WINDOW - 1) * sizeof *tw->held);
             tw->nheld--;
         }
         tw->held[tw->nheld++] = j;
     }
     if (tw->lf.read_error != 0)
-        return NULL;             /* reported; the caller stops */
+        return NULL; /* reported; the caller stops */
     if (tw->missed++ == 0)
-        fprintf(stderr, "%s: %s:%lu has no twin near it in %s; its fields are cut from its text "
-                        "(so are those of any other such line, counted at the end)\n",
+        fprintf(stderr,
+                "%s: %s:%lu has no twin near it in %s; its fields are cut from its text "
+                "(so are those of any other such line, counted at the end)\n",
                 tw->lf.prog, tw->text_path, lineno, tw->path);
     return NULL;
 }

@@ -27,13 +27,13 @@
 
 struct json_twin {
     struct logfile lf;
-    char *path;                   /* TEXT.jsonl */
+    char *path; /* TEXT.jsonl */
     const char *text_path;
     int open, at_end;
-    struct pdu_json *held[JSON_TWIN_WINDOW];   /* read, not yet claimed; oldest first */
+    struct pdu_json *held[JSON_TWIN_WINDOW]; /* read, not yet claimed; oldest first */
     size_t nheld;
-    unsigned long missed;         /* text lines with no twin found */
-    unsigned long not_json;       /* twin lines that are not JSON-twin lines */
+    unsigned long missed;   /* text lines with no twin found */
+    unsigned long not_json; /* twin lines that are not JSON-twin lines */
 };
 
 /* Looks for TEXT.jsonl: 1 when it is open, 0 when there is none, -1 when it

@@ -35,7 +35,7 @@ static void line_append(struct linereader *lr, const char *p, size_t n)
         while (cap < lr->line_len + n)
             cap = cap > SIZE_MAX / 2 ? lr->line_len + n : cap * 2;
         if (cap > lr->max_len)
-            cap = lr->max_len;   /* line_len + n <= max_len here */
+            cap = lr->max_len; /* line_len + n <= max_len here */
         lr->line = xrealloc(lr->line, cap);
         lr->line_cap = cap;
     }
@@ -87,7 +87,8 @@ enum linereader_result linereader_next(struct linereader *lr, const char **text,
             lr->chunk = xmalloc(CHUNK_SIZE);
         lr->chunk_off = lr->chunk_len = 0;
         {
-            size_t ask = lr->read_size > 0 && lr->read_size < CHUNK_SIZE ? lr->read_size : CHUNK_SIZE;
+            size_t ask =
+                lr->read_size > 0 && lr->read_size < CHUNK_SIZE ? lr->read_size : CHUNK_SIZE;
             ssize_t got = read(lr->fd, lr->chunk, ask);
 
             if (got < 0 && errno == EINTR)

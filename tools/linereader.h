@@ -23,24 +23,24 @@
 #define LINEREADER_DEFAULT_MAX (1024u * 1024u)
 
 enum linereader_result {
-    LINEREADER_LINE,        /* a whole line: *text, *len (without its '\n') */
-    LINEREADER_TOO_LONG,    /* a whole line longer than the bound was dropped */
-    LINEREADER_END,         /* no whole line until more input arrives */
-    LINEREADER_ERROR        /* read(2) failed: errno is in ->error */
+    LINEREADER_LINE,     /* a whole line: *text, *len (without its '\n') */
+    LINEREADER_TOO_LONG, /* a whole line longer than the bound was dropped */
+    LINEREADER_END,      /* no whole line until more input arrives */
+    LINEREADER_ERROR     /* read(2) failed: errno is in ->error */
 };
 
 struct linereader {
-    int fd;                 /* -1: none */
-    size_t max_len;         /* longest line kept, in octets without the '\n' */
-    unsigned long lineno;   /* whole lines returned so far (kept or dropped) */
-    int error;              /* errno of the read(2) that failed, else 0 */
-    size_t dropped_len;     /* octets of the last line dropped as too long */
-    size_t read_size;       /* octets asked of each read(2) (64 KiB; less in fuzzing) */
-    char *chunk;            /* what read(2) gave, chunk_off..chunk_len not taken yet */
+    int fd;               /* -1: none */
+    size_t max_len;       /* longest line kept, in octets without the '\n' */
+    unsigned long lineno; /* whole lines returned so far (kept or dropped) */
+    int error;            /* errno of the read(2) that failed, else 0 */
+    size_t dropped_len;   /* octets of the last line dropped as too long */
+    size_t read_size;     /* octets asked of each read(2) (64 KiB; less in fuzzing) */
+    char *chunk;          /* what read(2) gave, chunk_off..chunk_len not taken yet */
     size_t chunk_len, chunk_off;
-    char *line;             /* the start of a line that spans reads */
+    char *line; /* the start of a line that spans reads */
     size_t line_len, line_cap;
-    int dropping;           /* the current line is over the bound */
+    int dropping; /* the current line is over the bound */
 };
 
 /* Starts reading fd (not owned: the caller closes it); 0 max_len means the

@@ -59,8 +59,7 @@ static int has_word(const char *p, const char *end, const char *word)
 {
     size_t n = strlen(word);
 
-    return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 &&
-           (p + n == end || p[n] == ' ');
+    return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 && (p + n == end || p[n] == ' ');
 }
 
 /* `<ts> (<instance>) <EVENT> <OK|ERR>[ (info="…")]` */
@@ -189,7 +188,8 @@ int logfile_rewind(struct logfile *lf)
     return 0;
 }
 
-static void report_bad(struct logfile *lf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report_bad(struct logfile *lf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void report_bad(struct logfile *lf, const char *fmt, ...)
 {
@@ -214,8 +214,7 @@ int logfile_next_raw(struct logfile *lf, const char **text, size_t *len)
         return 0;
     for (;;) {
         switch (linereader_next(&lf->lr, text, len)) {
-        case LINEREADER_LINE:
-            return 1;
+        case LINEREADER_LINE: return 1;
         case LINEREADER_TOO_LONG:
             report_bad(lf, "line of %zu octets, longer than %zu (--max-line-length); skipped",
                        lf->lr.dropped_len, lf->lr.max_len);
@@ -224,14 +223,12 @@ int logfile_next_raw(struct logfile *lf, const char **text, size_t *len)
             lf->read_error = lf->lr.error;
             fprintf(stderr, "%s: %s: %s\n", lf->prog, lf->path, strerror(lf->read_error));
             return 0;
-        case LINEREADER_END:
-            return 0;
+        case LINEREADER_END: return 0;
         }
     }
 }
 
-int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *),
-                 int following)
+int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *), int following)
 {
     const char *p;
     size_t len;
@@ -245,14 +242,15 @@ int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *)
             return 0;
         }
         if (len > 0 && p[len - 1] == '\r')
-            len--;      /* a log copied through a CRLF system */
+            len--; /* a log copied through a CRLF system */
         l->text = xstrndup(p, len);
         l->len = len;
         if (parse(l) == 0)
             return 1;
         free(l->text);
-        report_bad(lf, "%s", lf->what[0] == 'c' ? "not a connector-log line; skipped"
-                                                : "not a pdu-log line; skipped");
+        report_bad(lf, "%s",
+                   lf->what[0] == 'c' ? "not a connector-log line; skipped"
+                                      : "not a pdu-log line; skipped");
     }
 }
 

@@ -21,35 +21,35 @@
 #include "linereader.h"
 #include "xalloc.h"
 
-#define TS_LEN 26                 /* YYYY-MM-DD HH:MM:SS.uuuuuu */
-#define MAX_REPORTED 10           /* bad lines reported one by one per file */
+#define TS_LEN 26       /* YYYY-MM-DD HH:MM:SS.uuuuuu */
+#define MAX_REPORTED 10 /* bad lines reported one by one per file */
 
 enum event { EV_CONNECT, EV_DISCONNECT, EV_OTHER };
 
 /* One line of either log, parsed. */
 struct line {
-    char *text;                   /* as read, without its '\n'; the caller frees it */
+    char *text; /* as read, without its '\n'; the caller frees it */
     size_t len;
     char ts[TS_LEN + 1];
     unsigned long instance;
-    enum event ev;                /* connector lines only */
-    int err;                      /* connector lines: the outcome is ERR */
-    size_t name_off, name_len;    /* pdu lines: the connector name inside "(…,N)" */
-    size_t rest;                  /* offset of what follows "(N) " or "(name,N) " */
+    enum event ev;             /* connector lines only */
+    int err;                   /* connector lines: the outcome is ERR */
+    size_t name_off, name_len; /* pdu lines: the connector name inside "(…,N)" */
+    size_t rest;               /* offset of what follows "(N) " or "(name,N) " */
 };
 
 /* A log file being read line by line.  Set prog, path, what and max_len
  * (0: the default bound), the rest zero, then logfile_open(). */
 struct logfile {
-    const char *prog;             /* message prefix: the tool's name */
+    const char *prog; /* message prefix: the tool's name */
     const char *path;
-    const char *what;             /* "connector log" or "pdu log" */
-    size_t max_len;               /* the line-length bound */
-    int opened;                   /* fd is open */
+    const char *what; /* "connector log" or "pdu log" */
+    size_t max_len;   /* the line-length bound */
+    int opened;       /* fd is open */
     int fd;
     struct linereader lr;
-    unsigned long bad;            /* lines skipped: not in the format, too long, cut short */
-    int read_error;               /* errno of a read that failed (reported), else 0 */
+    unsigned long bad; /* lines skipped: not in the format, too long, cut short */
+    int read_error;    /* errno of a read that failed (reported), else 0 */
     ino_t ino;
     dev_t dev;
 };

@@ -33,14 +33,14 @@ enum { DIR_FROM_CLIENT = 0, DIR_FROM_SERVER = 1 };
 
 struct stream {
     int started;
-    int stopped;          /* a problem was reported: decode no more */
+    int stopped; /* a problem was reported: decode no more */
     uint32_t next_seq;
-    unsigned char *buf;   /* octets of a PDU not yet complete */
+    unsigned char *buf; /* octets of a PDU not yet complete */
     size_t len, cap;
 };
 
 struct endpoint {
-    int family;           /* 4 or 6 */
+    int family; /* 4 or 6 */
     unsigned char addr[16];
     uint16_t port;
 };
@@ -51,12 +51,12 @@ struct endpoint {
 struct connection {
     struct endpoint client, server;
     unsigned instance;
-    int closed;           /* FIN or RST seen */
-    int fin[2];           /* a FIN seen from that direction */
-    int gone;             /* closed both ways or reset: only its address pair is kept */
+    int closed; /* FIN or RST seen */
+    int fin[2]; /* a FIN seen from that direction */
+    int gone;   /* closed both ways or reset: only its address pair is kept */
     struct stream dir[2];
     struct connection *next_in_bucket;
-    struct connection *older, *newer;   /* in its list: by last segment, or by closing */
+    struct connection *older, *newer; /* in its list: by last segment, or by closing */
 };
 
 /* A list of connections, oldest first. */
@@ -66,17 +66,17 @@ struct conn_list {
 };
 
 struct reader {
-    FILE *errs;           /* where problems are reported */
+    FILE *errs; /* where problems are reported */
     uint16_t port;
-    size_t max_live;                    /* connections followed at once */
+    size_t max_live; /* connections followed at once */
     pcap_smpp_handler handler;
     void *ctx;
-    struct connection **buckets;        /* live and gone connections by address pair */
+    struct connection **buckets; /* live and gone connections by address pair */
     size_t nbuckets;
-    struct conn_list live;              /* by their last segment */
-    struct conn_list gone;              /* by their closing */
+    struct conn_list live; /* by their last segment */
+    struct conn_list gone; /* by their closing */
     unsigned next_instance;
-    unsigned long dropped;              /* connections dropped for the live bound */
+    unsigned long dropped; /* connections dropped for the live bound */
     unsigned long frame;
     int problems;
 };
@@ -87,7 +87,7 @@ struct segment {
     uint8_t flags;
     const unsigned char *payload;
     size_t len;
-    int cut;              /* the capture kept less than the frame had */
+    int cut; /* the capture kept less than the frame had */
 };
 
 #define TCP_FIN 0x01
@@ -172,8 +172,10 @@ static size_t deliver_pdus(struct reader *r, struct connection *c, int dir, cons
         struct pcap_smpp_pdu pdu;
 
         if (cl < 16 || cl > PCAP_SMPP_MAX_PDU) {
-            report(r, "connection %u %s: command_length %u, not SMPP; decoding of that direction stops",
-                   c->instance, dir_name(dir), cl);
+            report(
+                r,
+                "connection %u %s: command_length %u, not SMPP; decoding of that direction stops",
+                c->instance, dir_name(dir), cl);
             stream_stop(&c->dir[dir]);
             return (size_t)-1;
         }
@@ -207,7 +209,8 @@ static void stream_take(struct reader *r, struct connection *c, int dir, const u
         size_t take = n < want ? n : want;
 
         if (stream_append(s, p, take) != 0) {
-            report(r, "out of memory; decoding of connection %u %s stops", c->instance, dir_name(dir));
+            report(r, "out of memory; decoding of connection %u %s stops", c->instance,
+                   dir_name(dir));
             stream_stop(s);
             return;
         }
@@ -219,7 +222,7 @@ static void stream_take(struct reader *r, struct connection *c, int dir, const u
         if (used == (size_t)-1)
             return;
         if (used == s->len)
-            s->len = 0;   /* the buffer stays for the next PDU held */
+            s->len = 0; /* the buffer stays for the next PDU held */
     }
     if (n == 0)
         return;
@@ -256,7 +259,9 @@ static void stream_segment(struct reader *r, struct connection *c, int dir,
     }
     diff = (int32_t)(seg->seq - s->next_seq);
     if (diff > 0) {
-        report(r, "connection %u %s: %ld octets missing before this segment; decoding of that direction stops",
+        report(r,
+               "connection %u %s: %ld octets missing before this segment; decoding of that "
+               "direction stops",
                c->instance, dir_name(dir), (long)diff);
         stream_stop(s);
         return;
@@ -270,7 +275,9 @@ static void stream_segment(struct reader *r, struct connection *c, int dir,
         n -= seen;
     }
     if (seg->cut) {
-        report(r, "connection %u %s: frame cut short by the capture's snap length; decoding of that direction stops",
+        report(r,
+               "connection %u %s: frame cut short by the capture's snap length; decoding of that "
+               "direction stops",
                c->instance, dir_name(dir));
         stream_stop(s);
         return;
@@ -291,7 +298,8 @@ static size_t endpoint_hash(const struct endpoint *e)
 }
 
 /* The same for either direction of a connection. */
-static size_t pair_bucket(const struct reader *r, const struct endpoint *a, const struct endpoint *b)
+static size_t pair_bucket(const struct reader *r, const struct endpoint *a,
+                          const struct endpoint *b)
 {
     size_t h = endpoint_hash(a) ^ endpoint_hash(b);
 
@@ -333,11 +341,11 @@ static void finish_connection(struct reader *r, struct connection *c)
 
         if (!s->stopped && s->len > 0) {
             if (s->len >= 4)
-                report(r, "connection %u %s: stream ends inside a PDU (%zu of %u octets)", c->instance,
-                       dir_name(d), s->len, be32(s->buf));
+                report(r, "connection %u %s: stream ends inside a PDU (%zu of %u octets)",
+                       c->instance, dir_name(d), s->len, be32(s->buf));
             else
-                report(r, "connection %u %s: stream ends inside a PDU header (%zu octets)", c->instance,
-                       dir_name(d), s->len);
+                report(r, "connection %u %s: stream ends inside a PDU header (%zu octets)",
+                       c->instance, dir_name(d), s->len);
         }
         stream_stop(s);
     }
@@ -424,9 +432,10 @@ static struct connection *new_connection(struct reader *r, const struct endpoint
         struct connection *idle = r->live.oldest;
 
         if (r->dropped++ == 0)
-            report(r, "more than %zu connections open at once: connection %u, idle longest, is "
-                      "dropped (a later segment of it would start a new instance); so are "
-                      "the next ones, counted at the end",
+            report(r,
+                   "more than %zu connections open at once: connection %u, idle longest, is "
+                   "dropped (a later segment of it would start a new instance); so are "
+                   "the next ones, counted at the end",
                    r->max_live, idle->instance);
         forget_connection(r, idle);
     }
@@ -603,8 +612,8 @@ static void parse_ipv6(struct reader *r, const unsigned char *p, size_t n, int c
 }
 
 /* Dispatches on an ethertype-like value. */
-static void parse_network(struct reader *r, unsigned proto, const unsigned char *p, size_t n, int cut,
-                          const struct pcap_pkthdr *h)
+static void parse_network(struct reader *r, unsigned proto, const unsigned char *p, size_t n,
+                          int cut, const struct pcap_pkthdr *h)
 {
     if (proto == 0x0800)
         parse_ipv4(r, p, n, cut, h);
@@ -677,9 +686,7 @@ static void parse_frame(struct reader *r, int linktype, const struct pcap_pkthdr
             return;
         parse_network(r, null_family_to_proto(be32(p)), p + 4, n - 4, cut, h);
         return;
-    default:
-        parse_raw_ip(r, p, n, cut, h);
-        return;
+    default: parse_raw_ip(r, p, n, cut, h); return;
     }
 }
 
@@ -699,8 +706,7 @@ static int supported_linktype(int linktype)
     case DLT_IPV6:
 #endif
         return 1;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -708,7 +714,7 @@ static int supported_linktype(int linktype)
  * for what it is (libpcap itself only sees a short read). */
 struct file_source {
     int fd;
-    int error;            /* errno of the read(2) that failed, else 0 */
+    int error; /* errno of the read(2) that failed, else 0 */
 };
 
 static ssize_t source_read(void *cookie, char *buf, size_t n)
@@ -778,8 +784,10 @@ static int read_capture(pcap_t *pc, const char *name, uint16_t port, size_t max_
     while (r.gone.oldest != NULL)
         forget_connection(&r, r.gone.oldest);
     if (r.dropped > 1)
-        fprintf(errs, "emgdiag-pdu: %s: %lu connections dropped in all, each the one idle longest "
-                      "when more than %zu were open\n", name, r.dropped, r.max_live);
+        fprintf(errs,
+                "emgdiag-pdu: %s: %lu connections dropped in all, each the one idle longest "
+                "when more than %zu were open\n",
+                name, r.dropped, r.max_live);
     free(r.buckets);
     pcap_close(pc);
     return r.problems;
@@ -788,9 +796,9 @@ static int read_capture(pcap_t *pc, const char *name, uint16_t port, size_t max_
 int pcap_smpp_read(const char *path, uint16_t port, size_t max_live, pcap_smpp_handler handler,
                    void *ctx)
 {
-    static const cookie_io_functions_t io = {.read = source_read, .close = source_close};
+    static const cookie_io_functions_t io = { .read = source_read, .close = source_close };
     char errbuf[PCAP_ERRBUF_SIZE];
-    struct file_source src = {.fd = -1, .error = 0};
+    struct file_source src = { .fd = -1, .error = 0 };
     struct stat st;
     pcap_t *pc;
     FILE *fp;

@@ -21,10 +21,10 @@
 struct pcap_smpp_pdu {
     const unsigned char *octets; /* the complete PDU, command_length included */
     size_t len;
-    int from_client;       /* sent by the side that opened the connection */
-    unsigned instance;     /* TCP connections numbered from 0 in order of appearance */
-    unsigned long frame;   /* number (from 1) of the frame that completed it */
-    struct timeval ts;     /* that frame's capture time */
+    int from_client;     /* sent by the side that opened the connection */
+    unsigned instance;   /* TCP connections numbered from 0 in order of appearance */
+    unsigned long frame; /* number (from 1) of the frame that completed it */
+    struct timeval ts;   /* that frame's capture time */
 };
 
 typedef void (*pcap_smpp_handler)(void *ctx, const struct pcap_smpp_pdu *pdu);

@@ -14,11 +14,11 @@
 
 #include "xalloc.h"
 
-#define MAX_DEPTH 8               /* the twin nests 3 deep: object, fields, array */
+#define MAX_DEPTH 8 /* the twin nests 3 deep: object, fields, array */
 
 struct reader {
     const char *p, *end;
-    char *store;                  /* decoded strings, appended */
+    char *store; /* decoded strings, appended */
     size_t store_len;
 };
 
@@ -98,7 +98,7 @@ static int string(struct reader *r, const char **s, size_t *len)
         unsigned char c = (unsigned char)*r->p;
 
         if (c < 0x20)
-            return -1;           /* a control octet must be escaped */
+            return -1; /* a control octet must be escaped */
         if (c != '\\') {
             r->store[r->store_len++] = (char)c;
             r->p++;
@@ -107,9 +107,9 @@ static int string(struct reader *r, const char **s, size_t *len)
         if (r->end - r->p < 2)
             return -1;
         switch (r->p[1]) {
-        case '"': case '\\': case '/':
-            r->store[r->store_len++] = r->p[1];
-            break;
+        case '"':
+        case '\\':
+        case '/': r->store[r->store_len++] = r->p[1]; break;
         case 'b': r->store[r->store_len++] = '\b'; break;
         case 'f': r->store[r->store_len++] = '\f'; break;
         case 'n': r->store[r->store_len++] = '\n'; break;
@@ -121,7 +121,7 @@ static int string(struct reader *r, const char **s, size_t *len)
             if (r->end - r->p < 6 || hex4(r->p + 2, &cp) != 0)
                 return -1;
             if (cp >= 0xdc00 && cp <= 0xdfff)
-                return -1;       /* a low surrogate alone */
+                return -1; /* a low surrogate alone */
             if (cp >= 0xd800 && cp <= 0xdbff) {
                 if (r->end - r->p < 12 || r->p[6] != '\\' || r->p[7] != 'u' ||
                     hex4(r->p + 8, &lo) != 0 || lo < 0xdc00 || lo > 0xdfff)
@@ -130,17 +130,16 @@ static int string(struct reader *r, const char **s, size_t *len)
                 r->p += 6;
             }
             put_utf8(r, cp);
-            r->p += 4;           /* the hex digits; the 2 of "\u" below */
+            r->p += 4; /* the hex digits; the 2 of "\u" below */
             break;
         }
-        default:
-            return -1;
+        default: return -1;
         }
         r->p += 2;
     }
     if (r->p >= r->end)
         return -1;
-    r->p++;                      /* the closing quote */
+    r->p++; /* the closing quote */
     *s = r->store + start;
     *len = r->store_len - start;
     return 0;
@@ -197,7 +196,7 @@ static int unsigned_number(struct reader *r, unsigned long *out)
         return -1;
     for (i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9' || v > (ULONG_MAX - 9) / 10)
-            return -1;           /* a fraction or an exponent: not the twin's */
+            return -1; /* a fraction or an exponent: not the twin's */
         v = v * 10 + (unsigned long)(s[i] - '0');
     }
     *out = v;
@@ -227,8 +226,7 @@ static int skip_value(struct reader *r, int depth)
     if (r->p >= r->end)
         return -1;
     switch (*r->p) {
-    case '"':
-        return string(r, &s, &len);
+    case '"': return string(r, &s, &len);
     case '{':
         r->p++;
         if (eat(r, '}'))
@@ -247,14 +245,10 @@ static int skip_value(struct reader *r, int depth)
                 return -1;
         } while (eat(r, ','));
         return eat(r, ']') ? 0 : -1;
-    case 't':
-        return literal(r, "true");
-    case 'f':
-        return literal(r, "false");
-    case 'n':
-        return literal(r, "null");
-    default:
-        return number(r, &s, &len);
+    case 't': return literal(r, "true");
+    case 'f': return literal(r, "false");
+    case 'n': return literal(r, "null");
+    default: return number(r, &s, &len);
     }
 }
 
@@ -295,7 +289,7 @@ static int fields(struct reader *r, struct pdu_json *j)
         if (r->p < r->end && *r->p == '[') {
             r->p++;
             if (eat(r, ']'))
-                return -1;       /* the twin writes no empty array */
+                return -1; /* the twin writes no empty array */
             do {
                 if (scalar(r, &value, &value_len) != 0)
                     return -1;
@@ -393,7 +387,7 @@ static int members(struct reader *r, struct pdu_json *j)
         return -1;
     skip_ws(r);
     if (r->p != r->end)
-        return -1;               /* one object per line, nothing after it */
+        return -1; /* one object per line, nothing after it */
     return have == (HAVE_TS | HAVE_INSTANCE | HAVE_DIR | HAVE_OP | HAVE_TRN | HAVE_FIELDS) ? 0 : -1;
 }
 

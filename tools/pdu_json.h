@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#define PDU_JSON_TS_LEN 26         /* "YYYY-MM-DDTHH:MM:SS.uuuuuu" */
+#define PDU_JSON_TS_LEN 26 /* "YYYY-MM-DDTHH:MM:SS.uuuuuu" */
 
 /* A field as the text form would print it: KEY and its value (a string's
  * JSON escapes undone, so the text form's own escaping; a number's digits). */
@@ -25,16 +25,16 @@ struct pdu_json_field {
 };
 
 struct pdu_json {
-    char ts[PDU_JSON_TS_LEN + 1];  /* local digits, 'T' made a space: the text form's */
+    char ts[PDU_JSON_TS_LEN + 1]; /* local digits, 'T' made a space: the text form's */
     unsigned long instance;
-    int write;                     /* dir: "write" 1, "read" 0 */
-    char op[16];                   /* "0x" and 8 hex digits */
+    int write;   /* dir: "write" 1, "read" 0 */
+    char op[16]; /* "0x" and 8 hex digits */
     unsigned long trn;
     struct pdu_json_field *fields; /* in the line's order; a repeated KEY once per value */
     size_t nfields;
-    const char *error;             /* NULL unless the PDU was malformed */
+    const char *error; /* NULL unless the PDU was malformed */
     size_t error_len;
-    char *store;                   /* the strings above point here */
+    char *store; /* the strings above point here */
 };
 
 /* Parses s[0..n).  0 with *j filled (pdu_json_free it), or -1 when the line

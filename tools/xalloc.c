@@ -13,7 +13,7 @@ void *xrealloc(void *p, size_t n)
     p = realloc(p, n ? n : 1);
     if (p == NULL) {
         fprintf(stderr, "%s: out of memory\n", program_invocation_short_name);
-        exit(2);   /* the tools' "cannot go on" status */
+        exit(2); /* the tools' "cannot go on" status */
     }
     return p;
 }

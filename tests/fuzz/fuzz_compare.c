@@ -38,13 +38,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void check_text(const char *s)
 {
     if (strchr(s, '\n') != NULL)
-        abort();   /* a key is one line */
+        abort(); /* a key is one line */
 }
 
 /* A pdu line and the same line with every space of its body written \x20
  * (as the module may write them) compare equal when no field is ignored. */
-static void check_spaces_as_escapes(const struct options *o, const struct line *l,
-                                    const char *cmp, size_t cmp_len)
+static void check_spaces_as_escapes(const struct options *o, const struct line *l, const char *cmp,
+                                    size_t cmp_len)
 {
     struct line v = *l;
     size_t i, k, vlen;
@@ -76,7 +76,7 @@ static void check_spaces_as_escapes(const struct options *o, const struct line *
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char *ignored[] = {"MESSAGEID"};
+    static char *ignored[] = { "MESSAGEID" };
     struct options o;
     struct table t;
     const char *p, *end, *nl;
@@ -127,11 +127,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct pdu_json *owned = twin;
 
             twin = NULL;
-            table_add(&t, &o, &l, owned);   /* the table owns the text and the twin now */
+            table_add(&t, &o, &l, owned); /* the table owns the text and the twin now */
             check_text(t.e[t.n - 1].key);
             again = line_cmp(&o, &t.e[t.n - 1].l, owned, &again_len);
-            if (again_len != t.e[t.n - 1].cmp_len || memcmp(again, t.e[t.n - 1].cmp, again_len) != 0)
-                abort();   /* the compared text depends on the line alone */
+            if (again_len != t.e[t.n - 1].cmp_len ||
+                memcmp(again, t.e[t.n - 1].cmp, again_len) != 0)
+                abort(); /* the compared text depends on the line alone */
             free(again);
         } else {
             size_t cmp_len;

@@ -55,8 +55,8 @@ static void check_loaded(const struct emg_config *cfg)
     for (size_t u = 0; u < cfg->n_users; u++) {
         const char *id = cfg->users[u].system_id;
         size_t n = strlen(id);
-        if (emg_config_user(cfg, id) != &cfg->users[u] || n == 0 || !one_line(id) ||
-            id[0] == ' ' || id[0] == '\t' || id[n - 1] == ' ' || id[n - 1] == '\t')
+        if (emg_config_user(cfg, id) != &cfg->users[u] || n == 0 || !one_line(id) || id[0] == ' ' ||
+            id[0] == '\t' || id[n - 1] == ' ' || id[n - 1] == '\t')
             abort();
     }
     if (cfg->log_dir == NULL || !one_line(cfg->log_dir))
@@ -92,7 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)emg_access_connect(c, "::ffff:198.51.100.7", why, sizeof(why));
         (void)emg_access_connect(c, "2001:db8::1", why, sizeof(why));
         for (size_t u = 0; u < cfg->n_users; u++)
-            (void)emg_access_login(cfg, c, cfg->users[u].system_id, "203.0.113.5", why, sizeof(why));
+            (void)emg_access_login(cfg, c, cfg->users[u].system_id, "203.0.113.5", why,
+                                   sizeof(why));
     }
     (void)emg_access_login(cfg, NULL, "nobody", "::1", why, sizeof(why));
     (void)emg_config_pdu_skipped(cfg, 0x15);
@@ -106,9 +107,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (emg_config_metrics(cfg, m->box, m->opensmppbox_id) != m ||
             (m->listen == NULL && m->textfile == NULL))
             abort();
-        if (m->listen != NULL &&
-            (emg_metrics_parse_listen(m->listen, addr, sizeof(addr), &port, why, sizeof(why)) != 0 ||
-             port < 1 || port > 65535))
+        if (m->listen != NULL && (emg_metrics_parse_listen(m->listen, addr, sizeof(addr), &port,
+                                                           why, sizeof(why)) != 0 ||
+                                  port < 1 || port > 65535))
             abort();
     }
     emg_config_free(cfg);

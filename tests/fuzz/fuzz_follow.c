@@ -27,7 +27,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     if (freopen("/dev/null", "w", stdout) == NULL)
-        abort();   /* the session list is printed, to nowhere */
+        abort(); /* the session list is printed, to nowhere */
     return 0;
 }
 
@@ -67,13 +67,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             check_ts(l.ts);
             s = session_for(&m, l.instance, l.ts);
-            if (s != NULL && (s->instance != l.instance ||
-                              (s->started && strcmp(s->start, l.ts) > 0)))
+            if (s != NULL &&
+                (s->instance != l.instance || (s->started && strcmp(s->start, l.ts) > 0)))
                 abort();
         }
         if (parse_connector_line(&l) == 0) {
             check_ts(l.ts);
-            model_add_line(&m, &l);   /* the model owns the text now */
+            model_add_line(&m, &l); /* the model owns the text now */
         } else {
             free(l.text);
         }

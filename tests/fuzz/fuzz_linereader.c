@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (pos < n) {
             if (in[pos] != '\n')
                 abort();
-            pos++;    /* its newline */
+            pos++; /* its newline */
         }
     }
     if (pos != n || linereader_pending(&lr))

@@ -33,7 +33,7 @@ static void on_pdu(void *ctx, const struct pcap_smpp_pdu *pdu)
 {
     struct seen *s = ctx;
     struct sbuf line = SBUF_INIT;
-    struct pdu_format_opts o = {0};
+    struct pdu_format_opts o = { 0 };
     uint32_t cl;
 
     if (pdu->len < 16 || pdu->len > PCAP_SMPP_MAX_PDU)
@@ -56,7 +56,7 @@ static void on_pdu(void *ctx, const struct pcap_smpp_pdu *pdu)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static FILE *devnull;
-    struct seen s = {0};
+    struct seen s = { 0 };
     FILE *fp;
 
     if (size == 0)

@@ -30,8 +30,8 @@ static size_t count_field_starts(const char *line)
     if (s == NULL)
         abort();
     for (s++; (s = strchr(s, ' ')) != NULL; s++) {
-        for (k = s + 1; (*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9');
-             k++)
+        for (k = s + 1;
+             (*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9'); k++)
             ;
         if (*k == ':' && k > s + 1 && smpp_is_key(s + 1, (size_t)(k - s - 1)))
             n++;
@@ -75,7 +75,7 @@ static void check_json_balanced(const char *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct sbuf text = SBUF_INIT, json = SBUF_INIT, both_text = SBUF_INIT;
-    struct pdu_format_opts o = {.passwords_clear = size > 0 && (data[0] & 1)};
+    struct pdu_format_opts o = { .passwords_clear = size > 0 && (data[0] & 1) };
     struct smpp_decoded sum;
 
     pdu_format_text(&text, PDU_DIR_READ, data, size, &o);
@@ -100,7 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     smpp_decode_header(data, size, &sum);
     if (sum.system_id != NULL &&
-        (sum.system_id < data || sum.system_id + sum.system_id_len >= data + size || sum.system_id[sum.system_id_len] != 0))
+        (sum.system_id < data || sum.system_id + sum.system_id_len >= data + size ||
+         sum.system_id[sum.system_id_len] != 0))
         abort();
     /* The body stage continues from the header stage to the same line. */
     {

@@ -31,7 +31,7 @@ ssize_t read(int fd, void *buf, size_t n)
     ssize_t k;
 
     if (real_read == NULL)
-        real_read = (ssize_t (*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
+        real_read = (ssize_t(*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
     if (path == NULL || after == NULL)
         return real_read(fd, buf, n);
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);

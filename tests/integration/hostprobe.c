@@ -165,7 +165,8 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *hos
         snprintf(err, errlen, "hostprobe: cannot open %s", host->config_path);
         return NULL;
     }
-    pages = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    pages =
+        mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (pages == MAP_FAILED || mprotect(pages + page, (size_t)page, PROT_NONE) != 0) {
         snprintf(err, errlen, "hostprobe: cannot map the guard page");
         return NULL;

@@ -22,8 +22,8 @@ static struct acl_rule rule_of(const char *text, int action, int line)
     struct acl_rule r;
     char err[160] = "";
 
-    ck_assert_msg(acl_parse_rule(text, &r, err, sizeof(err)) == 0, "rule \"%s\" rejected: %s",
-                  text, err);
+    ck_assert_msg(acl_parse_rule(text, &r, err, sizeof(err)) == 0, "rule \"%s\" rejected: %s", text,
+                  err);
     r.action = action;
     r.file = "t.xml";
     r.line = line;
@@ -62,14 +62,26 @@ static const struct {
     { "0.0.0.0", AF_INET, 32, { 0 }, { 255, 255, 255, 255 } },
     { "128.0.0.0/1", AF_INET, 1, { 128 }, { 128 } },
     { "::/0", AF_INET6, 0, { 0 }, { 0 } },
-    { "::1", AF_INET6, 128, { [15] = 1 },
+    { "::1",
+      AF_INET6,
+      128,
+      { [15] = 1 },
       { 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255 } },
     { "2001:db8::/32", AF_INET6, 32, { 0x20, 0x01, 0x0d, 0xb8 }, { 255, 255, 255, 255 } },
-    { "2001:DB8:0:0:0:0:0:1/128", AF_INET6, 128, { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+    { "2001:DB8:0:0:0:0:0:1/128",
+      AF_INET6,
+      128,
+      { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
       { 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255 } },
-    { "2001:db8:8000::/33", AF_INET6, 33, { 0x20, 0x01, 0x0d, 0xb8, 0x80 },
+    { "2001:db8:8000::/33",
+      AF_INET6,
+      33,
+      { 0x20, 0x01, 0x0d, 0xb8, 0x80 },
       { 255, 255, 255, 255, 0x80 } },
-    { "::192.0.2.1", AF_INET6, 128, { [12] = 192, [13] = 0, [14] = 2, [15] = 1 },
+    { "::192.0.2.1",
+      AF_INET6,
+      128,
+      { [12] = 192, [13] = 0, [14] = 2, [15] = 1 },
       { 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255 } },
 };
 
@@ -191,8 +203,8 @@ START_TEST(test_peer_forms)
 END_TEST
 
 static const char *const bad_peers[] = {
-    "", "bogus", "localhost", "1.2.3.4/32", "010.1.2.3", "1.2.3", "256.0.0.1",
-    "fe80::1%", "1.2.3.4%eth0", "2001:db8:::1", " 1.2.3.4", "1.2.3.4 ",
+    "",          "bogus",    "localhost",    "1.2.3.4/32",   "010.1.2.3", "1.2.3",
+    "256.0.0.1", "fe80::1%", "1.2.3.4%eth0", "2001:db8:::1", " 1.2.3.4",  "1.2.3.4 ",
 };
 
 START_TEST(test_bad_peer)
@@ -341,7 +353,8 @@ static Suite *acl_suite(void)
     TCase *parse = tcase_create("parse");
     TCase *match = tcase_create("match");
 
-    tcase_add_loop_test(parse, test_valid_rule, 0, (int)(sizeof(valid_rules) / sizeof(valid_rules[0])));
+    tcase_add_loop_test(parse, test_valid_rule, 0,
+                        (int)(sizeof(valid_rules) / sizeof(valid_rules[0])));
     tcase_add_loop_test(parse, test_invalid_rule, 0,
                         (int)(sizeof(invalid_rules) / sizeof(invalid_rules[0])));
     tcase_add_test(parse, test_null_and_long_rule);

@@ -101,30 +101,30 @@ static int schema_accepts(const char *text)
 /* ---- the documented example ---- */
 
 static const char example[] =
-    "<emgdiag>\n"                                                                   /* 1 */
-    "  <logs dir=\"/var/log/kannel/emg\" timezone=\"utc\" passwords=\"clear\"\n"    /* 2 */
-    "        format=\"both\" pdu-skip=\" ENQUIRE_LINK\tENQUIRE_LINK_RESP \"/>\n"    /* 3 */
-    "  <connector name=\"smpp-out\" type=\"outgoing\" smsc-id=\"upstream\"\n"       /* 4 */
-    "             format=\"json\" pdu-log=\"off\"/>\n"                              /* 5 */
-    "  <connector name=\"smpp-in\" type=\"incoming\" opensmppbox-id=\"osb\"\n"      /* 6 */
-    "             login-failure-status=\"13\">\n"                                   /* 7 */
-    "    <access>\n"                                                                /* 8 */
-    "      <deny address=\"192.0.2.66\"/>\n"                                        /* 9 */
-    "      <allow address=\"192.0.2.0/24\"/>\n"                                     /* 10 */
-    "      <allow address=\"2001:db8::/32\"/>\n"                                    /* 11 */
-    "    </access>\n"                                                               /* 12 */
-    "  </connector>\n"                                                              /* 13 */
-    "  <connector name=\"open.in\" type=\"incoming\" opensmppbox-id=\"osb2\"/>\n"   /* 14 */
-    "  <connector name=\"closed_in\" type=\"incoming\" opensmppbox-id=\"osb3\">\n"  /* 15 */
-    "    <access/>\n"                                                               /* 16 */
-    "  </connector>\n"                                                              /* 17 */
-    "  <users default=\"allow\">\n"                                                 /* 18 */
-    "    <user system-id=\"client1\">\n"                                            /* 19 */
-    "      <allow connector=\"smpp-in\" address=\"198.51.100.0/24\"/>\n"            /* 20 */
-    "      <allow connector=\"*\" address=\"203.0.113.5\"/>\n"                      /* 21 */
-    "    </user>\n"                                                                 /* 22 */
-    "    <user system-id=\"nobody\"/>\n"                                            /* 23 */
-    "  </users>\n"                                                                  /* 24 */
+    "<emgdiag>\n"                                                                  /* 1 */
+    "  <logs dir=\"/var/log/kannel/emg\" timezone=\"utc\" passwords=\"clear\"\n"   /* 2 */
+    "        format=\"both\" pdu-skip=\" ENQUIRE_LINK\tENQUIRE_LINK_RESP \"/>\n"   /* 3 */
+    "  <connector name=\"smpp-out\" type=\"outgoing\" smsc-id=\"upstream\"\n"      /* 4 */
+    "             format=\"json\" pdu-log=\"off\"/>\n"                             /* 5 */
+    "  <connector name=\"smpp-in\" type=\"incoming\" opensmppbox-id=\"osb\"\n"     /* 6 */
+    "             login-failure-status=\"13\">\n"                                  /* 7 */
+    "    <access>\n"                                                               /* 8 */
+    "      <deny address=\"192.0.2.66\"/>\n"                                       /* 9 */
+    "      <allow address=\"192.0.2.0/24\"/>\n"                                    /* 10 */
+    "      <allow address=\"2001:db8::/32\"/>\n"                                   /* 11 */
+    "    </access>\n"                                                              /* 12 */
+    "  </connector>\n"                                                             /* 13 */
+    "  <connector name=\"open.in\" type=\"incoming\" opensmppbox-id=\"osb2\"/>\n"  /* 14 */
+    "  <connector name=\"closed_in\" type=\"incoming\" opensmppbox-id=\"osb3\">\n" /* 15 */
+    "    <access/>\n"                                                              /* 16 */
+    "  </connector>\n"                                                             /* 17 */
+    "  <users default=\"allow\">\n"                                                /* 18 */
+    "    <user system-id=\"client1\">\n"                                           /* 19 */
+    "      <allow connector=\"smpp-in\" address=\"198.51.100.0/24\"/>\n"           /* 20 */
+    "      <allow connector=\"*\" address=\"203.0.113.5\"/>\n"                     /* 21 */
+    "    </user>\n"                                                                /* 22 */
+    "    <user system-id=\"nobody\"/>\n"                                           /* 23 */
+    "  </users>\n"                                                                 /* 24 */
     "</emgdiag>\n";
 
 START_TEST(test_example_fields)
@@ -195,7 +195,8 @@ START_TEST(test_name_64_octets)
         "  <connector name=\"c123456789.123456789_123456789-123456789.123456789_123456789-123\"\n"
         "             type=\"incoming\" opensmppbox-id=\"osb\"/>\n"
         "  <users><user system-id=\"c\">\n"
-        "    <allow connector=\"c123456789.123456789_123456789-123456789.123456789_123456789-123\"\n"
+        "    <allow "
+        "connector=\"c123456789.123456789_123456789-123456789.123456789_123456789-123\"\n"
         "           address=\"192.0.2.1\"/>\n"
         "  </user></users>\n"
         "</emgdiag>\n";
@@ -273,7 +274,8 @@ static void expect_connect(const struct emg_connector *c, const char *peer, int 
         snprintf(expected, sizeof(expected), "%s", why_expected);
     else
         snprintf(expected, sizeof(expected), "%s:%s", last_path, why_expected);
-    ck_assert_msg(emg_access_connect(c, peer, why, sizeof(why)) == verdict, "connect from %s", peer);
+    ck_assert_msg(emg_access_connect(c, peer, why, sizeof(why)) == verdict, "connect from %s",
+                  peer);
     ck_assert_str_eq(why, expected);
 }
 
@@ -349,12 +351,12 @@ END_TEST
 START_TEST(test_users_default_deny)
 {
     static const char text[] =
-        "<emgdiag>\n"                                                                 /* 1 */
-        "  <logs dir=\"/x\"/>\n"                                                      /* 2 */
-        "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n"       /* 3 */
-        "  <users default=\"deny\">\n"                                                /* 4 */
-        "    <user system-id=\"a\"><allow connector=\"in\" address=\"::1\"/></user>\n"/* 5 */
-        "  </users>\n"                                                                /* 6 */
+        "<emgdiag>\n"                                                                  /* 1 */
+        "  <logs dir=\"/x\"/>\n"                                                       /* 2 */
+        "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n"        /* 3 */
+        "  <users default=\"deny\">\n"                                                 /* 4 */
+        "    <user system-id=\"a\"><allow connector=\"in\" address=\"::1\"/></user>\n" /* 5 */
+        "  </users>\n"                                                                 /* 6 */
         "</emgdiag>\n";
     struct emg_config *cfg = load_ok(text);
     const struct emg_connector *in = emg_config_connector(cfg, "in");
@@ -379,13 +381,13 @@ END_TEST
 
 static const struct {
     const char *text;
-    int line;              /* expected FILE:LINE of the first message */
-    const char *message;   /* expected text after "FILE:LINE: " (prefix of it) */
-    int schema_rejects;    /* 1: the schema alone must reject it as well */
+    int line;            /* expected FILE:LINE of the first message */
+    const char *message; /* expected text after "FILE:LINE: " (prefix of it) */
+    int schema_rejects;  /* 1: the schema alone must reject it as well */
 } bad_configs[] = {
-    { HEAD "  <frob/>\n</emgdiag>\n", 3,
-      "unknown element <frob> inside <emgdiag>", 1 },
-    { HEAD "  <connector name=\"a\" type=\"incoming\" opensmppbox-id=\"o\" colour=\"red\"/>\n</emgdiag>\n",
+    { HEAD "  <frob/>\n</emgdiag>\n", 3, "unknown element <frob> inside <emgdiag>", 1 },
+    { HEAD "  <connector name=\"a\" type=\"incoming\" opensmppbox-id=\"o\" "
+           "colour=\"red\"/>\n</emgdiag>\n",
       3, "unknown attribute \"colour\" on <connector>", 1 },
     { "<emgdiag>\n  <logs dir=\"/x\" level=\"debug\"/>\n</emgdiag>\n", 2,
       "unknown attribute \"level\" on <logs>", 1 },
@@ -399,8 +401,8 @@ static const struct {
       "duplicate connector name \"out\" (first at line 3)", 0 },
     { HEAD OUT "  <connector name=\"out2\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 4,
       "smsc-id \"up\" already mapped to connector \"out\" at line 3", 0 },
-    { HEAD IN "  <connector name=\"in2\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n</emgdiag>\n", 4,
-      "opensmppbox-id \"osb\" already mapped to connector \"in\" at line 3", 0 },
+    { HEAD IN "  <connector name=\"in2\" type=\"incoming\" opensmppbox-id=\"osb\"/>\n</emgdiag>\n",
+      4, "opensmppbox-id \"osb\" already mapped to connector \"in\" at line 3", 0 },
     { HEAD "  <connector name=\"o\" type=\"outgoing\"/>\n</emgdiag>\n", 3,
       "outgoing connector needs attribute \"smsc-id\"", 1 },
     { HEAD "  <connector name=\"i\" type=\"incoming\"/>\n</emgdiag>\n", 3,
@@ -409,19 +411,26 @@ static const struct {
       "missing attribute \"type\" on <connector>", 1 },
     { HEAD "  <connector name=\"i\" type=\"both\" opensmppbox-id=\"x\"/>\n</emgdiag>\n", 3,
       "type \"both\" on <connector>: expected \"outgoing\" or \"incoming\"", 1 },
-    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\" opensmppbox-id=\"x\"/>\n</emgdiag>\n",
+    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\" "
+           "opensmppbox-id=\"x\"/>\n</emgdiag>\n",
       3, "attribute \"opensmppbox-id\" not allowed on an outgoing connector", 1 },
-    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" smsc-id=\"u\"/>\n</emgdiag>\n",
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" "
+           "smsc-id=\"u\"/>\n</emgdiag>\n",
       3, "attribute \"smsc-id\" not allowed on an incoming connector", 1 },
-    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\" login-failure-status=\"13\"/>\n</emgdiag>\n",
+    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\" "
+           "login-failure-status=\"13\"/>\n</emgdiag>\n",
       3, "attribute \"login-failure-status\" not allowed on an outgoing connector", 1 },
-    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\">\n    <access/>\n  </connector>\n</emgdiag>\n",
+    { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"u\">\n    <access/>\n  "
+           "</connector>\n</emgdiag>\n",
       4, "<access> not allowed on an outgoing connector", 0 }, /* see module/emgdiag.rng */
-    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" login-failure-status=\"15\"/>\n</emgdiag>\n",
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" "
+           "login-failure-status=\"15\"/>\n</emgdiag>\n",
       3, "login-failure-status \"15\" on <connector>: expected \"14\" or \"13\"", 1 },
-    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" pdu-log=\"yes\"/>\n</emgdiag>\n",
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" "
+           "pdu-log=\"yes\"/>\n</emgdiag>\n",
       3, "pdu-log \"yes\" on <connector>: expected \"on\" or \"off\"", 1 },
-    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" format=\"xml\"/>\n</emgdiag>\n",
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\" "
+           "format=\"xml\"/>\n</emgdiag>\n",
       3, "format \"xml\" on <connector>: expected \"emg\", \"json\" or \"both\"", 1 },
     { "<emgdiag>\n  <logs dir=\"/x\" timezone=\"gmt\"/>\n</emgdiag>\n", 2,
       "timezone \"gmt\" on <logs>: expected \"local\" or \"utc\"", 1 },
@@ -436,12 +445,15 @@ static const struct {
     { HEAD "  <logs dir=\"/y\"/>\n</emgdiag>\n", 3, "second <logs> (first at line 2)", 1 },
     { HEAD "  <users/>\n  <users/>\n</emgdiag>\n", 4, "second <users> (first at line 3)", 1 },
     { HEAD "  hello\n</emgdiag>\n", 3, "unexpected text inside <emgdiag>", 1 },
-    { "<config>\n  <logs dir=\"/x\"/>\n</config>\n", 1, "root element is <config>, expected <emgdiag>", 1 },
+    { "<config>\n  <logs dir=\"/x\"/>\n</config>\n", 1,
+      "root element is <config>, expected <emgdiag>", 1 },
     { "<emgdiag xmlns=\"urn:x\">\n  <logs dir=\"/x\"/>\n</emgdiag>\n", 1,
       "root element is <emgdiag>, expected <emgdiag> without a namespace", 1 },
-    { "<?xml version=\"1.0\"?>\n<!DOCTYPE emgdiag [\n<!ENTITY d \"/x\">\n]>\n<emgdiag><logs dir=\"&d;\"/></emgdiag>\n",
+    { "<?xml version=\"1.0\"?>\n<!DOCTYPE emgdiag [\n<!ENTITY d \"/x\">\n]>\n<emgdiag><logs "
+      "dir=\"&d;\"/></emgdiag>\n",
       2, "DOCTYPE not allowed", -1 },
-    { "<?xml version=\"1.0\"?>\n<!DOCTYPE emgdiag SYSTEM \"http://example.invalid/e.dtd\">\n<emgdiag/>\n",
+    { "<?xml version=\"1.0\"?>\n<!DOCTYPE emgdiag SYSTEM "
+      "\"http://example.invalid/e.dtd\">\n<emgdiag/>\n",
       2, "DOCTYPE not allowed", -1 },
     { "<emgdiag>\n  <logs dir=\"/x\">\n</emgdiag>\n", 3, "Opening and ending tag mismatch", -1 },
     { "<emgdiag>\n  <logs dir=\"&nope;\"/>\n</emgdiag>\n", 2, "Entity 'nope' not defined", -1 },
@@ -455,9 +467,10 @@ static const struct {
     { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
            "      <allow address=\"010.1.2.3\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
       5, "address \"010.1.2.3\": leading zero", 0 },
-    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
-           "      <allow address=\"192.0.2.0/24\"/>\n      <deny address=\"gateway.example.com\"/>\n"
-           "    </access>\n  </connector>\n</emgdiag>\n",
+    { HEAD
+      "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+      "      <allow address=\"192.0.2.0/24\"/>\n      <deny address=\"gateway.example.com\"/>\n"
+      "    </access>\n  </connector>\n</emgdiag>\n",
       6, "address \"gateway.example.com\": host name", 0 },
     { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
            "      <allow address=\"192.0.2.1/24\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
@@ -471,9 +484,13 @@ static const struct {
     { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
            "      <allow address=\"fe80::1%eth0\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
       5, "address \"fe80::1%eth0\": zone id", 0 },
-    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
-           "      <deny address=\"::ffff:192.0.2.1\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
-      5, "address \"::ffff:192.0.2.1\": IPv4-mapped IPv6 address not allowed in a rule (write the IPv4 form", 0 },
+    { HEAD
+      "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+      "      <deny address=\"::ffff:192.0.2.1\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+      5,
+      "address \"::ffff:192.0.2.1\": IPv4-mapped IPv6 address not allowed in a rule (write the "
+      "IPv4 form",
+      0 },
     { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
            "      <allow address=\"1.2.3.4/08\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
       5, "address \"1.2.3.4/08\": leading zero in prefix", 0 },
@@ -483,38 +500,46 @@ static const struct {
     { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
            "      <permit address=\"1.2.3.4\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
       5, "unknown element <permit> inside <access> (expected <allow> or <deny>)", 1 },
-    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
-           "      <allow address=\"1.2.3.4\" port=\"1\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
+    { HEAD
+      "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access>\n"
+      "      <allow address=\"1.2.3.4\" port=\"1\"/>\n    </access>\n  </connector>\n</emgdiag>\n",
       5, "unknown attribute \"port\" on <allow>", 1 },
-    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access/>\n    <access/>\n"
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"x\">\n    <access/>\n    "
+           "<access/>\n"
            "  </connector>\n</emgdiag>\n",
       5, "second <access> (first at line 4)", 1 },
     /* users */
-    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"nope\" address=\"1.2.3.4\"/>\n"
+    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"nope\" "
+              "address=\"1.2.3.4\"/>\n"
               "    </user>\n  </users>\n</emgdiag>\n",
       6, "connector \"nope\" is not defined", 0 },
-    { HEAD OUT "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"out\" address=\"1.2.3.4\"/>\n"
+    { HEAD OUT "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"out\" "
+               "address=\"1.2.3.4\"/>\n"
                "    </user>\n  </users>\n</emgdiag>\n",
       6, "connector \"out\" is outgoing", 0 },
-    { HEAD IN "  <users>\n    <user system-id=\"c\"/>\n    <user system-id=\"d\"/>\n    <user system-id=\"c\"/>\n"
+    { HEAD IN "  <users>\n    <user system-id=\"c\"/>\n    <user system-id=\"d\"/>\n    <user "
+              "system-id=\"c\"/>\n"
               "  </users>\n</emgdiag>\n",
       7, "duplicate system-id \"c\" (first at line 5)", 0 },
-    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"in\" address=\"localhost\"/>\n"
+    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"in\" "
+              "address=\"localhost\"/>\n"
               "    </user>\n  </users>\n</emgdiag>\n",
       6, "address \"localhost\": host name", 0 },
-    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <deny connector=\"in\" address=\"1.2.3.4\"/>\n"
-              "    </user>\n  </users>\n</emgdiag>\n",
+    { HEAD IN
+      "  <users>\n    <user system-id=\"c\">\n      <deny connector=\"in\" address=\"1.2.3.4\"/>\n"
+      "    </user>\n  </users>\n</emgdiag>\n",
       6, "unknown element <deny> inside <user> (expected <allow>)", 1 },
     { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow address=\"1.2.3.4\"/>\n"
               "    </user>\n  </users>\n</emgdiag>\n",
       6, "missing attribute \"connector\" on <allow>", 1 },
-    { HEAD IN "  <users>\n    <user>\n    </user>\n  </users>\n</emgdiag>\n",
-      5, "missing attribute \"system-id\" on <user>", 1 },
+    { HEAD IN "  <users>\n    <user>\n    </user>\n  </users>\n</emgdiag>\n", 5,
+      "missing attribute \"system-id\" on <user>", 1 },
     { HEAD IN "  <users default=\"strict\"/>\n</emgdiag>\n", 4,
       "default \"strict\" on <users>: expected \"allow\" or \"deny\"", 1 },
     /* pdu-value-max: 0, or 16 to 1048576 octets, in plain digits */
     { "<emgdiag>\n  <logs dir=\"/x\" pdu-value-max=\"15\"/>\n</emgdiag>\n", 2,
-      "pdu-value-max \"15\" on <logs>: expected a number of octets, 0 (no limit) or 16 to 1048576", 0 },
+      "pdu-value-max \"15\" on <logs>: expected a number of octets, 0 (no limit) or 16 to 1048576",
+      0 },
     { "<emgdiag>\n  <logs dir=\"/x\" pdu-value-max=\"1048577\"/>\n</emgdiag>\n", 2,
       "pdu-value-max \"1048577\" on <logs>: expected a number of octets", 0 },
     { "<emgdiag>\n  <logs dir=\"/x\" pdu-value-max=\"1k\"/>\n</emgdiag>\n", 2,
@@ -524,7 +549,8 @@ static const struct {
     /* connector names: at most 64 octets */
     { HEAD "  <connector name=\"" NAME65 "\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 3,
       "connector name \"" NAME65 "\": 65 octets, at most 64 are allowed", 1 },
-    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"" NAME65 "\" address=\"1.2.3.4\"/>\n"
+    { HEAD IN "  <users>\n    <user system-id=\"c\">\n      <allow connector=\"" NAME65
+              "\" address=\"1.2.3.4\"/>\n"
               "    </user>\n  </users>\n</emgdiag>\n",
       6, "connector \"" NAME65 "\" is not defined", 1 },
     /* values no Kannel box could ever use (docs/configuration.md) */
@@ -532,8 +558,8 @@ static const struct {
       "dir \"/tmp/a\\x0ab\" on <logs>: holds a line break (\\x0a)", 0 },
     { HEAD "  <connector name=\"o\" type=\"outgoing\" smsc-id=\"a&#10;b\"/>\n</emgdiag>\n", 3,
       "smsc-id \"a\\x0ab\" on <connector>: holds a line break (\\x0a)", 0 },
-    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"osb&#13;\"/>\n</emgdiag>\n", 3,
-      "opensmppbox-id \"osb\\x0d\" on <connector>: holds a line break (\\x0d)", 0 },
+    { HEAD "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"osb&#13;\"/>\n</emgdiag>\n",
+      3, "opensmppbox-id \"osb\\x0d\" on <connector>: holds a line break (\\x0d)", 0 },
     { HEAD IN "  <users>\n    <user system-id=\"a&#10;b\"/>\n  </users>\n</emgdiag>\n", 5,
       "system-id \"a\\x0ab\" on <user>: holds a line break (\\x0a)", 0 },
     { HEAD IN "  <users>\n    <user system-id=\" c\"/>\n  </users>\n</emgdiag>\n", 5,
@@ -545,8 +571,8 @@ static const struct {
     { HEAD IN "  <users>\n    <user system-id=\"&#9;c\"/>\n  </users>\n</emgdiag>\n", 5,
       "system-id \"\\x09c\" on <user>: leading or trailing white space", 0 },
     /* a quoted value is escaped */
-    { HEAD "  <connector name=\"a&quot;b\\c&#10;\" type=\"outgoing\" smsc-id=\"u\"/>\n</emgdiag>\n", 3,
-      "connector name \"a\\x22b\\\\c\\x0a\"", 1 },
+    { HEAD "  <connector name=\"a&quot;b\\c&#10;\" type=\"outgoing\" smsc-id=\"u\"/>\n</emgdiag>\n",
+      3, "connector name \"a\\x22b\\\\c\\x0a\"", 1 },
 };
 
 START_TEST(test_bad_config)
@@ -662,7 +688,8 @@ START_TEST(test_log_dir_buffer)
     ck_assert_uint_eq(errs.n, 1);
     ck_assert_str_eq(errs.msgs[0], "mem.xml:1: log directory \"/etc/passwd\": Not a directory");
     emg_errors_free(&errs);
-    cfg = emg_config_load_buffer_flags(text, strlen(text), "mem.xml", NULL, EMG_CONFIG_NO_FILESYSTEM);
+    cfg =
+        emg_config_load_buffer_flags(text, strlen(text), "mem.xml", NULL, EMG_CONFIG_NO_FILESYSTEM);
     ck_assert_ptr_nonnull(cfg);
     emg_config_free(cfg);
 }
@@ -671,12 +698,12 @@ END_TEST
 START_TEST(test_all_errors_reported)
 {
     static const char text[] =
-        "<emgdiag>\n"                                                               /* 1 */
-        "  <logs dir=\"/x\" timezone=\"gmt\"/>\n"                                   /* 2 */
-        "  <connector name=\"a b\" type=\"outgoing\" smsc-id=\"u\"/>\n"             /* 3 */
-        "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"o\">\n"         /* 4 */
-        "    <access><allow address=\"010.0.0.1\"/></access>\n"                     /* 5 */
-        "  </connector>\n"                                                          /* 6 */
+        "<emgdiag>\n"                                                       /* 1 */
+        "  <logs dir=\"/x\" timezone=\"gmt\"/>\n"                           /* 2 */
+        "  <connector name=\"a b\" type=\"outgoing\" smsc-id=\"u\"/>\n"     /* 3 */
+        "  <connector name=\"i\" type=\"incoming\" opensmppbox-id=\"o\">\n" /* 4 */
+        "    <access><allow address=\"010.0.0.1\"/></access>\n"             /* 5 */
+        "  </connector>\n"                                                  /* 6 */
         "</emgdiag>\n";
     struct emg_errors errs = { NULL, 0 };
     const char *path = write_xml("many.xml", text);
@@ -688,7 +715,8 @@ START_TEST(test_all_errors_reported)
     snprintf(expected[1], sizeof(expected[1]), "%s:3: connector name \"a b\"", path);
     snprintf(expected[2], sizeof(expected[2]), "%s:5: address \"010.0.0.1\"", path);
     for (int k = 0; k < 3; k++)
-        ck_assert_msg(strncmp(errs.msgs[k], expected[k], strlen(expected[k])) == 0, "%s", errs.msgs[k]);
+        ck_assert_msg(strncmp(errs.msgs[k], expected[k], strlen(expected[k])) == 0, "%s",
+                      errs.msgs[k]);
     emg_errors_free(&errs);
 }
 END_TEST
@@ -737,7 +765,8 @@ START_TEST(test_buffer_load_same_rules)
     ck_assert_ptr_nonnull(cfg);
     ck_assert_str_eq(cfg->file, "mem.xml");
     emg_config_free(cfg);
-    ck_assert_ptr_null(emg_config_load_buffer(HEAD "<x/></emgdiag>", strlen(HEAD) + 14, "mem.xml", &errs));
+    ck_assert_ptr_null(
+        emg_config_load_buffer(HEAD "<x/></emgdiag>", strlen(HEAD) + 14, "mem.xml", &errs));
     ck_assert_uint_eq(errs.n, 1);
     ck_assert_str_eq(errs.msgs[0], "mem.xml:3: unknown element <x> inside <emgdiag> "
                                    "(expected <logs>, <connector>, <users> or <metrics>)");
@@ -771,18 +800,17 @@ static char *text_at_line(const char *head, int first, const char *tail)
  * reports, and every rule's line, must still be the true line. */
 START_TEST(test_big_line_errors)
 {
-    static const char tail[] =
-        "  <frob/>\n"                                           /* 70000 */
-        "  <connector\n"                                        /* 70001 */
-        "      name=\"a b\"\n"                                  /* 70002 */
-        "      type=\"outgoing\" smsc-id=\"u\"/>\n"             /* 70003 */
-        "  hello\n"                                             /* 70004 */
-        "  <users>\n"                                           /* 70005 */
-        "    <user system-id=\"c\"/>\n"                         /* 70006 */
-        "    <user\n"                                           /* 70007 */
-        "      system-id=\"c\"/>\n"                             /* 70008 */
-        "  </users>\n"                                          /* 70009 */
-        "</emgdiag>\n";
+    static const char tail[] = "  <frob/>\n"                               /* 70000 */
+                               "  <connector\n"                            /* 70001 */
+                               "      name=\"a b\"\n"                      /* 70002 */
+                               "      type=\"outgoing\" smsc-id=\"u\"/>\n" /* 70003 */
+                               "  hello\n"                                 /* 70004 */
+                               "  <users>\n"                               /* 70005 */
+                               "    <user system-id=\"c\"/>\n"             /* 70006 */
+                               "    <user\n"                               /* 70007 */
+                               "      system-id=\"c\"/>\n"                 /* 70008 */
+                               "  </users>\n"                              /* 70009 */
+                               "</emgdiag>\n";
     char *text = text_at_line(HEAD, 70000, tail);
     struct emg_errors errs = { NULL, 0 };
     const char *path = write_xml("big.xml", text);
@@ -814,7 +842,8 @@ START_TEST(test_big_line_parser_error)
     ck_assert_ptr_null(emg_config_load(path, &errs));
     ck_assert_uint_ge(errs.n, 1);
     snprintf(expected, sizeof(expected), "%s:70001: Opening and ending tag mismatch", path);
-    ck_assert_msg(strncmp(errs.msgs[0], expected, strlen(expected)) == 0, "got \"%s\"", errs.msgs[0]);
+    ck_assert_msg(strncmp(errs.msgs[0], expected, strlen(expected)) == 0, "got \"%s\"",
+                  errs.msgs[0]);
     emg_errors_free(&errs);
     free(text);
 }
@@ -824,18 +853,18 @@ END_TEST
 START_TEST(test_big_line_rules)
 {
     static const char tail[] =
-        "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n"   /* 65534 */
-        "    <access>\n"                                                         /* 65535 */
-        "      <deny\n"                                                          /* 65536 */
-        "          address=\"192.0.2.66\"/>\n"                                   /* 65537 */
-        "      <allow address=\"192.0.2.0/24\"/>\n"                              /* 65538 */
-        "    </access>\n"                                                        /* 65539 */
-        "  </connector>\n"                                                       /* 65540 */
-        "  <users default=\"deny\">\n"                                           /* 65541 */
-        "    <user system-id=\"c\">\n"                                           /* 65542 */
-        "      <allow connector=\"in\" address=\"198.51.100.0/24\"/>\n"          /* 65543 */
-        "    </user>\n"                                                          /* 65544 */
-        "  </users>\n"                                                           /* 65545 */
+        "  <connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n" /* 65534 */
+        "    <access>\n"                                                       /* 65535 */
+        "      <deny\n"                                                        /* 65536 */
+        "          address=\"192.0.2.66\"/>\n"                                 /* 65537 */
+        "      <allow address=\"192.0.2.0/24\"/>\n"                            /* 65538 */
+        "    </access>\n"                                                      /* 65539 */
+        "  </connector>\n"                                                     /* 65540 */
+        "  <users default=\"deny\">\n"                                         /* 65541 */
+        "    <user system-id=\"c\">\n"                                         /* 65542 */
+        "      <allow connector=\"in\" address=\"198.51.100.0/24\"/>\n"        /* 65543 */
+        "    </user>\n"                                                        /* 65544 */
+        "  </users>\n"                                                         /* 65545 */
         "</emgdiag>\n";
     char *text = text_at_line(HEAD, 65534, tail);
     struct emg_config *cfg = load_ok(text);
@@ -878,13 +907,15 @@ static char *scaled_config(int users, int connectors, int allows)
     PUT("<emgdiag>\n  <logs dir=\"/x\"/>\n");
     for (int k = 0; k < connectors; k++) {
         PUT("  <connector name=\"in%d\" type=\"incoming\" opensmppbox-id=\"osb%d\">\n"
-            "    <access><allow address=\"192.0.2.0/24\"/></access>\n  </connector>\n", k, k);
+            "    <access><allow address=\"192.0.2.0/24\"/></access>\n  </connector>\n",
+            k, k);
         PUT("  <connector name=\"out%d\" type=\"outgoing\" smsc-id=\"smsc%d\"/>\n", k, k);
     }
     PUT("  <users default=\"deny\">\n");
     for (int k = 0; k < users; k++) {
         if (allows)
-            PUT("<user system-id=\"user%07d\"><allow connector=\"in%d\" address=\"198.51.100.0/24\"/></user>\n",
+            PUT("<user system-id=\"user%07d\"><allow connector=\"in%d\" "
+                "address=\"198.51.100.0/24\"/></user>\n",
                 k, k % connectors);
         else
             PUT("<user system-id=\"user%07d\"/>\n", k);
@@ -900,8 +931,8 @@ static double load_seconds(const char *text, double best)
 {
     struct emg_errors errs = { NULL, 0 };
     double t0 = cpu_seconds(), t;
-    struct emg_config *cfg =
-        emg_config_load_buffer_flags(text, strlen(text), "scale.xml", &errs, EMG_CONFIG_NO_FILESYSTEM);
+    struct emg_config *cfg = emg_config_load_buffer_flags(text, strlen(text), "scale.xml", &errs,
+                                                          EMG_CONFIG_NO_FILESYSTEM);
 
     t = cpu_seconds() - t0;
     ck_assert_msg(cfg != NULL, "%s", errs.n ? errs.msgs[0] : "(no message)");
@@ -995,10 +1026,10 @@ static double lookup_seconds(const struct emg_config *cfg, int lookups)
 START_TEST(test_lookup_constant)
 {
     char *small_text = scaled_config(1000, 10, 0), *large_text = scaled_config(100000, 1000, 0);
-    struct emg_config *small = emg_config_load_buffer_flags(small_text, strlen(small_text), "s.xml", NULL,
-                                                            EMG_CONFIG_NO_FILESYSTEM);
-    struct emg_config *large = emg_config_load_buffer_flags(large_text, strlen(large_text), "l.xml", NULL,
-                                                            EMG_CONFIG_NO_FILESYSTEM);
+    struct emg_config *small = emg_config_load_buffer_flags(small_text, strlen(small_text), "s.xml",
+                                                            NULL, EMG_CONFIG_NO_FILESYSTEM);
+    struct emg_config *large = emg_config_load_buffer_flags(large_text, strlen(large_text), "l.xml",
+                                                            NULL, EMG_CONFIG_NO_FILESYSTEM);
     double t_small, t_large;
 
     ck_assert_ptr_nonnull(small);
@@ -1079,7 +1110,8 @@ static Suite *config_suite(void)
     tcase_add_test(load, test_utf8_and_declared_encoding);
     tcase_add_test(load, test_name_64_octets);
     tcase_add_test(load, test_buffer_load_same_rules);
-    tcase_add_loop_test(errors, test_bad_config, 0, (int)(sizeof(bad_configs) / sizeof(bad_configs[0])));
+    tcase_add_loop_test(errors, test_bad_config, 0,
+                        (int)(sizeof(bad_configs) / sizeof(bad_configs[0])));
     tcase_add_test(errors, test_all_errors_reported);
     tcase_add_test(errors, test_error_cap);
     tcase_add_test(errors, test_missing_file);

@@ -150,7 +150,7 @@ static time_t seed_second(void)
 
 START_TEST(text_utc)
 {
-    struct timeval tv = {seed_second(), 104666};
+    struct timeval tv = { seed_second(), 104666 };
     char out[32];
 
     emg_ts_text(out, &tv, 1);
@@ -168,7 +168,7 @@ END_TEST
 
 START_TEST(text_local_and_switch)
 {
-    struct timeval tv = {seed_second(), 104666};
+    struct timeval tv = { seed_second(), 104666 };
     char out[32];
 
     setenv("TZ", "XXX-2", 1); /* POSIX: two hours east of UTC */
@@ -184,7 +184,7 @@ END_TEST
 
 START_TEST(iso)
 {
-    struct timeval tv = {seed_second(), 104666};
+    struct timeval tv = { seed_second(), 104666 };
     char out[40];
 
     setenv("TZ", "XXX-2", 1);
@@ -203,7 +203,7 @@ END_TEST
 
 START_TEST(out_of_range_year_does_not_overrun)
 {
-    struct timeval tv = {(time_t)1 << 60, 1};
+    struct timeval tv = { (time_t)1 << 60, 1 };
     char out[32];
     char iso_out[40];
 

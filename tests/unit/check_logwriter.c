@@ -306,8 +306,8 @@ static int threads_named(const char *name)
     FILE *p;
     int n = -1;
 
-    ck_assert_int_ge(asprintf(&cmd, "cat /proc/%ld/task/*/comm | grep -cx '%s'", (long)getpid(),
-                              name), 0);
+    ck_assert_int_ge(
+        asprintf(&cmd, "cat /proc/%ld/task/*/comm | grep -cx '%s'", (long)getpid(), name), 0);
     p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);
     if (fgets(buf, sizeof buf, p) != NULL)
@@ -1042,7 +1042,7 @@ START_TEST(test_linger_writes_at_once_then_gathers)
     test_ctx_init(&c);
     w = start_writer(dir, 0, &c);
     ck_assert_int_eq(submit_str(w, "pdu.x", "first\n"), 0);
-    wait_for_file(dir, "pdu.x", "first\n");   /* no flush: the writer was idle */
+    wait_for_file(dir, "pdu.x", "first\n"); /* no flush: the writer was idle */
     for (n = 0; n < 50; n++) {
         line100(line, "l", n);
         ck_assert_int_eq(submit_str(w, "pdu.x", line), 0);
@@ -1074,12 +1074,12 @@ START_TEST(test_linger_ends_for_full_queue_flush_and_stop)
 
     linger_ms = 60000;
     test_ctx_init(&c);
-    w = start_writer(dir, 4000, &c);   /* a quarter: 1000 octets */
+    w = start_writer(dir, 4000, &c); /* a quarter: 1000 octets */
     ck_assert_int_eq(submit_str(w, "pdu.x", "first\n"), 0);
     wait_for_file(dir, "pdu.x", "first\n");
     strcpy(expected, "first\n");
     off = strlen(expected);
-    for (n = 0; n < 10; n++) {      /* 1,000 octets: the tenth wakes it */
+    for (n = 0; n < 10; n++) { /* 1,000 octets: the tenth wakes it */
         line100(line, "q", n);
         ck_assert_int_eq(submit_str(w, "pdu.x", line), 0);
         memcpy(expected + off, line, 101);

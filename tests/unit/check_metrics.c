@@ -120,8 +120,9 @@ static void promtool_accepts(const char *text)
     n = fread(out, 1, sizeof(out) - 1, p);
     out[n] = '\0';
     rc = pclose(p);
-    ck_assert_msg(rc == 0, "promtool check metrics (exit %d; is Debian's prometheus installed?):\n%s",
-                  rc, out);
+    ck_assert_msg(rc == 0,
+                  "promtool check metrics (exit %d; is Debian's prometheus installed?):\n%s", rc,
+                  out);
 }
 
 /* ---- the expected text ---- */
@@ -202,9 +203,10 @@ static void tail(struct text *t, const char *box, const unsigned long dropped[4]
                  const unsigned long overflow[6])
 {
     static const char *const logs[4] = { "connector", "pdu", "security", "general" };
-    static const char *const fams[6] = { "emgdiag_connects_total", "emgdiag_logins_total",
-                                         "emgdiag_disconnects_total", "emgdiag_pdus_total",
-                                         "emgdiag_response_seconds", "emgdiag_access_refused_total" };
+    static const char *const fams[6] = {
+        "emgdiag_connects_total", "emgdiag_logins_total",     "emgdiag_disconnects_total",
+        "emgdiag_pdus_total",     "emgdiag_response_seconds", "emgdiag_access_refused_total"
+    };
     static const unsigned long zero[6];
 
     family(t, "emgdiag_log_lines_dropped_total");
@@ -233,8 +235,8 @@ static void assert_text(const char *got, const char *want, int line)
         g++;
         w++;
     }
-    ck_abort_msg("line %d: scrape differs at its line %d: got \"%.120s\", expected \"%.120s\"", line,
-                 n, g, w);
+    ck_abort_msg("line %d: scrape differs at its line %d: got \"%.120s\", expected \"%.120s\"",
+                 line, n, g, w);
 }
 #define ck_assert_text(got, want) assert_text(got, want, __LINE__)
 
@@ -267,13 +269,16 @@ START_TEST(config_metrics_element)
 {
     static const struct {
         const char *element;
-        const char *error;  /* NULL: loads */
+        const char *error; /* NULL: loads */
     } cases[] = {
         { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:9391\"/>", NULL },
-        { "<metrics box=\"bearerbox\" listen=\"[::1]:9391\" session-info=\"off\" max-series=\"5\"/>", NULL },
+        { "<metrics box=\"bearerbox\" listen=\"[::1]:9391\" session-info=\"off\" "
+          "max-series=\"5\"/>",
+          NULL },
         { "<metrics box=\"opensmppbox\" textfile=\"/x/a.prom\" interval=\"60\"/>", NULL },
         { "<metrics box=\"bearerbox\" listen=\"localhost:9391\"/>",
-          "m.xml:2: listen \"localhost:9391\": not an IPv4 address (host names are not allowed; write IPv6 as [::1]:port)" },
+          "m.xml:2: listen \"localhost:9391\": not an IPv4 address (host names are not allowed; "
+          "write IPv6 as [::1]:port)" },
         { "<metrics box=\"bearerbox\" listen=\"127.0.0.1\"/>",
           "m.xml:2: listen \"127.0.0.1\": missing ':port' (write e.g. 127.0.0.1:9391)" },
         { "<metrics box=\"bearerbox\" listen=\"[::1:9391\"/>",
@@ -283,9 +288,11 @@ START_TEST(config_metrics_element)
         { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:0\"/>",
           "m.xml:2: listen \"127.0.0.1:0\": port must be a number 1-65535 without a leading zero" },
         { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:65536\"/>",
-          "m.xml:2: listen \"127.0.0.1:65536\": port must be a number 1-65535 without a leading zero" },
+          "m.xml:2: listen \"127.0.0.1:65536\": port must be a number 1-65535 without a leading "
+          "zero" },
         { "<metrics box=\"bearerbox\" textfile=\"/x/a.txt\"/>",
-          "m.xml:2: textfile \"/x/a.txt\": the file name must end in \".prom\" (node-exporter's textfile collector reads only those)" },
+          "m.xml:2: textfile \"/x/a.txt\": the file name must end in \".prom\" (node-exporter's "
+          "textfile collector reads only those)" },
         { "<metrics box=\"bearerbox\" textfile=\"/x/a.prom\" interval=\"0\"/>",
           "m.xml:2: interval \"0\" on <metrics>: expected a number 1-3600" },
         { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:1\" interval=\"5\"/>",
@@ -298,10 +305,14 @@ START_TEST(config_metrics_element)
           "m.xml:2: box \"smsbox\" on <metrics>: expected \"bearerbox\" or \"opensmppbox\"" },
         { "<metrics box=\"bearerbox\" opensmppbox-id=\"x\" listen=\"127.0.0.1:1\"/>",
           "m.xml:2: attribute \"opensmppbox-id\" not allowed on <metrics box=\"bearerbox\">" },
-        { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:1\"/>\n<metrics box=\"bearerbox\" textfile=\"a.prom\"/>",
-          "m.xml:3: second <metrics> for box \"bearerbox\" (first at line 2; one element per process)" },
-        { "<metrics box=\"opensmppbox\" opensmppbox-id=\"a\" listen=\"127.0.0.1:1\"/>\n<metrics box=\"opensmppbox\" opensmppbox-id=\"a\" listen=\"127.0.0.1:2\"/>",
-          "m.xml:3: second <metrics> for box \"opensmppbox\" opensmppbox-id \"a\" (first at line 2; one element per process)" },
+        { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:1\"/>\n<metrics box=\"bearerbox\" "
+          "textfile=\"a.prom\"/>",
+          "m.xml:3: second <metrics> for box \"bearerbox\" (first at line 2; one element per "
+          "process)" },
+        { "<metrics box=\"opensmppbox\" opensmppbox-id=\"a\" listen=\"127.0.0.1:1\"/>\n<metrics "
+          "box=\"opensmppbox\" opensmppbox-id=\"a\" listen=\"127.0.0.1:2\"/>",
+          "m.xml:3: second <metrics> for box \"opensmppbox\" opensmppbox-id \"a\" (first at line "
+          "2; one element per process)" },
         { "<metrics box=\"bearerbox\" listen=\"127.0.0.1:1\" colour=\"red\"/>",
           "m.xml:2: unknown attribute \"colour\" on <metrics>" },
     };
@@ -311,14 +322,15 @@ START_TEST(config_metrics_element)
         struct emg_errors errs = { NULL, 0 };
         struct emg_config *cfg;
 
-        snprintf(xml, sizeof(xml), "<emgdiag><logs dir=\"/tmp\"/>\n%s\n</emgdiag>\n", cases[i].element);
+        snprintf(xml, sizeof(xml), "<emgdiag><logs dir=\"/tmp\"/>\n%s\n</emgdiag>\n",
+                 cases[i].element);
         cfg = emg_config_load_buffer(xml, strlen(xml), "m.xml", &errs);
         if (cases[i].error == NULL) {
             ck_assert_msg(cfg != NULL, "%s: %s", cases[i].element, errs.n ? errs.msgs[0] : "?");
         } else {
             ck_assert_msg(cfg == NULL, "%s loaded", cases[i].element);
-            ck_assert_msg(errs.n >= 1 && strcmp(errs.msgs[0], cases[i].error) == 0, "%s: got \"%s\"",
-                          cases[i].element, errs.n ? errs.msgs[0] : "(nothing)");
+            ck_assert_msg(errs.n >= 1 && strcmp(errs.msgs[0], cases[i].error) == 0,
+                          "%s: got \"%s\"", cases[i].element, errs.n ? errs.msgs[0] : "(nothing)");
         }
         emg_config_free(cfg);
         emg_errors_free(&errs);
@@ -326,9 +338,10 @@ START_TEST(config_metrics_element)
     /* Which element a process takes: the one naming its id, else the one
      * without an id; none for bearerbox here. */
     {
-        const char *x = "<emgdiag><logs dir=\"/tmp\"/>"
-                        "<metrics box=\"opensmppbox\" listen=\"127.0.0.1:1\"/>"
-                        "<metrics box=\"opensmppbox\" opensmppbox-id=\"b\" listen=\"127.0.0.1:2\"/></emgdiag>";
+        const char *x =
+            "<emgdiag><logs dir=\"/tmp\"/>"
+            "<metrics box=\"opensmppbox\" listen=\"127.0.0.1:1\"/>"
+            "<metrics box=\"opensmppbox\" opensmppbox-id=\"b\" listen=\"127.0.0.1:2\"/></emgdiag>";
         struct emg_config *cfg = emg_config_load_buffer(x, strlen(x), "m.xml", NULL);
         const struct emg_metrics *m;
 
@@ -361,11 +374,17 @@ START_TEST(textfile_written_atomically)
     struct stat st;
 
     make_dir();
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" textfile=\"@D/nodir/x.prom\"/></emgdiag>", 0, 0);
+    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" "
+              "textfile=\"@D/nodir/x.prom\"/></emgdiag>",
+              0, 0);
     ck_assert_ptr_null(start(EMGDIAG_BOX_BEARERBOX, NULL, err, sizeof(err)));
-    ck_assert_msg(strstr(err, "metrics textfile ") == err && strstr(err, "No such file or directory"), "%s", err);
+    ck_assert_msg(strstr(err, "metrics textfile ") == err &&
+                      strstr(err, "No such file or directory"),
+                  "%s", err);
 
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" textfile=\"@D/bb.prom\" interval=\"1\"/></emgdiag>", 0, 0);
+    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" textfile=\"@D/bb.prom\" "
+              "interval=\"1\"/></emgdiag>",
+              0, 0);
     snprintf(path, sizeof(path), "%s/bb.prom", dir);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
     for (int i = 0; i < 50 && stat(path, &st) != 0; i++)
@@ -376,12 +395,15 @@ START_TEST(textfile_written_atomically)
     m->connect_err(s, 110);
     usleep(1500000);
     text = slurp(path);
-    ck_assert_ptr_nonnull(strstr(text, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno=\"110\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(text, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\","
+                                       "result=\"err\",errno=\"110\"} 1\n"));
     free(text);
     m->connect_err(s, 110);
     m->session_close(s);
     /* A reload to another file writes it at once. */
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" textfile=\"@D/bb2.prom\" interval=\"3600\"/></emgdiag>", 0, 0);
+    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" textfile=\"@D/bb2.prom\" "
+              "interval=\"3600\"/></emgdiag>",
+              0, 0);
     m->reload();
     snprintf(path, sizeof(path), "%s/bb2.prom", dir);
     for (int i = 0; i < 100 && stat(path, &st) != 0; i++)
@@ -390,7 +412,8 @@ START_TEST(textfile_written_atomically)
     m->shutdown();
     head(&want, "bearerbox", 1, 0);
     family(&want, "emgdiag_connects_total");
-    add(&want, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno=\"110\"} 2\n");
+    add(&want, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno="
+               "\"110\"} 2\n");
     family(&want, "emgdiag_logins_total");
     family(&want, "emgdiag_disconnects_total");
     family(&want, "emgdiag_pdus_total");
@@ -420,14 +443,21 @@ START_TEST(listen_refused_without_microhttpd)
     const struct emgdiag_module *m;
 
     make_dir();
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:9\"/></emgdiag>", 0, 0);
+    write_xml(
+        "<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:9\"/></emgdiag>",
+        0, 0);
     ck_assert_ptr_null(start(EMGDIAG_BOX_BEARERBOX, NULL, err, sizeof(err)));
-    ck_assert_str_eq(err, "metrics listen 127.0.0.1:9: this emgdiag was built without libmicrohttpd "
-                          "(configure --without-microhttpd); use textfile=, or rebuild with "
-                          "libmicrohttpd-dev");
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" textfile=\"@D/a.prom\"/></emgdiag>", 0, 0);
+    ck_assert_str_eq(err,
+                     "metrics listen 127.0.0.1:9: this emgdiag was built without libmicrohttpd "
+                     "(configure --without-microhttpd); use textfile=, or rebuild with "
+                     "libmicrohttpd-dev");
+    write_xml(
+        "<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" textfile=\"@D/a.prom\"/></emgdiag>",
+        0, 0);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:9\"/></emgdiag>", 0, 0);
+    write_xml(
+        "<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:9\"/></emgdiag>",
+        0, 0);
     m->reload();
     m->shutdown();
     {
@@ -443,7 +473,8 @@ START_TEST(listen_refused_without_microhttpd)
         snprintf(path, sizeof(path), "%s/a.prom", dir);
         g = slurp(path);
         ck_assert_ptr_nonnull(g);
-        ck_assert_ptr_nonnull(strstr(g, "emgdiag_config_reloads_total{box=\"bearerbox\",result=\"rejected\"} 1\n"));
+        ck_assert_ptr_nonnull(
+            strstr(g, "emgdiag_config_reloads_total{box=\"bearerbox\",result=\"rejected\"} 1\n"));
         free(g);
     }
 }
@@ -504,7 +535,7 @@ static int occupy(int port)
 
 struct reply {
     int status;
-    char *head;  /* status line and headers */
+    char *head; /* status line and headers */
     char *body;
 };
 
@@ -580,7 +611,8 @@ static char *scrape(int port)
     char *body;
 
     ck_assert_msg(r.status == 200, "status %d: %s", r.status, r.head);
-    ck_assert_msg(strstr(r.head, "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8") != NULL,
+    ck_assert_msg(strstr(r.head, "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8") !=
+                      NULL,
                   "headers: %s", r.head);
     promtool_accepts(r.body);
     body = r.body;
@@ -635,7 +667,8 @@ static char *normalise(const char *body, double t0, double t1)
         if (sp != NULL && strncmp(line, "emgdiag_session_up_since_seconds{", 33) == 0) {
             double v = strtod(sp + 1, NULL);
 
-            ck_assert_msg(v >= t0 - 0.001 && v <= t1 + 0.001, "up since %f not in [%f, %f]", v, t0, t1);
+            ck_assert_msg(v >= t0 - 0.001 && v <= t1 + 0.001, "up since %f not in [%f, %f]", v, t0,
+                          t1);
             o += sprintf(o, "%.*s T\n", (int)(sp - line), line);
         } else if (sp != NULL && strncmp(line, "emgdiag_response_seconds_sum{", 29) == 0) {
             ck_assert_msg(strtod(sp + 1, NULL) > 0.5, "sum %s", sp + 1);
@@ -706,11 +739,16 @@ START_TEST(outgoing_story_scraped)
     family(&want, "emgdiag_disconnects_total");
     size_t cut_disc = want.len;
     family(&want, "emgdiag_pdus_total");
-    add(&want, "emgdiag_pdus_total{%s,direction=\"read\",op=\"BIND_TRANSCEIVER_RESP\",status=\"0\"} 1\n", L);
+    add(&want,
+        "emgdiag_pdus_total{%s,direction=\"read\",op=\"BIND_TRANSCEIVER_RESP\",status=\"0\"} 1\n",
+        L);
     add(&want, "emgdiag_pdus_total{%s,direction=\"read\",op=\"ENQUIRE_LINK\",status=\"0\"} 1\n", L);
-    add(&want, "emgdiag_pdus_total{%s,direction=\"read\",op=\"SUBMIT_SM_RESP\",status=\"88\"} 1\n", L);
-    add(&want, "emgdiag_pdus_total{%s,direction=\"write\",op=\"BIND_TRANSCEIVER\",status=\"0\"} 1\n", L);
-    add(&want, "emgdiag_pdus_total{%s,direction=\"write\",op=\"ENQUIRE_LINK_RESP\",status=\"0\"} 1\n", L);
+    add(&want, "emgdiag_pdus_total{%s,direction=\"read\",op=\"SUBMIT_SM_RESP\",status=\"88\"} 1\n",
+        L);
+    add(&want,
+        "emgdiag_pdus_total{%s,direction=\"write\",op=\"BIND_TRANSCEIVER\",status=\"0\"} 1\n", L);
+    add(&want,
+        "emgdiag_pdus_total{%s,direction=\"write\",op=\"ENQUIRE_LINK_RESP\",status=\"0\"} 1\n", L);
     add(&want, "emgdiag_pdus_total{%s,direction=\"write\",op=\"SUBMIT_SM\",status=\"0\"} 2\n", L);
     family(&want, "emgdiag_response_seconds");
     one_observation(&want, "box=\"bearerbox\",connector=\"up\",op=\"BIND_TRANSCEIVER\"", "1");
@@ -725,7 +763,8 @@ START_TEST(outgoing_story_scraped)
     family(&want, "emgdiag_outstanding_requests");
     add(&want, "emgdiag_outstanding_requests{%s,instance=\"3\"} 1\n", L);
     family(&want, "emgdiag_session_info");
-    add(&want, "emgdiag_session_info{%s,instance=\"3\",peer=\"127.0.0.1\",system_id=\"SMSC\"} 1\n", L);
+    add(&want, "emgdiag_session_info{%s,instance=\"3\",peer=\"127.0.0.1\",system_id=\"SMSC\"} 1\n",
+        L);
     tail(&want, "bearerbox", NULL, NULL);
 
     body = scrape(port);
@@ -792,13 +831,15 @@ START_TEST(incoming_refusals_and_session_info)
     struct text want = { "", 0 };
     char *body, *got;
     const char *L = "box=\"opensmppbox\",connector=\"in\"";
-#define XML_IN(extra)                                                                              \
-    "<emgdiag><logs dir=\"@D\"/>"                                                                   \
-    "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">"                               \
-    "<access><deny address=\"127.0.0.3\"/><allow address=\"127.0.0.0/8\"/></access></connector>"    \
-    "<users><user system-id=\"alice\"><allow connector=\"in\" address=\"127.0.0.1\"/></user></users>" \
-    "<metrics box=\"opensmppbox\" listen=\"127.0.0.1:@Q\"/>"                                        \
-    "<metrics box=\"opensmppbox\" opensmppbox-id=\"osb\" listen=\"127.0.0.1:@P\"" extra "/></emgdiag>\n"
+#define XML_IN(extra)                                                                            \
+    "<emgdiag><logs dir=\"@D\"/>"                                                                \
+    "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">"                           \
+    "<access><deny address=\"127.0.0.3\"/><allow address=\"127.0.0.0/8\"/></access></connector>" \
+    "<users><user system-id=\"alice\"><allow connector=\"in\" "                                  \
+    "address=\"127.0.0.1\"/></user></users>"                                                     \
+    "<metrics box=\"opensmppbox\" listen=\"127.0.0.1:@Q\"/>"                                     \
+    "<metrics box=\"opensmppbox\" opensmppbox-id=\"osb\" listen=\"127.0.0.1:@P\"" extra          \
+    "/></emgdiag>\n"
 
     make_dir();
     write_xml(XML_IN(""), port, free_port());
@@ -832,10 +873,16 @@ START_TEST(incoming_refusals_and_session_info)
     family(&want, "emgdiag_disconnects_total");
     add(&want, "emgdiag_disconnects_total{%s,reason=\"login-failed\",errno=\"\"} 1\n", L);
     family(&want, "emgdiag_pdus_total");
-    add(&want, "emgdiag_pdus_total{%s,direction=\"read\",op=\"BIND_TRANSCEIVER\",status=\"0\"} 1\n", L);
-    add(&want, "emgdiag_pdus_total{%s,direction=\"read\",op=\"BIND_TRANSMITTER\",status=\"0\"} 1\n", L);
-    add(&want, "emgdiag_pdus_total{%s,direction=\"write\",op=\"BIND_TRANSCEIVER_RESP\",status=\"0\"} 1\n", L);
-    add(&want, "emgdiag_pdus_total{%s,direction=\"write\",op=\"BIND_TRANSMITTER_RESP\",status=\"14\"} 1\n", L);
+    add(&want, "emgdiag_pdus_total{%s,direction=\"read\",op=\"BIND_TRANSCEIVER\",status=\"0\"} 1\n",
+        L);
+    add(&want, "emgdiag_pdus_total{%s,direction=\"read\",op=\"BIND_TRANSMITTER\",status=\"0\"} 1\n",
+        L);
+    add(&want,
+        "emgdiag_pdus_total{%s,direction=\"write\",op=\"BIND_TRANSCEIVER_RESP\",status=\"0\"} 1\n",
+        L);
+    add(&want,
+        "emgdiag_pdus_total{%s,direction=\"write\",op=\"BIND_TRANSMITTER_RESP\",status=\"14\"} 1\n",
+        L);
     family(&want, "emgdiag_response_seconds");
     family(&want, "emgdiag_access_refused_total");
     add(&want, "emgdiag_access_refused_total{%s,stage=\"bind\"} 1\n", L);
@@ -847,14 +894,19 @@ START_TEST(incoming_refusals_and_session_info)
     family(&want, "emgdiag_outstanding_requests");
     add(&want, "emgdiag_outstanding_requests{%s,instance=\"0\"} 0\n", L);
     family(&want, "emgdiag_session_info");
-    add(&want, "emgdiag_session_info{%s,instance=\"0\",peer=\"::1\",system_id=\"a\\\\x22b\\\\x0ac\\\\\\\\\"} 1\n", L);
+    add(&want,
+        "emgdiag_session_info{%s,instance=\"0\",peer=\"::1\",system_id="
+        "\"a\\\\x22b\\\\x0ac\\\\\\\\\"} 1\n",
+        L);
     tail(&want, "opensmppbox", NULL, NULL);
 
     body = scrape(port);
     /* The histograms' buckets depend on the clock here: check the counts,
      * then compare the rest. */
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_response_seconds_count{box=\"opensmppbox\",connector=\"in\",op=\"BIND_TRANSCEIVER\"} 1\n"));
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_response_seconds_count{box=\"opensmppbox\",connector=\"in\",op=\"BIND_TRANSMITTER\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(body, "emgdiag_response_seconds_count{box=\"opensmppbox\","
+                                       "connector=\"in\",op=\"BIND_TRANSCEIVER\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(body, "emgdiag_response_seconds_count{box=\"opensmppbox\","
+                                       "connector=\"in\",op=\"BIND_TRANSMITTER\"} 1\n"));
     {
         char *a = strstr(body, "# TYPE emgdiag_response_seconds histogram\n");
         char *z = strstr(body, "# HELP emgdiag_access_refused_total");
@@ -872,14 +924,17 @@ START_TEST(incoming_refusals_and_session_info)
     /* Reload with session-info="off": no peer, no system_id. */
     write_xml(XML_IN(" session-info=\"off\""), port, free_port());
     m->reload();
-    body = scrape_until(port, "emgdiag_config_reloads_total{box=\"opensmppbox\",result=\"ok\"} 1\n");
-    ck_assert_ptr_nonnull(strstr(body, "\nemgdiag_session_info{box=\"opensmppbox\",connector=\"in\",instance=\"0\"} 1\n"));
+    body =
+        scrape_until(port, "emgdiag_config_reloads_total{box=\"opensmppbox\",result=\"ok\"} 1\n");
+    ck_assert_ptr_nonnull(strstr(
+        body, "\nemgdiag_session_info{box=\"opensmppbox\",connector=\"in\",instance=\"0\"} 1\n"));
     ck_assert_ptr_null(strstr(body, "system_id="));
     free(body);
     /* A broken file: rejected, counted; the old configuration stays. */
     write_xml("<emgdiag><bogus/></emgdiag>", 0, 0);
     m->reload();
-    body = scrape_until(port, "emgdiag_config_reloads_total{box=\"opensmppbox\",result=\"rejected\"} 1\n");
+    body = scrape_until(
+        port, "emgdiag_config_reloads_total{box=\"opensmppbox\",result=\"rejected\"} 1\n");
     free(body);
     m->session_close(s);
     m->shutdown();
@@ -901,8 +956,9 @@ START_TEST(reload_adds_metrics)
     s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 2, "smsc.example");
     m->connect_err(s, 111);
     ck_assert_int_eq(listening(port), 0);
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
-              port, 0);
+    write_xml(
+        "<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
+        port, 0);
     m->reload();
     for (int i = 0; i < 500 && !listening(port); i++)
         usleep(20000);
@@ -911,8 +967,10 @@ START_TEST(reload_adds_metrics)
     free(body);
     m->connect_err(s, 111);
     body = scrape(port);
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno=\"111\"} 1\n"));
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_session_up{box=\"bearerbox\",connector=\"x\",instance=\"2\"} 0\n"));
+    ck_assert_ptr_nonnull(strstr(body, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\","
+                                       "result=\"err\",errno=\"111\"} 1\n"));
+    ck_assert_ptr_nonnull(
+        strstr(body, "emgdiag_session_up{box=\"bearerbox\",connector=\"x\",instance=\"2\"} 0\n"));
     free(body);
     m->session_close(s);
     m->shutdown();
@@ -927,8 +985,9 @@ START_TEST(http_paths_and_methods)
     struct reply r;
 
     make_dir();
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
-              port, 0);
+    write_xml(
+        "<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
+        port, 0);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
     r = http(port, "GET", "/");
     ck_assert_int_eq(r.status, 404);
@@ -962,8 +1021,9 @@ START_TEST(busy_port_refused_at_start)
     char err[512], want[128];
 
     make_dir();
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
-              port, 0);
+    write_xml(
+        "<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
+        port, 0);
     ck_assert_ptr_null(start(EMGDIAG_BOX_BEARERBOX, NULL, err, sizeof(err)));
     snprintf(want, sizeof(want), "metrics listen 127.0.0.1:%d: Address already in use", port);
     ck_assert_str_eq(err, want);
@@ -981,7 +1041,8 @@ START_TEST(reload_moves_endpoint)
     char *body, path[160], line[1024];
     FILE *f;
     int found = 0;
-    const char *xml = "<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>";
+    const char *xml =
+        "<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>";
 
     make_dir();
     write_xml(xml, a, 0);
@@ -991,7 +1052,8 @@ START_TEST(reload_moves_endpoint)
     write_xml(xml, busy, 0);
     m->reload();
     body = scrape_until(a, "emgdiag_config_reloads_total{box=\"bearerbox\",result=\"ok\"} 1\n");
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno=\"111\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(body, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\","
+                                       "result=\"err\",errno=\"111\"} 1\n"));
     free(body);
     m->connect_err(s, 111);
     write_xml(xml, c, 0);
@@ -999,7 +1061,8 @@ START_TEST(reload_moves_endpoint)
     for (int i = 0; i < 500 && !listening(c); i++)
         usleep(20000);
     body = scrape_until(c, "emgdiag_config_reloads_total{box=\"bearerbox\",result=\"ok\"} 2\n");
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\",result=\"err\",errno=\"111\"} 2\n"));
+    ck_assert_ptr_nonnull(strstr(body, "emgdiag_connects_total{box=\"bearerbox\",connector=\"x\","
+                                       "result=\"err\",errno=\"111\"} 2\n"));
     ck_assert_int_eq(listening(a), 0);
     free(body);
     m->session_close(s);
@@ -1011,10 +1074,11 @@ START_TEST(reload_moves_endpoint)
     while (fgets(line, sizeof(line), f) != NULL) {
         char want[256];
 
-        snprintf(want, sizeof(want),
-                 " ERROR (bearerbox) METRICS LISTEN FAILED listen=\"127.0.0.1:%d\" reason=\"metrics "
-                 "listen 127.0.0.1:%d: Address already in use\" kept=\"127.0.0.1:%d\"\n",
-                 busy, busy, a);
+        snprintf(
+            want, sizeof(want),
+            " ERROR (bearerbox) METRICS LISTEN FAILED listen=\"127.0.0.1:%d\" reason=\"metrics "
+            "listen 127.0.0.1:%d: Address already in use\" kept=\"127.0.0.1:%d\"\n",
+            busy, busy, a);
         if (strstr(line, want) != NULL)
             found++;
     }
@@ -1034,7 +1098,8 @@ START_TEST(series_cap_overflows)
     uint32_t statuses[] = { 0, 13, 88, 88, 13, 21 };
 
     make_dir();
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\" max-series=\"2\"/></emgdiag>",
+    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\" "
+              "max-series=\"2\"/></emgdiag>",
               port, 0);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
     s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
@@ -1045,17 +1110,22 @@ START_TEST(series_cap_overflows)
         m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
         if (i == 2) {
             body = scrape(port);
-            ck_assert_ptr_nonnull(strstr(body, "emgdiag_series_overflow_total{box=\"bearerbox\",family=\"emgdiag_logins_total\"} 1\n"));
+            ck_assert_ptr_nonnull(strstr(body, "emgdiag_series_overflow_total{box=\"bearerbox\","
+                                               "family=\"emgdiag_logins_total\"} 1\n"));
             free(body);
         }
     }
     m->session_close(s);
     body = scrape(port);
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_logins_total{box=\"bearerbox\",connector=\"x\",status=\"0\"} 1\n"));
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_logins_total{box=\"bearerbox\",connector=\"x\",status=\"13\"} 2\n"));
+    ck_assert_ptr_nonnull(
+        strstr(body, "emgdiag_logins_total{box=\"bearerbox\",connector=\"x\",status=\"0\"} 1\n"));
+    ck_assert_ptr_nonnull(
+        strstr(body, "emgdiag_logins_total{box=\"bearerbox\",connector=\"x\",status=\"13\"} 2\n"));
     ck_assert_ptr_null(strstr(body, "status=\"88\""));
     ck_assert_ptr_null(strstr(body, "status=\"21\""));
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_series_overflow_total{box=\"bearerbox\",family=\"emgdiag_logins_total\"} 3\n"));
+    ck_assert_ptr_nonnull(strstr(
+        body,
+        "emgdiag_series_overflow_total{box=\"bearerbox\",family=\"emgdiag_logins_total\"} 3\n"));
     free(body);
     m->shutdown();
 }
@@ -1071,8 +1141,9 @@ START_TEST(lost_log_lines_counted)
     char path[160], *body = NULL;
 
     make_dir();
-    write_xml("<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
-              port, 0);
+    write_xml(
+        "<emgdiag><logs dir=\"@D\"/><metrics box=\"bearerbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
+        port, 0);
     snprintf(path, sizeof(path), "%s/connector.x", dir);
     ck_assert_int_eq(mkdir(path, 0700), 0);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
@@ -1083,12 +1154,17 @@ START_TEST(lost_log_lines_counted)
     for (int i = 0; i < 100; i++) {
         free(body);
         body = scrape(port);
-        if (strstr(body, "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"connector\"} 3\n"))
+        if (strstr(body,
+                   "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"connector\"} 3\n"))
             break;
         usleep(20000);
     }
-    ck_assert_msg(strstr(body, "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"connector\"} 3\n") != NULL, "%s", body);
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"pdu\"} 0\n"));
+    ck_assert_msg(
+        strstr(body, "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"connector\"} 3\n") !=
+            NULL,
+        "%s", body);
+    ck_assert_ptr_nonnull(
+        strstr(body, "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"pdu\"} 0\n"));
     free(body);
     m->session_close(s);
     m->shutdown();
@@ -1106,7 +1182,8 @@ static atomic_int conc_scrapes; /* scrapes done so far */
 static void *conc_session(void *arg)
 {
     int i = (int)(intptr_t)arg;
-    struct emgdiag_session *s = abi_session_open(conc_m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
+    struct emgdiag_session *s =
+        abi_session_open(conc_m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
     char sysid[32];
     unsigned char body[64];
     size_t n;
@@ -1182,7 +1259,8 @@ START_TEST(concurrent_sessions_scrape_monotonic)
 
     make_dir();
     write_xml("<emgdiag><logs dir=\"@D\" pdu-skip=\"SUBMIT_SM SUBMIT_SM_RESP\"/>"
-              "<metrics box=\"opensmppbox\" listen=\"127.0.0.1:@P\"/></emgdiag>", port, 0);
+              "<metrics box=\"opensmppbox\" listen=\"127.0.0.1:@P\"/></emgdiag>",
+              port, 0);
     atomic_store(&conc_scrapes, 0);
     conc_m = start_ok(EMGDIAG_BOX_OPENSMPPBOX, "osb");
     for (int i = 0; i < CONC_SESSIONS; i++)
@@ -1214,8 +1292,11 @@ START_TEST(concurrent_sessions_scrape_monotonic)
     resp = series_check(body, "emgdiag_response_seconds_count{", &prev_resp);
     ck_assert_uint_eq(pdus, (unsigned long long)CONC_SESSIONS * (2 + 2 * CONC_SUBMITS));
     ck_assert_uint_eq(resp, (unsigned long long)CONC_SESSIONS * (1 + CONC_SUBMITS));
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_pdus_total{box=\"opensmppbox\",connector=\"osb\",direction=\"write\",op=\"SUBMIT_SM_RESP\",status=\"88\"} 1000\n"));
-    ck_assert_ptr_nonnull(strstr(body, "emgdiag_logins_total{box=\"opensmppbox\",connector=\"osb\",status=\"0\"} 50\n"));
+    ck_assert_ptr_nonnull(
+        strstr(body, "emgdiag_pdus_total{box=\"opensmppbox\",connector=\"osb\",direction=\"write\","
+                     "op=\"SUBMIT_SM_RESP\",status=\"88\"} 1000\n"));
+    ck_assert_ptr_nonnull(strstr(
+        body, "emgdiag_logins_total{box=\"opensmppbox\",connector=\"osb\",status=\"0\"} 50\n"));
     ck_assert_ptr_null(strstr(body, "emgdiag_session_up{"));
     free(body);
     free(prev_pdus);

@@ -293,9 +293,11 @@ START_TEST(incoming_instances_lowest_free)
     m->session_close(c);
     m->shutdown();
     /* No box id: the connector is called "opensmppbox". */
-    ck_assert_lines("connector.opensmppbox", "^" TS " \\(0\\) CONNECT OK \\(info=\"0 127.0.0.1\"\\)$", 1);
+    ck_assert_lines("connector.opensmppbox",
+                    "^" TS " \\(0\\) CONNECT OK \\(info=\"0 127.0.0.1\"\\)$", 1);
     ck_assert_lines("connector.opensmppbox", "^" TS " \\(1\\) CONNECT OK \\(info=\"0 ::1\"\\)$", 1);
-    ck_assert_lines("connector.opensmppbox", "^" TS " \\(0\\) CONNECT OK \\(info=\"0 127.0.0.2\"\\)$", 1);
+    ck_assert_lines("connector.opensmppbox",
+                    "^" TS " \\(0\\) CONNECT OK \\(info=\"0 127.0.0.2\"\\)$", 1);
 }
 END_TEST
 
@@ -362,17 +364,22 @@ START_TEST(incoming_decisions)
              "^" TS " WARN  \\(in\\) DENY CONNECT address=\"127\\.0\\.0\\.3\" rule=\"%s:5\"$",
              xml_path);
     ck_assert_lines("security", re, 1);
-    ck_assert_lines("security", "^" TS " WARN  \\(in\\) DENY CONNECT address=\"192\\.0\\.2\\.1\" rule=\"no match\"$", 1);
+    ck_assert_lines(
+        "security",
+        "^" TS " WARN  \\(in\\) DENY CONNECT address=\"192\\.0\\.2\\.1\" rule=\"no match\"$", 1);
     ck_assert_lines("security",
-                    "^" TS " WARN  \\(in,0\\) DENY LOGIN system-id=\"alice\" address=\"127\\.0\\.0\\.2\" "
+                    "^" TS
+                    " WARN  \\(in,0\\) DENY LOGIN system-id=\"alice\" address=\"127\\.0\\.0\\.2\" "
                     "status=\"14\" reason=\"address\" rule=\"no match\"$",
                     1);
     ck_assert_lines("security",
-                    "^" TS " WARN  \\(in,0\\) DENY LOGIN system-id=\"bob\" address=\"127\\.0\\.0\\.1\" "
+                    "^" TS
+                    " WARN  \\(in,0\\) DENY LOGIN system-id=\"bob\" address=\"127\\.0\\.0\\.1\" "
                     "status=\"14\" reason=\"credentials\" rule=\"smpp-logins\"$",
                     1);
     ck_assert_lines("connector.in", "^" TS " \\(0\\) LOGIN ERR \\(info=\"14\"\\)$", 1);
-    ck_assert_lines("connector.in", "^" TS " \\(0\\) DISCONNECT ERR \\(info=\"login-failed\"\\)$", 1);
+    ck_assert_lines("connector.in", "^" TS " \\(0\\) DISCONNECT ERR \\(info=\"login-failed\"\\)$",
+                    1);
 }
 END_TEST
 
@@ -390,8 +397,9 @@ START_TEST(bad_length_flood_counted)
     m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);
     m->session_close(s);
     m->shutdown();
-    lines = count_lines("pdu.x", "^" TS " INFO  \\(x,0\\) Read op:0x00000000 \\(UNKNOWN\\) status:0 "
-                                 "trn:0 datalen:0 ERROR:command_length 8 out of range$");
+    lines =
+        count_lines("pdu.x", "^" TS " INFO  \\(x,0\\) Read op:0x00000000 \\(UNKNOWN\\) status:0 "
+                             "trn:0 datalen:0 ERROR:command_length 8 out of range$");
     /* At most 10 a second; the rest counted in general (one or two seconds). */
     ck_assert_int_ge(lines, 10);
     ck_assert_int_le(lines, 15);
@@ -406,10 +414,10 @@ END_TEST
 
 START_TEST(json_twin_and_escaping)
 {
-    const struct emgdiag_module *m = start_ok(
-        EMGDIAG_BOX_OPENSMPPBOX, "osb",
-        "<emgdiag><logs dir=\"%s\" format=\"both\"/>"
-        "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/></emgdiag>\n");
+    const struct emgdiag_module *m =
+        start_ok(EMGDIAG_BOX_OPENSMPPBOX, "osb",
+                 "<emgdiag><logs dir=\"%s\" format=\"both\"/>"
+                 "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/></emgdiag>\n");
     struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "127.0.0.1");
     unsigned char p[128];
     size_t n;
@@ -422,12 +430,15 @@ START_TEST(json_twin_and_escaping)
     m->pdu(s, EMGDIAG_DIR_WRITE, p, n, 0);
     m->session_close(s);
     m->shutdown();
-    ck_assert_lines("connector.in", "^" TS " \\(0\\) LOGIN OK \\(info=\"0 a\\\\x22b\\\\x0ac\"\\)$", 1);
-    ck_assert_lines("connector.in.jsonl",
-                    "^\\{\"ts\":\"[0-9T:.+-]+\",\"connector\":\"in\",\"instance\":0,\"event\":\"LOGIN\","
-                    "\"result\":\"OK\",\"info\":\"0 a\\\\\\\\x22b\\\\\\\\x0ac\"\\}$",
+    ck_assert_lines("connector.in", "^" TS " \\(0\\) LOGIN OK \\(info=\"0 a\\\\x22b\\\\x0ac\"\\)$",
                     1);
-    ck_assert_lines("pdu.in.jsonl", "\"dir\":\"read\",\"op\":\"0x00000009\",\"name\":\"BIND_TRANSCEIVER\"", 1);
+    ck_assert_lines(
+        "connector.in.jsonl",
+        "^\\{\"ts\":\"[0-9T:.+-]+\",\"connector\":\"in\",\"instance\":0,\"event\":\"LOGIN\","
+        "\"result\":\"OK\",\"info\":\"0 a\\\\\\\\x22b\\\\\\\\x0ac\"\\}$",
+        1);
+    ck_assert_lines("pdu.in.jsonl",
+                    "\"dir\":\"read\",\"op\":\"0x00000009\",\"name\":\"BIND_TRANSCEIVER\"", 1);
 }
 END_TEST
 
@@ -448,18 +459,18 @@ static void send_bad_lengths(const struct emgdiag_module *m, const char *id, int
     m->session_close(s);
 }
 
-#define BAD_LENGTH_TEXT \
+#define BAD_LENGTH_TEXT                                                                  \
     "^" TS " INFO  \\(x,0\\) Read op:0x00000000 \\(UNKNOWN\\) status:0 trn:0 datalen:0 " \
     "ERROR:command_length 8 out of range$"
-#define BAD_LENGTH_JSON \
-    "^\\{\"ts\":\"[0-9T:.+-]+\",\"connector\":\"x\",\"instance\":0,\"dir\":\"read\"," \
+#define BAD_LENGTH_JSON                                                                \
+    "^\\{\"ts\":\"[0-9T:.+-]+\",\"connector\":\"x\",\"instance\":0,\"dir\":\"read\","  \
     "\"op\":\"0x00000000\",\"name\":\"UNKNOWN\",\"status\":0,\"trn\":0,\"datalen\":0," \
     "\"fields\":\\{\\},\"error\":\"command_length 8 out of range\"\\}$"
 
 START_TEST(bad_length_follows_format_json)
 {
-    const struct emgdiag_module *m =
-        start_ok(EMGDIAG_BOX_BEARERBOX, NULL, "<emgdiag><logs dir=\"%s\" format=\"json\"/></emgdiag>\n");
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_BEARERBOX, NULL, "<emgdiag><logs dir=\"%s\" format=\"json\"/></emgdiag>\n");
 
     send_bad_lengths(m, "x", 1);
     m->shutdown();
@@ -470,8 +481,8 @@ END_TEST
 
 START_TEST(bad_length_follows_format_both)
 {
-    const struct emgdiag_module *m =
-        start_ok(EMGDIAG_BOX_BEARERBOX, NULL, "<emgdiag><logs dir=\"%s\" format=\"both\"/></emgdiag>\n");
+    const struct emgdiag_module *m = start_ok(
+        EMGDIAG_BOX_BEARERBOX, NULL, "<emgdiag><logs dir=\"%s\" format=\"both\"/></emgdiag>\n");
 
     send_bad_lengths(m, "x", 1);
     m->shutdown();
@@ -510,9 +521,10 @@ START_TEST(rule_value_is_escaped)
     snprintf(path, sizeof(path), "%s/emg.xml", qdir);
     f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
-    fprintf(f, "<emgdiag>\n<logs dir=\"%s\"/>\n"
-               "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n"
-               "<access><deny address=\"192.0.2.9\"/></access>\n</connector>\n</emgdiag>\n",
+    fprintf(f,
+            "<emgdiag>\n<logs dir=\"%s\"/>\n"
+            "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n"
+            "<access><deny address=\"192.0.2.9\"/></access>\n</connector>\n</emgdiag>\n",
             dir);
     fclose(f);
     memset(&host, 0, sizeof(host));
@@ -679,10 +691,12 @@ END_TEST
  * lists in force. */
 START_TEST(reload_is_done_off_the_callers_thread)
 {
-    const struct emgdiag_module *m = start_ok(
-        EMGDIAG_BOX_OPENSMPPBOX, "osb",
-        "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">"
-        "<access><deny address=\"192.0.2.1\"/><allow address=\"0.0.0.0/0\"/></access></connector></emgdiag>\n");
+    const struct emgdiag_module *m =
+        start_ok(EMGDIAG_BOX_OPENSMPPBOX, "osb",
+                 "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" "
+                 "opensmppbox-id=\"osb\">"
+                 "<access><deny address=\"192.0.2.1\"/><allow "
+                 "address=\"0.0.0.0/0\"/></access></connector></emgdiag>\n");
     FILE *f;
     int i;
 
@@ -704,7 +718,11 @@ START_TEST(reload_is_done_off_the_callers_thread)
         usleep(20000);
     ck_assert_int_eq(m->accept_check("osb", "192.0.2.1", 1), EMGDIAG_ALLOW);
     m->shutdown();
-    ck_assert_lines("general", "^" TS " ERROR \\(opensmppbox\\) CONFIG REJECTED file=\"[^\"]+\" reason=\"[^\"]+:2: [^\"]+\"$", 1);
+    ck_assert_lines(
+        "general",
+        "^" TS
+        " ERROR \\(opensmppbox\\) CONFIG REJECTED file=\"[^\"]+\" reason=\"[^\"]+:2: [^\"]+\"$",
+        1);
     ck_assert_lines("general", "^" TS " INFO  \\(opensmppbox\\) CONFIG LOADED file=\"[^\"]+\"$", 2);
 }
 END_TEST
@@ -714,9 +732,10 @@ END_TEST
  * general, written when the bind succeeds (docs/pdu-log.md). */
 START_TEST(prebind_pdus_are_bounded)
 {
-    const struct emgdiag_module *m = start_ok(
-        EMGDIAG_BOX_OPENSMPPBOX, "osb",
-        "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\"/></emgdiag>\n");
+    const struct emgdiag_module *m =
+        start_ok(EMGDIAG_BOX_OPENSMPPBOX, "osb",
+                 "<emgdiag><logs dir=\"%s\"/><connector name=\"in\" type=\"incoming\" "
+                 "opensmppbox-id=\"osb\"/></emgdiag>\n");
     struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb", -1, "192.0.2.5");
     unsigned char p[64];
     size_t n;
@@ -741,12 +760,22 @@ START_TEST(prebind_pdus_are_bounded)
     m->session_close(s);
     m->shutdown();
     /* 16 of the 80 before the bind: enquire_link 1-8 and their nacks. */
-    ck_assert_lines("pdu.in", "^" TS " INFO  \\(in,0\\) Read op:0x00000015 \\(ENQUIRE_LINK\\) status:0 trn:[1-8] datalen:0$", 8);
-    ck_assert_lines("pdu.in", "^" TS " INFO  \\(in,0\\) Write op:0x80000000 \\(GENERIC_NACK\\) status:4 trn:[1-8] datalen:0$", 8);
+    ck_assert_lines(
+        "pdu.in",
+        "^" TS
+        " INFO  \\(in,0\\) Read op:0x00000015 \\(ENQUIRE_LINK\\) status:0 trn:[1-8] datalen:0$",
+        8);
+    ck_assert_lines(
+        "pdu.in",
+        "^" TS
+        " INFO  \\(in,0\\) Write op:0x80000000 \\(GENERIC_NACK\\) status:4 trn:[1-8] datalen:0$",
+        8);
     ck_assert_lines("pdu.in", "BIND_TRANSCEIVER", 2);
     ck_assert_lines("pdu.in", "trn:(4[2-9]|5[0-9]|6[01]) ", 20);
     ck_assert_lines("pdu.in", ".", 16 + 2 + 20);
-    ck_assert_lines("general", "^" TS " WARN  \\(in,0\\) SUPPRESSED count=\"64\" reason=\"PDUs before bind\"$", 1);
+    ck_assert_lines("general",
+                    "^" TS " WARN  \\(in,0\\) SUPPRESSED count=\"64\" reason=\"PDUs before bind\"$",
+                    1);
 }
 END_TEST
 
@@ -759,7 +788,7 @@ static void long_payload(const struct emgdiag_module *m)
     size_t n, blen = 0;
 
     memset(body, 0, sizeof(body));
-    blen = 17; /* an empty submit_sm: the mandatory part, all 0 or empty */
+    blen = 17;           /* an empty submit_sm: the mandatory part, all 0 or empty */
     body[blen++] = 0x04; /* message_payload, 2000 octets of 'z' */
     body[blen++] = 0x24;
     body[blen++] = 2000 >> 8;

@@ -85,7 +85,7 @@ static struct sbuf out;
 
 static const char *text_of(int dir, const struct pb *p, int clear)
 {
-    struct pdu_format_opts o = {.passwords_clear = clear};
+    struct pdu_format_opts o = { .passwords_clear = clear };
 
     sbuf_reset(&out);
     pdu_format_text(&out, dir, p->b, p->n, &o);
@@ -95,7 +95,7 @@ static const char *text_of(int dir, const struct pb *p, int clear)
 
 static const char *json_of(int dir, const struct pb *p, int clear)
 {
-    struct pdu_format_opts o = {.passwords_clear = clear};
+    struct pdu_format_opts o = { .passwords_clear = clear };
 
     sbuf_reset(&out);
     pdu_format_json(&out, dir, p->b, p->n, &o);
@@ -108,7 +108,8 @@ static void assert_error_line(const char *line, const char *before)
 {
     size_t n = strlen(before);
 
-    ck_assert_msg(strncmp(line, before, n) == 0, "line '%s' does not start with '%s'", line, before);
+    ck_assert_msg(strncmp(line, before, n) == 0, "line '%s' does not start with '%s'", line,
+                  before);
     ck_assert_msg(strncmp(line + n, " ERROR:", 7) == 0, "no ERROR right after: '%s'", line);
     ck_assert_msg(strlen(line + n + 7) > 0, "empty ERROR reason: '%s'", line);
     ck_assert(strchr(line, '\n') == NULL && strchr(line, '\r') == NULL);
@@ -149,10 +150,11 @@ START_TEST(seed_bind_json)
     struct pb p;
 
     build_seed_bind(&p);
-    ck_assert_str_eq(json_of(PDU_DIR_WRITE, &p, 0),
-                     "\"dir\":\"write\",\"op\":\"0x00000009\",\"name\":\"BIND_TRANSCEIVER\","
-                     "\"status\":0,\"trn\":11638,\"datalen\":17,\"fields\":{\"INTERFACEVERSION\":52,"
-                     "\"PASSWORD\":\"***\",\"SYSTEMID\":\"user\"}");
+    ck_assert_str_eq(
+        json_of(PDU_DIR_WRITE, &p, 0),
+        "\"dir\":\"write\",\"op\":\"0x00000009\",\"name\":\"BIND_TRANSCEIVER\","
+        "\"status\":0,\"trn\":11638,\"datalen\":17,\"fields\":{\"INTERFACEVERSION\":52,"
+        "\"PASSWORD\":\"***\",\"SYSTEMID\":\"user\"}");
 }
 END_TEST
 
@@ -184,13 +186,15 @@ START_TEST(bind_all_fields)
     pb_u8(&p, 2);
     pb_cstr(&p, "^44");
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_WRITE, &p, 0),
-                     "Write op:0x00000001 (BIND_RECEIVER) status:0 trn:1 datalen:18 ADDRESSRANGE:^44 "
-                     "ADDRNPI:2 ADDRTON:1 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:sys SYSTEMTYPE:VMA");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_WRITE, &p, 0),
+        "Write op:0x00000001 (BIND_RECEIVER) status:0 trn:1 datalen:18 ADDRESSRANGE:^44 "
+        "ADDRNPI:2 ADDRTON:1 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:sys SYSTEMTYPE:VMA");
     p.b[7] = 0x02;
-    ck_assert_str_eq(text_of(PDU_DIR_WRITE, &p, 0),
-                     "Write op:0x00000002 (BIND_TRANSMITTER) status:0 trn:1 datalen:18 ADDRESSRANGE:^44 "
-                     "ADDRNPI:2 ADDRTON:1 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:sys SYSTEMTYPE:VMA");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_WRITE, &p, 0),
+        "Write op:0x00000002 (BIND_TRANSMITTER) status:0 trn:1 datalen:18 ADDRESSRANGE:^44 "
+        "ADDRNPI:2 ADDRTON:1 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:sys SYSTEMTYPE:VMA");
 }
 END_TEST
 
@@ -236,8 +240,9 @@ START_TEST(outbind)
     pb_cstr(&p, "smsc");
     pb_cstr(&p, "pw");
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
-                     "Read op:0x0000000b (OUTBIND) status:0 trn:9 datalen:8 PASSWORD:*** SYSTEMID:smsc");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x0000000b (OUTBIND) status:0 trn:9 datalen:8 PASSWORD:*** SYSTEMID:smsc");
 }
 END_TEST
 
@@ -247,22 +252,22 @@ END_TEST
 static void build_sm(struct pb *p, uint32_t id, const char *msg, size_t msglen)
 {
     pb_start(p, id, 0, 7);
-    pb_cstr(p, "");        /* service_type */
-    pb_u8(p, 5);           /* source_addr_ton */
-    pb_u8(p, 0);           /* source_addr_npi */
+    pb_cstr(p, ""); /* service_type */
+    pb_u8(p, 5);    /* source_addr_ton */
+    pb_u8(p, 0);    /* source_addr_npi */
     pb_cstr(p, "Sender");
-    pb_u8(p, 1);           /* dest_addr_ton */
-    pb_u8(p, 1);           /* dest_addr_npi */
+    pb_u8(p, 1); /* dest_addr_ton */
+    pb_u8(p, 1); /* dest_addr_npi */
     pb_cstr(p, "4712345");
-    pb_u8(p, 0);           /* esm_class */
-    pb_u8(p, 0);           /* protocol_id */
-    pb_u8(p, 0);           /* priority_flag */
-    pb_cstr(p, "");        /* schedule_delivery_time */
-    pb_cstr(p, "");        /* validity_period */
-    pb_u8(p, 1);           /* registered_delivery */
-    pb_u8(p, 0);           /* replace_if_present_flag */
-    pb_u8(p, 0);           /* data_coding */
-    pb_u8(p, 0);           /* sm_default_msg_id */
+    pb_u8(p, 0);    /* esm_class */
+    pb_u8(p, 0);    /* protocol_id */
+    pb_u8(p, 0);    /* priority_flag */
+    pb_cstr(p, ""); /* schedule_delivery_time */
+    pb_cstr(p, ""); /* validity_period */
+    pb_u8(p, 1);    /* registered_delivery */
+    pb_u8(p, 0);    /* replace_if_present_flag */
+    pb_u8(p, 0);    /* data_coding */
+    pb_u8(p, 0);    /* sm_default_msg_id */
     pb_u8(p, (unsigned)msglen);
     pb_raw(p, msg, msglen);
 }
@@ -274,10 +279,11 @@ START_TEST(submit_sm_basic)
     build_sm(&p, 0x00000004, "Hello", 5);
     pb_done(&p);
     ck_assert_uint_eq(p.n, 51);
-    ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
-                     "Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:35 DESTADDRNPI:1 DESTADDRTON:1 "
-                     "DESTINATIONADDR:4712345 REGISTEREDDELIVERY:1 SHORTMESSAGE:Hello SMLENGTH:5 "
-                     "SOURCEADDR:Sender SOURCEADDRTON:5");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:35 DESTADDRNPI:1 DESTADDRTON:1 "
+        "DESTINATIONADDR:4712345 REGISTEREDDELIVERY:1 SHORTMESSAGE:Hello SMLENGTH:5 "
+        "SOURCEADDR:Sender SOURCEADDRTON:5");
 }
 END_TEST
 
@@ -305,12 +311,13 @@ START_TEST(deliver_sm_all_mandatory)
     pb_u8(&p, 1);
     pb_raw(&p, "x", 1);
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
-                     "Read op:0x00000005 (DELIVER_SM) status:0 trn:8 datalen:25 DATACODING:10 "
-                     "DESTADDRNPI:4 DESTADDRTON:3 DESTINATIONADDR:2 ESMCLASS:5 PRIORITYFLAG:7 "
-                     "PROTOCOLID:6 REGISTEREDDELIVERY:8 REPLACEIFPRESENTFLAG:9 SCHEDULEDELIVERYTIME:s "
-                     "SERVICETYPE:CMT SHORTMESSAGE:x SMDEFAULTMSGID:11 SMLENGTH:1 SOURCEADDR:1 "
-                     "SOURCEADDRNPI:2 SOURCEADDRTON:1 VALIDITYPERIOD:v");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x00000005 (DELIVER_SM) status:0 trn:8 datalen:25 DATACODING:10 "
+        "DESTADDRNPI:4 DESTADDRTON:3 DESTINATIONADDR:2 ESMCLASS:5 PRIORITYFLAG:7 "
+        "PROTOCOLID:6 REGISTEREDDELIVERY:8 REPLACEIFPRESENTFLAG:9 SCHEDULEDELIVERYTIME:s "
+        "SERVICETYPE:CMT SHORTMESSAGE:x SMDEFAULTMSGID:11 SMLENGTH:1 SOURCEADDR:1 "
+        "SOURCEADDRNPI:2 SOURCEADDRTON:1 VALIDITYPERIOD:v");
 }
 END_TEST
 
@@ -321,10 +328,11 @@ START_TEST(short_message_escaping)
 
     build_sm(&p, 0x00000004, msg, sizeof(msg) - 1);
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
-                     "Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:39 DESTADDRNPI:1 DESTADDRTON:1 "
-                     "DESTINATIONADDR:4712345 REGISTEREDDELIVERY:1 SHORTMESSAGE:a b\\\\c\\x0d\\x0a\\xff\" "
-                     "SMLENGTH:9 SOURCEADDR:Sender SOURCEADDRTON:5");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:39 DESTADDRNPI:1 DESTADDRTON:1 "
+        "DESTINATIONADDR:4712345 REGISTEREDDELIVERY:1 SHORTMESSAGE:a b\\\\c\\x0d\\x0a\\xff\" "
+        "SMLENGTH:9 SOURCEADDR:Sender SOURCEADDRTON:5");
     /* JSON: the text form's value, then JSON-escaped. */
     ck_assert_ptr_nonnull(strstr(json_of(PDU_DIR_READ, &p, 0),
                                  "\"SHORTMESSAGE\":\"a b\\\\\\\\c\\\\x0d\\\\x0a\\\\xff\\\"\","));
@@ -341,13 +349,13 @@ static const struct {
     { "hi SYSTEMID:root", "hi\\x20SYSTEMID:root" },
     { "hi SYSTEMID:root ERROR:forged", "hi\\x20SYSTEMID:root\\x20ERROR:forged" },
     { "Your OTP: 1234", "Your OTP: 1234" },
-    { "a TLV14ab:x", "a\\x20TLV14ab:x" },         /* how an unknown TLV prints */
-    { "a TLV14AB:x", "a TLV14AB:x" },            /* not how one prints */
-    { "x error:y", "x error:y" },                /* ERROR is case-sensitive */
-    { "a SYSTEMID b:", "a SYSTEMID b:" },        /* the key must end at ':' */
-    { "a  BODY:", "a \\x20BODY:" },               /* only the space before the key */
-    { "SYSTEMID:x", "SYSTEMID:x" },              /* no space before it */
-    { "a BODY:", "a\\x20BODY:" },                 /* short values too */
+    { "a TLV14ab:x", "a\\x20TLV14ab:x" }, /* how an unknown TLV prints */
+    { "a TLV14AB:x", "a TLV14AB:x" },     /* not how one prints */
+    { "x error:y", "x error:y" },         /* ERROR is case-sensitive */
+    { "a SYSTEMID b:", "a SYSTEMID b:" }, /* the key must end at ':' */
+    { "a  BODY:", "a \\x20BODY:" },       /* only the space before the key */
+    { "SYSTEMID:x", "SYSTEMID:x" },       /* no space before it */
+    { "a BODY:", "a\\x20BODY:" },         /* short values too */
     { "see PASSWORD: no", "see\\x20PASSWORD: no" },
     { "12:30 ok", "12:30 ok" },
     { "a \\ SYSTEMID:", "a \\\\\\x20SYSTEMID:" },
@@ -389,7 +397,7 @@ END_TEST
  * escape is split, and the twin says the same (docs/pdu-log.md). */
 START_TEST(long_values_are_cut)
 {
-    struct pdu_format_opts o = {.value_max = 10};
+    struct pdu_format_opts o = { .value_max = 10 };
     char msg[40], want[128];
     struct pb p;
 
@@ -405,8 +413,9 @@ START_TEST(long_values_are_cut)
     ck_assert_ptr_nonnull(strstr(sbuf_cstr(&out), " DESTINATIONADDR:4712345 "));
     sbuf_reset(&out);
     pdu_format_json(&out, PDU_DIR_READ, p.b, p.n, &o);
-    ck_assert_msg(strstr(sbuf_cstr(&out), "\"SHORTMESSAGE\":\"aaaaaaaaa\\\\x0a\\\\[+30 octets]\"") != NULL,
-                  "%s", sbuf_cstr(&out));
+    ck_assert_msg(
+        strstr(sbuf_cstr(&out), "\"SHORTMESSAGE\":\"aaaaaaaaa\\\\x0a\\\\[+30 octets]\"") != NULL,
+        "%s", sbuf_cstr(&out));
     /* At the limit: whole. */
     o.value_max = 40;
     sbuf_reset(&out);
@@ -441,18 +450,19 @@ START_TEST(key_like_text_in_a_destination)
     pb_u8(&p, 0);
     pb_u8(&p, 0);
     pb_done(&p);
-    ck_assert_ptr_nonnull(strstr(text_of(PDU_DIR_READ, &p, 0), " DESTADDRESS:1,1,1,12\\x20ERROR:x "));
+    ck_assert_ptr_nonnull(
+        strstr(text_of(PDU_DIR_READ, &p, 0), " DESTADDRESS:1,1,1,12\\x20ERROR:x "));
 }
 END_TEST
 
 START_TEST(submit_sm_tlvs)
 {
     struct pb p;
-    unsigned char ref[2] = {0x01, 0x02};
-    unsigned char cb[4] = {0x01, 0x01, '1', '2'};
-    unsigned char nec[3] = {0x03, 0x00, 0x01};
+    unsigned char ref[2] = { 0x01, 0x02 };
+    unsigned char cb[4] = { 0x01, 0x01, '1', '2' };
+    unsigned char nec[3] = { 0x03, 0x00, 0x01 };
     unsigned char wait = 0x80, zero = 0, ussd = 2;
-    unsigned char qos[4] = {0x00, 0x01, 0x00, 0x00};
+    unsigned char qos[4] = { 0x00, 0x01, 0x00, 0x00 };
 
     build_sm(&p, 0x00000004, "", 0);
     pb_tlv(&p, 0x0204, ref, 2);        /* user_message_reference */
@@ -469,13 +479,15 @@ START_TEST(submit_sm_tlvs)
     pb_tlv(&p, 0x0609, "20150101", 9); /* broadcast_end_time as C-string */
     pb_tlv(&p, 0x020A, "", 0);         /* source_port, no octets: 0 */
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
-                     "Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:30 ALERTONMESSAGEDELIVERY: "
-                     "BROADCASTENDTIME:20150101 CALLBACKNUM:\\x01\\x0112 DESTADDRNPI:1 DESTADDRTON:1 "
-                     "DESTINATIONADDR:4712345 MESSAGEPAYLOAD: MSMSGWAITFACILITIES:128 NETWORKERRORCODE:\\x03\\x00\\x01 "
-                     "QOSTIMETOLIVE:65536 RECEIPTEDMESSAGEID:abc REGISTEREDDELIVERY:1 SCINTERFACEVERSION:0 "
-                     "SOURCEADDR:Sender SOURCEADDRTON:5 SOURCEPORT:0 TLV14ab:a\\x0a USERMESSAGEREFERENCE:258 "
-                     "USSDSERVICEOP:2");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:30 ALERTONMESSAGEDELIVERY: "
+        "BROADCASTENDTIME:20150101 CALLBACKNUM:\\x01\\x0112 DESTADDRNPI:1 DESTADDRTON:1 "
+        "DESTINATIONADDR:4712345 MESSAGEPAYLOAD: MSMSGWAITFACILITIES:128 "
+        "NETWORKERRORCODE:\\x03\\x00\\x01 "
+        "QOSTIMETOLIVE:65536 RECEIPTEDMESSAGEID:abc REGISTEREDDELIVERY:1 SCINTERFACEVERSION:0 "
+        "SOURCEADDR:Sender SOURCEADDRTON:5 SOURCEPORT:0 TLV14ab:a\\x0a USERMESSAGEREFERENCE:258 "
+        "USSDSERVICEOP:2");
 }
 END_TEST
 
@@ -501,10 +513,11 @@ START_TEST(repeated_keys_keep_wire_order)
     ck_assert_str_eq(text_of(PDU_DIR_WRITE, &p, 0),
                      "Write op:0x00000103 (DATA_SM) status:0 trn:4 datalen:11 DESTINATIONADDR:9 "
                      "MESSAGEPAYLOAD:b MESSAGEPAYLOAD:a MESSAGEPAYLOAD:c");
-    ck_assert_str_eq(json_of(PDU_DIR_WRITE, &p, 0),
-                     "\"dir\":\"write\",\"op\":\"0x00000103\",\"name\":\"DATA_SM\",\"status\":0,\"trn\":4,"
-                     "\"datalen\":11,\"fields\":{\"DESTINATIONADDR\":\"9\","
-                     "\"MESSAGEPAYLOAD\":[\"b\",\"a\",\"c\"]}");
+    ck_assert_str_eq(
+        json_of(PDU_DIR_WRITE, &p, 0),
+        "\"dir\":\"write\",\"op\":\"0x00000103\",\"name\":\"DATA_SM\",\"status\":0,\"trn\":4,"
+        "\"datalen\":11,\"fields\":{\"DESTINATIONADDR\":\"9\","
+        "\"MESSAGEPAYLOAD\":[\"b\",\"a\",\"c\"]}");
 }
 END_TEST
 
@@ -538,9 +551,11 @@ START_TEST(message_id_responses)
         uint32_t id;
         const char *name;
     } ops[] = {
-        {0x80000004, "SUBMIT_SM_RESP"},     {0x80000005, "DELIVER_SM_RESP"},
-        {0x80000103, "DATA_SM_RESP"},       {0x80000111, "BROADCAST_SM_RESP"},
-        {0x80000112, "QUERY_BROADCAST_SM_RESP"},
+        { 0x80000004, "SUBMIT_SM_RESP" },
+        { 0x80000005, "DELIVER_SM_RESP" },
+        { 0x80000103, "DATA_SM_RESP" },
+        { 0x80000111, "BROADCAST_SM_RESP" },
+        { 0x80000112, "QUERY_BROADCAST_SM_RESP" },
     };
     char want[200];
     size_t i;
@@ -564,12 +579,12 @@ START_TEST(empty_body_operations)
         const char *name;
         uint32_t status;
     } ops[] = {
-        {0x80000000, "GENERIC_NACK", 3},          {0x00000006, "UNBIND", 0},
-        {0x80000006, "UNBIND_RESP", 0},           {0x80000007, "REPLACE_SM_RESP", 0},
-        {0x80000008, "CANCEL_SM_RESP", 0},        {0x00000015, "ENQUIRE_LINK", 0},
-        {0x80000015, "ENQUIRE_LINK_RESP", 0},     {0x80000113, "CANCEL_BROADCAST_SM_RESP", 0},
-        {0x80000004, "SUBMIT_SM_RESP", 8},        {0x80000003, "QUERY_SM_RESP", 0x67},
-        {0x80000021, "SUBMIT_MULTI_RESP", 0x45},
+        { 0x80000000, "GENERIC_NACK", 3 },         { 0x00000006, "UNBIND", 0 },
+        { 0x80000006, "UNBIND_RESP", 0 },          { 0x80000007, "REPLACE_SM_RESP", 0 },
+        { 0x80000008, "CANCEL_SM_RESP", 0 },       { 0x00000015, "ENQUIRE_LINK", 0 },
+        { 0x80000015, "ENQUIRE_LINK_RESP", 0 },    { 0x80000113, "CANCEL_BROADCAST_SM_RESP", 0 },
+        { 0x80000004, "SUBMIT_SM_RESP", 8 },       { 0x80000003, "QUERY_SM_RESP", 0x67 },
+        { 0x80000021, "SUBMIT_MULTI_RESP", 0x45 },
     };
     char want[200];
     size_t i;
@@ -578,8 +593,8 @@ START_TEST(empty_body_operations)
     for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         pb_start(&p, ops[i].id, ops[i].status, 4294967295u);
         pb_done(&p);
-        snprintf(want, sizeof(want), "Write op:0x%08x (%s) status:%u trn:4294967295 datalen:0", ops[i].id,
-                 ops[i].name, ops[i].status);
+        snprintf(want, sizeof(want), "Write op:0x%08x (%s) status:%u trn:4294967295 datalen:0",
+                 ops[i].id, ops[i].name, ops[i].status);
         ck_assert_str_eq(text_of(PDU_DIR_WRITE, &p, 0), want);
     }
 }
@@ -593,8 +608,9 @@ START_TEST(header_only_pdu_with_tlv)
     pb_start(&p, 0x00000015, 0, 2);
     pb_tlv(&p, 0x0426, &v, 1);
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
-                     "Read op:0x00000015 (ENQUIRE_LINK) status:0 trn:2 datalen:0 MOREMESSAGESTOSEND:1");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x00000015 (ENQUIRE_LINK) status:0 trn:2 datalen:0 MOREMESSAGESTOSEND:1");
 }
 END_TEST
 
@@ -672,16 +688,17 @@ START_TEST(alert_notification)
     pb_cstr(&p, "456");
     pb_tlv(&p, 0x0422, "\x01", 1);
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
-                     "Read op:0x00000102 (ALERT_NOTIFICATION) status:0 trn:1 datalen:12 ESMEADDR:456 "
-                     "ESMEADDRTON:2 MSAVAILABILITYSTATUS:1 SOURCEADDR:123 SOURCEADDRNPI:1 SOURCEADDRTON:1");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x00000102 (ALERT_NOTIFICATION) status:0 trn:1 datalen:12 ESMEADDR:456 "
+        "ESMEADDRTON:2 MSAVAILABILITYSTATUS:1 SOURCEADDR:123 SOURCEADDRNPI:1 SOURCEADDRTON:1");
 }
 END_TEST
 
 START_TEST(broadcast_operations)
 {
     struct pb p;
-    unsigned char area[4] = {0x00, 'A', 'B', 0x0d};
+    unsigned char area[4] = { 0x00, 'A', 'B', 0x0d };
 
     pb_start(&p, 0x00000111, 0, 1);
     pb_cstr(&p, "");
@@ -698,10 +715,11 @@ START_TEST(broadcast_operations)
     pb_tlv(&p, 0x0606, area, 4);
     pb_tlv(&p, 0x0604, "\x00\x05", 2);
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_WRITE, &p, 0),
-                     "Write op:0x00000111 (BROADCAST_SM) status:0 trn:1 datalen:14 "
-                     "BROADCASTAREAIDENTIFIER:\\x00AB\\x0d BROADCASTREPNUM:5 MESSAGEID:m1 SOURCEADDR:s "
-                     "SOURCEADDRNPI:1 SOURCEADDRTON:1");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_WRITE, &p, 0),
+        "Write op:0x00000111 (BROADCAST_SM) status:0 trn:1 datalen:14 "
+        "BROADCASTAREAIDENTIFIER:\\x00AB\\x0d BROADCASTREPNUM:5 MESSAGEID:m1 SOURCEADDR:s "
+        "SOURCEADDRNPI:1 SOURCEADDRTON:1");
     pb_start(&p, 0x00000112, 0, 2);
     pb_cstr(&p, "m1");
     pb_u8(&p, 0);
@@ -709,7 +727,8 @@ START_TEST(broadcast_operations)
     pb_cstr(&p, "s");
     pb_done(&p);
     ck_assert_str_eq(text_of(PDU_DIR_WRITE, &p, 0),
-                     "Write op:0x00000112 (QUERY_BROADCAST_SM) status:0 trn:2 datalen:7 MESSAGEID:m1 SOURCEADDR:s");
+                     "Write op:0x00000112 (QUERY_BROADCAST_SM) status:0 trn:2 datalen:7 "
+                     "MESSAGEID:m1 SOURCEADDR:s");
     pb_start(&p, 0x00000113, 0, 3);
     pb_cstr(&p, "x");
     pb_cstr(&p, "m1");
@@ -717,9 +736,10 @@ START_TEST(broadcast_operations)
     pb_u8(&p, 0);
     pb_cstr(&p, "s");
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_WRITE, &p, 0),
-                     "Write op:0x00000113 (CANCEL_BROADCAST_SM) status:0 trn:3 datalen:9 MESSAGEID:m1 "
-                     "SERVICETYPE:x SOURCEADDR:s");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_WRITE, &p, 0),
+        "Write op:0x00000113 (CANCEL_BROADCAST_SM) status:0 trn:3 datalen:9 MESSAGEID:m1 "
+        "SERVICETYPE:x SOURCEADDR:s");
 }
 END_TEST
 
@@ -767,10 +787,11 @@ START_TEST(submit_multi)
     pb_cstr(&p, "");
     build_multi_tail(&p);
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_WRITE, &p, 0),
-                     "Write op:0x00000021 (SUBMIT_MULTI) status:0 trn:12 datalen:39 DESTADDRESS:1,1,1,123 "
-                     "DESTADDRESS:2,list\\x2ca DESTADDRESS:1,0,0, NUMBEROFDESTS:3 SHORTMESSAGE:hi SMLENGTH:2 "
-                     "SOURCEADDR:src SOURCEADDRNPI:1 SOURCEADDRTON:1");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_WRITE, &p, 0),
+        "Write op:0x00000021 (SUBMIT_MULTI) status:0 trn:12 datalen:39 DESTADDRESS:1,1,1,123 "
+        "DESTADDRESS:2,list\\x2ca DESTADDRESS:1,0,0, NUMBEROFDESTS:3 SHORTMESSAGE:hi SMLENGTH:2 "
+        "SOURCEADDR:src SOURCEADDRNPI:1 SOURCEADDRTON:1");
 }
 END_TEST
 
@@ -786,9 +807,10 @@ START_TEST(submit_multi_bad_dest_flag)
     build_multi_tail(&p);
     pb_done(&p);
     /* datalen: the mandatory part did not decode, so all body octets. */
-    assert_error_line(text_of(PDU_DIR_WRITE, &p, 0),
-                      "Write op:0x00000021 (SUBMIT_MULTI) status:0 trn:12 datalen:27 DESTADDRESS:2,dl "
-                      "NUMBEROFDESTS:2 SOURCEADDR:src SOURCEADDRNPI:1 SOURCEADDRTON:1");
+    assert_error_line(
+        text_of(PDU_DIR_WRITE, &p, 0),
+        "Write op:0x00000021 (SUBMIT_MULTI) status:0 trn:12 datalen:27 DESTADDRESS:2,dl "
+        "NUMBEROFDESTS:2 SOURCEADDR:src SOURCEADDRNPI:1 SOURCEADDRTON:1");
 }
 END_TEST
 
@@ -808,9 +830,10 @@ START_TEST(submit_multi_resp)
     pb_cstr(&p, "a,b");
     pb_u32(&p, 8);
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
-                     "Read op:0x80000021 (SUBMIT_MULTI_RESP) status:0 trn:12 datalen:24 MESSAGEID:m1 "
-                     "NOUNSUCCESS:2 UNSUCCESSSME:1,1,111,11 UNSUCCESSSME:0,0,a\\x2cb,8");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x80000021 (SUBMIT_MULTI_RESP) status:0 trn:12 datalen:24 MESSAGEID:m1 "
+        "NOUNSUCCESS:2 UNSUCCESSSME:1,1,111,11 UNSUCCESSSME:0,0,a\\x2cb,8");
 }
 END_TEST
 
@@ -823,15 +846,17 @@ START_TEST(unknown_command)
     pb_start(&p, 0x00000099, 0, 1);
     pb_raw(&p, "ab\x00\x04\x24\x00\x00", 7); /* looks like a TLV: not parsed */
     pb_done(&p);
-    ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
-                     "Read op:0x00000099 (UNKNOWN) status:0 trn:1 datalen:7 BODY:ab\\x00\\x04$\\x00\\x00");
+    ck_assert_str_eq(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x00000099 (UNKNOWN) status:0 trn:1 datalen:7 BODY:ab\\x00\\x04$\\x00\\x00");
     pb_start(&p, 0x8000ABCD, 5, 2);
     pb_done(&p);
     ck_assert_str_eq(text_of(PDU_DIR_READ, &p, 0),
                      "Read op:0x8000abcd (UNKNOWN) status:5 trn:2 datalen:0");
-    ck_assert_str_eq(json_of(PDU_DIR_READ, &p, 0),
-                     "\"dir\":\"read\",\"op\":\"0x8000abcd\",\"name\":\"UNKNOWN\",\"status\":5,\"trn\":2,"
-                     "\"datalen\":0,\"fields\":{}");
+    ck_assert_str_eq(
+        json_of(PDU_DIR_READ, &p, 0),
+        "\"dir\":\"read\",\"op\":\"0x8000abcd\",\"name\":\"UNKNOWN\",\"status\":5,\"trn\":2,"
+        "\"datalen\":0,\"fields\":{}");
 }
 END_TEST
 
@@ -842,11 +867,13 @@ START_TEST(short_header)
     struct pb p;
 
     p.n = 0;
-    assert_error_line(text_of(PDU_DIR_READ, &p, 0), "Read op:0x00000000 (UNKNOWN) status:0 trn:0 datalen:0");
+    assert_error_line(text_of(PDU_DIR_READ, &p, 0),
+                      "Read op:0x00000000 (UNKNOWN) status:0 trn:0 datalen:0");
     pb_start(&p, 0x00000015, 0x01020304, 0x05060708);
     pb_done(&p);
     p.n = 3;
-    assert_error_line(text_of(PDU_DIR_READ, &p, 0), "Read op:0x00000000 (UNKNOWN) status:0 trn:0 datalen:0");
+    assert_error_line(text_of(PDU_DIR_READ, &p, 0),
+                      "Read op:0x00000000 (UNKNOWN) status:0 trn:0 datalen:0");
     p.n = 11; /* status received in part: prints as 0 */
     assert_error_line(text_of(PDU_DIR_READ, &p, 0),
                       "Read op:0x00000015 (ENQUIRE_LINK) status:0 trn:0 datalen:0");
@@ -881,8 +908,9 @@ START_TEST(cstring_without_nul)
     pb_cstr(&p, "user");
     pb_raw(&p, "secret", 6);
     pb_done(&p);
-    assert_error_line(text_of(PDU_DIR_WRITE, &p, 0),
-                      "Write op:0x00000009 (BIND_TRANSCEIVER) status:0 trn:1 datalen:11 SYSTEMID:user");
+    assert_error_line(
+        text_of(PDU_DIR_WRITE, &p, 0),
+        "Write op:0x00000009 (BIND_TRANSCEIVER) status:0 trn:1 datalen:11 SYSTEMID:user");
 }
 END_TEST
 
@@ -893,13 +921,16 @@ START_TEST(field_runs_past_end)
     build_sm(&p, 0x00000004, "Hello", 5);
     p.b[p.n - 6] = 10; /* sm_length 10, 5 octets follow */
     pb_done(&p);
-    assert_error_line(text_of(PDU_DIR_READ, &p, 0),
-                      "Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:35 DESTADDRNPI:1 DESTADDRTON:1 "
-                      "DESTINATIONADDR:4712345 REGISTEREDDELIVERY:1 SMLENGTH:10 SOURCEADDR:Sender SOURCEADDRTON:5");
+    assert_error_line(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x00000004 (SUBMIT_SM) status:0 trn:7 datalen:35 DESTADDRNPI:1 DESTADDRTON:1 "
+        "DESTINATIONADDR:4712345 REGISTEREDDELIVERY:1 SMLENGTH:10 SOURCEADDR:Sender "
+        "SOURCEADDRTON:5");
     /* A request with no body at all. */
     pb_start(&p, 0x00000004, 0, 1);
     pb_done(&p);
-    assert_error_line(text_of(PDU_DIR_READ, &p, 0), "Read op:0x00000004 (SUBMIT_SM) status:0 trn:1 datalen:0");
+    assert_error_line(text_of(PDU_DIR_READ, &p, 0),
+                      "Read op:0x00000004 (SUBMIT_SM) status:0 trn:1 datalen:0");
     /* An integer field cut short. */
     pb_start(&p, 0x80000021, 0, 1);
     pb_cstr(&p, "m");
@@ -910,7 +941,8 @@ START_TEST(field_runs_past_end)
     pb_u16(&p, 0);
     pb_done(&p);
     assert_error_line(text_of(PDU_DIR_READ, &p, 0),
-                      "Read op:0x80000021 (SUBMIT_MULTI_RESP) status:0 trn:1 datalen:9 MESSAGEID:m NOUNSUCCESS:1");
+                      "Read op:0x80000021 (SUBMIT_MULTI_RESP) status:0 trn:1 datalen:9 MESSAGEID:m "
+                      "NOUNSUCCESS:1");
 }
 END_TEST
 
@@ -926,8 +958,9 @@ START_TEST(tlv_runs_past_end)
     pb_u16(&p, 10);
     pb_raw(&p, "ab", 2);
     pb_done(&p);
-    assert_error_line(text_of(PDU_DIR_READ, &p, 0),
-                      "Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:1 datalen:2 MESSAGEID:m MESSAGESTATE:1");
+    assert_error_line(
+        text_of(PDU_DIR_READ, &p, 0),
+        "Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:1 datalen:2 MESSAGEID:m MESSAGESTATE:1");
     /* Fewer than 4 octets left for a TLV header. */
     pb_start(&p, 0x80000004, 0, 1);
     pb_cstr(&p, "m");
@@ -954,8 +987,9 @@ START_TEST(json_error_member)
     pb_done(&p);
     {
         const char *j = json_of(PDU_DIR_READ, &p, 0);
-        const char *prefix = "\"dir\":\"read\",\"op\":\"0x80000004\",\"name\":\"SUBMIT_SM_RESP\",\"status\":0,"
-                             "\"trn\":1,\"datalen\":3,\"fields\":{},\"error\":\"";
+        const char *prefix =
+            "\"dir\":\"read\",\"op\":\"0x80000004\",\"name\":\"SUBMIT_SM_RESP\",\"status\":0,"
+            "\"trn\":1,\"datalen\":3,\"fields\":{},\"error\":\"";
 
         ck_assert_msg(strncmp(j, prefix, strlen(prefix)) == 0, "%s", j);
         ck_assert(j[strlen(j) - 1] == '"');
@@ -971,23 +1005,39 @@ START_TEST(command_names_round_trip)
         uint32_t id;
         const char *name;
     } ops[] = {
-        {0x80000000, "GENERIC_NACK"},        {0x00000001, "BIND_RECEIVER"},
-        {0x80000001, "BIND_RECEIVER_RESP"},  {0x00000002, "BIND_TRANSMITTER"},
-        {0x80000002, "BIND_TRANSMITTER_RESP"}, {0x00000003, "QUERY_SM"},
-        {0x80000003, "QUERY_SM_RESP"},       {0x00000004, "SUBMIT_SM"},
-        {0x80000004, "SUBMIT_SM_RESP"},      {0x00000005, "DELIVER_SM"},
-        {0x80000005, "DELIVER_SM_RESP"},     {0x00000006, "UNBIND"},
-        {0x80000006, "UNBIND_RESP"},         {0x00000007, "REPLACE_SM"},
-        {0x80000007, "REPLACE_SM_RESP"},     {0x00000008, "CANCEL_SM"},
-        {0x80000008, "CANCEL_SM_RESP"},      {0x00000009, "BIND_TRANSCEIVER"},
-        {0x80000009, "BIND_TRANSCEIVER_RESP"}, {0x0000000B, "OUTBIND"},
-        {0x00000015, "ENQUIRE_LINK"},        {0x80000015, "ENQUIRE_LINK_RESP"},
-        {0x00000021, "SUBMIT_MULTI"},        {0x80000021, "SUBMIT_MULTI_RESP"},
-        {0x00000102, "ALERT_NOTIFICATION"},  {0x00000103, "DATA_SM"},
-        {0x80000103, "DATA_SM_RESP"},        {0x00000111, "BROADCAST_SM"},
-        {0x80000111, "BROADCAST_SM_RESP"},   {0x00000112, "QUERY_BROADCAST_SM"},
-        {0x80000112, "QUERY_BROADCAST_SM_RESP"}, {0x00000113, "CANCEL_BROADCAST_SM"},
-        {0x80000113, "CANCEL_BROADCAST_SM_RESP"},
+        { 0x80000000, "GENERIC_NACK" },
+        { 0x00000001, "BIND_RECEIVER" },
+        { 0x80000001, "BIND_RECEIVER_RESP" },
+        { 0x00000002, "BIND_TRANSMITTER" },
+        { 0x80000002, "BIND_TRANSMITTER_RESP" },
+        { 0x00000003, "QUERY_SM" },
+        { 0x80000003, "QUERY_SM_RESP" },
+        { 0x00000004, "SUBMIT_SM" },
+        { 0x80000004, "SUBMIT_SM_RESP" },
+        { 0x00000005, "DELIVER_SM" },
+        { 0x80000005, "DELIVER_SM_RESP" },
+        { 0x00000006, "UNBIND" },
+        { 0x80000006, "UNBIND_RESP" },
+        { 0x00000007, "REPLACE_SM" },
+        { 0x80000007, "REPLACE_SM_RESP" },
+        { 0x00000008, "CANCEL_SM" },
+        { 0x80000008, "CANCEL_SM_RESP" },
+        { 0x00000009, "BIND_TRANSCEIVER" },
+        { 0x80000009, "BIND_TRANSCEIVER_RESP" },
+        { 0x0000000B, "OUTBIND" },
+        { 0x00000015, "ENQUIRE_LINK" },
+        { 0x80000015, "ENQUIRE_LINK_RESP" },
+        { 0x00000021, "SUBMIT_MULTI" },
+        { 0x80000021, "SUBMIT_MULTI_RESP" },
+        { 0x00000102, "ALERT_NOTIFICATION" },
+        { 0x00000103, "DATA_SM" },
+        { 0x80000103, "DATA_SM_RESP" },
+        { 0x00000111, "BROADCAST_SM" },
+        { 0x80000111, "BROADCAST_SM_RESP" },
+        { 0x00000112, "QUERY_BROADCAST_SM" },
+        { 0x80000112, "QUERY_BROADCAST_SM_RESP" },
+        { 0x00000113, "CANCEL_BROADCAST_SM" },
+        { 0x80000113, "CANCEL_BROADCAST_SM_RESP" },
     };
     size_t i;
     uint32_t id;
@@ -1074,11 +1124,13 @@ START_TEST(appends_to_existing_buffer)
     sbuf_reset(&out);
     sbuf_puts(&out, "prefix ");
     pdu_format_text(&out, PDU_DIR_READ, p.b, p.n, NULL);
-    ck_assert_str_eq(sbuf_cstr(&out), "prefix Read op:0x00000015 (ENQUIRE_LINK) status:0 trn:1 datalen:0");
+    ck_assert_str_eq(sbuf_cstr(&out),
+                     "prefix Read op:0x00000015 (ENQUIRE_LINK) status:0 trn:1 datalen:0");
     sbuf_reset(&out);
     sbuf_puts(&out, "{");
     pdu_format_both(&out, NULL, PDU_DIR_READ, p.b, p.n, NULL);
-    ck_assert_str_eq(sbuf_cstr(&out), "{Read op:0x00000015 (ENQUIRE_LINK) status:0 trn:1 datalen:0");
+    ck_assert_str_eq(sbuf_cstr(&out),
+                     "{Read op:0x00000015 (ENQUIRE_LINK) status:0 trn:1 datalen:0");
 }
 END_TEST
 

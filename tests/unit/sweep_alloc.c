@@ -39,15 +39,15 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
 
 /* What one run of the script found. */
 struct outcome {
-    unsigned long calls;    /* allocation calls the module made */
-    unsigned long lines;    /* lines in the files, DROPPED lines left out */
-    unsigned long dropped;  /* counts of the DROPPED lines */
-    unsigned long lost;     /* lines reported lost to the host's log */
-    int skipped;            /* the module or a session could not start */
+    unsigned long calls;   /* allocation calls the module made */
+    unsigned long lines;   /* lines in the files, DROPPED lines left out */
+    unsigned long dropped; /* counts of the DROPPED lines */
+    unsigned long lost;    /* lines reported lost to the host's log */
+    int skipped;           /* the module or a session could not start */
 };
 
 static unsigned long host_lost;
-static int debug; /* SWEEP_DEBUG set: show the host's log and keep the files */
+static int debug;                  /* SWEEP_DEBUG set: show the host's log and keep the files */
 static unsigned long expect_lines; /* the clean run's, once known */
 static char host_lines[4096];      /* what the host's log got, for a failing run */
 
@@ -78,7 +78,12 @@ static void pdu(const struct emgdiag_module *m, struct emgdiag_session *s, int d
 }
 
 static const char bind_body[] = "alice\0pw\0VMA\0\x34\0\0"; /* + the literal's NUL */
-static const char submit_body[] = "\0\1\1" "12345\0" "\1\1" "4670123456\0" "\0\0\0\0\0\0\0\0\x05" "hello";
+static const char submit_body[] = "\0\1\1"
+                                  "12345\0"
+                                  "\1\1"
+                                  "4670123456\0"
+                                  "\0\0\0\0\0\0\0\0\x05"
+                                  "hello";
 
 /* The script; returns -1 when the module or a session could not start. */
 static int script(const char *dir, const char *xml)
@@ -226,15 +231,16 @@ static void child(unsigned long n, int sticky, int fd)
     f = fopen(xml, "w");
     if (f == NULL)
         _exit(2);
-    fprintf(f,
-            "<emgdiag>\n<logs dir=\"%s\" format=\"both\"/>\n"
-            "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n"
-            "<access><deny address=\"192.0.2.66\"/><allow address=\"127.0.0.0/8\"/></access>\n"
-            "</connector>\n"
-            "<connector name=\"up\" type=\"outgoing\" smsc-id=\"upstream\"/>\n"
-            "<users><user system-id=\"alice\"><allow connector=\"in\" address=\"127.0.0.1\"/></user>"
-            "</users>\n</emgdiag>\n",
-            tmpl);
+    fprintf(
+        f,
+        "<emgdiag>\n<logs dir=\"%s\" format=\"both\"/>\n"
+        "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">\n"
+        "<access><deny address=\"192.0.2.66\"/><allow address=\"127.0.0.0/8\"/></access>\n"
+        "</connector>\n"
+        "<connector name=\"up\" type=\"outgoing\" smsc-id=\"upstream\"/>\n"
+        "<users><user system-id=\"alice\"><allow connector=\"in\" address=\"127.0.0.1\"/></user>"
+        "</users>\n</emgdiag>\n",
+        tmpl);
     fclose(f);
     host_lost = 0;
     host_lines[0] = '\0';
@@ -245,7 +251,8 @@ static void child(unsigned long n, int sticky, int fd)
     o.skipped = rc != 0;
     o.lost = host_lost;
     count_files(tmpl, &o);
-    if (debug || (expect_lines != 0 && !o.skipped && o.lines + o.dropped + o.lost != expect_lines)) {
+    if (debug ||
+        (expect_lines != 0 && !o.skipped && o.lines + o.dropped + o.lost != expect_lines)) {
         /* Kept for a look: the files, and what the host's log was told. */
         fprintf(stderr, "allocation %lu%s: files kept in %s; host log:\n%s", n,
                 sticky ? " (sticky)" : "", tmpl, host_lines);
@@ -278,8 +285,7 @@ static void run(unsigned long n, int sticky, struct outcome *o)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "allocation %lu failing%s: the run ended with %s %d", n,
-                  sticky ? " (and every one after)" : "",
-                  WIFEXITED(status) ? "status" : "signal",
+                  sticky ? " (and every one after)" : "", WIFEXITED(status) ? "status" : "signal",
                   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     ck_assert_int_eq(got, (ssize_t)sizeof(*o));
 }
@@ -293,8 +299,9 @@ static void sweep(int sticky)
     run(0, 0, &base);
     ck_assert_int_eq(base.skipped, 0);
     expect_lines = base.lines;
-    ck_assert_msg(base.dropped + base.lost == 0, "without failures: %lu lines, %lu dropped, %lu lost",
-                  base.lines, base.dropped, base.lost);
+    ck_assert_msg(base.dropped + base.lost == 0,
+                  "without failures: %lu lines, %lu dropped, %lu lost", base.lines, base.dropped,
+                  base.lost);
     ck_assert_uint_gt(base.lines, 30);
     ck_assert_uint_gt(base.calls, 50);
     /* A few past the end: the count varies a little with thread timing. */

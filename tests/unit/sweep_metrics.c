@@ -36,8 +36,8 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
 
 struct outcome {
     unsigned long calls;
-    int skipped;              /* the module or a session did not start */
-    int final;                /* the final textfile was written */
+    int skipped; /* the module or a session did not start */
+    int final;   /* the final textfile was written */
     unsigned long pdus, connects;
 };
 
@@ -170,7 +170,8 @@ static void child(unsigned long n, int sticky, int fd)
     fprintf(f,
             "<emgdiag><logs dir=\"%s\"/>"
             "<connector name=\"in\" type=\"incoming\" opensmppbox-id=\"osb\">"
-            "<access><deny address=\"192.0.2.66\"/><allow address=\"127.0.0.0/8\"/></access></connector>"
+            "<access><deny address=\"192.0.2.66\"/><allow "
+            "address=\"127.0.0.0/8\"/></access></connector>"
             "<metrics box=\"opensmppbox\" textfile=\"%s\" interval=\"3600\"/></emgdiag>\n",
             tmpl, prom);
     fclose(f);
@@ -239,10 +240,11 @@ static void sweep(int sticky)
         if (o.skipped || !o.final)
             continue;
         checked++;
-        ck_assert_msg(o.pdus == SCRIPT_PDUS && o.connects == SCRIPT_CONNECTS,
-                      "allocation %lu failing%s: %lu PDUs and %lu connects accounted for, not %d and %d",
-                      n, sticky ? " (and every one after)" : "", o.pdus, o.connects, SCRIPT_PDUS,
-                      SCRIPT_CONNECTS);
+        ck_assert_msg(
+            o.pdus == SCRIPT_PDUS && o.connects == SCRIPT_CONNECTS,
+            "allocation %lu failing%s: %lu PDUs and %lu connects accounted for, not %d and %d", n,
+            sticky ? " (and every one after)" : "", o.pdus, o.connects, SCRIPT_PDUS,
+            SCRIPT_CONNECTS);
     }
     printf("sweep_metrics%s: %lu allocation calls, %lu runs with every sample accounted for\n",
            sticky ? " (sticky)" : "", base.calls, checked);
