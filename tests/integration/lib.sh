@@ -254,6 +254,15 @@ it_assert_file_per_instance() {
     it__compare "$3" "$1" text "$1" "$2" --per-instance
 }
 
+# it_assert_file_directions ACTUAL EXPECTED MSG: a pdu log of a session
+# whose requests are pipelined (a window of submits): its Read lines and its
+# Write lines are each compared whole and in order with EXPECTED's; how the
+# two directions interleave is the host's processing order, which the
+# peer's record of the wire cannot give (docs/pdu-log.md, Order).
+it_assert_file_directions() {
+    it__compare "$3" "$1" text "$1" "$2" --directions
+}
+
 # it_assert_file_sessions ACTUAL EXPECTED MSG: for sessions that ran at once
 # and whose instance numbers the wire cannot tell.  EXPECTED holds one block
 # per session (blocks separated by an empty line), the instance written

@@ -141,6 +141,18 @@ NAME=instance-order; log "$T1 (0) DISCONNECT OK" "$T1 (1) CONNECT OK" "$T2 (0) C
 case_ it_assert_file_per_instance "$IT_DIR/log" "$IT_DIR/want2" instance-order
 NAME=instance-extra; log "$T1 (0) CONNECT OK" "$T1 (1) CONNECT OK" "$T2 (0) DISCONNECT OK" "$T3 (1) DISCONNECT OK" "$T3 (2) CONNECT OK"
 case_ it_assert_file_per_instance "$IT_DIR/log" "$IT_DIR/want2" instance-extra
+# Directions: Reads in order and Writes in order, their interleaving free.
+R1='INFO  (up,0) Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:1 datalen:0'
+R2='INFO  (up,0) Read op:0x80000004 (SUBMIT_SM_RESP) status:0 trn:2 datalen:0'
+W1='INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:1 datalen:0'
+W2='INFO  (up,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:2 datalen:0'
+printf '%s\n' "$W1" "$R1" "$W2" "$R2" >"$IT_DIR/want6"
+NAME=directions; log "$T1 $W1" "$T1 $W2" "$T2 $R1" "$T3 $R2"
+case_ it_assert_file_directions "$IT_DIR/log" "$IT_DIR/want6" directions
+NAME=direction-order; log "$T1 $W2" "$T1 $W1" "$T2 $R1" "$T3 $R2"
+case_ it_assert_file_directions "$IT_DIR/log" "$IT_DIR/want6" direction-order
+NAME=direction-missing; log "$T1 $W1" "$T1 $W2" "$T2 $R1"
+case_ it_assert_file_directions "$IT_DIR/log" "$IT_DIR/want6" direction-missing
 # Sessions: numbers free, each session whole and used once.
 printf '%s\n' '(K) CONNECT OK (info="0 a")' '(K) DISCONNECT OK' '' '(K) CONNECT OK (info="0 b")' '(K) DISCONNECT OK' >"$IT_DIR/want3"
 NAME=sessions; log "$T1 (3) CONNECT OK (info=\"0 b\")" "$T1 (7) CONNECT OK (info=\"0 a\")" "$T2 (7) DISCONNECT OK" "$T3 (3) DISCONNECT OK"
@@ -170,7 +182,8 @@ EOF
 bash "$work/child4.sh" >"$work/child4.out" 2>"$work/child4.err"
 for expect in same:0 extra:1 missing:1 order:1 changed:1 backwards:1 badstamp:1 nofile:1 \
     any-order:0 any-order-outside:1 files:0 files-extra:1 \
-    interleaved:0 instance-order:1 instance-extra:1 sessions:0 session-twice:1 flood:0 flood-count:1 \
+    interleaved:0 instance-order:1 instance-extra:1 directions:0 direction-order:1 direction-missing:1 \
+    sessions:0 session-twice:1 flood:0 flood-count:1 \
     flood-limit:1 json:0 json-ts:1 json-member:1; do
     grep -qx "CASE ${expect%%:*} ${expect#*:}" "$work/child4.out"
     check $? "comparison case ${expect%%:*}: status ${expect#*:} (got: $(grep "^CASE ${expect%%:*} " "$work/child4.out"))"

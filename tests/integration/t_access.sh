@@ -776,7 +776,7 @@ printf '%s\n' '(0) CONNECT OK' '(0) LOGIN OK (info="0 smsc")' '(0) DISCONNECT OK
 it_assert_file "$IT_DIR/bb-logs/connector.up" "$E/connector.up" "bearerbox to the SMSC: connector.up whole"
 : >"$E/pdu.up"
 peer_pdus "$E/pdu.up" "$IT_DIR/smsc.out" --connector up --instance 0
-it_assert_file "$IT_DIR/bb-logs/pdu.up" "$E/pdu.up" "bearerbox to the SMSC: pdu.up is the PDUs the SMSC recorded"
+it_assert_file_directions "$IT_DIR/bb-logs/pdu.up" "$E/pdu.up" "bearerbox to the SMSC: pdu.up is the PDUs the SMSC recorded"
 printf '%s\n' "INFO  (bearerbox) CONFIG LOADED file=\"$IT_DIR/bb.xml\"" >"$E/general.bb"
 it_assert_file "$IT_DIR/bb-logs/general" "$E/general.bb" "bearerbox: general is CONFIG LOADED"
 it_assert_files "$IT_DIR/bb-logs" "bearerbox's log directory" connector.up pdu.up general

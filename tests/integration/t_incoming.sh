@@ -230,7 +230,7 @@ printf '%s\n' '(0) CONNECT OK' '(0) LOGIN OK (info="0 smsc")' '(0) DISCONNECT OK
 it_assert_file "$BBL/connector.up" "$E/connector.up" "bearerbox to the SMSC: connector.up whole"
 : >"$E/pdu.up"
 peer_pdus "$E/pdu.up" "$IT_DIR/smsc.out" --connector up --instance 0
-it_assert_file "$BBL/pdu.up" "$E/pdu.up" "bearerbox to the SMSC: pdu.up is the PDUs the SMSC recorded"
+it_assert_file_directions "$BBL/pdu.up" "$E/pdu.up" "bearerbox to the SMSC: pdu.up is the PDUs the SMSC recorded"
 printf '%s\n' "INFO  (bearerbox) CONFIG LOADED file=\"$IT_DIR/bb.xml\"" >"$E/general1"
 it_assert_file "$BBL/general" "$E/general1" "bearerbox: general is CONFIG LOADED"
 it_assert_files "$BBL" "bearerbox's log directory" connector.up pdu.up general
