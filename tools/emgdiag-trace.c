@@ -32,6 +32,7 @@
 #include "msglog.h"
 #include "print_escaped.h"
 #include "trace_model.h"
+#include "trace_pdu.h"
 #include "xalloc.h"
 
 #include "tool_version.h"
@@ -87,11 +88,12 @@ static void put_kv(const struct trace_rec *r)
 
 /* ---- reading ------------------------------------------------------------ */
 
-static int is_message_log(const char *name)
+/* A text log of `kind` ("message" or "pdu"): <kind>.<name>, not a twin. */
+static int is_log(const char *name, const char *kind)
 {
-    size_t n = strlen(name);
+    size_t n = strlen(name), k = strlen(kind);
 
-    return strncmp(name, "message.", 8) == 0 && n > 8 &&
+    return strncmp(name, kind, k) == 0 && name[k] == '.' && n > k + 1 &&
            !(n > 6 && strcmp(name + n - 6, ".jsonl") == 0);
 }
 
@@ -140,8 +142,10 @@ static int read_file(struct trace_model *m, const char *path, const char *since,
     return rc;
 }
 
-/* Reads every message log of dir; the number found, or -1. */
-static int read_dir(struct trace_model *m, const char *dir, const char *since, const char *until)
+/* Reads every message log of dir (pdu: every pdu log instead); the number
+ * found, or -1. */
+static int read_dir(struct trace_model *m, const char *dir, int pdu, const char *since,
+                    const char *until)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -154,7 +158,7 @@ static int read_dir(struct trace_model *m, const char *dir, const char *since, c
         return -1;
     }
     while ((e = readdir(d)) != NULL) {
-        if (is_message_log(e->d_name)) {
+        if (is_log(e->d_name, pdu ? "pdu" : "message")) {
             names = xrealloc(names, (n + 1) * sizeof(*names));
             names[n++] = xstrndup(e->d_name, strlen(e->d_name));
         }
@@ -162,7 +166,7 @@ static int read_dir(struct trace_model *m, const char *dir, const char *since, c
     closedir(d);
     for (i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        if (read_file(m, path, since, until) != 0)
+        if ((pdu ? trace_pdu_read(m, path, since, until) : read_file(m, path, since, until)) != 0)
             rc = -1;
         found++;
         free(names[i]);
@@ -380,7 +384,7 @@ int main(int argc, char **argv)
     };
     const char **dirs = NULL, *to = NULL, *since = NULL, *until = NULL, *id = NULL;
     size_t n_dirs = 0, i, n;
-    int c, unmatched = 0, found = 0, logs = 0, r;
+    int c, unmatched = 0, found = 0, logs = 0, r, pdu;
     struct trace_model m;
     const size_t *ix;
 
@@ -407,22 +411,30 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     trace_model_init(&m);
-    for (i = 0; i < (n_dirs ? n_dirs : 1); i++) {
-        r = read_dir(&m, n_dirs ? dirs[i] : ".", since, until);
-        if (r < 0) {
-            trace_model_free(&m);
-            free(dirs);
-            return EXIT_USAGE;
+    /* Message logs; without any, the pdu logs joined by their ids. */
+    for (pdu = 0; pdu <= 1 && logs == 0; pdu++) {
+        if (pdu)
+            fprintf(stderr, "emgdiag-trace: no message log: joining the pdu logs by message id "
+                            "(docs/message-log.md#without-message-logs)\n");
+        for (i = 0; i < (n_dirs ? n_dirs : 1); i++) {
+            r = read_dir(&m, n_dirs ? dirs[i] : ".", pdu, since, until);
+            if (r < 0) {
+                trace_model_free(&m);
+                free(dirs);
+                return EXIT_USAGE;
+            }
+            logs += r;
         }
-        logs += r;
     }
     free(dirs);
     if (logs == 0) {
-        fprintf(stderr, "emgdiag-trace: no message log (message.*) in the directories given\n");
+        fprintf(stderr, "emgdiag-trace: no message log (message.*) nor pdu log in the directories given\n");
         trace_model_free(&m);
         return EXIT_NONE;
     }
     trace_model_finish(&m);
+    if (pdu > 1)
+        trace_pdu_match(&m);
     if (unmatched) {
         found = list_unmatched(&m);
     } else if (to != NULL) {

@@ -287,7 +287,8 @@ const char *trace_message_of(const struct trace_model *m, size_t rec)
         if (r->v[MK_ID] == NULL)
             return NULL;
         f = first_of(m, 'i', r->v[MK_ID], MSG_FORWARD, NULL);
-        return f != SIZE_MAX ? m->recs[f].v[MK_UUID] : NULL;
+        /* Not forwarded (yet), or read from a pdu log: a message of its own. */
+        return f != SIZE_MAX ? m->recs[f].v[MK_UUID] : r->v[MK_UUID];
     case MSG_DLR:
     case MSG_DLR_UNMATCHED:
         /* Kannel's own key: the id stored by this connector. */
@@ -305,7 +306,8 @@ const char *trace_message_of(const struct trace_model *m, size_t rec)
         if (r->v[MK_KEY] == NULL)
             return NULL;
         f = first_of(m, 'i', r->v[MK_KEY], MSG_FORWARD, NULL);
-        return f != SIZE_MAX ? m->recs[f].v[MK_UUID] : NULL;
+        /* From a pdu log: the uuid is the client's id. */
+        return f != SIZE_MAX ? m->recs[f].v[MK_UUID] : r->v[MK_UUID];
     default: return NULL;
     }
 }

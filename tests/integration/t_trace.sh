@@ -111,6 +111,26 @@ else
 fi
 it_assert_eq "$(wc -c <"$IT_DIR/r1/unmatched.err")" 0 "round 1: emgdiag-trace read every line"
 
+# The same logs without their message logs (as written before them): the
+# pdu logs joined by message_id and receipted_message_id give the same
+# causes (docs/message-log.md#without-message-logs).
+mkdir -p "$IT_DIR/r1/old-osb" "$IT_DIR/r1/old-bb"
+cp "$IT_DIR/r1/osb"/pdu.* "$IT_DIR/r1/old-osb/"
+cp "$IT_DIR/r1/bb"/pdu.* "$IT_DIR/r1/old-bb/"
+"$EMGDIAG_TRACE" -d "$IT_DIR/r1/old-osb" -d "$IT_DIR/r1/old-bb" --unmatched >"$IT_DIR/r1/unmatched.pdu" \
+    2>"$IT_DIR/r1/unmatched.pdu.err"
+it_assert_eq "$?" 0 "round 1, pdu logs only: --unmatched exits 0"
+it_assert_line "$IT_DIR/r1/unmatched.pdu.err" "no message log: joining the pdu logs" \
+    "round 1, pdu logs only: says it joins the pdu logs"
+sed -E 's/.* DLR_UNMATCHED (id-raw="[^"]*" id="[^"]*") .*(cause=[a-z-]+ fix="[^"]*" resp-id-raw="[^"]*").*/\1 \2/' \
+    "$IT_DIR/r1/unmatched.pdu" >"$IT_DIR/r1/unmatched.pdu.cut"
+if diff -u "$IT_DIR/r1/expected" "$IT_DIR/r1/unmatched.pdu.cut" >"$IT_DIR/r1/unmatched.pdu.diff"; then
+    it_pass "round 1, pdu logs only: the same receipts, causes and fixes"
+else
+    it_fail "round 1, pdu logs only: --unmatched differs"
+    sed 's/^/  | /' "$IT_DIR/r1/unmatched.pdu.diff" >&2
+fi
+
 # ---------------------------------------------------------------------------
 # Round 2: msg-id-type = 0x01; two messages and one of three parts.
 round 2 0x01 --system-id tr2 --password pw-tr2 --submit 2 --concat 3 --dlr --hold 6 --unbind
