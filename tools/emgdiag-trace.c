@@ -33,6 +33,7 @@
 #include "print_escaped.h"
 #include "trace_model.h"
 #include "trace_pdu.h"
+#include "trace_scan.h"
 #include "xalloc.h"
 
 #include "tool_version.h"
@@ -104,7 +105,7 @@ static int read_file(struct trace_model *m, const char *path, const char *since,
     enum linereader_result res;
     const char *text, *why;
     size_t len;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0, progress = isatty(STDERR_FILENO);
 
     if (fd < 0) {
         fprintf(stderr, "emgdiag-trace: %s: %s\n", path, strerror(errno));
@@ -135,11 +136,47 @@ static int read_file(struct trace_model *m, const char *path, const char *since,
         }
         if (l.step != MSG_UNKNOWN_STEP)
             trace_model_add(m, &l, since, until);
+        if (progress && lr.lineno % 1000000 == 0)
+            fprintf(stderr, "\remgdiag-trace: %s: %lu lines", path, lr.lineno);
     }
+    if (progress && lr.lineno >= 1000000)
+        fputc('\n', stderr);
     msglog_line_free(&l);
     linereader_free(&lr);
     close(fd);
     return rc;
+}
+
+/* Appends the paths of dir's logs of `kind` to *paths; -1 when dir cannot
+ * be read (reported). */
+static int list_logs(const char *dir, const char *kind, char ***paths, size_t *n)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[4096];
+
+    if (d == NULL) {
+        fprintf(stderr, "emgdiag-trace: %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (is_log(e->d_name, kind)) {
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            *paths = xrealloc(*paths, (*n + 1) * sizeof(**paths));
+            (*paths)[(*n)++] = xstrndup(path, strlen(path));
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+static void free_paths(char **paths, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
 }
 
 /* Reads every message log of dir (pdu: every pdu log instead); the number
@@ -147,32 +184,59 @@ static int read_file(struct trace_model *m, const char *path, const char *since,
 static int read_dir(struct trace_model *m, const char *dir, int pdu, const char *since,
                     const char *until)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char **names = NULL, path[4096];
+    char **paths = NULL;
     size_t n = 0, i;
-    int found = 0, rc = 0;
+    int rc = 0;
 
-    if (d == NULL) {
-        fprintf(stderr, "emgdiag-trace: %s: %s\n", dir, strerror(errno));
+    if (list_logs(dir, pdu ? "pdu" : "message", &paths, &n) != 0)
         return -1;
+    for (i = 0; i < n; i++) {
+        if ((pdu ? trace_pdu_read(m, paths[i], since, until) : read_file(m, paths[i], since, until)) != 0)
+            rc = -1;
     }
-    while ((e = readdir(d)) != NULL) {
-        if (is_log(e->d_name, pdu ? "pdu" : "message")) {
-            names = xrealloc(names, (n + 1) * sizeof(*names));
-            names[n++] = xstrndup(e->d_name, strlen(e->d_name));
+    free_paths(paths, n);
+    return rc != 0 ? -1 : (int)n;
+}
+
+static int print_messages(const struct trace_model *m, const size_t *recs, size_t n);
+
+/* emgdiag-trace ID over message logs: the lines found by searching
+ * (trace_scan.h), not every line read.  -1: no message log (the caller
+ * reads the pdu logs), -2: a read error, else found or not. */
+static int trace_one(const char *const *dirs, size_t n_dirs, const char *id, const char *since,
+                     const char *until)
+{
+    char **paths = NULL;
+    size_t n = 0, i, k;
+    struct trace_scan *sc;
+    struct trace_model m;
+    const size_t *ix;
+    int found;
+
+    for (i = 0; i < (n_dirs ? n_dirs : 1); i++) {
+        if (list_logs(n_dirs ? dirs[i] : ".", "message", &paths, &n) != 0) {
+            free_paths(paths, n);
+            return -2;
         }
     }
-    closedir(d);
-    for (i = 0; i < n; i++) {
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        if ((pdu ? trace_pdu_read(m, path, since, until) : read_file(m, path, since, until)) != 0)
-            rc = -1;
-        found++;
-        free(names[i]);
+    if (n == 0) {
+        free(paths);
+        return -1;
     }
-    free(names);
-    return rc != 0 ? -1 : found;
+    sc = trace_scan_open(paths, n);
+    free_paths(paths, n);
+    if (sc == NULL)
+        return -2;
+    trace_model_init(&m);
+    trace_scan_id(sc, &m, id, since, until);
+    trace_scan_close(sc);
+    trace_model_finish(&m);
+    ix = trace_lookup(&m, 'i', id, &k);
+    if (k == 0)
+        ix = trace_lookup(&m, 'u', id, &k);
+    found = print_messages(&m, ix, k);
+    trace_model_free(&m);
+    return found;
 }
 
 /* ---- a message's path ------------------------------------------------------ */
@@ -409,6 +473,13 @@ int main(int argc, char **argv)
         usage(stderr);
         free(dirs);
         return EXIT_USAGE;
+    }
+    if (id != NULL) {
+        r = trace_one(dirs, n_dirs, id, since, until);
+        if (r >= 0 || r == -2) {
+            free(dirs);
+            return r == -2 ? EXIT_USAGE : r ? EXIT_FOUND : EXIT_NONE;
+        }
     }
     trace_model_init(&m);
     /* Message logs; without any, the pdu logs joined by their ids. */

@@ -4,6 +4,7 @@
 #include "trace_model.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,4 +404,19 @@ long long trace_ts_us(const char *ts)
     for (i = 20; i < 26; i++)
         us = us * 10 + (ts[i] - '0');
     return (long long)timegm(&tm) * 1000000 + us;
+}
+
+void trace_ts_format(char out[MSGLOG_TS_LEN + 1], long long us)
+{
+    time_t sec = (time_t)(us / 1000000);
+    struct tm tm;
+    char buf[64];
+
+    if (us < 0)
+        sec = 0, us = 0;
+    gmtime_r(&sec, &tm);
+    snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06lld", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us % 1000000);
+    memcpy(out, buf, MSGLOG_TS_LEN);
+    out[MSGLOG_TS_LEN] = '\0';
 }

@@ -64,5 +64,7 @@ void trace_message_records(const struct trace_model *m, const char *uuid, size_t
 
 /* Microseconds since the epoch of a record's time (its own clock). */
 long long trace_ts_us(const char *ts);
+/* The reverse: a time as the logs write it, into out. */
+void trace_ts_format(char out[MSGLOG_TS_LEN + 1], long long us);
 
 #endif
