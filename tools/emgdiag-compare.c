@@ -74,7 +74,7 @@ static int open_log(struct logfile *lf, const char *path, size_t max_len)
     lf->path = path;
     lf->max_len = max_len;
     if (logfile_open(lf) != 0) {
-        fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+        fprintf(stderr, PROG ": %s: %s\n", lf->path, strerror(errno));
         return -1;
     }
     return 0;
@@ -93,6 +93,7 @@ static enum kind guess_kind(struct logfile *lf)
 
     /* a reader of its own: lines too long are reported by the real pass */
     linereader_init(&lr, lf->fd, lf->max_len);
+    lr.gzip_auto = 1;
     while (k == KIND_UNKNOWN) {
         struct line l;
 
@@ -102,7 +103,7 @@ static enum kind guess_kind(struct logfile *lf)
 
         if (r == LINEREADER_ERROR) {
             lf->read_error = lr.error;
-            fprintf(stderr, PROG ": %s: %s\n", lf->path, strerror(lr.error));
+            fprintf(stderr, PROG ": %s: %s\n", lf->path, linereader_strerror(lr.error));
             break;
         }
         if (r != LINEREADER_LINE)
