@@ -122,6 +122,17 @@ static ssize_t fill(struct linereader *lr, size_t ask)
         return gz_read(lr, ask);
     got = read_raw(lr->fd, lr->chunk, ask);
     if (got > 0 && lr->gzip_auto && !lr->seen_input) {
+        /* the magic is two octets: a read of one (a pipe, a tiny read
+         * size) is followed by another */
+        while (got == 1) {
+            ssize_t more = read_raw(lr->fd, lr->chunk + 1, ask > 1 ? ask - 1 : 1);
+
+            if (more < 0)
+                return -1;
+            if (more == 0)
+                break;
+            got += more;
+        }
         lr->seen_input = 1;
         if (got >= 2 && (unsigned char)lr->chunk[0] == 0x1f &&
             (unsigned char)lr->chunk[1] == 0x8b) {
