@@ -101,7 +101,8 @@ static void print_sessions(struct model *m, struct logfile *pdu, const unsigned 
             order[norder++] = m->sessions[si].idx[ci];
     }
     if (logfile_is_open(pdu)) {
-        while (logfile_next(pdu, &l, parse_pdu_line, following)) {
+        /* no copy of the lines read: most belong to other sessions */
+        while (logfile_next_view(pdu, &l, parse_pdu_line, following)) {
             struct session *s = session_for(m, l.instance, l.ts);
 
             if (s != NULL && chosen[s - m->sessions]) {
@@ -116,7 +117,6 @@ static void print_sessions(struct model *m, struct logfile *pdu, const unsigned 
                 }
                 print_line(stdout, &l);
             }
-            free(l.text);
         }
     }
     for (; next < norder; next++)
@@ -131,14 +131,13 @@ static void count_pdus(struct model *m, struct logfile *pdu, unsigned long *outs
     *outside = 0;
     if (!logfile_is_open(pdu))
         return;
-    while (logfile_next(pdu, &l, parse_pdu_line, 0)) {
+    while (logfile_next_view(pdu, &l, parse_pdu_line, 0)) {
         struct session *s = session_for(m, l.instance, l.ts);
 
         if (s != NULL)
             s->pdus++;
         else
             (*outside)++;
-        free(l.text);
     }
 }
 
@@ -432,8 +431,8 @@ int main(int argc, char **argv)
         }
         if (following && pdu.read_error == 0) {
             if (logfile_is_open(&pdu))
-                while (logfile_next(&pdu, &l, parse_pdu_line, 1))
-                    free(l.text); /* past what print_sessions read */
+                while (logfile_next_view(&pdu, &l, parse_pdu_line, 1))
+                    ; /* past what print_sessions read */
             follow(&con, &pdu, instance);
         }
     }

@@ -374,6 +374,32 @@ int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *)
     }
 }
 
+int logfile_next_view(struct logfile *lf, struct line *l, int (*parse)(struct line *),
+                      int following)
+{
+    const char *p;
+    size_t len;
+
+    for (;;) {
+        if (!logfile_next_raw(lf, &p, &len)) {
+            if (!following && lf->read_error == 0 && linereader_pending(&lf->lr)) {
+                linereader_drop_pending(&lf->lr);
+                report_bad(lf, "last line cut short (no newline); skipped");
+            }
+            return 0;
+        }
+        if (len > 0 && p[len - 1] == '\r')
+            len--;
+        l->text = (char *)p; /* the parsers only read it */
+        l->len = len;
+        if (parse(l) == 0)
+            return 1;
+        report_bad(lf, "%s",
+                   lf->what[0] == 'c' ? "not a connector-log line; skipped"
+                                      : "not a pdu-log line; skipped");
+    }
+}
+
 void logfile_summary(const struct logfile *lf)
 {
     if (lf->bad > MAX_REPORTED)

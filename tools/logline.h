@@ -103,6 +103,11 @@ int logfile_rewind(struct logfile *lf);
  * short and skipped. */
 int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *), int following);
 
+/* logfile_next() without the copy: l->text points into the reader's
+ * buffer and stays valid only until the next call on lf (the caller must
+ * not free it).  For a pass that keeps few of the lines it reads. */
+int logfile_next_view(struct logfile *lf, struct line *l, int (*parse)(struct line *),
+                      int following);
 /* The next whole line as read, unparsed (*text valid until the next call).
  * 1: a line; 0: end of file or a read error (reported).  Lines too long
  * are reported and skipped. */
