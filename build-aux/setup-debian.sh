@@ -40,10 +40,10 @@ apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends \
     ca-certificates build-essential pkg-config patch file xz-utils \
-    libxml2-dev libxml2-utils libpcap-dev check libmicrohttpd-dev \
+    libxml2-dev libxml2-utils libpcap-dev check libmicrohttpd-dev zlib1g-dev \
     clang-14 libclang-rt-14-dev valgrind \
     perl libnet-smpp-perl python3 $node_pkgs \
-    tshark iproute2 iptables procps util-linux prometheus curl \
+    tshark iproute2 iptables procps util-linux prometheus curl logrotate \
     >/tmp/emgdiag-apt.log 2>&1 || { tail -30 /tmp/emgdiag-apt.log >&2; exit 1; }
 
 # node-smpp, exactly as locked.

@@ -37,6 +37,7 @@
 #include <libxml/tree.h>
 
 #include "logdir.h"
+#include "rotation.h"
 #include "smpp.h"
 
 /* A quoted value in a message shows at most this many source octets. */
@@ -773,6 +774,59 @@ static long octets_attr(struct load_state *st, xmlNodePtr node, const char *name
     return n;
 }
 
+/* An optional size: decimal digits and an optional K, M or G (powers of
+ * 1024), between lo and hi; returns it, 0 when absent or after an error. */
+static unsigned long long size_attr(struct load_state *st, xmlNodePtr node, const char *name,
+                                    unsigned long long lo, unsigned long long hi)
+{
+    const char *v = attr_value(node, name);
+    char q[QUOTE_BUF];
+    unsigned long long n = 0, unit = 1;
+    size_t i;
+
+    if (v == NULL)
+        return 0;
+    for (i = 0; v[i] >= '0' && v[i] <= '9' && n <= hi; i++)
+        n = n * 10 + (unsigned long long)(v[i] - '0');
+    if (i > 0 && v[i] != '\0' && v[i + 1] == '\0') {
+        switch (v[i]) {
+        case 'K': unit = 1024ull; i++; break;
+        case 'M': unit = 1024ull * 1024; i++; break;
+        case 'G': unit = 1024ull * 1024 * 1024; i++; break;
+        default: break;
+        }
+    }
+    if (i == 0 || v[i] != '\0' || n > hi / unit || n * unit < lo || n * unit > hi) {
+        add_error(st, &st->code_errs, line_of(node),
+                  "%s %s on <%s>: expected a size, digits with an optional K, M or G, "
+                  "from 16K to 1024G",
+                  name, quote(v, q, sizeof(q)), name_of(node));
+        return 0;
+    }
+    return n * unit;
+}
+
+/* An optional count between lo and hi: returns it, 0 when absent, -1
+ * after an error. */
+static long count_attr(struct load_state *st, xmlNodePtr node, const char *name, long lo, long hi)
+{
+    const char *v = attr_value(node, name);
+    char q[QUOTE_BUF];
+    long n = 0;
+    size_t i;
+
+    if (v == NULL)
+        return 0;
+    for (i = 0; v[i] >= '0' && v[i] <= '9' && n <= hi; i++)
+        n = n * 10 + (v[i] - '0');
+    if (i == 0 || v[i] != '\0' || n < lo || n > hi) {
+        add_error(st, &st->code_errs, line_of(node), "%s %s on <%s>: expected a number from %ld to %ld",
+                  name, quote(v, q, sizeof(q)), name_of(node), lo, hi);
+        return -1;
+    }
+    return n;
+}
+
 static int valid_connector_name(const char *s)
 {
     return s[0] != '\0' &&
@@ -862,8 +916,11 @@ static void check_root(struct load_state *st, xmlNodePtr root)
 
 static void check_logs(struct load_state *st, xmlNodePtr node)
 {
-    static const char *const allowed[] = { "dir",      "timezone",      "passwords",   "format",
-                                           "pdu-skip", "pdu-value-max", "message-log", NULL };
+    static const char *const allowed[] = { "dir",         "timezone", "passwords",
+                                           "format",      "pdu-skip", "pdu-value-max",
+                                           "rotate-size", "keep",     "compress",      "message-log",
+                                           NULL };
+    static const char *const compress_words[] = { "none", "gzip", NULL };
     static const char *const tz_words[] = { "local", "utc", NULL };
     static const char *const pw_words[] = { "masked", "clear", NULL };
     static const char *const onoff_words[] = { "on", "off", NULL };
@@ -900,6 +957,16 @@ static void check_logs(struct load_state *st, xmlNodePtr node)
                       EMG_PDU_VALUE_DEFAULT);
     if (max >= 0)
         cfg->pdu_value_max = (size_t)max;
+    cfg->rotate_size = size_attr(st, node, "rotate-size", EMG_ROTATE_SIZE_MIN, EMG_ROTATE_SIZE_MAX);
+    cfg->keep = ROTATION_KEEP_DEFAULT;
+    if ((max = count_attr(st, node, "keep", ROTATION_KEEP_MIN, ROTATION_KEEP_MAX)) > 0)
+        cfg->keep = (unsigned)max;
+    if ((v = choice_attr(st, node, "compress", compress_words, 0)) >= 0)
+        cfg->compress = v == 1;
+    if ((attr_value(node, "keep") != NULL || cfg->compress) && attr_value(node, "rotate-size") == NULL)
+        add_error(st, &st->code_errs, line_of(node),
+                  "%s on <logs> needs rotate-size (the module rotates only by size)",
+                  attr_value(node, "keep") != NULL ? "keep" : "compress=\"gzip\"");
 }
 
 static void check_pdu_skip(struct load_state *st, xmlNodePtr node, const char *list)

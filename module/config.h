@@ -75,6 +75,9 @@ struct emg_config {
     int format;           /* EMG_FMT_EMG (default), _JSON or _BOTH */
     size_t pdu_value_max; /* octets of a value before it is cut; 0: never */
     int message_log;      /* 1 (default): message lines where the pdu log is on */
+    unsigned long long rotate_size; /* <logs rotate-size> in octets; 0: no size rotation */
+    unsigned keep;                  /* <logs keep>: rotated files kept per file */
+    int compress;                   /* <logs compress="gzip"> */
     uint32_t *pdu_skip;   /* command ids not written to pdu logs */
     size_t n_pdu_skip;
     struct emg_connector *connectors;
@@ -106,6 +109,10 @@ extern const char emgdiag_rng[];
 #define EMG_PDU_VALUE_DEFAULT 1024
 #define EMG_PDU_VALUE_MIN 16
 #define EMG_PDU_VALUE_MAX 1048576
+
+/* <logs rotate-size>: the smallest size accepted (16K), the largest (1T). */
+#define EMG_ROTATE_SIZE_MIN (16ull * 1024)
+#define EMG_ROTATE_SIZE_MAX (1024ull * 1024 * 1024 * 1024)
 
 /* Most problems one load reports; past it, one last line says so. */
 #define EMG_CONFIG_MAX_ERRORS 100

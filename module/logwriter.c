@@ -24,11 +24,17 @@
  * small list under the lock; the writer folds them into its own table of
  * files, where open and write failures are counted too.  A file's count is
  * reported to "general" once a write to that file, or to "general", works.
+ *
+ * Size rotation is decided here, between two lines of one file: the writer
+ * keeps each open file's size (fstat at open, then what it appended), and
+ * a line that would pass the limit first has rotation.c rename the file
+ * and its JSON twin, then opens the new file for it.
  */
 #include "logwriter.h"
 
 #include "alloc.h"
 #include "deadline.h"
+#include "rotation.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +60,9 @@
 #define LW_OPEN_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC)
 /* Queued bytes that end a linger early (capped at a quarter of the bound). */
 #define LW_LINGER_WAKE_BYTES ((size_t)256 * 1024)
+#define LW_JSON_SUFFIX ".jsonl"
+/* How long a stopping writer waits for the gzip helper to abandon its file. */
+#define LW_GZ_STOP_MS 200
 
 /* What the writer thread is doing, as producers see it (under lock). */
 enum lw_state {
@@ -96,6 +105,9 @@ struct lw_file {
     unsigned long dropped;       /* lost and not reported yet */
     unsigned long checked_batch; /* batch in which fd's link count was checked */
     int torn;                    /* the file ends in a fragment: end it first */
+    unsigned long long size;     /* octets in the open file (fstat at open, then appends) */
+    unsigned long long retry_at; /* after a failed rotation: size at which to try again */
+    int wrote;                   /* a line was appended since the writer started */
 };
 
 struct logwriter {
@@ -122,6 +134,12 @@ struct logwriter {
 
     /* written by signal handlers and read by the writer */
     atomic_uint signal_bits;
+
+    /* size rotation (logwriter_set_rotation), any thread to the writer */
+    atomic_ullong rot_size;
+    atomic_uint rot_keep;
+    atomic_int rot_compress;
+    struct rotation *rot; /* renames and the gzip helper */
 
     /* statistics, any thread */
     atomic_ulong written, dropped, short_writes, batches;
@@ -499,6 +517,15 @@ void logwriter_stats(struct logwriter *w, struct logwriter_stats *s)
     s->dropped = atomic_load(&w->dropped);
     s->short_writes = atomic_load(&w->short_writes);
     s->batches = atomic_load(&w->batches);
+    rotation_counts(w->rot, &s->rotated, &s->compressed);
+}
+
+void logwriter_set_rotation(struct logwriter *w, unsigned long long size, unsigned keep,
+                            int compress)
+{
+    atomic_store(&w->rot_keep, keep);
+    atomic_store(&w->rot_compress, compress);
+    atomic_store(&w->rot_size, size);
 }
 
 /* ---- writer thread ---------------------------------------------------- */
@@ -528,6 +555,9 @@ static struct lw_file *lw_file_get(struct logwriter *w, const char *name)
     f->dropped = 0;
     f->checked_batch = 0;
     f->torn = 0;
+    f->size = 0;
+    f->retry_at = 0;
+    f->wrote = 0;
     w->files[w->nfiles++] = f;
     return f;
 }
@@ -598,6 +628,7 @@ static int lw_file_fd(struct logwriter *w, struct lw_file *f)
     emg_free(path);
     f->fd = fd;
     f->checked_batch = w->batch;
+    f->size = fd >= 0 && fstat(fd, &st) == 0 ? (unsigned long long)st.st_size : 0;
     errno = e;
     return fd;
 }
@@ -651,6 +682,82 @@ static void lw_undo_fragment(struct logwriter *w, struct lw_file *f, int fd, siz
     f->torn = lw_write_all(w, fd, "\n", 1, &nl) != 0;
 }
 
+/* The entry of `name` if the writer has one (never makes one). */
+static struct lw_file *lw_file_find(struct logwriter *w, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < w->nfiles; i++)
+        if (strcmp(w->files[i]->name, name) == 0)
+            return w->files[i];
+    return NULL;
+}
+
+/* Renames one member of a rotation group (rotation.c) and closes its
+ * descriptor, so its next line creates the file anew; 0, or -1/errno. */
+static int lw_rotate_one(struct logwriter *w, const char *name, unsigned keep, int compress)
+{
+    struct lw_file *m;
+
+    if (rotation_shift(w->rot, w->dir, name, keep, compress) != 0)
+        return -1;
+    m = lw_file_find(w, name);
+    if (m != NULL && m->fd >= 0) {
+        close(m->fd);
+        m->fd = -1;
+        m->size = 0;
+        m->torn = 0; /* its fragment was ended or cut before the line that failed */
+    }
+    return 0;
+}
+
+/*
+ * Before `len` more octets go to f: rotates f's group (the text file and
+ * its JSON twin) when the line would take f past the limit.  A JSON twin
+ * whose text file this writer writes too waits for the text file, so the
+ * two always rotate at the same line of the session.  A rotation that
+ * fails leaves the file growing; it is tried again one limit later.
+ */
+static void lw_maybe_rotate(struct logwriter *w, struct lw_file *f, size_t len)
+{
+    unsigned long long limit = atomic_load_explicit(&w->rot_size, memory_order_relaxed);
+    char base[LW_NAME_MAX + 1], twin[LW_NAME_MAX + sizeof LW_JSON_SUFFIX];
+    size_t n, sl = sizeof LW_JSON_SUFFIX - 1;
+    struct lw_file *text;
+    char msg[PATH_MAX + 160], ebuf[128];
+    unsigned keep;
+    int compress;
+
+    if (limit == 0 || f->size == 0 || f->size + len <= limit || f->size < f->retry_at)
+        return;
+    n = strlen(f->name);
+    if (n >= sizeof base)
+        return;
+    memcpy(base, f->name, n + 1);
+    if (n > sl && strcmp(base + n - sl, LW_JSON_SUFFIX) == 0) {
+        base[n - sl] = '\0';
+        text = lw_file_find(w, base);
+        if (text != NULL && text->wrote)
+            return;
+    }
+    if (w->opts.rotatable == NULL || !w->opts.rotatable(w->opts.ctx, base))
+        return;
+    keep = atomic_load_explicit(&w->rot_keep, memory_order_relaxed);
+    compress = atomic_load_explicit(&w->rot_compress, memory_order_relaxed);
+    snprintf(twin, sizeof twin, "%s%s", base, LW_JSON_SUFFIX);
+    if (lw_rotate_one(w, base, keep, compress) != 0 && errno != ENOENT)
+        goto fail;
+    if (lw_rotate_one(w, twin, keep, compress) != 0 && errno != ENOENT)
+        goto fail;
+    f->retry_at = 0;
+    return;
+fail:
+    f->retry_at = f->size + limit;
+    snprintf(msg, sizeof msg, "emgdiag: cannot rotate log file %s/%s: %s; it keeps growing", w->dir,
+             f->name, lw_strerror(errno, ebuf, sizeof ebuf));
+    lw_host_log(w, msg, 0);
+}
+
 /* Appends to f; on failure closes f so the next line reopens it. */
 static int lw_append(struct logwriter *w, struct lw_file *f, const char *line, size_t len)
 {
@@ -660,13 +767,20 @@ static int lw_append(struct logwriter *w, struct lw_file *f, const char *line, s
 
     if (fd < 0)
         return -1;
+    lw_maybe_rotate(w, f, len);
+    if (f->fd < 0 && (fd = lw_file_fd(w, f)) < 0)
+        return -1;
     if (f->torn) {
         if (lw_write_all(w, fd, "\n", 1, &written) != 0)
             goto fail;
         f->torn = 0;
+        f->size++;
     }
-    if (lw_write_all(w, fd, line, len, &written) == 0)
+    if (lw_write_all(w, fd, line, len, &written) == 0) {
+        f->size += len;
+        f->wrote = 1;
         return 0;
+    }
     e = errno;
     lw_undo_fragment(w, f, fd, written);
     errno = e;
@@ -899,6 +1013,8 @@ static void *lw_writer_main(void *arg)
     pthread_mutex_unlock(&w->lock);
     if (orphaned) {
         /* Nobody waits for us any more: tidy up after ourselves. */
+        rotation_stop(w->rot, LW_GZ_STOP_MS);
+        w->rot = NULL;
         if (w->opts.on_orphan_exit != NULL)
             w->opts.on_orphan_exit(w->opts.ctx);
         lw_free(w);
@@ -915,6 +1031,7 @@ static void lw_free(struct logwriter *w)
     struct lw_chunk *c, *cnext;
     size_t i;
 
+    rotation_stop(w->rot, LW_GZ_STOP_MS);
     lw_close_all(w);
     for (i = 0; i < w->nfiles; i++) {
         emg_free(w->files[i]->name);
@@ -938,6 +1055,15 @@ static void lw_free(struct logwriter *w)
     pthread_mutex_destroy(&w->lock);
     emg_free(w->dir);
     emg_free(w);
+}
+
+/* The gzip helper's messages (any thread; rare): straight to the host. */
+static void lw_rotation_log(void *ctx, const char *msg)
+{
+    struct logwriter *w = ctx;
+
+    if (w->opts.host_log != NULL)
+        w->opts.host_log(w->opts.ctx, msg);
 }
 
 struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, size_t errlen)
@@ -970,8 +1096,12 @@ struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, siz
     atomic_init(&w->dropped, 0ul);
     atomic_init(&w->short_writes, 0ul);
     atomic_init(&w->orphaned, 0);
+    atomic_init(&w->rot_size, 0ull);
+    atomic_init(&w->rot_keep, ROTATION_KEEP_DEFAULT);
+    atomic_init(&w->rot_compress, 0);
     w->dir = emg_strdup(o->dir);
-    if (w->dir == NULL || (w->unknown = lw_file_get(w, LW_UNKNOWN_FILE)) == NULL) {
+    if (w->dir == NULL || (w->unknown = lw_file_get(w, LW_UNKNOWN_FILE)) == NULL ||
+        (w->rot = rotation_new(lw_rotation_log, w)) == NULL) {
         lw_set_err(err, errlen, o->dir, ENOMEM);
         lw_free(w);
         return NULL;

@@ -17,6 +17,13 @@
  * (and once more, whatever the time, before it stops).  A line a full disk
  * cut short is never left glued to the next one: the fragment is cut off
  * again, or, in a file other processes share, ended with a newline.
+ *
+ * Size rotation (logwriter_set_rotation(), docs/connector-log.md#rotation):
+ * before it appends a line that would take a file the caller calls
+ * rotatable past the size, the writer renames the file to `<name>.1`
+ * (rotation.h shifts the older ones and gzips on a helper thread) together
+ * with its JSON twin `<name>.jsonl`, and the line starts the new file.  A
+ * JSON twin whose text file is written too rotates only with it.
  */
 #ifndef EMGDIAG_LOGWRITER_H
 #define EMGDIAG_LOGWRITER_H
@@ -62,6 +69,9 @@ struct logwriter_opts {
      * counted as dropped, whether or not a DROPPED line reports it later.
      * May be NULL. */
     void (*on_lost)(void *ctx, const char *file);
+    /* Writer thread: 1 when `file` may be rotated by size (a file this
+     * process alone writes).  When NULL no file is rotated. */
+    int (*rotatable)(void *ctx, const char *file);
     void *ctx;
 };
 
@@ -101,6 +111,13 @@ int logwriter_check_dir(const char *dir, char *err, size_t errlen);
  * one.  0 on success; -1 with one line in err (the old directory stays). */
 int logwriter_set_dir(struct logwriter *w, const char *dir, char *err, size_t errlen);
 
+/* Size rotation from now on: a rotatable file is rotated before a line
+ * would take it past `size` octets (0: never), `keep` rotated files are
+ * kept (rotation.h's bounds), and with `compress` they are gzipped.  Any
+ * thread; the writer reads the values before each line. */
+void logwriter_set_rotation(struct logwriter *w, unsigned long long size, unsigned keep,
+                            int compress);
+
 /* Waits until every line queued before the call has been written or dropped. */
 void logwriter_flush(struct logwriter *w);
 
@@ -119,6 +136,8 @@ struct logwriter_stats {
     unsigned long dropped;      /* lines lost (queue full, open or write failed) */
     unsigned long short_writes; /* write(2) calls that wrote part of a line */
     unsigned long batches;      /* times the writer took lines from the queue */
+    unsigned long rotated;      /* files renamed to <name>.1 by size rotation */
+    unsigned long compressed;   /* rotated files gzipped */
 };
 
 void logwriter_stats(struct logwriter *w, struct logwriter_stats *s);

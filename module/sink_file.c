@@ -687,6 +687,7 @@ static void fs_reload(struct emg_sink *s, const struct emg_config *cfg)
 
     atomic_store(&fs->utc, cfg->utc);
     atomic_store(&fs->format, format_of(cfg, NULL));
+    logwriter_set_rotation(fs->writer, cfg->rotate_size, cfg->keep, cfg->compress);
     if (logwriter_set_dir(fs->writer, cfg->log_dir, err, sizeof(err)) != 0 && fs->host_log) {
         snprintf(line, sizeof(line), "emgdiag: the log directory stays as it was: %s", err);
         fs->host_log(line);
@@ -842,6 +843,16 @@ static int log_of_file(const char *file)
     return -1;
 }
 
+/* Size rotation (docs/connector-log.md#rotation) is for the per-connector
+ * files this process alone writes: never general or security, nor a
+ * connector another process writes too (CONNECTOR SHARED). */
+static int rotatable(void *ctx, const char *file)
+{
+    int log = log_of_file(file);
+
+    return (log == FILE_LOG_CONNECTOR || log == FILE_LOG_PDU) && !is_shared(ctx, file);
+}
+
 /* Lines lost per log (enum file_sink_log) since the file sink started: a
  * process has one file sink, and the counts outlive it, so the metrics
  * sink can read them until its own last write. */
@@ -906,6 +917,7 @@ struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t
     wo.on_signal = on_signal;
     wo.on_orphan_exit = on_orphan_exit;
     wo.on_lost = on_lost;
+    wo.rotatable = rotatable;
     wo.ctx = fs;
     fs->writer = logwriter_start(&wo, err, errlen);
     if (fs->writer == NULL) {
@@ -915,5 +927,6 @@ struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t
         emg_free(fs);
         return NULL;
     }
+    logwriter_set_rotation(fs->writer, o->cfg->rotate_size, o->cfg->keep, o->cfg->compress);
     return &fs->base;
 }

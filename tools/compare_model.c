@@ -174,14 +174,29 @@ static size_t word_len(const char *p, const char *end)
     return q != NULL ? (size_t)(q - p) : (size_t)(end - p);
 }
 
-/* A pdu line without op or trn is keyed by its whole text after the name. */
+/* "N|" for the instance into buf (room for 22 octets); its length. */
+static size_t instance_prefix(char *buf, unsigned long v)
+{
+    char tmp[24];
+    size_t n = 0, k = 0;
+
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n > 0)
+        buf[k++] = tmp[--n];
+    buf[k++] = '|';
+    return k;
+}
+
+/* A pdu line without op or trn is keyed by its whole text after the name.
+ * Made with memchr and memcpy: it runs for every line of both logs. */
 char *line_key(const struct options *o, const struct line *l)
 {
     const char *body = l->text + l->rest, *end = l->text + l->len, *p;
-    char inst[32], *k;
-    size_t n;
+    char inst[24], *k;
+    size_t n, il = instance_prefix(inst, o->ignore_instance ? 0ul : l->instance);
 
-    snprintf(inst, sizeof inst, "%lu|", o->ignore_instance ? 0ul : l->instance);
     if (o->kind == KIND_CONNECTOR) {
         n = word_len(body, end);
     } else {
@@ -190,11 +205,11 @@ char *line_key(const struct options *o, const struct line *l)
         size_t oplen = 0, trnlen = 0, dirlen;
 
         dirlen = word_len(body, end);
-        for (p = body; p + 4 <= end; p++) {
-            if (op == NULL && memcmp(p, " op:", 4) == 0) {
+        for (p = body; (p = memchr(p, ' ', (size_t)(end - p))) != NULL; p++) {
+            if (op == NULL && end - p >= 4 && memcmp(p, " op:", 4) == 0) {
                 op = p + 1;
                 oplen = word_len(op, end);
-            } else if (trn == NULL && p + 5 <= end && memcmp(p, " trn:", 5) == 0) {
+            } else if (trn == NULL && end - p >= 5 && memcmp(p, " trn:", 5) == 0) {
                 trn = p + 1;
                 trnlen = word_len(trn, end);
                 break;
@@ -203,16 +218,23 @@ char *line_key(const struct options *o, const struct line *l)
         if (op == NULL || trn == NULL) {
             n = (size_t)(end - body);
         } else {
-            k = xmalloc(strlen(inst) + dirlen + oplen + trnlen + 3);
-            sprintf(k, "%s%.*s %.*s %.*s", inst, (int)dirlen, body, (int)oplen, op, (int)trnlen,
-                    trn);
+            k = xmalloc(il + dirlen + oplen + trnlen + 3);
+            memcpy(k, inst, il);
+            memcpy(k + il, body, dirlen);
+            n = il + dirlen;
+            k[n++] = ' ';
+            memcpy(k + n, op, oplen);
+            n += oplen;
+            k[n++] = ' ';
+            memcpy(k + n, trn, trnlen);
+            k[n + trnlen] = '\0';
             return k;
         }
     }
-    k = xmalloc(strlen(inst) + n + 1);
-    memcpy(k, inst, strlen(inst));
-    memcpy(k + strlen(inst), body, n);
-    k[strlen(inst) + n] = '\0';
+    k = xmalloc(il + n + 1);
+    memcpy(k, inst, il);
+    memcpy(k + il, body, n);
+    k[il + n] = '\0';
     return k;
 }
 
@@ -247,109 +269,153 @@ char *line_cmp(const struct options *o, const struct line *l, const struct pdu_j
 
 /* ---- the table of SECOND's lines ------------------------------------------ */
 
-static uint64_t hash(const char *s)
+static unsigned long long hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
+    unsigned long long h = 1469598103934665603ull;
 
     for (; *s != '\0'; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
-static struct bucket *bucket_for(struct table *t, const char *key, int create)
+/* Appends e at the end of its slot's chain. */
+static void chain_append(struct table *t, struct entry *e)
 {
-    size_t i;
+    struct entry **pp = &t->slot[e->hash & (t->nslot - 1)];
 
-    if (create && 2 * (t->nb + 1) > t->capb) {
-        struct bucket *old = t->b;
-        size_t oldcap = t->capb;
+    while (*pp != NULL)
+        pp = &(*pp)->chain;
+    e->chain = NULL;
+    *pp = e;
+}
 
-        t->capb = t->capb ? t->capb * 2 : 1024;
-        t->b = xmalloc(t->capb * sizeof *t->b);
-        memset(t->b, 0, t->capb * sizeof *t->b);
-        for (i = 0; i < oldcap; i++) {
-            if (old[i].key != NULL) {
-                size_t j = (size_t)hash(old[i].key) & (t->capb - 1);
+/* Twice the slots when the entries outnumber them; chains keep their order
+ * (entries are re-linked oldest first). */
+static void slots_grow(struct table *t)
+{
+    struct entry *e;
 
-                while (t->b[j].key != NULL)
-                    j = (j + 1) & (t->capb - 1);
-                t->b[j] = old[i];
-            }
-        }
-        free(old);
-    }
-    if (t->capb == 0)
-        return NULL;
-    for (i = (size_t)hash(key) & (t->capb - 1); t->b[i].key != NULL; i = (i + 1) & (t->capb - 1))
-        if (strcmp(t->b[i].key, key) == 0)
-            return &t->b[i];
-    if (!create)
-        return NULL;
-    t->b[i].key = xstrndup(key, strlen(key));
-    t->b[i].head = t->b[i].tail = SIZE_MAX;
-    t->nb++;
-    return &t->b[i];
+    if (t->nslot != 0 && t->n <= t->nslot)
+        return;
+    free(t->slot);
+    t->nslot = t->nslot ? t->nslot * 2 : 1024;
+    t->slot = xmalloc(t->nslot * sizeof *t->slot);
+    memset(t->slot, 0, t->nslot * sizeof *t->slot);
+    for (e = t->oldest; e != NULL; e = e->newer)
+        if (!e->paired)
+            chain_append(t, e);
 }
 
 void table_add(struct table *t, const struct options *o, const struct line *l,
                struct pdu_json *twin)
 {
-    struct entry *e;
-    struct bucket *b;
+    struct entry *e = xmalloc(sizeof *e);
 
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 1024;
-        t->e = xrealloc(t->e, t->cap * sizeof *t->e);
-    }
-    e = &t->e[t->n];
     e->l = *l;
     e->key = line_key(o, l);
     e->twin = twin;
-    e->cmp = line_cmp(o, l, twin, &e->cmp_len);
-    e->next = SIZE_MAX;
+    e->cmp = NULL; /* made when a pair needs it (entry_cmp) */
+    e->cmp_len = 0;
+    e->seq = t->added++;
+    e->hash = hash(e->key);
     e->paired = 0;
-    b = bucket_for(t, e->key, 1);
-    if (b->tail == SIZE_MAX)
-        b->head = t->n;
+    e->newer = NULL;
+    /* the texts, the key, the compared text, the twin (about the text again) */
+    e->bytes = sizeof *e + 2 * (l->len + 1) + strlen(e->key) + 1 + l->len +
+               (twin != NULL ? l->len : 0);
+    if (t->newest != NULL)
+        t->newest->newer = e;
     else
-        t->e[b->tail].next = t->n;
-    b->tail = t->n;
+        t->oldest = e;
+    t->newest = e;
     t->n++;
+    t->bytes += e->bytes;
+    if (t->nslot == 0 || t->n > t->nslot)
+        slots_grow(t); /* links e too */
+    else
+        chain_append(t, e);
+}
+
+static void entry_free(struct entry *e)
+{
+    free(e->l.text);
+    free(e->key);
+    free(e->cmp);
+    if (e->twin != NULL) {
+        pdu_json_free(e->twin);
+        free(e->twin);
+    }
+    free(e);
+}
+
+void table_drop_oldest(struct table *t)
+{
+    struct entry *e = t->oldest, **pp;
+
+    if (!e->paired) {
+        for (pp = &t->slot[e->hash & (t->nslot - 1)]; *pp != e; pp = &(*pp)->chain)
+            ;
+        *pp = e->chain;
+    }
+    t->oldest = e->newer;
+    if (t->oldest == NULL)
+        t->newest = NULL;
+    t->n--;
+    t->bytes -= e->bytes;
+    entry_free(e);
 }
 
 void table_free(struct table *t)
 {
-    size_t i;
-
-    for (i = 0; i < t->n; i++) {
-        free(t->e[i].l.text);
-        free(t->e[i].key);
-        free(t->e[i].cmp);
-        if (t->e[i].twin != NULL) {
-            pdu_json_free(t->e[i].twin);
-            free(t->e[i].twin);
-        }
-    }
-    for (i = 0; i < t->capb; i++)
-        free(t->b[i].key);
-    free(t->e);
-    free(t->b);
+    while (t->oldest != NULL)
+        table_drop_oldest(t);
+    free(t->slot);
+    t->slot = NULL;
+    t->nslot = 0;
 }
 
-/* The first unpaired entry with key, taken off its bucket; NULL when none. */
+const char *entry_cmp(const struct options *o, struct entry *e)
+{
+    if (e->cmp == NULL)
+        e->cmp = line_cmp(o, &e->l, e->twin, &e->cmp_len);
+    return e->cmp;
+}
+
+int pair_differs(const struct options *o, const struct line *a, const struct pdu_json *atwin,
+                 struct entry *e)
+{
+    size_t alen = a->len - a->rest, cmp_len;
+    char *cmp;
+    int differ;
+
+    /* Without twins, what is compared is made from the body alone: equal
+     * bodies compare equal, and most pairs are that. */
+    if (atwin == NULL && e->twin == NULL && alen == e->l.len - e->l.rest &&
+        memcmp(a->text + a->rest, e->l.text + e->l.rest, alen) == 0)
+        return 0;
+    entry_cmp(o, e);
+    cmp = line_cmp(o, a, atwin, &cmp_len);
+    differ = cmp_len != e->cmp_len || memcmp(cmp, e->cmp, cmp_len) != 0;
+    free(cmp);
+    return differ;
+}
+
 struct entry *table_take(struct table *t, const char *key)
 {
-    struct bucket *b = bucket_for(t, key, 0);
-    struct entry *e;
+    unsigned long long h = hash(key);
+    struct entry **pp, *e;
 
-    if (b == NULL || b->head == SIZE_MAX)
+    if (t->nslot == 0)
         return NULL;
-    e = &t->e[b->head];
-    b->head = e->next;
-    if (b->head == SIZE_MAX)
-        b->tail = SIZE_MAX;
-    e->paired = 1;
-    return e;
+    for (pp = &t->slot[h & (t->nslot - 1)]; (e = *pp) != NULL; pp = &e->chain) {
+        if (e->hash == h && strcmp(e->key, key) == 0) {
+            *pp = e->chain;
+            e->chain = NULL;
+            e->paired = 1;
+            return e;
+        }
+    }
+    return NULL;
 }
 
 /* ---- output ----------------------------------------------------------------- */

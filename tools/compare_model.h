@@ -4,7 +4,10 @@
  * log: instance, Read/Write, op and trn; connector log: instance and
  * event); the lines of SECOND wait in a table by key until a line of FIRST
  * takes the first one with its key; a pair is compared on its text after
- * the timestamp and name, with the ignored fields left out.  The tool and
+ * the timestamp and name, with the ignored fields left out.  The table
+ * holds a window of SECOND: the caller reads ahead and drops the oldest
+ * entries, whose octets the table counts, so memory stays bounded
+ * whatever the size of the files.  The tool and
  * its fuzz target (tests/fuzz/fuzz_compare.c) link this same code.
  */
 #ifndef EMGDIAG_COMPARE_MODEL_H
@@ -26,28 +29,30 @@ struct options {
     size_t nignored;
 };
 
-/* A line of SECOND, kept until it is paired. */
+/* A line of SECOND, kept until it is paired and no longer the oldest. */
 struct entry {
     struct line l;
     char *key;
-    char *cmp; /* what is compared: the line without ts, name, ignored fields */
+    char *cmp; /* what is compared (entry_cmp): the line without ts, name, ignored fields */
     size_t cmp_len;
-    struct pdu_json *twin; /* its JSON-twin line, or NULL; the entry owns it */
-    size_t next;           /* the next entry with the same key, or SIZE_MAX */
+    struct pdu_json *twin;   /* its JSON-twin line, or NULL; the entry owns it */
+    unsigned long long seq;  /* its place among SECOND's lines added, 0 first */
+    size_t bytes;            /* what it holds, roughly, in octets */
+    unsigned long long hash; /* of key */
+    struct entry *chain;     /* the next unpaired entry of its hash slot */
+    struct entry *newer;     /* the entry added after it */
     int paired;
 };
 
-/* Open-addressing table: key -> first unpaired entry with it. */
-struct bucket {
-    char *key; /* NULL: free slot */
-    size_t head, tail;
-};
-
+/* Hash slots of the unpaired entries (each slot's chain in the order they
+ * were added), and every entry held, oldest first. */
 struct table {
-    struct entry *e;
-    size_t n, cap;
-    struct bucket *b;
-    size_t nb, capb;
+    struct entry **slot;
+    size_t nslot;
+    struct entry *oldest, *newest;
+    size_t n;                 /* entries held */
+    size_t bytes;             /* the octets they hold */
+    unsigned long long added; /* entries ever added */
 };
 
 /* "<instance>|<first words>": for a pdu line Read/Write, op and trn; for a
@@ -68,8 +73,20 @@ char *line_cmp(const struct options *o, const struct line *l, const struct pdu_j
 void table_add(struct table *t, const struct options *o, const struct line *l,
                struct pdu_json *twin);
 
-/* The first unpaired entry with key, taken off its bucket; NULL when none. */
+/* The first unpaired entry with key, taken off its chain (it stays held,
+ * marked paired, until it is dropped); NULL when none. */
 struct entry *table_take(struct table *t, const char *key);
+
+/* What is compared of an entry's line (line_cmp), made on first use. */
+const char *entry_cmp(const struct options *o, struct entry *e);
+
+/* Whether the line a of FIRST (with its twin or NULL) and its pair e differ
+ * in what is compared. */
+int pair_differs(const struct options *o, const struct line *a, const struct pdu_json *atwin,
+                 struct entry *e);
+
+/* Frees the oldest entry held (t->oldest, which must not be NULL). */
+void table_drop_oldest(struct table *t);
 
 void table_free(struct table *t);
 

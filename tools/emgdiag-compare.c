@@ -74,7 +74,7 @@ static int open_log(struct logfile *lf, const char *path, size_t max_len)
     lf->path = path;
     lf->max_len = max_len;
     if (logfile_open(lf) != 0) {
-        fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+        fprintf(stderr, PROG ": %s: %s\n", lf->path, strerror(errno));
         return -1;
     }
     return 0;
@@ -93,6 +93,7 @@ static enum kind guess_kind(struct logfile *lf)
 
     /* a reader of its own: lines too long are reported by the real pass */
     linereader_init(&lr, lf->fd, lf->max_len);
+    lr.gzip_auto = 1;
     while (k == KIND_UNKNOWN) {
         struct line l;
 
@@ -102,7 +103,7 @@ static enum kind guess_kind(struct logfile *lf)
 
         if (r == LINEREADER_ERROR) {
             lf->read_error = lr.error;
-            fprintf(stderr, PROG ": %s: %s\n", lf->path, strerror(lr.error));
+            fprintf(stderr, PROG ": %s: %s\n", lf->path, linereader_strerror(lr.error));
             break;
         }
         if (r != LINEREADER_LINE)
@@ -129,32 +130,67 @@ struct sums {
     unsigned long paired, differ, only_a, only_b;
 };
 
-/* Reads SECOND into the table and pairs FIRST's lines with it, printing
- * as it goes; the counts in *sum.  -1 when a file could not be read to its
- * end (reported). */
+/* How far apart two lines of a pair may be: SECOND is read at most
+ * WINDOW_LINES lines ahead of FIRST, and its unpaired lines are kept until
+ * FIRST is WINDOW_LINES lines past them, as long as the lines held stay
+ * under WINDOW_BYTES (docs/man/emgdiag-compare.1, WINDOW). */
+#define WINDOW_LINES 32768ull
+#define WINDOW_BYTES ((size_t)24 * 1024 * 1024)
+
+static void only_in_second(const struct options *o, const struct line *l, struct sums *sum)
+{
+    sum->only_b++;
+    if (!o->quiet)
+        print_text(stdout, "> ", l);
+}
+
+/* One more line of SECOND into the table: 1, 0 at its end, -1 when it
+ * could not be read (reported). */
+static int read_second(const struct options *o, struct logfile *fb, struct json_twin *tb,
+                       struct table *t)
+{
+    int (*parse)(struct line *) = o->kind == KIND_PDU ? parse_pdu_line : parse_connector_line;
+    struct line l;
+
+    if (!logfile_next(fb, &l, parse, 0))
+        return fb->read_error != 0 ? -1 : 0;
+    table_add(t, o, &l, json_twin_take(tb, &l, fb->lr.lineno));
+    return json_twin_read_error(tb) != 0 ? -1 : 1;
+}
+
+/* Pairs FIRST's lines with SECOND's within the window, printing as it
+ * goes; the counts in *sum.  -1 when a file could not be read to its end
+ * (reported). */
 static int compare(const struct options *o, struct logfile *fa, struct logfile *fb,
                    struct json_twin *ta, struct json_twin *tb, struct table *t, struct sums *sum)
 {
     int (*parse)(struct line *) = o->kind == KIND_PDU ? parse_pdu_line : parse_connector_line;
+    unsigned long long ia = 0;
+    int more_b = 1, r;
     struct line l;
-    size_t i;
 
-    while (logfile_next(fb, &l, parse, 0)) {
-        table_add(t, o, &l, json_twin_take(tb, &l, fb->lr.lineno));
-        if (json_twin_read_error(tb) != 0)
-            return -1;
-    }
-    if (fb->read_error != 0)
-        return -1;
-    while (logfile_next(fa, &l, parse, 0)) {
+    /* FIRST's lines are not kept: read without a copy */
+    while (logfile_next_view(fa, &l, parse, 0)) {
         struct pdu_json *twin = json_twin_take(ta, &l, fa->lr.lineno);
         char *key;
         struct entry *e;
 
-        if (json_twin_read_error(ta) != 0) {
-            free(l.text);
+        if (json_twin_read_error(ta) != 0)
             return -1;
+        /* SECOND up to WINDOW_LINES ahead; its lines too far behind out */
+        while (more_b && t->added < ia + WINDOW_LINES && t->bytes < WINDOW_BYTES) {
+            if ((r = read_second(o, fb, tb, t)) < 0)
+                return -1;
+            more_b = r;
         }
+        while ((e = t->oldest) != NULL &&
+               (e->paired || e->seq + WINDOW_LINES < ia ||
+                (t->bytes >= WINDOW_BYTES && e->seq < ia))) {
+            if (!e->paired)
+                only_in_second(o, &e->l, sum);
+            table_drop_oldest(t);
+        }
+        ia++;
         key = line_key(o, &l);
         e = table_take(t, key);
 
@@ -163,11 +199,8 @@ static int compare(const struct options *o, struct logfile *fa, struct logfile *
             if (!o->quiet)
                 print_text(stdout, "< ", &l);
         } else {
-            size_t cmp_len;
-            char *cmp = line_cmp(o, &l, twin, &cmp_len);
-
             sum->paired++;
-            if (cmp_len != e->cmp_len || memcmp(cmp, e->cmp, cmp_len) != 0) {
+            if (pair_differs(o, &l, twin, e)) {
                 sum->differ++;
                 if (!o->quiet) {
                     print_text(stdout, "! ", &l);
@@ -176,10 +209,8 @@ static int compare(const struct options *o, struct logfile *fa, struct logfile *
                         print_field_diff(stdout, o, &l, twin, &e->l, e->twin);
                 }
             }
-            free(cmp);
         }
         free(key);
-        free(l.text);
         if (twin != NULL) {
             pdu_json_free(twin);
             free(twin);
@@ -187,12 +218,18 @@ static int compare(const struct options *o, struct logfile *fa, struct logfile *
     }
     if (fa->read_error != 0)
         return -1;
-    for (i = 0; i < t->n; i++) {
-        if (!t->e[i].paired) {
-            sum->only_b++;
-            if (!o->quiet)
-                print_text(stdout, "> ", &t->e[i].l);
+    /* what is left of SECOND: in its order, read one line at a time */
+    for (;;) {
+        while (t->oldest != NULL) {
+            if (!t->oldest->paired)
+                only_in_second(o, &t->oldest->l, sum);
+            table_drop_oldest(t);
         }
+        if (!more_b)
+            break;
+        if ((r = read_second(o, fb, tb, t)) < 0)
+            return -1;
+        more_b = r;
     }
     return 0;
 }

@@ -116,7 +116,8 @@ static void print_sessions(struct model *m, struct logfile *pdu, const unsigned 
             order[norder++] = m->sessions[si].idx[ci];
     }
     if (logfile_is_open(pdu)) {
-        while (logfile_next(pdu, &l, parse_pdu_line, following)) {
+        /* no copy of the lines read: most belong to other sessions */
+        while (logfile_next_view(pdu, &l, parse_pdu_line, following)) {
             struct session *s = session_for(m, l.instance, l.ts);
 
             if (s != NULL && chosen[s - m->sessions]) {
@@ -131,7 +132,6 @@ static void print_sessions(struct model *m, struct logfile *pdu, const unsigned 
                 }
                 print_line(stdout, &l);
             }
-            free(l.text);
         }
     }
     for (; next < norder; next++)
@@ -146,14 +146,13 @@ static void count_pdus(struct model *m, struct logfile *pdu, unsigned long *outs
     *outside = 0;
     if (!logfile_is_open(pdu))
         return;
-    while (logfile_next(pdu, &l, parse_pdu_line, 0)) {
+    while (logfile_next_view(pdu, &l, parse_pdu_line, 0)) {
         struct session *s = session_for(m, l.instance, l.ts);
 
         if (s != NULL)
             s->pdus++;
         else
             (*outside)++;
-        free(l.text);
     }
 }
 
@@ -165,21 +164,30 @@ static void on_signal(int sig)
     stop_following = 1;
 }
 
-/* Reopens lf when its path now names another file, or the file shrank. */
-static void logfile_check_rotation(struct logfile *lf)
+/* Reopens lf when its name now names another file (a rotation), or the
+ * file shrank.  A renamed file is read to its end first, one round later:
+ * a rotation renames a file only after its last line (its writer never
+ * writes to it again), so no line is lost between the two files, and a
+ * session that spans the rotation is followed as one. */
+static void logfile_check_rotation(struct logfile *lf, int *renamed)
 {
+    const char *name = lf->given != NULL ? lf->given : lf->path;
     struct stat st;
 
-    if (stat(lf->path, &st) != 0)
+    if (stat(name, &st) != 0)
         return; /* removed: keep reading what is open until it comes back */
     if (logfile_is_open(lf) && st.st_ino == lf->ino && st.st_dev == lf->dev &&
-        st.st_size >= lseek(lf->fd, 0, SEEK_CUR))
+        (!logfile_on_current(lf) || st.st_size >= lseek(lf->fd, 0, SEEK_CUR))) {
+        *renamed = 0;
         return;
-    if (logfile_is_open(lf)) {
-        close(lf->fd);
-        lf->opened = 0;
     }
-    logfile_open(lf); /* the new file from its start; until it can be opened, none */
+    if (logfile_is_open(lf) && st.st_ino != lf->ino && !*renamed) {
+        *renamed = 1; /* drain the old file in the next round */
+        return;
+    }
+    *renamed = 0;
+    logfile_close(lf);
+    logfile_open_current(lf); /* the new file from its start; until it can be opened, none */
 }
 
 /* Prints the new lines of `instance` from both files until a signal or a
@@ -189,7 +197,7 @@ static void follow(struct logfile *con, struct logfile *pdu, unsigned long insta
 {
     struct sigaction sa;
     struct line c, p;
-    int have_c = 0, have_p = 0;
+    int have_c = 0, have_p = 0, renamed_c = 0, renamed_p = 0;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -226,8 +234,8 @@ static void follow(struct logfile *con, struct logfile *pdu, unsigned long insta
         if (con->read_error != 0 || pdu->read_error != 0)
             break;
         usleep(FOLLOW_POLL_US);
-        logfile_check_rotation(con);
-        logfile_check_rotation(pdu);
+        logfile_check_rotation(con, &renamed_c);
+        logfile_check_rotation(pdu, &renamed_p);
     }
 }
 
@@ -359,7 +367,7 @@ int main(int argc, char **argv)
     if (logfile_open(&con) != 0) {
         int e = errno;
 
-        fprintf(stderr, "emgdiag-follow: %s: %s\n", con_path, strerror(e));
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", con.path, strerror(e));
         /* --follow waits for a connector log that does not exist yet */
         if (e != ENOENT || !following)
             unreadable = 1;
@@ -367,7 +375,7 @@ int main(int argc, char **argv)
     if (logfile_open(&pdu) != 0) {
         int e = errno;
 
-        fprintf(stderr, "emgdiag-follow: %s: %s\n", pdu_path, strerror(e));
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", pdu.path, strerror(e));
         /* a connector with pdu-log="off" has none: not a problem by itself */
         if (e != ENOENT)
             unreadable = 1;
@@ -440,8 +448,8 @@ int main(int argc, char **argv)
         }
         if (following && pdu.read_error == 0) {
             if (logfile_is_open(&pdu))
-                while (logfile_next(&pdu, &l, parse_pdu_line, 1))
-                    free(l.text); /* past what print_sessions read */
+                while (logfile_next_view(&pdu, &l, parse_pdu_line, 1))
+                    ; /* past what print_sessions read */
             follow(&con, &pdu, instance);
         }
     }

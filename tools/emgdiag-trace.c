@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "linereader.h"
+#include "logline.h"
 #include "msgid_cause.h"
 #include "msglog.h"
 #include "print_escaped.h"
@@ -89,62 +90,110 @@ static void put_kv(const struct trace_rec *r)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* A text log of `kind` ("message" or "pdu"): <kind>.<name>, not a twin. */
+/* A current text log of `kind` ("message" or "pdu"): <kind>.<name>, not a
+ * twin (<name>.jsonl and its history), not a rotated file (<file>.N,
+ * <file>.N.gz: read with their current file, docs/connector-log.md#rotation)
+ * and not a compression's temporary file (hidden). */
 static int is_log(const char *name, const char *kind)
 {
-    size_t n = strlen(name), k = strlen(kind);
+    size_t n = strlen(name), k = strlen(kind), end = n, d;
 
-    return strncmp(name, kind, k) == 0 && name[k] == '.' && n > k + 1 &&
-           !(n > 6 && strcmp(name + n - 6, ".jsonl") == 0);
+    if (strncmp(name, kind, k) != 0 || name[k] != '.' || n <= k + 1)
+        return 0;
+    if (n > 3 && strcmp(name + n - 3, ".gz") == 0)
+        end = n - 3;
+    for (d = end; d > k + 1 && name[d - 1] >= '0' && name[d - 1] <= '9'; d--)
+        ;
+    if (d < end && d > k + 1 && name[d - 1] == '.')
+        return 0; /* <file>.N or <file>.N.gz */
+    if (end != n)
+        return 0; /* a .gz that is not a rotated file: not ours */
+    return strstr(name + k, ".jsonl") == NULL;
 }
 
-static int read_file(struct trace_model *m, const char *path, const char *since, const char *until)
+/* Reads one message log into m, with `history` its rotated files first,
+ * oldest first (plain or gzip): 0, or -1 after a read error (reported). */
+static int read_log(struct trace_model *m, const char *path, int history, const char *since,
+                    const char *until)
 {
-    struct linereader lr;
+    struct logfile lf;
     struct msglog_line l;
-    enum linereader_result res;
     const char *text, *why;
     size_t len;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0, progress = isatty(STDERR_FILENO);
+    unsigned long lines = 0;
+    int progress = isatty(STDERR_FILENO);
 
-    if (fd < 0) {
-        fprintf(stderr, "emgdiag-trace: %s: %s\n", path, strerror(errno));
+    memset(&lf, 0, sizeof(lf));
+    lf.prog = "emgdiag-trace";
+    lf.path = path;
+    lf.what = "message log";
+    if ((history ? logfile_open(&lf) : logfile_open_current(&lf)) != 0) {
+        fprintf(stderr, "emgdiag-trace: %s: %s\n", lf.path, strerror(errno));
+        logfile_close(&lf);
         return -1;
     }
     memset(&l, 0, sizeof(l));
-    linereader_init(&lr, fd, 0);
     for (;;) {
-        res = linereader_next(&lr, &text, &len);
-        if (res == LINEREADER_END)
-            res = linereader_finish(&lr, &text, &len);
-        if (res == LINEREADER_END)
-            break;
-        if (res == LINEREADER_ERROR) {
-            fprintf(stderr, "emgdiag-trace: %s: %s\n", path, strerror(lr.error));
-            rc = -1;
-            break;
-        }
-        if (res == LINEREADER_TOO_LONG) {
-            fprintf(stderr, "emgdiag-trace: %s:%lu: line too long, skipped\n", path, lr.lineno);
-            m->bad_lines++;
-            continue;
+        if (!logfile_next_raw(&lf, &text, &len)) {
+            /* the current file's last line, unterminated: taken as it is */
+            if (lf.read_error != 0 || linereader_finish(&lf.lr, &text, &len) != LINEREADER_LINE)
+                break;
         }
         if (msglog_parse(&l, text, len, &why) != 0) {
-            fprintf(stderr, "emgdiag-trace: %s:%lu: %s, skipped\n", path, lr.lineno, why);
+            fprintf(stderr, "emgdiag-trace: %s:%lu: %s, skipped\n", lf.path, lf.lr.lineno, why);
             m->bad_lines++;
             continue;
         }
         if (l.step != MSG_UNKNOWN_STEP)
             trace_model_add(m, &l, since, until);
-        if (progress && lr.lineno % 1000000 == 0)
-            fprintf(stderr, "\remgdiag-trace: %s: %lu lines", path, lr.lineno);
+        if (progress && ++lines % 1000000 == 0)
+            fprintf(stderr, "\remgdiag-trace: %s: %lu lines", path, lines);
     }
-    if (progress && lr.lineno >= 1000000)
+    if (progress && lines >= 1000000)
         fputc('\n', stderr);
+    m->bad_lines += lf.bad;
     msglog_line_free(&l);
-    linereader_free(&lr);
-    close(fd);
-    return rc;
+    logfile_summary(&lf);
+    logfile_close(&lf);
+    return lf.read_error != 0 ? -1 : 0;
+}
+
+static int read_file(struct trace_model *m, const char *path, const char *since, const char *until)
+{
+    return read_log(m, path, 1, since, until);
+}
+
+/* The files of a message log and its history, oldest first, split into
+ * plain ones (appended to *plain, for the search) and compressed ones
+ * (appended to *gz, read whole); -1 when it cannot be opened (reported). */
+static int history_of(const char *path, char ***plain, size_t *n_plain, char ***gz, size_t *n_gz)
+{
+    struct logfile lf;
+    size_t i, len;
+    const char *p;
+
+    memset(&lf, 0, sizeof(lf));
+    lf.prog = "emgdiag-trace";
+    lf.path = path;
+    lf.what = "message log";
+    if (logfile_open(&lf) != 0) {
+        fprintf(stderr, "emgdiag-trace: %s: %s\n", lf.path, strerror(errno));
+        logfile_close(&lf);
+        return -1;
+    }
+    for (i = 0; i < lf.nseg; i++) {
+        p = lf.seg_paths[i];
+        len = strlen(p);
+        if (len > 3 && strcmp(p + len - 3, ".gz") == 0) {
+            *gz = xrealloc(*gz, (*n_gz + 1) * sizeof(**gz));
+            (*gz)[(*n_gz)++] = xstrndup(p, len);
+        } else {
+            *plain = xrealloc(*plain, (*n_plain + 1) * sizeof(**plain));
+            (*plain)[(*n_plain)++] = xstrndup(p, len);
+        }
+    }
+    logfile_close(&lf);
+    return 0;
 }
 
 /* Appends the paths of dir's logs of `kind` to *paths; -1 when dir cannot
@@ -206,8 +255,9 @@ static int print_messages(const struct trace_model *m, const size_t *recs, size_
 static int trace_one(const char *const *dirs, size_t n_dirs, const char *id, const char *since,
                      const char *until)
 {
-    char **paths = NULL;
-    size_t n = 0, i, k;
+    char **paths = NULL, **plain = NULL, **gz = NULL;
+    size_t n = 0, i, k, n_plain = 0, n_gz = 0;
+    int read_failed = 0;
     struct trace_scan *sc;
     struct trace_model m;
     const size_t *ix;
@@ -223,13 +273,34 @@ static int trace_one(const char *const *dirs, size_t n_dirs, const char *id, con
         free(paths);
         return -1;
     }
-    sc = trace_scan_open(paths, n);
+    /* Rotated history: plain files are searched like the current one;
+     * compressed ones cannot be, and are read whole. */
+    for (i = 0; i < n; i++) {
+        if (history_of(paths[i], &plain, &n_plain, &gz, &n_gz) != 0) {
+            free_paths(paths, n);
+            free_paths(plain, n_plain);
+            free_paths(gz, n_gz);
+            return -2;
+        }
+    }
     free_paths(paths, n);
-    if (sc == NULL)
+    sc = trace_scan_open(plain, n_plain);
+    free_paths(plain, n_plain);
+    if (sc == NULL) {
+        free_paths(gz, n_gz);
         return -2;
+    }
     trace_model_init(&m);
     trace_scan_id(sc, &m, id, since, until);
     trace_scan_close(sc);
+    for (i = 0; i < n_gz; i++)
+        if (read_log(&m, gz[i], 0, since, until) != 0)
+            read_failed = 1;
+    free_paths(gz, n_gz);
+    if (read_failed) {
+        trace_model_free(&m);
+        return -2;
+    }
     trace_model_finish(&m);
     ix = trace_lookup(&m, 'i', id, &k);
     if (k == 0)

@@ -8,18 +8,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xalloc.h"
 
+/* Where a rotated file's number starts: the offset of ".N" or ".N.gz" at
+ * the end of path, or its length when it has none. */
+static size_t history_suffix(const char *path)
+{
+    size_t n = strlen(path), end = n, i;
+
+    if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
+        end = n - 3;
+    for (i = end; i > 0 && path[i - 1] >= '0' && path[i - 1] <= '9'; i--)
+        ;
+    return i < end && i > 1 && path[i - 1] == '.' ? i - 1 : n;
+}
+
 int json_twin_open(struct json_twin *tw, const char *prog, const char *text_path, size_t max_len)
 {
-    size_t n = strlen(text_path);
+    size_t n = strlen(text_path), cut = history_suffix(text_path);
 
     memset(tw, 0, sizeof *tw);
     tw->text_path = text_path;
+    /* pdu.x -> pdu.x.jsonl; a rotated pdu.x.2.gz -> pdu.x.jsonl.2.gz
+     * (docs/connector-log.md#rotation), when that one exists */
     tw->path = xmalloc(n + sizeof ".jsonl");
-    memcpy(tw->path, text_path, n);
-    memcpy(tw->path + n, ".jsonl", sizeof ".jsonl");
+    memcpy(tw->path, text_path, cut);
+    memcpy(tw->path + cut, ".jsonl", 6);
+    memcpy(tw->path + cut + 6, text_path + cut, n - cut + 1);
+    if (cut != n && access(tw->path, F_OK) != 0) {
+        memcpy(tw->path, text_path, n);
+        memcpy(tw->path + n, ".jsonl", sizeof ".jsonl");
+    }
     tw->lf.prog = prog;
     tw->lf.path = tw->path;
     tw->lf.what = "JSON twin";

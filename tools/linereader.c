@@ -4,7 +4,8 @@
  * Each octet is looked at once (memchr for the newline) and copied at most
  * once: a line that lies whole in the read buffer is handed out in place;
  * only a line that spans reads is gathered into `line`, which never grows
- * past the bound.
+ * past the bound.  Gzip input is inflated into the same read buffer, from a
+ * second buffer of compressed octets, so a line costs the same either way.
  */
 #include "linereader.h"
 
@@ -13,10 +14,140 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "xalloc.h"
 
 #define CHUNK_SIZE 65536
+
+struct linereader_gz {
+    z_stream zs;
+    unsigned char *in; /* compressed octets read, zs.next_in into them */
+    int in_eof;        /* read(2) returned 0 */
+    int member_ended;  /* the last inflate() ended a gzip member */
+};
+
+static void gz_free(struct linereader *lr)
+{
+    if (lr->gz == NULL)
+        return;
+    inflateEnd(&lr->gz->zs);
+    free(lr->gz->in);
+    free(lr->gz);
+    lr->gz = NULL;
+}
+
+/* read(2) without EINTR. */
+static ssize_t read_raw(int fd, void *buf, size_t n)
+{
+    ssize_t got;
+
+    do
+        got = read(fd, buf, n);
+    while (got < 0 && errno == EINTR);
+    return got;
+}
+
+/* Up to `ask` inflated octets into lr->chunk; 0 at the end of the input, -1
+ * with errno. */
+static ssize_t gz_read(struct linereader *lr, size_t ask)
+{
+    struct linereader_gz *g = lr->gz;
+    ssize_t got;
+    int rc;
+
+    for (;;) {
+        if (g->zs.avail_in == 0 && !g->in_eof) {
+            got = read_raw(lr->fd, g->in, CHUNK_SIZE);
+            if (got < 0)
+                return -1;
+            if (got == 0)
+                g->in_eof = 1;
+            g->zs.next_in = g->in;
+            g->zs.avail_in = (uInt)got;
+        }
+        if (g->zs.avail_in == 0 && g->in_eof) {
+            if (g->member_ended)
+                return 0;
+            errno = EBADMSG; /* cut short */
+            return -1;
+        }
+        if (g->member_ended) { /* another gzip member follows */
+            if (inflateReset(&g->zs) != Z_OK) {
+                errno = EBADMSG;
+                return -1;
+            }
+            g->member_ended = 0;
+        }
+        g->zs.next_out = (unsigned char *)lr->chunk;
+        g->zs.avail_out = (uInt)ask;
+        rc = inflate(&g->zs, Z_NO_FLUSH);
+        if (rc == Z_STREAM_END)
+            g->member_ended = 1;
+        else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            errno = rc == Z_MEM_ERROR ? ENOMEM : EBADMSG;
+            return -1;
+        }
+        if (ask - g->zs.avail_out > 0)
+            return (ssize_t)(ask - g->zs.avail_out);
+    }
+}
+
+/* The first `got` octets read are gzip: they become the inflater's input. */
+static int gz_start(struct linereader *lr, size_t got)
+{
+    struct linereader_gz *g = xmalloc(sizeof *g);
+
+    memset(g, 0, sizeof *g);
+    g->in = xmalloc(CHUNK_SIZE);
+    memcpy(g->in, lr->chunk, got);
+    g->zs.next_in = g->in;
+    g->zs.avail_in = (uInt)got;
+    if (inflateInit2(&g->zs, 15 + 16) != Z_OK) {
+        free(g->in);
+        free(g);
+        errno = ENOMEM;
+        return -1;
+    }
+    lr->gz = g;
+    return 0;
+}
+
+/* Up to `ask` octets of input into lr->chunk: 0 at its end, -1 with errno. */
+static ssize_t fill(struct linereader *lr, size_t ask)
+{
+    ssize_t got;
+
+    if (lr->gz != NULL)
+        return gz_read(lr, ask);
+    got = read_raw(lr->fd, lr->chunk, ask);
+    if (got > 0 && lr->gzip_auto && !lr->seen_input) {
+        /* the magic is two octets: a read of one (a pipe, a tiny read
+         * size) is followed by another */
+        while (got == 1) {
+            ssize_t more = read_raw(lr->fd, lr->chunk + 1, ask > 1 ? ask - 1 : 1);
+
+            if (more < 0)
+                return -1;
+            if (more == 0)
+                break;
+            got += more;
+        }
+        lr->seen_input = 1;
+        if (got >= 2 && (unsigned char)lr->chunk[0] == 0x1f &&
+            (unsigned char)lr->chunk[1] == 0x8b) {
+            if (gz_start(lr, (size_t)got) != 0)
+                return -1;
+            return gz_read(lr, ask);
+        }
+    }
+    return got;
+}
+
+const char *linereader_strerror(int err)
+{
+    return err == EBADMSG ? "not valid gzip data, or cut short" : strerror(err);
+}
 
 void linereader_init(struct linereader *lr, int fd, size_t max_len)
 {
@@ -89,10 +220,8 @@ enum linereader_result linereader_next(struct linereader *lr, const char **text,
         {
             size_t ask =
                 lr->read_size > 0 && lr->read_size < CHUNK_SIZE ? lr->read_size : CHUNK_SIZE;
-            ssize_t got = read(lr->fd, lr->chunk, ask);
+            ssize_t got = fill(lr, ask);
 
-            if (got < 0 && errno == EINTR)
-                continue;
             if (got < 0) {
                 lr->error = errno;
                 return LINEREADER_ERROR;
@@ -137,6 +266,8 @@ void linereader_drop_pending(struct linereader *lr)
 
 void linereader_restart(struct linereader *lr, int fd)
 {
+    gz_free(lr);
+    lr->seen_input = 0;
     lr->fd = fd;
     lr->lineno = 0;
     lr->error = 0;
@@ -147,6 +278,8 @@ void linereader_restart(struct linereader *lr, int fd)
 
 void linereader_free(struct linereader *lr)
 {
+    gz_free(lr);
+    lr->seen_input = 0;
     free(lr->chunk);
     free(lr->line);
     lr->chunk = lr->line = NULL;

@@ -11,11 +11,19 @@
  * saved.  At the end of the input for now (read(2) returned 0) an
  * unterminated last line is held: the caller either waits for the rest of
  * it (following a growing file) or drops it.
+ *
+ * With `gzip_auto` set, input that starts with the gzip magic (0x1f 0x8b)
+ * is inflated (zlib, one or more gzip members) as it is read, in the same
+ * bounded memory: rotated logs `<name>.N.gz` (docs/connector-log.md#rotation)
+ * read like plain ones.  Data that is not valid gzip, or ends before its
+ * last member does, is LINEREADER_ERROR with EBADMSG.
  */
 #ifndef EMGDIAG_LINEREADER_H
 #define EMGDIAG_LINEREADER_H
 
 #include <stddef.h>
+
+struct linereader_gz;
 
 /* The default bound: 1 MiB, room for the longest line a 7,424-octet PDU
  * makes in the pdu log (every octet escaped as \xHH is 29,696) many times
@@ -41,6 +49,9 @@ struct linereader {
     char *line; /* the start of a line that spans reads */
     size_t line_len, line_cap;
     int dropping; /* the current line is over the bound */
+    int gzip_auto;                /* inflate input that starts as gzip (set after init) */
+    int seen_input;               /* the first read was looked at */
+    struct linereader_gz *gz;     /* the inflater, when the input is gzip */
 };
 
 /* Starts reading fd (not owned: the caller closes it); 0 max_len means the
@@ -64,6 +75,10 @@ void linereader_drop_pending(struct linereader *lr);
 /* Forgets everything buffered and reads fd from where it stands (after a
  * reopen or an lseek); line numbers start again from 0. */
 void linereader_restart(struct linereader *lr, int fd);
+
+/* A message for a LINEREADER_ERROR errno: strerror's, or what EBADMSG
+ * means here (bad gzip data). */
+const char *linereader_strerror(int err);
 
 /* Frees the buffers (not the fd). */
 void linereader_free(struct linereader *lr);

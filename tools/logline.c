@@ -144,35 +144,144 @@ int parse_pdu_line(struct line *l)
 
 /* ---- reading files -------------------------------------------------------- */
 
-int logfile_open(struct logfile *lf)
+/* Opens path for reading: the fd, or -1 with errno (EISDIR for a
+ * directory); *st filled. */
+static int open_regular(const char *path, struct stat *st)
 {
-    struct stat st;
-    int fd = open(lf->path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC), e;
 
     if (fd < 0)
         return -1;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-
+    if (fstat(fd, st) != 0 || S_ISDIR(st->st_mode)) {
+        e = S_ISDIR(st->st_mode) ? EISDIR : errno;
         close(fd);
         errno = e;
         return -1;
     }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        errno = EISDIR;
+    return fd;
+}
+
+static void close_segments(struct logfile *lf)
+{
+    for (size_t i = 0; i < lf->nseg; i++) {
+        if (lf->seg_fds[i] >= 0)
+            close(lf->seg_fds[i]);
+        free(lf->seg_paths[i]);
+    }
+    free(lf->seg_paths);
+    free(lf->seg_fds);
+    lf->seg_paths = NULL;
+    lf->seg_fds = NULL;
+    lf->nseg = lf->seg = 0;
+    lf->opened = 0;
+}
+
+static void add_segment(struct logfile *lf, char *path, int fd)
+{
+    lf->seg_paths = xrealloc(lf->seg_paths, (lf->nseg + 1) * sizeof *lf->seg_paths);
+    lf->seg_fds = xrealloc(lf->seg_fds, (lf->nseg + 1) * sizeof *lf->seg_fds);
+    lf->seg_paths[lf->nseg] = path;
+    lf->seg_fds[lf->nseg] = fd;
+    lf->nseg++;
+}
+
+/* Starts reading segment i. */
+static void start_segment(struct logfile *lf, size_t i)
+{
+    lf->seg = i;
+    lf->fd = lf->seg_fds[i];
+    lf->path = lf->seg_paths[i];
+    if (lf->lr.max_len == 0)
+        linereader_init(&lf->lr, lf->fd, lf->max_len);
+    else
+        linereader_restart(&lf->lr, lf->fd);
+    lf->lr.gzip_auto = 1;
+}
+
+/* Opens lf->given, and with `history` its rotated files, oldest first.
+ * The current file is opened first: if a rotation renames it meanwhile, a
+ * history file has its inode, and the whole look is taken again. */
+static int open_with_history(struct logfile *lf, int history)
+{
+    struct stat st;
+    char *p;
+    size_t len;
+    int fd, fd0, e, again, tries = 0;
+
+    if (lf->given == NULL)
+        lf->given = lf->path;
+    len = strlen(lf->given) + 32;
+    do {
+        close_segments(lf);
+        lf->path = lf->given;
+        fd0 = open_regular(lf->given, &st);
+        if (fd0 < 0)
+            return -1;
+        lf->ino = st.st_ino;
+        lf->dev = st.st_dev;
+        again = 0;
+        for (unsigned long n = 1; history; n++) {
+            p = xmalloc(len);
+            snprintf(p, len, "%s.%lu", lf->given, n);
+            fd = open_regular(p, &st);
+            if (fd < 0 && errno == ENOENT) {
+                snprintf(p, len, "%s.%lu.gz", lf->given, n);
+                fd = open_regular(p, &st);
+            }
+            if (fd < 0 && errno == ENOENT) {
+                free(p);
+                break;
+            }
+            if (fd < 0) {
+                e = errno;
+                close(fd0);
+                close_segments(lf);
+                lf->path = p; /* named in the caller's message; the tool stops */
+                errno = e;
+                return -1;
+            }
+            add_segment(lf, p, fd);
+            if (st.st_ino == lf->ino && st.st_dev == lf->dev)
+                again = 1;
+        }
+        if (again)
+            close(fd0);
+    } while (again && ++tries < 10);
+    /* the history was found newest first */
+    for (size_t i = 0; i < lf->nseg / 2; i++) {
+        char *tp = lf->seg_paths[i];
+        int tf = lf->seg_fds[i];
+
+        lf->seg_paths[i] = lf->seg_paths[lf->nseg - 1 - i];
+        lf->seg_fds[i] = lf->seg_fds[lf->nseg - 1 - i];
+        lf->seg_paths[lf->nseg - 1 - i] = tp;
+        lf->seg_fds[lf->nseg - 1 - i] = tf;
+    }
+    if (again) { /* rotating faster than it can be looked at */
+        close_segments(lf);
+        errno = EAGAIN;
         return -1;
     }
-    lf->ino = st.st_ino;
-    lf->dev = st.st_dev;
-    lf->fd = fd;
+    add_segment(lf, xstrndup(lf->given, strlen(lf->given)), fd0);
     lf->opened = 1;
     lf->read_error = 0;
-    if (lf->lr.max_len == 0)
-        linereader_init(&lf->lr, fd, lf->max_len);
-    else
-        linereader_restart(&lf->lr, fd);
+    start_segment(lf, 0);
     return 0;
+}
+
+int logfile_open(struct logfile *lf)
+{
+    return open_with_history(lf, 1);
+}
+
+int logfile_open_current(struct logfile *lf)
+{
+    return open_with_history(lf, 0);
+}
+
+int logfile_on_current(const struct logfile *lf)
+{
+    return lf->nseg == 0 || lf->seg + 1 == lf->nseg;
 }
 
 int logfile_is_open(const struct logfile *lf)
@@ -182,9 +291,10 @@ int logfile_is_open(const struct logfile *lf)
 
 int logfile_rewind(struct logfile *lf)
 {
-    if (lseek(lf->fd, 0, SEEK_SET) < 0)
-        return -1;
-    linereader_restart(&lf->lr, lf->fd);
+    for (size_t i = 0; i < lf->nseg; i++)
+        if (lseek(lf->seg_fds[i], 0, SEEK_SET) < 0)
+            return -1;
+    start_segment(lf, 0);
     return 0;
 }
 
@@ -221,9 +331,19 @@ int logfile_next_raw(struct logfile *lf, const char **text, size_t *len)
             continue;
         case LINEREADER_ERROR:
             lf->read_error = lf->lr.error;
-            fprintf(stderr, "%s: %s: %s\n", lf->prog, lf->path, strerror(lf->read_error));
+            fprintf(stderr, "%s: %s: %s\n", lf->prog, lf->path,
+                    linereader_strerror(lf->read_error));
             return 0;
-        case LINEREADER_END: return 0;
+        case LINEREADER_END:
+            if (logfile_on_current(lf))
+                return 0;
+            /* a rotated file is complete: on to the next one */
+            if (linereader_pending(&lf->lr)) {
+                linereader_drop_pending(&lf->lr);
+                report_bad(lf, "last line cut short (no newline); skipped");
+            }
+            start_segment(lf, lf->seg + 1);
+            continue;
         }
     }
 }
@@ -254,6 +374,32 @@ int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *)
     }
 }
 
+int logfile_next_view(struct logfile *lf, struct line *l, int (*parse)(struct line *),
+                      int following)
+{
+    const char *p;
+    size_t len;
+
+    for (;;) {
+        if (!logfile_next_raw(lf, &p, &len)) {
+            if (!following && lf->read_error == 0 && linereader_pending(&lf->lr)) {
+                linereader_drop_pending(&lf->lr);
+                report_bad(lf, "last line cut short (no newline); skipped");
+            }
+            return 0;
+        }
+        if (len > 0 && p[len - 1] == '\r')
+            len--;
+        l->text = (char *)p; /* the parsers only read it */
+        l->len = len;
+        if (parse(l) == 0)
+            return 1;
+        report_bad(lf, "%s",
+                   lf->what[0] == 'c' ? "not a connector-log line; skipped"
+                                      : "not a pdu-log line; skipped");
+    }
+}
+
 void logfile_summary(const struct logfile *lf)
 {
     if (lf->bad > MAX_REPORTED)
@@ -262,9 +408,7 @@ void logfile_summary(const struct logfile *lf)
 
 void logfile_close(struct logfile *lf)
 {
-    if (lf->opened)
-        close(lf->fd);
-    lf->opened = 0;
+    close_segments(lf);
     linereader_free(&lf->lr);
     lf->lr.max_len = 0;
 }

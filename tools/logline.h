@@ -11,6 +11,14 @@
  * reported as PROG: FILE: strerror and its errno kept in
  * logfile.read_error: the tools then stop with status 2, never taking a
  * read error for the end of the file.
+ *
+ * A file is read with its rotated history (docs/connector-log.md#rotation):
+ * `<path>.N` or `<path>.N.gz` for N = 1, 2, ... up to the first number that
+ * has neither, oldest first, then `<path>` itself, as one stream of lines.
+ * Every one is opened when the file is, so a rotation while the tool reads
+ * neither skips nor repeats a file.  Gzip files (by their first octets, not
+ * their names) are inflated as they are read.  Messages name the file the
+ * line came from.
  */
 #ifndef EMGDIAG_LOGLINE_H
 #define EMGDIAG_LOGLINE_H
@@ -42,7 +50,7 @@ struct line {
  * (0: the default bound), the rest zero, then logfile_open(). */
 struct logfile {
     const char *prog; /* message prefix: the tool's name */
-    const char *path;
+    const char *path; /* as set by the caller; while reading, the history file read */
     const char *what; /* "connector log" or "pdu log" */
     size_t max_len;   /* the line-length bound */
     int opened;       /* fd is open */
@@ -50,8 +58,13 @@ struct logfile {
     struct linereader lr;
     unsigned long bad; /* lines skipped: not in the format, too long, cut short */
     int read_error;    /* errno of a read that failed (reported), else 0 */
-    ino_t ino;
+    ino_t ino; /* of the current file, <path> itself */
     dev_t dev;
+    /* the history: files oldest first, the last one `given` itself */
+    const char *given; /* the path the caller set */
+    char **seg_paths;
+    int *seg_fds;
+    size_t nseg, seg; /* how many; the one being read */
 };
 
 /* Decimal digits at *p up to `end`; advances *p.  -1 when none or too large. */
@@ -64,10 +77,16 @@ int parse_connector_line(struct line *l);
 /* `<ts> <LEVEL> (<connector>,<instance>) …`: 0, or -1. */
 int parse_pdu_line(struct line *l);
 
-/* Opens lf->path for reading from its start (and records its inode, for
- * rotation checks); -1 with errno, EISDIR for a directory.  Reports
- * nothing. */
+/* Opens lf->path and its history for reading from the start of the oldest
+ * (and records the inode of lf->path itself, for rotation checks); -1 with
+ * errno, EISDIR for a directory (lf->path then names the file that could
+ * not be opened).  Reports nothing. */
 int logfile_open(struct logfile *lf);
+/* Opens only the file the caller named (no history), from its start: for
+ * following it after a rotation.  -1 with errno. */
+int logfile_open_current(struct logfile *lf);
+/* Whether the file being read is the current one (not a rotated one). */
+int logfile_on_current(const struct logfile *lf);
 
 /* Whether lf has a file open. */
 int logfile_is_open(const struct logfile *lf);
@@ -84,6 +103,11 @@ int logfile_rewind(struct logfile *lf);
  * short and skipped. */
 int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *), int following);
 
+/* logfile_next() without the copy: l->text points into the reader's
+ * buffer and stays valid only until the next call on lf (the caller must
+ * not free it).  For a pass that keeps few of the lines it reads. */
+int logfile_next_view(struct logfile *lf, struct line *l, int (*parse)(struct line *),
+                      int following);
 /* The next whole line as read, unparsed (*text valid until the next call).
  * 1: a line; 0: end of file or a read error (reported).  Lines too long
  * are reported and skipped. */

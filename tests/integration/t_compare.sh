@@ -312,4 +312,23 @@ else
     skip "memory with a 64 MiB line: /usr/bin/time (GNU time) is not installed"
 fi
 
+# The window (docs/man/emgdiag-compare.1, WINDOW): a pair more than 32,768
+# lines apart is not found: each line is reported as only in its file.
+# 40,000 submit_sm lines, in the same order in both files, except that
+# trn:1 is the first line of FIRST and the last of SECOND.
+awk 'BEGIN { for (i = 2; i <= 40001; i++)
+    printf "2026-01-02 10:00:00.000001 INFO  (w,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:%d datalen:0\n", i }' >win.body
+far='2026-01-02 10:00:00.000001 INFO  (w,0) Write op:0x00000004 (SUBMIT_SM) status:0 trn:1 datalen:0'
+{ echo "$far"; cat win.body; } >win.a
+{ cat win.body; echo "$far"; } >win.b
+run_tool win.a win.b
+same "a pair further apart than the window: each line only in its file" "$OUT" \
+"< $far
+> $far
+40000 paired (0 differ), 1 only in win.a, 1 only in win.b"
+{ head -n 20000 win.body; echo "$far"; tail -n 20000 win.body; } >win.c
+run_tool -q win.a win.c
+same "a pair 20,000 lines apart, within the window: paired" "$OUT" "40001 paired (0 differ), 0 only in win.a, 0 only in win.c"
+rm -f win.a win.b win.c win.body
+
 tool_summary

@@ -282,6 +282,40 @@ else
     skip "memory with a 64 MiB line: /usr/bin/time (GNU time) is not installed"
 fi
 
+# Rotated history (docs/connector-log.md#rotation): the same logs cut into
+# <file>.2.gz, <file>.1 and <file> (a session cut in the middle of each)
+# read as the whole log: every answer equals the one for the uncut files.
+H=$WORK/history
+mkdir -p "$H"
+for f in connector.up pdu.up; do
+    head -n 4 "$D/$f" | gzip -c >"$H/$f.2.gz"
+    sed -n '5,8p' "$D/$f" >"$H/$f.1"
+    sed -n '9,$p' "$D/$f" >"$H/$f"
+done
+for args in "up" "--all up 0" "--all up 1" "--session 2 up 0"; do
+    # shellcheck disable=SC2086
+    run_tool --dir "$D" $args
+    whole=$OUT
+    # shellcheck disable=SC2086
+    run_tool --dir "$H" $args
+    [ $RC -eq 0 ] && [ -n "$whole" ] && [ "$OUT" = "$whole" ] &&
+        ok "history: '$args' over .2.gz, .1 and the file equals the uncut log" ||
+        bad "history: '$args' (exit $RC): $OUT / $ERR"
+done
+head -n 4 "$D/connector.up" >"$WORK/c4"
+head -n 4 "$D/pdu.up" >"$WORK/p4"
+run_tool --connector-log "$WORK/c4" --pdu-log "$WORK/p4" --all up 0
+plain=$OUT
+run_tool --connector-log "$H/connector.up.2.gz" --pdu-log "$H/pdu.up.2.gz" --all up 0
+[ $RC -eq 0 ] && [ "$(echo "$plain" | wc -l)" -eq 7 ] && [ "$OUT" = "$plain" ] &&
+    ok "history: a rotated .gz file given by name is read alone, inflated, as its plain text" ||
+    bad "history: .gz by name (exit $RC): $OUT / $ERR"
+printf '\037\213not gzip at all\n' >"$H/pdu.up.2.gz"
+run_tool --dir "$H" --all up 0
+[ $RC -eq 2 ] && [[ $ERR == *"$H/pdu.up.2.gz: not valid gzip data, or cut short"* ]] &&
+    ok "history: bad gzip data is a read error naming the file (exit 2)" ||
+    bad "history: bad gzip: exit $RC, stderr: $ERR"
+
 # --follow: the open session, then new lines of the instance as they come,
 # across a rotation of the pdu log; other instances stay out.
 F=$WORK/follow
@@ -306,10 +340,15 @@ printf 'out")\n' >>"$F/connector.up"
 mv "$F/pdu.up" "$F/pdu.up.1"
 echo '2026-01-02 10:00:40.000000 INFO  (up,0) Write op:0x00000009 (BIND_TRANSCEIVER) status:0 trn:1 datalen:20 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:user' >"$F/pdu.up"
 wait_lines 7
+# A line appended just before a rotation renames the file is still read.
+echo '2026-01-02 10:00:41.000000 INFO  (up,0) Read op:0x80000009 (BIND_TRANSCEIVER_RESP) status:0 trn:1 datalen:5 SYSTEMID:SMSC' >>"$F/pdu.up"
+mv "$F/pdu.up" "$F/pdu.up.2"
+echo '2026-01-02 10:00:42.000000 INFO  (up,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:2 datalen:0' >"$F/pdu.up"
+wait_lines 9
 kill "$FOLLOWER"
 wait "$FOLLOWER"; frc=$?
 FOLLOWER=
-same "follow: new lines of instance 0 only, a line written in two parts whole, the rotated file read on" \
+same "follow: new lines of instance 0 only, a line written in two parts whole, the rotated file read on, a line written just before a rotation kept" \
 "$(cat "$WORK/follow.out")" \
 '2026-01-02 10:00:20.000000 (0) CONNECT OK
 2026-01-02 10:00:20.000100 INFO  (up,0) Write op:0x00000009 (BIND_TRANSCEIVER) status:0 trn:6 datalen:20 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:user
@@ -317,7 +356,9 @@ same "follow: new lines of instance 0 only, a line written in two parts whole, t
 2026-01-02 10:00:20.000300 (0) LOGIN OK (info="5 SMSC")
 2026-01-02 10:00:30.000100 INFO  (up,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:7 datalen:0
 2026-01-02 10:00:31.000000 (0) DISCONNECT ERR (info="timeout")
-2026-01-02 10:00:40.000000 INFO  (up,0) Write op:0x00000009 (BIND_TRANSCEIVER) status:0 trn:1 datalen:20 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:user'
+2026-01-02 10:00:40.000000 INFO  (up,0) Write op:0x00000009 (BIND_TRANSCEIVER) status:0 trn:1 datalen:20 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:user
+2026-01-02 10:00:41.000000 INFO  (up,0) Read op:0x80000009 (BIND_TRANSCEIVER_RESP) status:0 trn:1 datalen:5 SYSTEMID:SMSC
+2026-01-02 10:00:42.000000 INFO  (up,0) Write op:0x00000015 (ENQUIRE_LINK) status:0 trn:2 datalen:0'
 [ $frc -eq 0 ] && [ ! -s "$WORK/follow.err" ] && ok "follow: ends cleanly on SIGTERM, nothing on stderr" \
     || bad "follow: exit $frc, stderr: $(cat "$WORK/follow.err")"
 

@@ -190,6 +190,37 @@ read -r _ p2 <<<"$(sed -n 2p "$IT_DIR/r2/parts")"
 "$EMGDIAG_TRACE" "${D[@]}" "$(sed -n '2s/ .*//p' "$IT_DIR/r2/parts")" >"$t.2"
 it_assert_eq "$(head -n 1 "$t.2")" "$(head -n 1 "$t")" "round 2: part 2's id finds the same message"
 
+# Rotated history (docs/connector-log.md, Rotation): the same message logs cut
+# into <file>.2.gz, <file>.1 and <file>, with a rotated twin and a leftover
+# compression file beside them, answer exactly as the uncut logs do.
+for side in osb bb; do
+    src=$IT_DIR/r2/$side
+    dst=$IT_DIR/r2/rot-$side
+    mkdir -p "$dst"
+    for f in "$src"/message.*; do
+        case $f in *.jsonl) continue ;; esac
+        b=$(basename "$f")
+        n=$(wc -l <"$f")
+        a=$((n / 3))
+        head -n "$a" "$f" | gzip -c >"$dst/$b.2.gz"
+        sed -n "$((a + 1)),$((2 * a))p" "$f" >"$dst/$b.1"
+        tail -n +"$((2 * a + 1))" "$f" >"$dst/$b"
+        [ -f "$f.jsonl" ] && head -n 1 "$f.jsonl" >"$dst/$b.jsonl.1"
+        printf 'not a log line\n' >"$dst/.$b.1.gz-tmp"
+    done
+done
+R=(-d "$IT_DIR/r2/rot-osb" -d "$IT_DIR/r2/rot-bb")
+"$EMGDIAG_TRACE" "${R[@]}" "$p1" >"$t.rotated" 2>"$t.rotated.err"
+it_assert_eq "$?" 0 "rotated message logs: the concatenated message is found"
+if cmp -s "$t" "$t.rotated"; then
+    it_pass "rotated message logs (.2.gz, .1, current): the same trace, whole"
+else
+    it_fail "rotated message logs: the trace differs from the uncut logs' ($t, $t.rotated)"
+fi
+it_assert_eq "$(wc -c <"$t.rotated.err")" 0 "rotated message logs: nothing skipped (twins and temporary files are not read)"
+"$EMGDIAG_TRACE" "${R[@]}" "${D[@]}" --unmatched >/dev/null
+it_assert_eq "$?" 1 "rotated and uncut logs together: --unmatched still finds nothing"
+
 "$EMGDIAG_TRACE" "${D[@]}" no-such-id >/dev/null
 it_assert_eq "$?" 1 "an id no log holds: exit 1"
 "$EMGDIAG_TRACE" -d "$IT_DIR/nonexistent" x >/dev/null 2>&1

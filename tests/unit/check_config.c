@@ -235,6 +235,35 @@ START_TEST(test_pdu_value_max)
 }
 END_TEST
 
+START_TEST(test_rotation_attrs)
+{
+    struct emg_config *cfg = load_ok("<emgdiag><logs dir=\"/x\"/></emgdiag>\n");
+
+    ck_assert_uint_eq(cfg->rotate_size, 0);
+    ck_assert_int_eq(cfg->compress, 0);
+    emg_config_free(cfg);
+    cfg = load_ok("<emgdiag><logs dir=\"/x\" rotate-size=\"256M\" keep=\"20\" "
+                  "compress=\"gzip\"/></emgdiag>\n");
+    ck_assert_uint_eq(cfg->rotate_size, 256ull * 1024 * 1024);
+    ck_assert_uint_eq(cfg->keep, 20);
+    ck_assert_int_eq(cfg->compress, 1);
+    emg_config_free(cfg);
+    cfg = load_ok("<emgdiag><logs dir=\"/x\" rotate-size=\"16K\"/></emgdiag>\n");
+    ck_assert_uint_eq(cfg->rotate_size, 16384);
+    ck_assert_uint_eq(cfg->keep, 10); /* the default */
+    ck_assert_int_eq(cfg->compress, 0);
+    emg_config_free(cfg);
+    cfg = load_ok("<emgdiag><logs dir=\"/x\" rotate-size=\"16384\" compress=\"none\" "
+                  "keep=\"1000\"/></emgdiag>\n");
+    ck_assert_uint_eq(cfg->rotate_size, 16384);
+    ck_assert_uint_eq(cfg->keep, 1000);
+    emg_config_free(cfg);
+    cfg = load_ok("<emgdiag><logs dir=\"/x\" rotate-size=\"1024G\"/></emgdiag>\n");
+    ck_assert_uint_eq(cfg->rotate_size, 1024ull * 1024 * 1024 * 1024);
+    emg_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_only_logs_defaults)
 {
     static const char text[] = "<?xml version=\"1.0\"?>\n<emgdiag><logs dir=\"/x\"/></emgdiag>\n";
@@ -546,6 +575,31 @@ static const struct {
       "pdu-value-max \"1k\" on <logs>: expected a number of octets", 1 },
     { "<emgdiag>\n  <logs dir=\"/x\" pdu-value-max=\"\"/>\n</emgdiag>\n", 2,
       "pdu-value-max \"\" on <logs>: expected a number of octets", 1 },
+    /* rotate-size: digits and K, M or G, 16K to 1024G; keep 1-1000; compress none|gzip;
+     * keep and compress only with rotate-size (docs/configuration.md) */
+    { "<emgdiag>\n  <logs dir=\"/x\" rotate-size=\"15K\"/>\n</emgdiag>\n", 2,
+      "rotate-size \"15K\" on <logs>: expected a size, digits with an optional K, M or G, "
+      "from 16K to 1024G", 0 },
+    { "<emgdiag>\n  <logs dir=\"/x\" rotate-size=\"16383\"/>\n</emgdiag>\n", 2,
+      "rotate-size \"16383\" on <logs>: expected a size", 0 },
+    { "<emgdiag>\n  <logs dir=\"/x\" rotate-size=\"1025G\"/>\n</emgdiag>\n", 2,
+      "rotate-size \"1025G\" on <logs>: expected a size", 0 },
+    { "<emgdiag>\n  <logs dir=\"/x\" rotate-size=\"99999999999999999999999K\"/>\n</emgdiag>\n", 2,
+      "rotate-size \"99999999999999999999999K\" on <logs>: expected a size", 0 },
+    { "<emgdiag>\n  <logs dir=\"/x\" rotate-size=\"256m\"/>\n</emgdiag>\n", 2,
+      "rotate-size \"256m\" on <logs>: expected a size", 1 },
+    { "<emgdiag>\n  <logs dir=\"/x\" rotate-size=\"M\"/>\n</emgdiag>\n", 2,
+      "rotate-size \"M\" on <logs>: expected a size", 1 },
+    { "<emgdiag>\n  <logs dir=\"/x\" rotate-size=\"1M\" keep=\"0\"/>\n</emgdiag>\n", 2,
+      "keep \"0\" on <logs>: expected a number from 1 to 1000", 1 },
+    { "<emgdiag>\n  <logs dir=\"/x\" rotate-size=\"1M\" keep=\"1001\"/>\n</emgdiag>\n", 2,
+      "keep \"1001\" on <logs>: expected a number from 1 to 1000", 0 },
+    { "<emgdiag>\n  <logs dir=\"/x\" rotate-size=\"1M\" compress=\"xz\"/>\n</emgdiag>\n", 2,
+      "compress \"xz\" on <logs>: expected \"none\" or \"gzip\"", 1 },
+    { "<emgdiag>\n  <logs dir=\"/x\" keep=\"3\"/>\n</emgdiag>\n", 2,
+      "keep on <logs> needs rotate-size (the module rotates only by size)", 0 },
+    { "<emgdiag>\n  <logs dir=\"/x\" compress=\"gzip\"/>\n</emgdiag>\n", 2,
+      "compress=\"gzip\" on <logs> needs rotate-size", 0 },
     /* connector names: at most 64 octets */
     { HEAD "  <connector name=\"" NAME65 "\" type=\"outgoing\" smsc-id=\"up\"/>\n</emgdiag>\n", 3,
       "connector name \"" NAME65 "\": 65 octets, at most 64 are allowed", 1 },
@@ -1107,6 +1161,7 @@ static Suite *config_suite(void)
     tcase_add_test(load, test_example_fields);
     tcase_add_test(load, test_only_logs_defaults);
     tcase_add_test(load, test_pdu_value_max);
+    tcase_add_test(load, test_rotation_attrs);
     tcase_add_test(load, test_utf8_and_declared_encoding);
     tcase_add_test(load, test_name_64_octets);
     tcase_add_test(load, test_buffer_load_same_rules);

@@ -8,7 +8,9 @@
  * (RLIMIT_FSIZE with SIGXFSZ ignored) standing in for a full disk, "general"
  * made impossible to open by putting a directory of that name in its place,
  * and a writer held inside its on_signal callback so the queue bound can be
- * hit on purpose.  Tests run forked (Check's default), so the resource
+ * hit on purpose.  Size rotation is checked by reading every rotated file
+ * back (gzipped ones through zlib) and finding each line exactly once, in
+ * order, where the limit says it must be.  Tests run forked (Check's default), so the resource
  * limit and signal handlers stay inside one test.
  *
  * Every test that writes runs twice (Check loop tests): with a writer that
@@ -20,6 +22,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +32,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define FULL_FS_LINES 40
 #define MODULE_LINGER_MS 10
@@ -229,6 +233,116 @@ static struct logwriter *start_writer(const char *dir, size_t max_bytes, struct 
     w = logwriter_start(&o, err, sizeof err);
     ck_assert_msg(w != NULL, "logwriter_start(%s): %s", dir, err);
     return w;
+}
+
+/* Files whose name starts with "shared" or is "general" are never rotated. */
+static int cb_rotatable(void *ctx, const char *file)
+{
+    (void)ctx;
+    return strncmp(file, "shared", 6) != 0 && strcmp(file, "general") != 0;
+}
+
+static struct logwriter *start_rotating_writer(const char *dir, struct test_ctx *c,
+                                               unsigned long long size, unsigned keep,
+                                               int compress)
+{
+    struct logwriter_opts o;
+    struct logwriter *w;
+    char err[256] = "";
+
+    memset(&o, 0, sizeof o);
+    o.dir = dir;
+    o.linger_ms = linger_ms;
+    o.format_dropped = cb_format_dropped;
+    o.is_shared = cb_is_shared;
+    o.host_log = cb_host_log;
+    o.rotatable = cb_rotatable;
+    o.ctx = c;
+    w = logwriter_start(&o, err, sizeof err);
+    ck_assert_msg(w != NULL, "logwriter_start(%s): %s", dir, err);
+    logwriter_set_rotation(w, size, keep, compress);
+    return w;
+}
+
+/* A whole file through zlib (which reads a plain file as it is); NULL when
+ * it does not exist. */
+static char *read_any(const char *dir, const char *name)
+{
+    char *path = path_in(dir, name);
+    gzFile g;
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    int n;
+
+    if (access(path, F_OK) != 0) {
+        free(path);
+        return NULL;
+    }
+    g = gzopen(path, "rb");
+    ck_assert_msg(g != NULL, "gzopen %s", path);
+    free(path);
+    for (;;) {
+        if (cap - len < 65536) {
+            cap = cap ? cap * 2 : 131072;
+            buf = realloc(buf, cap + 1);
+            ck_assert_ptr_nonnull(buf);
+        }
+        n = gzread(g, buf + len, (unsigned)(cap - len));
+        ck_assert_int_ge(n, 0);
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    gzclose(g);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* The lines "<tag>-<from>" .. "<tag>-<to>" as line100() makes them. */
+static char *lines100(const char *tag, int from, int to)
+{
+    char *all = calloc((size_t)(to - from + 1) * 100 + 1, 1);
+    char l[101];
+
+    ck_assert_ptr_nonnull(all);
+    for (int i = from; i <= to; i++) {
+        line100(l, tag, i);
+        strcat(all, l);
+    }
+    return all;
+}
+
+static void assert_lines(const char *dir, const char *name, const char *tag, int from, int to)
+{
+    char *want = lines100(tag, from, to), *got = read_any(dir, name);
+
+    ck_assert_msg(got != NULL, "%s/%s does not exist", dir, name);
+    ck_assert_msg(strcmp(got, want) == 0, "%s: expected lines %d to %d, got:\n%s", name, from,
+                  to, got);
+    free(want);
+    free(got);
+}
+
+static void assert_absent(const char *dir, const char *name)
+{
+    char *p = path_in(dir, name);
+
+    ck_assert_msg(access(p, F_OK) != 0, "%s exists", p);
+    free(p);
+}
+
+/* Waits up to 20 s for the gzip helper to have compressed n files. */
+static void wait_compressed(struct logwriter *w, unsigned long n)
+{
+    struct logwriter_stats s;
+
+    for (int i = 0; i < 2000; i++) {
+        logwriter_stats(w, &s);
+        if (s.compressed >= n)
+            return;
+        usleep(10000);
+    }
+    ck_abort_msg("only %lu of %lu rotated files compressed", s.compressed, n);
 }
 
 /* ---- start -------------------------------------------------------------- */
@@ -1101,6 +1215,262 @@ END_TEST
 
 /* Lines larger than a queue chunk (64 KiB) keep their place between small
  * ones, whole. */
+/* ---- size rotation (docs/connector-log.md#rotation) ---------------------- */
+
+START_TEST(test_rotation_by_size_keeps_every_line_once)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    char l[101];
+
+    test_ctx_init(&c);
+    /* 10 lines of 100 octets fill 1000: the 11th starts a new file */
+    w = start_rotating_writer(dir, &c, 1000, 3, 0);
+    for (int i = 1; i <= 95; i++) {
+        line100(l, "p", i);
+        ck_assert_int_eq(submit_str(w, "pdu.x", l), 0);
+        line100(l, "g", i);
+        ck_assert_int_eq(submit_str(w, "general", l), 0);
+        ck_assert_int_eq(submit_str(w, "shared.x", l), 0);
+    }
+    logwriter_flush(w);
+    assert_lines(dir, "pdu.x", "p", 91, 95);
+    assert_lines(dir, "pdu.x.1", "p", 81, 90);
+    assert_lines(dir, "pdu.x.2", "p", 71, 80);
+    assert_lines(dir, "pdu.x.3", "p", 61, 70);
+    assert_absent(dir, "pdu.x.4"); /* past keep="3" */
+    assert_absent(dir, "pdu.x.jsonl");
+    /* never rotated: general, and a file other processes write */
+    assert_lines(dir, "general", "g", 1, 95);
+    assert_lines(dir, "shared.x", "g", 1, 95);
+    assert_absent(dir, "general.1");
+    assert_absent(dir, "shared.x.1");
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.rotated, 9);
+    ck_assert_uint_eq(s.dropped, 0);
+    ck_assert_uint_eq(s.written, 95 * 3);
+    logwriter_stop(w);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_rotation_starts_from_an_existing_file)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char l[101];
+
+    test_ctx_init(&c);
+    /* a file left by an earlier run: 8 lines; its size counts */
+    w = start_rotating_writer(dir, &c, 0, 3, 0);
+    for (int i = 1; i <= 8; i++) {
+        line100(l, "p", i);
+        ck_assert_int_eq(submit_str(w, "connector.x", l), 0);
+    }
+    logwriter_stop(w);
+    w = start_rotating_writer(dir, &c, 1000, 3, 0);
+    for (int i = 9; i <= 12; i++) {
+        line100(l, "p", i);
+        ck_assert_int_eq(submit_str(w, "connector.x", l), 0);
+    }
+    logwriter_stop(w);
+    assert_lines(dir, "connector.x.1", "p", 1, 10);
+    assert_lines(dir, "connector.x", "p", 11, 12);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_json_twin_rotates_with_its_text_file)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char l[101];
+
+    test_ctx_init(&c);
+    w = start_rotating_writer(dir, &c, 1000, 5, 0);
+    /* The twin's lines (tag "j") are as long as the text's; the text file
+     * decides, so both hold the same lines of the session. */
+    for (int i = 1; i <= 25; i++) {
+        line100(l, "t", i);
+        ck_assert_int_eq(submit_str(w, "pdu.x", l), 0);
+        line100(l, "j", i);
+        ck_assert_int_eq(submit_str(w, "pdu.x.jsonl", l), 0);
+    }
+    /* a twin alone (format="json") rotates on its own size */
+    for (int i = 1; i <= 15; i++) {
+        line100(l, "o", i);
+        ck_assert_int_eq(submit_str(w, "pdu.y.jsonl", l), 0);
+    }
+    logwriter_flush(w);
+    assert_lines(dir, "pdu.x", "t", 21, 25);
+    assert_lines(dir, "pdu.x.jsonl", "j", 21, 25);
+    assert_lines(dir, "pdu.x.1", "t", 11, 20);
+    assert_lines(dir, "pdu.x.jsonl.1", "j", 11, 20);
+    assert_lines(dir, "pdu.x.2", "t", 1, 10);
+    assert_lines(dir, "pdu.x.jsonl.2", "j", 1, 10);
+    assert_lines(dir, "pdu.y.jsonl", "o", 11, 15);
+    assert_lines(dir, "pdu.y.jsonl.1", "o", 1, 10);
+    assert_absent(dir, "pdu.y");
+    assert_absent(dir, "pdu.y.1");
+    logwriter_stop(w);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_rotation_gzips_on_the_helper)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char l[101], *p;
+    unsigned char magic[2];
+    FILE *f;
+
+    test_ctx_init(&c);
+    w = start_rotating_writer(dir, &c, 1000, 3, 1);
+    for (int i = 1; i <= 45; i++) {
+        line100(l, "z", i);
+        ck_assert_int_eq(submit_str(w, "pdu.x", l), 0);
+        logwriter_flush(w); /* one batch at a time: the helper races the shifts */
+    }
+    /* 4 rotations: .1 .2 .3 were queued, .4 pushed out (maybe mid-way) */
+    wait_compressed(w, 3);
+    for (int i = 0; i < 2000; i++) { /* the last one's plain file goes just after */
+        p = path_in(dir, "pdu.x.1");
+        int gone = access(p, F_OK) != 0;
+        free(p);
+        if (gone)
+            break;
+        usleep(10000);
+    }
+    assert_lines(dir, "pdu.x", "z", 41, 45);
+    assert_lines(dir, "pdu.x.1.gz", "z", 31, 40);
+    assert_lines(dir, "pdu.x.2.gz", "z", 21, 30);
+    assert_lines(dir, "pdu.x.3.gz", "z", 11, 20);
+    assert_absent(dir, "pdu.x.1");
+    assert_absent(dir, "pdu.x.2");
+    assert_absent(dir, "pdu.x.3");
+    assert_absent(dir, "pdu.x.4");
+    assert_absent(dir, "pdu.x.4.gz");
+    assert_absent(dir, ".pdu.x.gz-tmp");
+    /* a real gzip file, mode 0640 */
+    p = path_in(dir, "pdu.x.1.gz");
+    f = fopen(p, "rb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fread(magic, 1, 2, f), 2);
+    ck_assert_uint_eq(magic[0], 0x1f);
+    ck_assert_uint_eq(magic[1], 0x8b);
+    fclose(f);
+    {
+        struct stat st;
+        ck_assert_int_eq(stat(p, &st), 0);
+        ck_assert_int_eq(st.st_mode & 0777, 0640);
+    }
+    free(p);
+    ck_assert_int_eq(c.host_log_calls, 0);
+    logwriter_stop(w);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Many rotations with compression running behind them, then a stop at
+ * once: whatever was compressed and whatever was not, every line is in
+ * exactly one file of the history, in order. */
+START_TEST(test_rotation_with_gzip_under_load_loses_nothing)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char l[101], name[64];
+    char *want, *got, *all;
+    size_t alen = 0;
+    int n = 3000;
+
+    test_ctx_init(&c);
+    w = start_rotating_writer(dir, &c, 20000, 1000, 1);
+    for (int i = 1; i <= n; i++) {
+        line100(l, "u", i);
+        ck_assert_int_eq(submit_str(w, "pdu.x", l), 0);
+    }
+    logwriter_stop(w);
+    all = calloc((size_t)n * 100 + 1, 1);
+    ck_assert_ptr_nonnull(all);
+    for (int k = 1000; k >= 0; k--) {
+        int found = 0;
+
+        for (int gz = 0; gz <= 1; gz++) {
+            if (k == 0 && gz)
+                continue;
+            if (k == 0)
+                snprintf(name, sizeof name, "pdu.x");
+            else
+                snprintf(name, sizeof name, "pdu.x.%d%s", k, gz ? ".gz" : "");
+            got = read_any(dir, name);
+            if (got == NULL)
+                continue;
+            ck_assert_msg(!found, "both %s and its other form exist", name);
+            found = 1;
+            memcpy(all + alen, got, strlen(got));
+            alen += strlen(got);
+            free(got);
+        }
+    }
+    want = lines100("u", 1, n);
+    ck_assert_uint_eq(alen, strlen(want));
+    ck_assert_msg(strcmp(all, want) == 0, "the history is not every line once, in order");
+    free(want);
+    free(all);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_rotation_that_cannot_rename_keeps_writing)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    char l[101], *p;
+
+    test_ctx_init(&c);
+    /* pdu.x.1 is a non-empty directory: the rename onto it fails */
+    p = path_in(dir, "pdu.x.1");
+    ck_assert_int_eq(mkdir(p, 0700), 0);
+    free(p);
+    p = path_in(dir, "pdu.x.1/f");
+    ck_assert_int_eq(close(open(p, O_CREAT | O_WRONLY, 0600)), 0);
+    free(p);
+    w = start_rotating_writer(dir, &c, 1000, 1, 0);
+    for (int i = 1; i <= 25; i++) {
+        line100(l, "r", i);
+        ck_assert_int_eq(submit_str(w, "pdu.x", l), 0);
+    }
+    logwriter_flush(w);
+    assert_lines(dir, "pdu.x", "r", 1, 25);
+    pthread_mutex_lock(&c.lock);
+    ck_assert_int_ge(c.host_log_calls, 1);
+    ck_assert_msg(strstr(c.last_host_msg, "cannot rotate log file") != NULL, "%s", c.last_host_msg);
+    pthread_mutex_unlock(&c.lock);
+    logwriter_stop(w);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_lines_larger_than_a_chunk)
 {
     const size_t big = 200 * 1024;
@@ -1169,6 +1539,12 @@ static Suite *logwriter_suite(void)
     tcase_add_test(tc, test_linger_writes_at_once_then_gathers);
     tcase_add_test(tc, test_linger_ends_for_full_queue_flush_and_stop);
     tcase_add_loop_test(tc, test_lines_larger_than_a_chunk, 0, 2);
+    tcase_add_loop_test(tc, test_rotation_by_size_keeps_every_line_once, 0, 2);
+    tcase_add_loop_test(tc, test_rotation_starts_from_an_existing_file, 0, 2);
+    tcase_add_loop_test(tc, test_json_twin_rotates_with_its_text_file, 0, 2);
+    tcase_add_loop_test(tc, test_rotation_gzips_on_the_helper, 0, 2);
+    tcase_add_loop_test(tc, test_rotation_with_gzip_under_load_loses_nothing, 0, 2);
+    tcase_add_loop_test(tc, test_rotation_that_cannot_rename_keeps_writing, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
