@@ -829,7 +829,8 @@ static void on_signal(void *ctx, unsigned bits)
         general_line(ctx, "INFO", "REOPEN", NULL, 0);
 }
 
-/* The log a file name belongs to: connector.*, pdu.*, security*, general*. */
+/* The log a file name belongs to: connector.*, pdu.*, security*, general*,
+ * message.*. */
 static int log_of_file(const char *file)
 {
     if (strncmp(file, "connector.", 10) == 0)
@@ -840,6 +841,8 @@ static int log_of_file(const char *file)
         return FILE_LOG_SECURITY;
     if (strncmp(file, "general", 7) == 0)
         return FILE_LOG_GENERAL;
+    if (strncmp(file, "message.", 8) == 0)
+        return FILE_LOG_MESSAGE;
     return -1;
 }
 

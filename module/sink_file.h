@@ -39,6 +39,7 @@ enum file_sink_log {
     FILE_LOG_PDU,
     FILE_LOG_SECURITY,
     FILE_LOG_GENERAL,
+    FILE_LOG_MESSAGE,
     FILE_SINK_LOGS
 };
 

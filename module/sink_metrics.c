@@ -913,7 +913,7 @@ static void write_counter_family(struct metrics_sink *ms, struct sbuf *out, int 
 static void metrics_sink_render(struct emg_sink *sk, struct sbuf *out)
 {
     static const char *const log_names[FILE_SINK_LOGS] = { "connector", "pdu", "security",
-                                                           "general" };
+                                                           "general",   "message" };
     static const int counted[] = { F_CONNECTS, F_LOGINS,   F_DISCONNECTS,
                                    F_PDUS,     F_RESPONSE, F_REFUSED };
     struct metrics_sink *ms = (struct metrics_sink *)sk;

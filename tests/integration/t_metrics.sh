@@ -335,7 +335,7 @@ def derive():
         if m:
             inc('refused', (box_of(m.group(1)), m.group(1), 'connect' if m.group(2) == 'CONNECT' else 'bind'))
     for box in ('bearerbox', 'opensmppbox'):
-        for log in ('connector', 'pdu', 'security', 'general'):
+        for log in ('connector', 'pdu', 'security', 'general', 'message'):
             d['dropped'][(box, log)] = 0
         for r in ('ok', 'rejected'):
             d['reloads'][(box, r)] = 0

@@ -199,10 +199,10 @@ static void head(struct text *t, const char *box, unsigned reloads_ok, unsigned 
     add(t, "emgdiag_config_reloads_total{box=\"%s\",result=\"rejected\"} %u\n", box, rejected);
 }
 
-static void tail(struct text *t, const char *box, const unsigned long dropped[4],
+static void tail(struct text *t, const char *box, const unsigned long dropped[5],
                  const unsigned long overflow[6])
 {
-    static const char *const logs[4] = { "connector", "pdu", "security", "general" };
+    static const char *const logs[5] = { "connector", "pdu", "security", "general", "message" };
     static const char *const fams[6] = {
         "emgdiag_connects_total", "emgdiag_logins_total",     "emgdiag_disconnects_total",
         "emgdiag_pdus_total",     "emgdiag_response_seconds", "emgdiag_access_refused_total"
@@ -210,7 +210,7 @@ static void tail(struct text *t, const char *box, const unsigned long dropped[4]
     static const unsigned long zero[6];
 
     family(t, "emgdiag_log_lines_dropped_total");
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         add(t, "emgdiag_log_lines_dropped_total{box=\"%s\",log=\"%s\"} %lu\n", box, logs[i],
             dropped ? dropped[i] : 0);
     family(t, "emgdiag_series_overflow_total");
@@ -1146,19 +1146,38 @@ START_TEST(lost_log_lines_counted)
         port, 0);
     snprintf(path, sizeof(path), "%s/connector.x", dir);
     ck_assert_int_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/message.bearerbox", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
     m = start_ok(EMGDIAG_BOX_BEARERBOX, NULL);
     s = abi_session_open(m, EMGDIAG_ROLE_TRX, "x", 0, "h");
     m->connect_err(s, 111);
     m->connect_err(s, 111);
     m->connect_err(s, 111);
+    /* two message-log lines (docs/message-log.md), both lost */
+    ck_assert(EMGDIAG_HAS(m, message) && m->message != NULL);
+    for (int i = 0; i < 2; i++) {
+        struct emgdiag_message msg;
+
+        memset(&msg, 0, sizeof(msg));
+        msg.size = sizeof(msg);
+        msg.step = EMGDIAG_MSG_SUBMIT;
+        msg.uuid = "u";
+        msg.trn = (uint32_t)i + 1;
+        m->message(s, &msg);
+    }
     for (int i = 0; i < 100; i++) {
         free(body);
         body = scrape(port);
         if (strstr(body,
-                   "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"connector\"} 3\n"))
+                   "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"connector\"} 3\n") &&
+            strstr(body, "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"message\"} 2\n"))
             break;
         usleep(20000);
     }
+    ck_assert_msg(
+        strstr(body, "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"message\"} 2\n") !=
+            NULL,
+        "%s", body);
     ck_assert_msg(
         strstr(body, "emgdiag_log_lines_dropped_total{box=\"bearerbox\",log=\"connector\"} 3\n") !=
             NULL,
