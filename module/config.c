@@ -77,6 +77,7 @@ static void check_user(struct load_state *st, xmlNodePtr node);
 static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_user *user);
 static int lookup_command(const char *name, uint32_t *id);
 static void check_metrics(struct load_state *st, xmlNodePtr node);
+static void check_database(struct load_state *st, xmlNodePtr node);
 
 /* ---- entry points ---- */
 
@@ -206,6 +207,11 @@ void emg_config_free(struct emg_config *c)
         emg_free(c->metrics[i].textfile);
     }
     emg_free(c->metrics);
+    if (c->database != NULL) {
+        emg_free(c->database->file);
+        emg_free(c->database->node);
+        emg_free(c->database);
+    }
     emg_free(c->pdu_skip);
     emg_free(c->log_dir);
     emg_free(c->file);
@@ -841,6 +847,8 @@ static void check_root(struct load_state *st, xmlNodePtr root)
             check_connector(st, c);
         } else if (is_named(c, "metrics")) {
             check_metrics(st, c);
+        } else if (is_named(c, "database")) {
+            check_database(st, c);
         } else if (is_named(c, "users")) {
             if (users != NULL) {
                 add_error(st, &st->code_errs, line_of(c), "second <users> (first at line %d)",
@@ -849,7 +857,7 @@ static void check_root(struct load_state *st, xmlNodePtr root)
             }
             users = c;
         } else {
-            unknown_element(st, root, c, "<logs>, <connector>, <users> or <metrics>");
+            unknown_element(st, root, c, "<logs>, <connector>, <users>, <metrics> or <database>");
         }
     }
     if (logs == NULL)
@@ -1497,4 +1505,69 @@ static void check_metrics(struct load_state *st, xmlNodePtr node)
         return;
     }
     cfg->metrics[cfg->n_metrics++] = m;
+}
+
+/* ---- <database> (docs/database.md) ---- */
+
+/*
+ * <database type="sqlite" file="…" [node="…"] [keep-days="N"]/>: at most
+ * one; every box process that reads the file writes its rows there.  The
+ * back-ends that speak to a server (pgsql, mysql) are not part of this
+ * version: refused with one line, like any value the module cannot use.
+ */
+static void check_database(struct load_state *st, xmlNodePtr node)
+{
+    static const char *const allowed[] = { "type", "file", "node", "keep-days", NULL };
+    static const char *const type_words[] = { "sqlite", "pgsql", "mysql", NULL };
+    struct emg_config *cfg = st->cfg;
+    struct emg_database *db;
+    const char *file, *nodename;
+    char q[QUOTE_BUF];
+    int line = line_of(node), v, ok = 1;
+    long n;
+
+    if (cfg->database != NULL) {
+        add_error(st, &st->code_errs, line, "second <database> (first at line %d)",
+                  cfg->database->line);
+        return;
+    }
+    check_attr_names(st, node, allowed);
+    check_empty(st, node);
+    if (attr_value(node, "type") == NULL) {
+        add_error(st, &st->code_errs, line, "missing attribute \"type\" on <database> (sqlite)");
+        return;
+    }
+    if ((v = choice_attr(st, node, "type", type_words, 0)) < 0)
+        return;
+    if (v != 0) {
+        add_error(st, &st->code_errs, line,
+                  "<database type=%s>: this build has no %s back-end (only \"sqlite\")",
+                  quote(type_words[v], q, sizeof(q)), v == 1 ? "PostgreSQL" : "MariaDB/MySQL");
+        return;
+    }
+    if ((file = required_attr(st, node, "file")) == NULL)
+        ok = 0;
+    nodename = attr_value(node, "node");
+    if (nodename != NULL && (nodename = required_attr(st, node, "node")) == NULL)
+        ok = 0;
+    if ((n = number_attr(st, node, "keep-days", 0, 36500, EMG_DB_DEFAULT_KEEP_DAYS)) < 0)
+        ok = 0;
+    if (!ok)
+        return;
+    if ((db = emg_calloc(1, sizeof(*db))) == NULL) {
+        add_error(st, &st->code_errs, line, "out of memory");
+        return;
+    }
+    db->type = EMG_DB_SQLITE;
+    db->keep_days = (int)n;
+    db->line = line;
+    db->file = dup_or_fail(st, node, file);
+    db->node = nodename != NULL ? dup_or_fail(st, node, nodename) : NULL;
+    if (db->file == NULL || (nodename != NULL && db->node == NULL)) {
+        emg_free(db->file);
+        emg_free(db->node);
+        emg_free(db);
+        return;
+    }
+    cfg->database = db;
 }
