@@ -17,6 +17,7 @@
  * decisions that read the loaded lists are in policy.c.
  */
 #include "config.h"
+#include "db.h"
 
 #include "alloc.h"
 
@@ -209,6 +210,8 @@ void emg_config_free(struct emg_config *c)
     emg_free(c->metrics);
     if (c->database != NULL) {
         emg_free(c->database->file);
+        emg_free(c->database->conninfo);
+        emg_free(c->database->password_file);
         emg_free(c->database->node);
         emg_free(c->database);
     }
@@ -1510,18 +1513,20 @@ static void check_metrics(struct load_state *st, xmlNodePtr node)
 /* ---- <database> (docs/database.md) ---- */
 
 /*
- * <database type="sqlite" file="…" [node="…"] [keep-days="N"]/>: at most
- * one; every box process that reads the file writes its rows there.  The
- * back-ends that speak to a server (pgsql, mysql) are not part of this
- * version: refused with one line, like any value the module cannot use.
+ * <database type="sqlite" file="…" | type="pgsql" conninfo="…"
+ * [password-file="…"], [node="…"] [keep-days="N"]/>: at most one; every
+ * box process that reads the file writes its rows there.  A back-end this
+ * build lacks is refused with one line, like any value the module cannot
+ * use; so is a password in the XML.
  */
 static void check_database(struct load_state *st, xmlNodePtr node)
 {
-    static const char *const allowed[] = { "type", "file", "node", "keep-days", NULL };
+    static const char *const allowed[] = { "type", "file",          "conninfo", "password-file",
+                                           "node", "keep-days",     NULL };
     static const char *const type_words[] = { "sqlite", "pgsql", "mysql", NULL };
     struct emg_config *cfg = st->cfg;
     struct emg_database *db;
-    const char *file, *nodename;
+    const char *file = NULL, *conninfo = NULL, *pwfile = NULL, *nodename;
     char q[QUOTE_BUF];
     int line = line_of(node), v, ok = 1;
     long n;
@@ -1534,19 +1539,43 @@ static void check_database(struct load_state *st, xmlNodePtr node)
     check_attr_names(st, node, allowed);
     check_empty(st, node);
     if (attr_value(node, "type") == NULL) {
-        add_error(st, &st->code_errs, line, "missing attribute \"type\" on <database> (sqlite)");
+        add_error(st, &st->code_errs, line,
+                  "missing attribute \"type\" on <database> (sqlite or pgsql)");
         return;
     }
     if ((v = choice_attr(st, node, "type", type_words, 0)) < 0)
         return;
-    if (v != 0) {
-        add_error(st, &st->code_errs, line,
-                  "<database type=%s>: this build has no %s back-end (only \"sqlite\")",
-                  quote(type_words[v], q, sizeof(q)), v == 1 ? "PostgreSQL" : "MariaDB/MySQL");
+    if (v == 2 || (v == 1 && !db_type_built(DB_TYPE_PGSQL))) {
+        add_error(st, &st->code_errs, line, "<database type=%s>: this build has no %s back-end%s",
+                  quote(type_words[v], q, sizeof(q)), v == 1 ? "PostgreSQL" : "MariaDB/MySQL",
+                  v == 1 ? " (configure --without-pgsql, or without libpq)" : "");
         return;
     }
-    if ((file = required_attr(st, node, "file")) == NULL)
-        ok = 0;
+    if (v == 0) {
+        if ((file = required_attr(st, node, "file")) == NULL)
+            ok = 0;
+        if (attr_value(node, "conninfo") != NULL || attr_value(node, "password-file") != NULL) {
+            add_error(st, &st->code_errs, line,
+                      "attributes \"conninfo\" and \"password-file\" are for type \"pgsql\"");
+            ok = 0;
+        }
+    } else {
+        if ((conninfo = required_attr(st, node, "conninfo")) == NULL) {
+            ok = 0;
+        } else if (db_conninfo_has_password(conninfo)) {
+            add_error(st, &st->code_errs, line,
+                      "conninfo holds a password: passwords do not belong in the XML "
+                      "(password-file, or PGPASSWORD)");
+            ok = 0;
+        }
+        pwfile = attr_value(node, "password-file");
+        if (pwfile != NULL && (pwfile = required_attr(st, node, "password-file")) == NULL)
+            ok = 0;
+        if (attr_value(node, "file") != NULL) {
+            add_error(st, &st->code_errs, line, "attribute \"file\" is for type \"sqlite\"");
+            ok = 0;
+        }
+    }
     nodename = attr_value(node, "node");
     if (nodename != NULL && (nodename = required_attr(st, node, "node")) == NULL)
         ok = 0;
@@ -1558,13 +1587,18 @@ static void check_database(struct load_state *st, xmlNodePtr node)
         add_error(st, &st->code_errs, line, "out of memory");
         return;
     }
-    db->type = EMG_DB_SQLITE;
+    db->type = v == 0 ? EMG_DB_SQLITE : EMG_DB_PGSQL;
     db->keep_days = (int)n;
     db->line = line;
-    db->file = dup_or_fail(st, node, file);
+    db->file = file != NULL ? dup_or_fail(st, node, file) : NULL;
+    db->conninfo = conninfo != NULL ? dup_or_fail(st, node, conninfo) : NULL;
+    db->password_file = pwfile != NULL ? dup_or_fail(st, node, pwfile) : NULL;
     db->node = nodename != NULL ? dup_or_fail(st, node, nodename) : NULL;
-    if (db->file == NULL || (nodename != NULL && db->node == NULL)) {
+    if ((file != NULL && db->file == NULL) || (conninfo != NULL && db->conninfo == NULL) ||
+        (pwfile != NULL && db->password_file == NULL) || (nodename != NULL && db->node == NULL)) {
         emg_free(db->file);
+        emg_free(db->conninfo);
+        emg_free(db->password_file);
         emg_free(db->node);
         emg_free(db);
         return;

@@ -68,8 +68,9 @@ struct emg_metrics {
 };
 
 /* The <database> element (docs/database.md): where every box process that
- * reads the file also writes its rows.  Only the SQLite back-end exists in
- * this version; the loader refuses the others with one line. */
+ * reads the file also writes its rows.  SQLite is always built, PostgreSQL
+ * when configure found libpq; the loader refuses a back-end this build
+ * lacks (and MariaDB/MySQL, not part of this version) with one line. */
 enum emg_db_type { EMG_DB_SQLITE = 1, EMG_DB_PGSQL = 2, EMG_DB_MYSQL = 3 };
 
 /* Days of rows kept, unless `keep-days` says (0: kept for ever). */
@@ -78,6 +79,8 @@ enum emg_db_type { EMG_DB_SQLITE = 1, EMG_DB_PGSQL = 2, EMG_DB_MYSQL = 3 };
 struct emg_database {
     int type;            /* enum emg_db_type */
     char *file;          /* sqlite: the database file */
+    char *conninfo;      /* pgsql: libpq's conninfo or URI, without a password */
+    char *password_file; /* pgsql: the password's file, or NULL (PGPASSWORD) */
     char *node;          /* the rows' node: `node=`, else the host name */
     int keep_days;       /* 0: rows are never deleted */
     int line;

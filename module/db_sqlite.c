@@ -305,3 +305,58 @@ long db_sqlite_expire(struct db_sqlite *d, const char *node, int64_t before_us, 
     }
     return deleted;
 }
+
+int db_sqlite_lines(struct db_sqlite *d, const char *table, const char *node,
+                    const char *connector, int have_instance, unsigned long instance,
+                    void (*each)(void *ctx, const char *line, size_t n), void *ctx, char *err,
+                    size_t errlen)
+{
+    char sql[200];
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    snprintf(sql, sizeof(sql),
+             "SELECT line FROM %s WHERE connector = ?1 AND node = ?2%s ORDER BY id", table,
+             have_instance ? " AND instance = ?3" : "");
+    if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        set_err(d, err, errlen, table);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, connector, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, node, -1, SQLITE_STATIC);
+    if (have_instance)
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)instance);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        each(ctx, (const char *)sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        set_err(d, err, errlen, table);
+        return -1;
+    }
+    return 0;
+}
+
+int db_sqlite_nodes(struct db_sqlite *d, const char *connector,
+                    void (*each)(void *ctx, const char *node), void *ctx, char *err,
+                    size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(d->db,
+                           "SELECT node FROM connectorlog WHERE connector = ?1 UNION "
+                           "SELECT node FROM pdulog WHERE connector = ?1 ORDER BY 1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        set_err(d, err, errlen, "nodes");
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, connector, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        each(ctx, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        set_err(d, err, errlen, "nodes");
+        return -1;
+    }
+    return 0;
+}

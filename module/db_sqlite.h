@@ -10,6 +10,7 @@
  * records its version, so two processes starting together do it once.
  * Rows are written in one transaction per batch through one prepared
  * statement per table: values are always bound, never put into SQL text.
+ * The sink and the tools reach it through db.h.
  */
 #ifndef EMGDIAG_DB_SQLITE_H
 #define EMGDIAG_DB_SQLITE_H
@@ -17,11 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db.h"
 #include "db_row.h"
-
-/* The schema version this code writes: 1 = connectorlog, pdulog,
- * securitylog.  An older database is upgraded step by step. */
-#define DB_SCHEMA_VERSION 1
 
 /* How long a write waits for another process's transaction, in ms. */
 #define DB_SQLITE_BUSY_MS 2000
@@ -55,7 +53,16 @@ long db_sqlite_insert(struct db_sqlite *db, const char *node, const char *box,
 long db_sqlite_expire(struct db_sqlite *db, const char *node, int64_t before_us, int limit,
                       char *err, size_t errlen);
 
-/* The underlying sqlite3 handle, for the tools' queries. */
+/* db_lines() and db_nodes() (db.h) of this back-end. */
+int db_sqlite_lines(struct db_sqlite *db, const char *table, const char *node,
+                    const char *connector, int have_instance, unsigned long instance,
+                    void (*each)(void *ctx, const char *line, size_t n), void *ctx, char *err,
+                    size_t errlen);
+int db_sqlite_nodes(struct db_sqlite *db, const char *connector,
+                    void (*each)(void *ctx, const char *node), void *ctx, char *err,
+                    size_t errlen);
+
+/* The underlying sqlite3 handle, for tests. */
 void *db_sqlite_handle(struct db_sqlite *db);
 
 /* 1 when the last failure was the disk being full. */

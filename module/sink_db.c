@@ -21,8 +21,8 @@
 
 #include "alloc.h"
 #include "config.h"
+#include "db.h"
 #include "db_row.h"
-#include "db_sqlite.h"
 #include "deadline.h"
 #include "dispatch.h"
 #include "sink_file.h"
@@ -43,7 +43,10 @@ struct item {
 
 struct db_sink {
     struct emg_sink base;
+    struct db_target target; /* points at file, conninfo, password_file */
     char *file;
+    char *conninfo;
+    char *password_file;
     char *node;
     char *box;
     int keep_days;
@@ -63,7 +66,7 @@ struct db_sink {
     pthread_t thread;
 
     /* The thread's own. */
-    struct db_sqlite *db;
+    struct db *db;
     long retry_ms;
     struct timespec next_try;
     unsigned long long reported; /* drops already in a general line */
@@ -190,9 +193,9 @@ static int connect_db(struct db_sink *ds)
         return 0;
     if (!past(&ds->next_try))
         return -1;
-    ds->db = db_sqlite_open(ds->file, 1, err, sizeof(err));
-    if (ds->db != NULL && db_sqlite_schema(ds->db, NULL, err, sizeof(err)) != 0) {
-        db_sqlite_close(ds->db);
+    ds->db = db_open(&ds->target, 1, err, sizeof(err));
+    if (ds->db != NULL && db_schema(ds->db, NULL, err, sizeof(err)) != 0) {
+        db_close(ds->db);
         ds->db = NULL;
     }
     if (ds->db == NULL) {
@@ -254,10 +257,10 @@ static void write_batch(struct db_sink *ds, struct item *items, size_t n)
         }
         nr++;
     }
-    if (db_sqlite_insert(ds->db, ds->node, ds->box, rows, sessions, nr, err, sizeof(err)) < 0) {
+    if (db_insert(ds->db, ds->node, ds->box, rows, sessions, nr, err, sizeof(err)) < 0) {
         count_drops(nr);
         snprintf(ds->reason, sizeof(ds->reason), "%s", err);
-        db_sqlite_close(ds->db);
+        db_close(ds->db);
         ds->db = NULL;
         ds->next_try = emg_deadline_in((int)ds->retry_ms);
     } else {
@@ -285,7 +288,7 @@ static void expire_rows(struct db_sink *ds)
         return;
     ds->last_expire = now;
     do {
-        n = db_sqlite_expire(ds->db, ds->node, ((int64_t)now - (int64_t)ds->keep_days * 86400) *
+        n = db_expire(ds->db, ds->node, ((int64_t)now - (int64_t)ds->keep_days * 86400) *
                                                    1000000,
                              DB_EXPIRE_BATCH, err, sizeof(err));
     } while (n >= DB_EXPIRE_BATCH && ++rounds < 100);
@@ -294,11 +297,13 @@ static void expire_rows(struct db_sink *ds)
 static void db_sink_free(struct db_sink *ds)
 {
     free_items(ds->head);
-    db_sqlite_close(ds->db);
+    db_close(ds->db);
     pthread_mutex_destroy(&ds->lock);
     pthread_cond_destroy(&ds->wake);
     pthread_cond_destroy(&ds->done);
     emg_free(ds->file);
+    emg_free(ds->conninfo);
+    emg_free(ds->password_file);
     emg_free(ds->node);
     emg_free(ds->box);
     emg_free(ds);
@@ -453,7 +458,13 @@ int db_sink_add(const struct emg_config *cfg, struct emg_sink *files, const char
         snprintf(host, sizeof(host), "localhost");
     host[sizeof(host) - 1] = '\0';
     ds->base.ops = &db_sink_ops;
-    ds->file = emg_strdup(d->file);
+    ds->target.type = d->type;
+    ds->file = d->file != NULL ? emg_strdup(d->file) : NULL;
+    ds->conninfo = d->conninfo != NULL ? emg_strdup(d->conninfo) : NULL;
+    ds->password_file = d->password_file != NULL ? emg_strdup(d->password_file) : NULL;
+    ds->target.file = ds->file;
+    ds->target.conninfo = ds->conninfo;
+    ds->target.password_file = ds->password_file;
     ds->node = emg_strdup(d->node != NULL ? d->node : host);
     ds->box = emg_strdup(process);
     ds->keep_days = d->keep_days;
@@ -466,7 +477,9 @@ int db_sink_add(const struct emg_config *cfg, struct emg_sink *files, const char
     pthread_mutex_init(&ds->lock, NULL);
     pthread_cond_init(&ds->wake, NULL);
     pthread_cond_init(&ds->done, NULL);
-    if (ds->file == NULL || ds->node == NULL || ds->box == NULL) {
+    if ((d->file != NULL && ds->file == NULL) || (d->conninfo != NULL && ds->conninfo == NULL) ||
+        (d->password_file != NULL && ds->password_file == NULL) || ds->node == NULL ||
+        ds->box == NULL) {
         db_sink_free(ds);
         snprintf(err, errlen, "out of memory");
         return -1;

@@ -9,14 +9,15 @@
  * The sink itself creates a missing schema and upgrades an older one when
  * it starts, so neither step is needed for the embedded default; these
  * are for a database prepared before the gateways start, or checked
- * after.  URI: sqlite:PATH.  Exit status: 0 done; 1 the database cannot
+ * after.  URI: sqlite:PATH or postgresql://… (the password from PGPASSWORD
+ * or ~/.pgpass, never from the command line).  Exit status: 0 done; 1 the database cannot
  * be used (opened, read, written, or its schema is newer than this tool);
  * 2 usage error.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "db_sqlite.h"
+#include "db.h"
 #include "tool_version.h"
 
 #define EXIT_OK 0
@@ -32,7 +33,8 @@ static void usage(FILE *out)
           "            older one is left to `upgrade`)\n"
           "  upgrade   upgrade an older schema in place, keeping its rows\n"
           "  version   print the schema version (0: no emgdiag tables)\n"
-          "URI: sqlite:PATH\n"
+          "URI: sqlite:PATH, or postgresql://[USER@]HOST[:PORT]/DB[?...] (the password\n"
+          "     from PGPASSWORD or ~/.pgpass)\n"
           "  -h, --help     this text\n"
           "  -V, --version  the version\n"
           "Exit status: 0 done; 1 the database cannot be used; 2 usage error.\n",
@@ -41,7 +43,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    struct db_sqlite *d;
+    struct db_target t;
+    struct db *d;
     const char *cmd, *uri;
     char err[512];
     int v, from, create, rc = EXIT_OK;
@@ -64,17 +67,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "emgdiag-db: no command \"%s\" (init, upgrade or version)\n", cmd);
         return EXIT_USAGE;
     }
-    if (strncmp(uri, "sqlite:", 7) != 0 || uri[7] == '\0') {
-        fprintf(stderr, "emgdiag-db: %s: this build knows sqlite:PATH only\n", uri);
+    if (db_target_from_uri(uri, &t, err, sizeof(err)) != 0) {
+        fprintf(stderr, "emgdiag-db: %s\n", err);
         return EXIT_USAGE;
     }
     create = strcmp(cmd, "init") == 0;
-    d = db_sqlite_open(uri + 7, create, err, sizeof(err));
+    d = db_open(&t, create, err, sizeof(err));
     if (d == NULL) {
         fprintf(stderr, "emgdiag-db: %s\n", err);
         return EXIT_FAILED;
     }
-    v = db_sqlite_version(d, err, sizeof(err));
+    v = db_version(d, err, sizeof(err));
     if (v < 0) {
         fprintf(stderr, "emgdiag-db: %s: %s\n", uri, err);
         rc = EXIT_FAILED;
@@ -90,7 +93,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "emgdiag-db: %s: schema version %d: run `emgdiag-db upgrade %s`\n", uri, v,
                 uri);
         rc = EXIT_FAILED;
-    } else if (db_sqlite_schema(d, &from, err, sizeof(err)) != 0) {
+    } else if (db_schema(d, &from, err, sizeof(err)) != 0) {
         fprintf(stderr, "emgdiag-db: %s: %s\n", uri, err);
         rc = EXIT_FAILED;
     } else if (create) {
@@ -98,6 +101,6 @@ int main(int argc, char **argv)
     } else {
         printf("%s: schema upgraded from version %d to %d\n", uri, from, DB_SCHEMA_VERSION);
     }
-    db_sqlite_close(d);
+    db_close(d);
     return rc;
 }

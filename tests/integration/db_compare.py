@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """db_compare.py: the rows the database sink wrote against the files the
-file sink wrote (docs/database.md, "Rows and lines").
+file sink wrote (docs/database.md).
 
   db_compare.py DB LOGDIR --node N --box CONNECTOR=BOX... [--missing N]
+
+DB is an SQLite file, or "psql:CONNINFO" for PostgreSQL (rows read with
+the psql client as row_to_json; the password from PGPASSWORD).
 
 Every connector.*, pdu.* and security file of LOGDIR (text) and its JSON
 twin (.jsonl, written with format="both" and timezone="utc") is read.  Each
@@ -25,6 +28,7 @@ import glob
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 
 
@@ -69,13 +73,13 @@ def row_object(table, r):
     elif table == 'pdulog':
         for k in ('dir', 'op', 'name', 'status', 'trn', 'datalen'):
             o[k] = r[k]
-        o['fields'] = json.loads(r['fields'])
+        o['fields'] = r['fields']
         if r['error'] is not None:
             o['error'] = r['error']
     else:
         o['level'] = r['level']
         o['event'] = r['event']
-        o.update(json.loads(r['fields']))
+        o.update(r['fields'])
     return o
 
 
@@ -91,6 +95,35 @@ def text_prefix(table, r):
     return '%s %-5s (%s' % (ts, r['level'], r['connector'])
 
 
+class Rows:
+    """The rows of each table, as dicts, from SQLite or PostgreSQL."""
+
+    def __init__(self, db):
+        self.cache = {}
+        if db.startswith('psql:'):
+            self.psql = db[5:]
+        else:
+            self.psql = None
+            self.db = sqlite3.connect(db)
+            self.db.row_factory = sqlite3.Row
+            self.db.text_factory = lambda b: b.decode('utf-8', 'surrogateescape')
+
+    def table(self, name):
+        if name not in self.cache:
+            if self.psql is None:
+                rows = [dict(r) for r in self.db.execute('SELECT * FROM %s ORDER BY id' % name)]
+            else:
+                out = subprocess.run(['psql', self.psql, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
+                                      '-c', 'SELECT row_to_json(t) FROM %s t ORDER BY id' % name],
+                                     check=True, capture_output=True).stdout
+                rows = [json.loads(l) for l in out.decode('utf-8').split('\n') if l]
+            for r in rows:
+                if isinstance(r.get('fields'), str):
+                    r['fields'] = json.loads(r['fields'])
+            self.cache[name] = rows
+        return self.cache[name]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('db')
@@ -100,9 +133,7 @@ def main():
     ap.add_argument('--missing', type=int)
     a = ap.parse_args()
     boxes = dict(b.split('=', 1) for b in a.box)
-    db = sqlite3.connect(a.db)
-    db.row_factory = sqlite3.Row
-    db.text_factory = lambda b: b.decode('utf-8', 'surrogateescape')
+    db = Rows(a.db)
     problems = []
     missing = 0
     nrows = 0
@@ -122,11 +153,10 @@ def main():
             problems.append('%s: %d text lines, %d twin lines' % (path, sum(lines.values()),
                                                                   sum(twins.values())))
         if connector is None:
-            rows = db.execute('SELECT * FROM securitylog ORDER BY id').fetchall()
+            rows = db.table('securitylog')
         else:
             seen_connectors[table].add(connector)
-            rows = db.execute('SELECT * FROM %s WHERE connector = ? ORDER BY id' % table,
-                              (connector,)).fetchall()
+            rows = [r for r in db.table(table) if r['connector'] == connector]
         nrows += len(rows)
         row_lines = collections.Counter()
         row_objs = collections.Counter()
@@ -143,7 +173,7 @@ def main():
             if want_box is not None and r['box'] != want_box:
                 problems.append('%s row %d: box %r, not %r' % (table, r['id'], r['box'], want_box))
             if table == 'pdulog':
-                f = json.loads(r['fields'])
+                f = r['fields']
                 for col, key in (('message_id', 'MESSAGEID'),
                                  ('receipted_message_id', 'RECEIPTEDMESSAGEID'),
                                  ('source_addr', 'SOURCEADDR'),
@@ -168,7 +198,7 @@ def main():
         missing += sum(lost.values())
         print('%s: %d lines, %d rows' % (path, sum(lines.values()), len(rows)))
     for table in ('connectorlog', 'pdulog'):
-        for (c,) in db.execute('SELECT DISTINCT connector FROM %s' % table):
+        for c in sorted(set(r['connector'] for r in db.table(table))):
             if c not in seen_connectors[table]:
                 problems.append('%s: rows of connector %r, which has no file' % (table, c))
     if a.missing is not None and missing != a.missing:

@@ -388,11 +388,24 @@ static const struct {
     { HEAD "  <frob/>\n</emgdiag>\n", 3, "unknown element <frob> inside <emgdiag>", 1 },
     /* <database> (docs/configuration.md, docs/database.md) */
     { HEAD "  <database file=\"/x/db\"/>\n</emgdiag>\n", 3,
-      "missing attribute \"type\" on <database> (sqlite)", 1 },
+      "missing attribute \"type\" on <database> (sqlite or pgsql)", 1 },
     { HEAD "  <database type=\"oracle\" file=\"/x/db\"/>\n</emgdiag>\n", 3,
       "type \"oracle\" on <database>", 1 },
+#ifdef HAVE_PGSQL
     { HEAD "  <database type=\"pgsql\" file=\"/x/db\"/>\n</emgdiag>\n", 3,
-      "<database type=\"pgsql\">: this build has no PostgreSQL back-end (only \"sqlite\")", 0 },
+      "missing attribute \"conninfo\" on <database>", 0 },
+    { HEAD "  <database type=\"pgsql\" conninfo=\"dbname=e password=x\"/>\n</emgdiag>\n", 3,
+      "conninfo holds a password: passwords do not belong in the XML", 0 },
+    { HEAD "  <database type=\"pgsql\" conninfo=\"postgresql://u:pw@h/e\"/>\n</emgdiag>\n", 3,
+      "conninfo holds a password", 0 },
+    { HEAD "  <database type=\"pgsql\" conninfo=\"dbname=e\" file=\"/x\"/>\n</emgdiag>\n", 3,
+      "attribute \"file\" is for type \"sqlite\"", 0 },
+#else
+    { HEAD "  <database type=\"pgsql\" conninfo=\"dbname=e\"/>\n</emgdiag>\n", 3,
+      "<database type=\"pgsql\">: this build has no PostgreSQL back-end", 0 },
+#endif
+    { HEAD "  <database type=\"sqlite\" file=\"/x\" conninfo=\"dbname=e\"/>\n</emgdiag>\n", 3,
+      "attributes \"conninfo\" and \"password-file\" are for type \"pgsql\"", 0 },
     { HEAD "  <database type=\"mysql\"/>\n</emgdiag>\n", 3,
       "<database type=\"mysql\">: this build has no MariaDB/MySQL back-end", 0 },
     { HEAD "  <database type=\"sqlite\"/>\n</emgdiag>\n", 3,
@@ -1134,6 +1147,16 @@ START_TEST(test_database)
     ck_assert_str_eq(cfg->database->node, "gw-7");
     ck_assert_int_eq(cfg->database->keep_days, 30);
     emg_config_free(cfg);
+#ifdef HAVE_PGSQL
+    cfg = load_ok("<emgdiag><logs dir=\"/tmp\"/><database type=\"pgsql\" "
+                  "conninfo=\"host=/run/pg dbname=emg user=e\" password-file=\"/etc/e.pw\"/>"
+                  "</emgdiag>");
+    ck_assert_int_eq(cfg->database->type, EMG_DB_PGSQL);
+    ck_assert_str_eq(cfg->database->conninfo, "host=/run/pg dbname=emg user=e");
+    ck_assert_str_eq(cfg->database->password_file, "/etc/e.pw");
+    ck_assert_ptr_null(cfg->database->file);
+    emg_config_free(cfg);
+#endif
 }
 END_TEST
 
