@@ -142,15 +142,15 @@ long db_expire(struct db *d, const char *node, int64_t before_us, int limit, cha
 }
 
 int db_lines(struct db *d, const char *table, const char *node, const char *connector,
-             int have_instance, unsigned long instance,
-             void (*each)(void *ctx, const char *line, size_t n), void *ctx, char *err,
-             size_t errlen)
+             int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
+             void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+             char *err, size_t errlen)
 {
     if (d->sqlite != NULL)
-        return db_sqlite_lines(d->sqlite, table, node, connector, have_instance, instance, each,
-                               ctx, err, errlen);
-    PG(db_pgsql_lines(d->pgsql, table, node, connector, have_instance, instance, each, ctx, err,
-                      errlen));
+        return db_sqlite_lines(d->sqlite, table, node, connector, have_instance, instance, from_us,
+                               to_us, each, ctx, err, errlen);
+    PG(db_pgsql_lines(d->pgsql, table, node, connector, have_instance, instance, from_us, to_us,
+                      each, ctx, err, errlen));
 }
 
 int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const char *node),

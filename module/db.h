@@ -73,16 +73,16 @@ long db_insert(struct db *d, const char *node, const char *box, const struct db_
 long db_expire(struct db *d, const char *node, int64_t before_us, int limit, char *err,
                size_t errlen);
 
-/* The `line` of every row of `table` of node and connector (and instance
- * when have_instance), in the order they were stored, to each().  0, or
- * -1 with err set. */
+/* The `line` and `ts` of every row of `table` of node and connector (and
+ * instance when have_instance) with from_us <= ts <= to_us, in the order
+ * they were stored, to each().  0, or -1 with err set. */
 int db_lines(struct db *d, const char *table, const char *node, const char *connector,
-             int have_instance, unsigned long instance,
-             void (*each)(void *ctx, const char *line, size_t n), void *ctx, char *err,
-             size_t errlen);
+             int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
+             void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+             char *err, size_t errlen);
 
-/* Every node that has connector or pdu rows of `connector`, to each().  0,
- * or -1 with err set. */
+/* Every node that has connector-log rows of `connector`, to each().  0, or
+ * -1 with err set. */
 int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const char *node),
              void *ctx, char *err, size_t errlen);
 

@@ -33,7 +33,7 @@ static const char *const upgrade_to_1 =
     " event TEXT, result TEXT, info TEXT, line TEXT NOT NULL);"
     "CREATE UNIQUE INDEX IF NOT EXISTS connectorlog_key ON connectorlog (node, connector, ts, md5(line));"
     "CREATE INDEX IF NOT EXISTS connectorlog_session ON connectorlog (session);"
-    "CREATE INDEX IF NOT EXISTS connectorlog_connector_ts ON connectorlog (connector, instance, ts);"
+    "CREATE INDEX IF NOT EXISTS connectorlog_connector_ts ON connectorlog (connector, node, instance, ts);"
     "CREATE TABLE IF NOT EXISTS pdulog ("
     " id BIGSERIAL PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL, session TEXT,"
     " ts BIGINT NOT NULL, connector TEXT NOT NULL, instance INTEGER,"
@@ -42,7 +42,7 @@ static const char *const upgrade_to_1 =
     " source_addr TEXT, destination_addr TEXT, line TEXT NOT NULL);"
     "CREATE UNIQUE INDEX IF NOT EXISTS pdulog_key ON pdulog (node, connector, ts, md5(line));"
     "CREATE INDEX IF NOT EXISTS pdulog_session ON pdulog (session);"
-    "CREATE INDEX IF NOT EXISTS pdulog_connector_ts ON pdulog (connector, instance, ts);"
+    "CREATE INDEX IF NOT EXISTS pdulog_connector_ts ON pdulog (connector, node, instance, ts);"
     "CREATE INDEX IF NOT EXISTS pdulog_message_id ON pdulog (message_id);"
     "CREATE INDEX IF NOT EXISTS pdulog_receipted_message_id ON pdulog (receipted_message_id);"
     "CREATE INDEX IF NOT EXISTS pdulog_status_ts ON pdulog (status, ts);"
@@ -413,26 +413,30 @@ long db_pgsql_expire(struct db_pgsql *d, const char *node, int64_t before_us, in
 }
 
 int db_pgsql_lines(struct db_pgsql *d, const char *table, const char *node, const char *connector,
-                   int have_instance, unsigned long instance,
-                   void (*each)(void *ctx, const char *line, size_t n), void *ctx, char *err,
-                   size_t errlen)
+                   int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
+                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                   char *err, size_t errlen)
 {
-    char sql[200], inst[24];
-    const char *values[3] = { connector, node, inst };
+    char sql[256], inst[24], from[24], to[24];
+    const char *values[5] = { connector, node, from, to, inst };
     PGresult *res;
 
     snprintf(inst, sizeof(inst), "%lu", instance);
+    snprintf(from, sizeof(from), "%lld", (long long)from_us);
+    snprintf(to, sizeof(to), "%lld", (long long)to_us);
     snprintf(sql, sizeof(sql),
-             "SELECT line FROM %s WHERE connector = $1 AND node = $2%s ORDER BY id", table,
-             have_instance ? " AND instance = $3" : "");
-    res = PQexecParams(d->conn, sql, have_instance ? 3 : 2, NULL, values, NULL, NULL, 0);
+             "SELECT line, ts FROM %s WHERE connector = $1 AND node = $2 AND ts BETWEEN $3 AND $4%s "
+             "ORDER BY id",
+             table, have_instance ? " AND instance = $5" : "");
+    res = PQexecParams(d->conn, sql, have_instance ? 5 : 4, NULL, values, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         set_err(d, res, err, errlen, table);
         PQclear(res);
         return -1;
     }
     for (int i = 0; i < PQntuples(res); i++)
-        each(ctx, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0));
+        each(ctx, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0),
+             strtoll(PQgetvalue(res, i, 1), NULL, 10));
     PQclear(res);
     return 0;
 }
@@ -442,8 +446,8 @@ int db_pgsql_nodes(struct db_pgsql *d, const char *connector,
 {
     const char *values[1] = { connector };
     PGresult *res = PQexecParams(d->conn,
-                                 "SELECT node FROM connectorlog WHERE connector = $1 UNION "
-                                 "SELECT node FROM pdulog WHERE connector = $1 ORDER BY 1",
+                                 "SELECT DISTINCT node FROM connectorlog WHERE connector = $1 "
+                                 "ORDER BY 1",
                                  1, NULL, values, NULL, NULL, 0);
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {

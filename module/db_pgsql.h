@@ -33,9 +33,9 @@ long db_pgsql_insert(struct db_pgsql *d, const char *node, const char *box,
 long db_pgsql_expire(struct db_pgsql *d, const char *node, int64_t before_us, int limit,
                      char *err, size_t errlen);
 int db_pgsql_lines(struct db_pgsql *d, const char *table, const char *node, const char *connector,
-                   int have_instance, unsigned long instance,
-                   void (*each)(void *ctx, const char *line, size_t n), void *ctx, char *err,
-                   size_t errlen);
+                   int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
+                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                   char *err, size_t errlen);
 int db_pgsql_nodes(struct db_pgsql *d, const char *connector,
                    void (*each)(void *ctx, const char *node), void *ctx, char *err, size_t errlen);
 

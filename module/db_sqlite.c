@@ -26,7 +26,7 @@ static const char *const upgrade_to_1 =
     " event TEXT, result TEXT, info TEXT, line TEXT NOT NULL,"
     " UNIQUE (node, connector, ts, line));"
     "CREATE INDEX IF NOT EXISTS connectorlog_session ON connectorlog (session);"
-    "CREATE INDEX IF NOT EXISTS connectorlog_connector_ts ON connectorlog (connector, instance, ts);"
+    "CREATE INDEX IF NOT EXISTS connectorlog_connector_ts ON connectorlog (connector, node, instance, ts);"
     "CREATE TABLE IF NOT EXISTS pdulog ("
     " id INTEGER PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL, session TEXT,"
     " ts INTEGER NOT NULL, connector TEXT NOT NULL, instance INTEGER,"
@@ -35,7 +35,7 @@ static const char *const upgrade_to_1 =
     " source_addr TEXT, destination_addr TEXT, line TEXT NOT NULL,"
     " UNIQUE (node, connector, ts, line));"
     "CREATE INDEX IF NOT EXISTS pdulog_session ON pdulog (session);"
-    "CREATE INDEX IF NOT EXISTS pdulog_connector_ts ON pdulog (connector, instance, ts);"
+    "CREATE INDEX IF NOT EXISTS pdulog_connector_ts ON pdulog (connector, node, instance, ts);"
     "CREATE INDEX IF NOT EXISTS pdulog_message_id ON pdulog (message_id);"
     "CREATE INDEX IF NOT EXISTS pdulog_receipted_message_id ON pdulog (receipted_message_id);"
     "CREATE INDEX IF NOT EXISTS pdulog_status_ts ON pdulog (status, ts);"
@@ -308,16 +308,18 @@ long db_sqlite_expire(struct db_sqlite *d, const char *node, int64_t before_us, 
 
 int db_sqlite_lines(struct db_sqlite *d, const char *table, const char *node,
                     const char *connector, int have_instance, unsigned long instance,
-                    void (*each)(void *ctx, const char *line, size_t n), void *ctx, char *err,
-                    size_t errlen)
+                    int64_t from_us, int64_t to_us,
+                    void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                    char *err, size_t errlen)
 {
-    char sql[200];
+    char sql[256];
     sqlite3_stmt *st = NULL;
     int rc;
 
     snprintf(sql, sizeof(sql),
-             "SELECT line FROM %s WHERE connector = ?1 AND node = ?2%s ORDER BY id", table,
-             have_instance ? " AND instance = ?3" : "");
+             "SELECT line, ts FROM %s WHERE connector = ?1 AND node = ?2%s AND ts BETWEEN ?4 AND "
+             "?5 ORDER BY id",
+             table, have_instance ? " AND instance = ?3" : "");
     if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK) {
         set_err(d, err, errlen, table);
         return -1;
@@ -326,8 +328,11 @@ int db_sqlite_lines(struct db_sqlite *d, const char *table, const char *node,
     sqlite3_bind_text(st, 2, node, -1, SQLITE_STATIC);
     if (have_instance)
         sqlite3_bind_int64(st, 3, (sqlite3_int64)instance);
+    sqlite3_bind_int64(st, 4, from_us);
+    sqlite3_bind_int64(st, 5, to_us);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        each(ctx, (const char *)sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        each(ctx, (const char *)sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+             sqlite3_column_int64(st, 1));
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         set_err(d, err, errlen, table);
@@ -344,8 +349,7 @@ int db_sqlite_nodes(struct db_sqlite *d, const char *connector,
     int rc;
 
     if (sqlite3_prepare_v2(d->db,
-                           "SELECT node FROM connectorlog WHERE connector = ?1 UNION "
-                           "SELECT node FROM pdulog WHERE connector = ?1 ORDER BY 1",
+                           "SELECT DISTINCT node FROM connectorlog WHERE connector = ?1 ORDER BY 1",
                            -1, &st, NULL) != SQLITE_OK) {
         set_err(d, err, errlen, "nodes");
         return -1;

@@ -56,8 +56,9 @@ long db_sqlite_expire(struct db_sqlite *db, const char *node, int64_t before_us,
 /* db_lines() and db_nodes() (db.h) of this back-end. */
 int db_sqlite_lines(struct db_sqlite *db, const char *table, const char *node,
                     const char *connector, int have_instance, unsigned long instance,
-                    void (*each)(void *ctx, const char *line, size_t n), void *ctx, char *err,
-                    size_t errlen);
+                    int64_t from_us, int64_t to_us,
+                    void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                    char *err, size_t errlen);
 int db_sqlite_nodes(struct db_sqlite *db, const char *connector,
                     void (*each)(void *ctx, const char *node), void *ctx, char *err,
                     size_t errlen);

@@ -223,6 +223,22 @@ static void follow(struct logfile *con, struct logfile *pdu, unsigned long insta
     }
 }
 
+/* ---- the database (--db) ------------------------------------------------------ */
+
+/* The pdu lines from the database: all of them (m NULL), or those of the
+ * time span of the chosen sessions (follow_db.h); pdu then reads them. */
+static int db_pdu_open(struct logfile *pdu, const struct model *m, const unsigned char *chosen,
+                       char *path)
+{
+    if (follow_db_pdu(m, chosen, path) != 0)
+        return -1;
+    if (logfile_open(pdu) != 0) {
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 static char *join_path(const char *dir, const char *prefix, const char *name)
@@ -349,12 +365,13 @@ int main(int argc, char **argv)
                             "--follow, --connector-log or --pdu-log\n");
             return EXIT_USAGE;
         }
-        /* --list counts the pdu lines outside any session: it needs them all */
-        if (follow_db_export(db_uri, node, name, have_instance && !list, instance, db_con,
-                             db_pdu) != 0)
+        /* --list counts the pdu lines outside any session: it needs them all;
+         * the pdu lines come once the sessions are chosen (db_pdu_open) */
+        if (follow_db_connector(db_uri, node, name, have_instance && !list, instance, db_con) != 0)
             return EXIT_UNREADABLE;
         con_path = db_con;
         pdu_path = db_pdu;
+        snprintf(db_pdu, sizeof(db_pdu), "(the database's pdulog)");
     }
     if (con_path == NULL)
         con_path = con_alloc = join_path(dir, "connector.", name);
@@ -376,7 +393,7 @@ int main(int argc, char **argv)
         if (e != ENOENT || !following)
             unreadable = 1;
     }
-    if (logfile_open(&pdu) != 0) {
+    if (db_uri == NULL && logfile_open(&pdu) != 0) {
         int e = errno;
 
         fprintf(stderr, "emgdiag-follow: %s: %s\n", pdu_path, strerror(e));
@@ -410,6 +427,10 @@ int main(int argc, char **argv)
             nof++;
 
     if (list) {
+        if (db_uri != NULL && db_pdu_open(&pdu, NULL, NULL, db_pdu) != 0) {
+            unreadable = 1;
+            goto done;
+        }
         count_pdus(&m, &pdu, &outside);
         if (pdu.read_error != 0)
             goto done;
@@ -446,6 +467,10 @@ int main(int argc, char **argv)
                         continue;
                     nof++;
                     chosen[i] = all || nof == pick;
+                }
+                if (db_uri != NULL && db_pdu_open(&pdu, &m, chosen, db_pdu) != 0) {
+                    unreadable = 1;
+                    goto done;
                 }
                 print_sessions(&m, &pdu, chosen, following);
             }
