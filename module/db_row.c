@@ -454,6 +454,10 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
     if (fields != NULL) {
         int c = col_index(table, "fields");
 
+        /* a copy: the row must not point into the caller's twin */
+        memcpy(s.out + s.outlen, fields, fields_n);
+        fields = s.out + s.outlen;
+        s.outlen += fields_n;
         r->col[c].s = fields;
         r->col[c].n = fields_n;
         r->col[c].null = 0;

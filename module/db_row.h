@@ -11,7 +11,8 @@
  * string holding a NUL (\u0000) is refused.  Strings are stored with their
  * JSON escapes undone, which leaves exactly the text form's own escaping
  * (docs/pdu-log.md, docs/connector-log.md); `fields` is kept as the JSON
- * text of the twin's object.
+ * text of the twin's object.  A row holds copies: it outlives its
+ * inputs.
  */
 #ifndef EMGDIAG_DB_ROW_H
 #define EMGDIAG_DB_ROW_H

@@ -4,8 +4,9 @@
  * the database sink and emgdiag-db read twins with (docs/database.md).
  *
  * The first octet picks the table, the rest is the twin.  Beyond the
- * sanitizers' checks: a row taken has its connector and every text column
- * inside the row's own store, a text column is never longer than the input
+ * sanitizers' checks: a row taken keeps no pointer into its input (the
+ * input is wiped before the row is looked at: a column left pointing
+ * there would hold NULs), a text column is never longer than the input
  * plus the line, holds no NUL, and `line` is exactly the text given.
  */
 #include <stdint.h>
@@ -36,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     memcpy(twin, data + 1, n);
     if (db_row_parse(table, twin, n, LINE, strlen(LINE), &r, why, sizeof(why)) == 0) {
+        memset(twin, 0, n); /* the row keeps copies, never pointers into its input */
         if (r.connector == NULL || memchr(r.connector, '\0', n + 1) == NULL)
             abort();
         for (i = 0; i < r.ncol; i++) {

@@ -18,7 +18,8 @@ form of that same object does.  Without --missing, rows and lines must
 match one for one (multisets, per file); with --missing N, the rows must be
 a part of the lines and exactly N lines in all must have no row.  node,
 box and the columns cut from `fields` (message_id, receipted_message_id,
-source_addr, destination_addr) are checked too.  Prints what differs;
+source_addr, destination_addr) are checked too, and that every connector
+and pdu row has a session id (none with --loaded: emgdiag-db load's rows).  Prints what differs;
 exit 0 when nothing does.
 """
 import argparse
@@ -131,6 +132,8 @@ def main():
     ap.add_argument('--node', required=True)
     ap.add_argument('--box', action='append', default=[])
     ap.add_argument('--missing', type=int)
+    ap.add_argument('--loaded', action='store_true',
+                    help='rows of emgdiag-db load: no session ids')
     a = ap.parse_args()
     boxes = dict(b.split('=', 1) for b in a.box)
     db = Rows(a.db)
@@ -181,8 +184,8 @@ def main():
                     if r[col] != first_field(f, key):
                         problems.append('%s row %d: %s %r, fields say %r' %
                                         (table, r['id'], col, r[col], first_field(f, key)))
-            if table in ('connectorlog', 'pdulog') and r['session'] is None:
-                problems.append('%s row %d: no session' % (table, r['id']))
+            if table in ('connectorlog', 'pdulog') and (r['session'] is None) != a.loaded:
+                problems.append('%s row %d: session %r' % (table, r['id'], r['session']))
         extra_lines = row_lines - lines
         extra_objs = row_objs - twins
         for l in list(extra_lines)[:5]:
