@@ -25,6 +25,8 @@
  * History:
  *   1.0  first version.
  *   1.1  EMGDIAG_DISC_BEARERBOX_LINK (opensmppbox).
+ *   1.2  emgdiag_module.message and struct emgdiag_message: where the host
+ *        maps between PDUs and its own messages (docs/message-log.md).
  *
  * Only plain C types cross: octets and lengths, C strings, ints.  Strings
  * passed in are only valid for the duration of the call.
@@ -46,7 +48,7 @@ extern "C" {
 #endif
 
 #define EMGDIAG_ABI_MAJOR 1
-#define EMGDIAG_ABI_MINOR 1
+#define EMGDIAG_ABI_MINOR 2
 
 /* The one symbol a module exports (type emgdiag_entry_fn). */
 #define EMGDIAG_ENTRY_SYMBOL "emgdiag_module_entry"
@@ -100,6 +102,57 @@ enum emgdiag_disconnect {
      * (opensmppbox: the client's bearerbox connection broke or bearerbox
      * told it to stop).  A 1.0 module does not know this value. */
     EMGDIAG_DISC_BEARERBOX_LINK = 7
+};
+
+/*
+ * 1.2: the steps of a message at which the host calls emgdiag_module.message
+ * (docs/message-log.md names each as a message-log STEP).
+ */
+enum emgdiag_msg_step {
+    /* opensmppbox: a client's submit_sm or data_sm became a message; `id`
+     * is the message_id answered to the client, `part`/`parts` the client's
+     * concatenation UDH (0 when none). */
+    EMGDIAG_MSG_CLIENT_SUBMIT = 1,
+    /* opensmppbox: a message goes to bearerbox (for parts the client sent
+     * apart, the one message they were joined into); `id` is the key of the
+     * DLR entry stored for it (NULL when no DLR was asked), `dlr_url` the
+     * ids answered to the client for it, ';'-separated (one per part). */
+    EMGDIAG_MSG_FORWARD = 2,
+    /* bearerbox: a message goes out as submit_sm `trn`, part `part` of
+     * `parts` (1 of 1 when not split). */
+    EMGDIAG_MSG_SUBMIT = 3,
+    /* bearerbox: its submit_sm_resp; `id_raw` the SMSC's message_id as on
+     * the wire, `id` as Kannel stored it after msg-id-type. */
+    EMGDIAG_MSG_SUBMIT_RESP = 4,
+    /* bearerbox: a receipt (deliver_sm or data_sm); `id_raw` from the
+     * receipted_message_id TLV or the `id:` text, `id` as looked up after
+     * msg-id-type; `matched` and, when matched, the stored entry's
+     * `dlr_url`. */
+    EMGDIAG_MSG_DLR = 5,
+    /* opensmppbox: a receipt from bearerbox sent to the client as
+     * deliver_sm `trn`; `id_raw` the DLR key looked up, `id` the id written
+     * in the deliver_sm, `matched` 0 when no stored entry was found (then
+     * nothing is sent and `trn` is 0). */
+    EMGDIAG_MSG_DLR_TO_CLIENT = 6
+};
+
+/* 1.2: one step of a message (emgdiag_module.message).  Any string may be
+ * NULL when the host has none. */
+struct emgdiag_message {
+    uint32_t size;
+    int step;            /* enum emgdiag_msg_step */
+    const char *uuid;    /* the host's message uuid; for a split part, its
+                            original's (the uuid the previous box knew) */
+    uint32_t trn;        /* sequence_number of the PDU of this step, 0: none */
+    int part, parts;     /* part k of n; 0 0: not a part */
+    const char *id_raw;  /* a message id as on the wire */
+    const char *id;      /* the same as the host stores or looks it up */
+    int matched;         /* DLR, DLR_TO_CLIENT: a stored entry was found */
+    const char *dlr_url; /* see the steps */
+    const char *source;  /* source_addr */
+    const char *destination; /* destination_addr (receipts: the original's) */
+    uint32_t status;     /* SUBMIT_RESP: command_status; DLR: the host's
+                            DLR type (1 delivered, 2 failed, 8 buffered...) */
 };
 
 /* Answers of the decision hooks. */
@@ -188,6 +241,10 @@ struct emgdiag_module {
 
     /* Last call: flush and stop.  No other hook is called afterwards. */
     void (*shutdown)(void);
+
+    /* 1.2: a message passed one of its steps on session `s` (enum
+     * emgdiag_msg_step).  Called on the thread that handles the PDU. */
+    void (*message)(struct emgdiag_session *s, const struct emgdiag_message *m);
 };
 
 /*

@@ -149,6 +149,7 @@ struct emg_config *emg_config_load_buffer_flags(const char *buf, size_t len, con
     st.file = st.cfg->file; /* rules keep pointers to this copy */
     st.cfg->format = EMG_FMT_EMG;
     st.cfg->pdu_value_max = EMG_PDU_VALUE_DEFAULT;
+    st.cfg->message_log = 1;
 
     if (len > EMG_CONFIG_MAX_SIZE) {
         add_error(&st, &st.code_errs, 0, "file larger than %u octets", EMG_CONFIG_MAX_SIZE);
@@ -872,10 +873,11 @@ static void check_root(struct load_state *st, xmlNodePtr root)
 
 static void check_logs(struct load_state *st, xmlNodePtr node)
 {
-    static const char *const allowed[] = { "dir",      "timezone",      "passwords", "format",
-                                           "pdu-skip", "pdu-value-max", NULL };
+    static const char *const allowed[] = { "dir",      "timezone",      "passwords",   "format",
+                                           "pdu-skip", "pdu-value-max", "message-log", NULL };
     static const char *const tz_words[] = { "local", "utc", NULL };
     static const char *const pw_words[] = { "masked", "clear", NULL };
+    static const char *const onoff_words[] = { "on", "off", NULL };
     struct emg_config *cfg = st->cfg;
     const char *dir, *skip;
     long max;
@@ -900,6 +902,8 @@ static void check_logs(struct load_state *st, xmlNodePtr node)
         cfg->passwords_clear = v == 1;
     if ((v = choice_attr(st, node, "format", format_words, 0)) >= 0)
         cfg->format = EMG_FMT_EMG + v;
+    if ((v = choice_attr(st, node, "message-log", onoff_words, 0)) >= 0)
+        cfg->message_log = v == 0;
     skip = attr_value(node, "pdu-skip");
     if (skip != NULL)
         check_pdu_skip(st, node, skip);

@@ -93,6 +93,7 @@ struct emg_config {
     int passwords_clear;  /* passwords="clear" */
     int format;           /* EMG_FMT_EMG (default), _JSON or _BOTH */
     size_t pdu_value_max; /* octets of a value before it is cut; 0: never */
+    int message_log;      /* 1 (default): message lines where the pdu log is on */
     uint32_t *pdu_skip;   /* command ids not written to pdu logs */
     size_t n_pdu_skip;
     struct emg_connector *connectors;

@@ -29,6 +29,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "event.h"
+#include "message_event.h"
 #include "naming.h"
 #include "policy.h"
 #include "ratelimit.h"
@@ -397,6 +398,18 @@ static void hook_disconnected(struct emgdiag_session *s, int reason, int err)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* 1.2: a message passed a step (message_event.h). */
+static void hook_message(struct emgdiag_session *s, const struct emgdiag_message *m)
+{
+    struct emg_event ev;
+
+    if (s == NULL || message_event_fill(&ev, m) != 0)
+        return;
+    pthread_mutex_lock(&s->lock);
+    session_emit(s, &ev);
+    pthread_mutex_unlock(&s->lock);
+}
+
 /* Async-signal-safe: each sink only records the request and wakes its
  * thread. */
 static void hook_reopen(void)
@@ -503,6 +516,7 @@ static const struct emgdiag_module module_table = {
     .reopen = hook_reopen,
     .reload = hook_reload,
     .shutdown = hook_shutdown,
+    .message = hook_message,
 };
 
 /* The entry point (EMGDIAG_ENTRY_SYMBOL). */
@@ -536,6 +550,7 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
     memset(&fo, 0, sizeof(fo));
     fo.cfg = cfg;
     fo.process = process_name();
+    fo.message_name = h->box == EMGDIAG_BOX_OPENSMPPBOX && EMGDIAG_HAS(h, box_id) ? h->box_id : NULL;
     fo.host_log = host_log_error;
     files = file_sink_new(&fo, err, errlen);
     if (files == NULL) {

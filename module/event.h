@@ -36,7 +36,8 @@ enum emg_event_kind {
     EMG_EV_CONFIG,        /* the configuration was loaded or rejected */
     EMG_EV_NAME_CUT,      /* a Kannel id too long for a connector name was cut */
     EMG_EV_GENERAL,       /* a sink's own notice, for the general log */
-    EMG_EV_TICK           /* once a second, from the ticker thread */
+    EMG_EV_TICK,          /* once a second, from the ticker thread */
+    EMG_EV_MESSAGE        /* a message passed a step (docs/message-log.md) */
 };
 
 /* Why a session ended (EMG_EV_DISCONNECT). */
@@ -122,6 +123,19 @@ struct emg_event {
             const char *kannel_id;
             const char *name;
         } name_cut;
+        struct {
+            int step;            /* enum emgdiag_msg_step (a value the module may not know) */
+            const char *uuid;    /* the host's message uuid, or NULL */
+            uint32_t trn;        /* 0: none */
+            int part, parts;     /* 0 0: not a part */
+            const char *id_raw;  /* an id as on the wire, or NULL */
+            const char *id;      /* as the host stores or looks it up, or NULL */
+            int matched;         /* receipts: a stored entry was found */
+            const char *dlr_url; /* the stored entry's url, or NULL */
+            const char *source;
+            const char *destination;
+            uint32_t status;
+        } message;
         struct {
             const char *level; /* "INFO", "WARN" or "ERROR" */
             const char *event; /* e.g. "METRICS LISTEN FAILED" */

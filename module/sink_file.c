@@ -28,6 +28,7 @@
 #include "config.h"
 #include "escape.h"
 #include "logwriter.h"
+#include "message_log.h"
 #include "naming.h"
 #include "pdu_format.h"
 #include "ratelimit.h"
@@ -102,6 +103,7 @@ struct file_sink {
     atomic_int format;
     pthread_mutex_t claims_lock;
     struct claim *claims;
+    char message_file[2][FILE_NAME_LEN]; /* message.<name>, text and JSON */
     /* The database sink's tap (file_sink_set_tap), or NULL. */
     void (*tap)(void *ctx, const struct file_sink_line *line);
     void *tap_ctx;
@@ -544,6 +546,26 @@ static void pdu_event(struct file_sink *fs, const struct emg_event *ev, void **s
     sbuf_free(&b);
 }
 
+/* A message-log line and/or its twin (docs/message-log.md): written when
+ * the message log is on and the connector's pdu log is. */
+static void message_event(struct file_sink *fs, const struct emg_event *ev)
+{
+    struct sbuf b = SBUF_INIT, j = SBUF_INIT;
+    int fmt = format_of(ev->cfg, ev->conn);
+
+    if ((ev->cfg != NULL && !ev->cfg->message_log) || (ev->conn != NULL && !ev->conn->pdu_log))
+        return;
+    if (message_log_build((fmt & EMG_FMT_EMG) ? &b : NULL, (fmt & EMG_FMT_JSON) ? &j : NULL, ev,
+                          ev->cfg != NULL ? ev->cfg->utc : 0) == 0) {
+        if (fmt & EMG_FMT_EMG)
+            write_line(fs, fs->message_file[0], &b);
+        if (fmt & EMG_FMT_JSON)
+            write_line(fs, fs->message_file[1], &j);
+    }
+    sbuf_free(&j);
+    sbuf_free(&b);
+}
+
 static void deny_connect_event(struct file_sink *fs, const struct emg_event *ev)
 {
     struct kv kv[2];
@@ -690,6 +712,7 @@ static void fs_on_event(struct emg_sink *s, const struct emg_event *ev, void **s
     case EMG_EV_CONFIG: config_event(fs, ev); break;
     case EMG_EV_NAME_CUT: name_cut_event(fs, ev); break;
     case EMG_EV_GENERAL: general_event(fs, ev); break;
+    case EMG_EV_MESSAGE: message_event(fs, ev); break;
     case EMG_EV_TICK:
         if (fs->floods != NULL)
             ratelimit_sweep(fs->floods, ev->tv.tv_sec, on_flood_over, fs);
@@ -925,6 +948,13 @@ struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t
     }
     fs->base.ops = &file_sink_ops;
     fs->host_log = o->host_log;
+    {
+        char name[EMG_NAME_MAX + 1];
+
+        naming_from_kannel_id(o->message_name != NULL ? o->message_name : o->process, name);
+        file_name(fs->message_file[0], FILE_NAME_LEN, "message", name, 0);
+        file_name(fs->message_file[1], FILE_NAME_LEN, "message", name, 1);
+    }
     atomic_init(&fs->utc, o->cfg->utc);
     atomic_init(&fs->format, format_of(o->cfg, NULL));
     for (int i = 0; i < FILE_SINK_LOGS; i++)

@@ -25,6 +25,9 @@ struct file_sink_opts {
     const struct emg_config *cfg; /* the configuration at start */
     const char *process;          /* "bearerbox" or "opensmppbox": the (connector)
                                       of this process's general lines */
+    /* The message log's name: "bearerbox", "opensmppbox" or the
+     * opensmppbox-id (docs/message-log.md); NULL: `process`. */
+    const char *message_name;
     /* One line for the host's own log (when even `general` cannot be
      * written); any thread. */
     void (*host_log)(const char *line);

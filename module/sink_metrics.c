@@ -643,7 +643,8 @@ static void mt_on_event(struct emg_sink *sk, const struct emg_event *ev, void **
         break;
     case EMG_EV_NAME_CUT:
     case EMG_EV_GENERAL:
-    case EMG_EV_TICK: break;
+    case EMG_EV_TICK:
+    case EMG_EV_MESSAGE: break; /* message steps are not counted (docs/metrics.md) */
     }
 }
 

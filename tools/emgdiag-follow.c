@@ -39,6 +39,7 @@
 #include "follow_db.h"
 #include "follow_model.h"
 #include "logline.h"
+#include "reasons.h"
 
 #include "tool_version.h"
 
@@ -50,6 +51,18 @@
 #define FOLLOW_POLL_US 200000
 
 static int problems;
+static int explain; /* --explain */
+
+/* A connector line, and with --explain the meaning of its ERR value and
+ * the usual fixes (reasons.h, the table emgdiag-explain prints). */
+static void print_connector_line(const struct line *c)
+{
+    const struct reason *r;
+
+    print_line(stdout, c);
+    if (explain && c->err && (r = reason_of_connector_line(c->text + c->rest)) != NULL)
+        printf("    # %s: %s%s%s\n", r->name, r->meaning, r->fixes[0] ? "; usual fixes: " : "", r->fixes);
+}
 static volatile sig_atomic_t stop_following;
 
 static void usage(FILE *out)
@@ -68,6 +81,8 @@ static void usage(FILE *out)
           "  -s, --session K           print the K-th session of INSTANCE: 1 is the first,\n"
           "                            -1 (the default) the last, -2 the one before\n"
           "  -a, --all                 print every session of INSTANCE\n"
+          "      --explain             under each CONNECT, LOGIN or DISCONNECT ERR line, what\n"
+          "                            its value means and the usual fixes\n"
           "  -f, --follow              print the last session, then every new line of\n"
           "                            INSTANCE as the files grow, until interrupted\n"
           "      --db URI              read the connector's lines from the database the\n"
@@ -118,7 +133,7 @@ static void print_sessions(struct model *m, struct logfile *pdu, const unsigned 
 
                     if (cmp > 0 || (cmp == 0 && c->ev != EV_CONNECT))
                         break;
-                    print_line(stdout, c);
+                    print_connector_line(c);
                     next++;
                 }
                 print_line(stdout, &l);
@@ -127,7 +142,7 @@ static void print_sessions(struct model *m, struct logfile *pdu, const unsigned 
         }
     }
     for (; next < norder; next++)
-        print_line(stdout, &m->lines[order[next]]);
+        print_connector_line(&m->lines[order[next]]);
     free(order);
 }
 
@@ -203,7 +218,7 @@ static void follow(struct logfile *con, struct logfile *pdu, unsigned long insta
             if (!have_c && !have_p)
                 break;
             if (have_c && (!have_p || strcmp(c.ts, p.ts) <= 0)) {
-                print_line(stdout, &c);
+                print_connector_line(&c);
                 free(c.text);
                 have_c = 0;
             } else {
@@ -270,6 +285,7 @@ int main(int argc, char **argv)
         { "list", no_argument, NULL, 'l' },
         { "session", required_argument, NULL, 's' },
         { "all", no_argument, NULL, 'a' },
+        { "explain", no_argument, NULL, 'E' },
         { "follow", no_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -310,6 +326,7 @@ int main(int argc, char **argv)
             have_k = 1;
             break;
         case 'a': all = 1; break;
+        case 'E': explain = 1; break;
         case 'f': following = 1; break;
         case 'M':
             if (linereader_parse_max(optarg, &max_len) != 0) {

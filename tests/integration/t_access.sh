@@ -729,7 +729,8 @@ for spec in "allowed sessions allowed: three clients at once, each bound and unb
 done
 printf '%s\n' "INFO  (opensmppbox) CONFIG LOADED file=\"$X\"" >"$E/general"
 it_assert_file "$L/general" "$E/general" "smpp-in's opensmppbox: general is CONFIG LOADED"
-it_assert_files "$L" "smpp-in's log directory" connector.smpp-in pdu.smpp-in security general
+# The submits made the message log too (docs/message-log.md#files).
+it_assert_files "$L" "smpp-in's log directory" connector.smpp-in pdu.smpp-in message.osb security general
 
 # The strict opensmppbox (strict-in), its two sections.
 for spec in "strict sessions strict: three clients at once" \
@@ -779,6 +780,6 @@ peer_pdus "$E/pdu.up" "$IT_DIR/smsc.out" --connector up --instance 0
 it_assert_file_directions "$IT_DIR/bb-logs/pdu.up" "$E/pdu.up" "bearerbox to the SMSC: pdu.up is the PDUs the SMSC recorded"
 printf '%s\n' "INFO  (bearerbox) CONFIG LOADED file=\"$IT_DIR/bb.xml\"" >"$E/general.bb"
 it_assert_file "$IT_DIR/bb-logs/general" "$E/general.bb" "bearerbox: general is CONFIG LOADED"
-it_assert_files "$IT_DIR/bb-logs" "bearerbox's log directory" connector.up pdu.up general
+it_assert_files "$IT_DIR/bb-logs" "bearerbox's log directory" connector.up pdu.up message.bearerbox general
 
 it_summary

@@ -58,6 +58,11 @@ box_start bb "$IT_DIR/kannel.conf"
 box_start osb "$IT_DIR/osb.conf" "$OSB_PORT"
 it_wait_line "$L/connector.out" 'LOGIN OK' 20
 
+# (the sinks connect on their own threads: synchronisation only)
+for ((i = 0; i < 50; i++)); do
+    [ "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 1 ] && break
+    sleep 0.1
+done
 it_assert_eq "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema')" 1 \
     "schema version 0 upgraded to 1 by the sink at start"
 it_assert_eq "$(sqlite3 "$DB" 'SELECT note FROM site_notes')" kept \

@@ -209,8 +209,10 @@ it_assert_file_per_instance "$L/pdu.smpp-in" "$E/pdu.smpp-in" \
 it_assert_file "$L/security" "$E/security" "security: one DENY LOGIN reason=credentials per wrong password"
 printf '%s\n' "INFO  (opensmppbox) CONFIG LOADED file=\"$IT_DIR/emg.xml\"" >"$E/general"
 it_assert_file "$L/general" "$E/general" "opensmppbox: general is CONFIG LOADED"
-it_assert_files "$L" "opensmppbox's log directory: connector, pdu, security, general" \
-    connector.smpp-in pdu.smpp-in security general
+# The clients' submits became messages: the message log of opensmppbox-id
+# osb, and bearerbox's (docs/message-log.md#files).
+it_assert_files "$L" "opensmppbox's log directory: connector, pdu, message, security, general" \
+    connector.smpp-in pdu.smpp-in message.osb security general
 
 # The chain's outgoing side: CONNECT OK, LOGIN OK with opensmppbox's
 # our-system-id, and bearerbox's shutdown unbinds: DISCONNECT OK; its PDUs
@@ -233,6 +235,6 @@ peer_pdus "$E/pdu.up" "$IT_DIR/smsc.out" --connector up --instance 0
 it_assert_file_directions "$BBL/pdu.up" "$E/pdu.up" "bearerbox to the SMSC: pdu.up is the PDUs the SMSC recorded"
 printf '%s\n' "INFO  (bearerbox) CONFIG LOADED file=\"$IT_DIR/bb.xml\"" >"$E/general1"
 it_assert_file "$BBL/general" "$E/general1" "bearerbox: general is CONFIG LOADED"
-it_assert_files "$BBL" "bearerbox's log directory" connector.up pdu.up general
+it_assert_files "$BBL" "bearerbox's log directory" connector.up pdu.up message.bearerbox general
 
 it_summary

@@ -225,8 +225,10 @@ for f in connector.out connector.in general; do
     it_assert_file "$L/$f" "$E/$f" "$f: whole file"
     it_assert_jsonl "$L/$f.jsonl" "$E/$f.jsonl" "$f.jsonl: one object per line of $f, same ts" "$L/$f"
 done
+# The submits forwarded made the message logs of both boxes
+# (docs/message-log.md#files).
 it_assert_files "$L" "log directory: each log and its JSON twin, no security" \
-    {connector,pdu}.{in,out}{,.jsonl} general general.jsonl
+    {connector,pdu}.{in,out}{,.jsonl} general general.jsonl message.{bearerbox,osb}{,.jsonl}
 
 # The scenario produced what it is there for (the comparison alone would
 # also pass on a log that lacked them, had the wire lacked them too).

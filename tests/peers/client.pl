@@ -10,6 +10,9 @@
 #   {"event":"bind","mode":"trx","status":0,"system_id":"smsc"}
 #   {"event":"bind_timeout"}           no bind response within --timeout
 #   {"event":"submit","status":0,"message_id":"00000001"}
+#                                      (--concat: one per part, with "part":"k/n")
+#   {"event":"deliver","source":"…","destination":"…","text":"…"}
+#                                      a deliver_sm received (answered)
 #   {"event":"unbind_received"}        the server unbound us (answered)
 #   {"event":"unbind","status":0}      our unbind was answered
 #   {"event":"pdu","dir":"out","hex":"..."}   with --pdus: every PDU sent
@@ -40,11 +43,15 @@ my %opt = (mode => 'trx', submit => 0, hold => 0, timeout => 10);
 sub usage {
     print STDERR "usage: $0 --host H --port N --system-id ID --password PW\n",
         "          [--mode trx|tx|rx] [--local-address A] [--submit N] [--hold SECS]\n",
-        "          [--unbind] [--timeout SECS] [--pdus]\n";
+        "          [--unbind] [--timeout SECS] [--pdus] [--dlr] [--concat N]\n",
+        "  --dlr       ask for a delivery receipt (registered_delivery 1)\n",
+        "  --concat N  after the --submit messages, one message of N parts of 150\n",
+        "              characters each, with a concatenation UDH (IE 0x00)\n";
     exit 2;
 }
 GetOptions(\%opt, 'host=s', 'port=i', 'system-id=s', 'password=s', 'mode=s',
-           'local-address=s', 'submit=i', 'hold=f', 'unbind', 'timeout=f', 'pdus', 'help')
+           'local-address=s', 'submit=i', 'hold=f', 'unbind', 'timeout=f', 'pdus', 'dlr',
+           'concat=i', 'help')
     or usage();
 usage() if $opt{help} || !defined $opt{host} || !defined $opt{port}
     || !defined $opt{'system-id'} || !defined $opt{password}
@@ -135,7 +142,8 @@ sub handle_request {
         $conn->enquire_link_resp(seq => $pdu->{seq});
     } elsif ($pdu->{cmd} == CMD_DELIVER_SM) {
         $conn->deliver_sm_resp(seq => $pdu->{seq}, message_id => '');
-        event('deliver', source => $pdu->{source_addr}, destination => $pdu->{destination_addr});
+        event('deliver', source => $pdu->{source_addr}, destination => $pdu->{destination_addr},
+              text => defined $pdu->{short_message} ? $pdu->{short_message} : '');
     } elsif ($pdu->{cmd} == CMD_UNBIND) {
         $conn->unbind_resp(seq => $pdu->{seq});
         event('unbind_received');
@@ -158,9 +166,16 @@ event('bind', mode => $opt{mode}, status => $resp->{status},
       system_id => defined $resp->{system_id} ? $resp->{system_id} : '');
 finish() if $resp->{status} != 0;
 
-for my $n (1 .. $opt{submit}) {
-    $seq = $conn->submit_sm(source_addr => '12345', destination_addr => '4670000000' . $n,
-                            short_message => "test message $n");
+# The submits: --submit single messages, then --concat parts of one.
+my @submits = map { [ '4670000000' . $_, "test message $_", 0, '' ] } 1 .. $opt{submit};
+for my $k (1 .. ($opt{concat} || 0)) {
+    my $udh = pack('C6', 5, 0, 3, 0x2a, $opt{concat}, $k);
+    push @submits, [ '46700000099', $udh . (chr(ord('a') + $k - 1) x 150), 0x40, "$k/$opt{concat}" ];
+}
+for my $sub (@submits) {
+    my ($dst, $text, $esm, $part) = @$sub;
+    $seq = $conn->submit_sm(source_addr => '12345', destination_addr => $dst, esm_class => $esm,
+                            registered_delivery => $opt{dlr} ? 1 : 0, short_message => $text);
     ($resp, $why) = wait_response($seq, time + $opt{timeout});
     if (!defined $resp) {
         event('submit_timeout') if $why eq 'timeout';
@@ -169,7 +184,8 @@ for my $n (1 .. $opt{submit}) {
         exit 0;
     }
     event('submit', status => $resp->{status},
-          message_id => defined $resp->{message_id} ? $resp->{message_id} : '');
+          message_id => defined $resp->{message_id} ? $resp->{message_id} : '',
+          $part ne '' ? (part => $part) : ());
 }
 
 if ($opt{hold} > 0) {

@@ -14,6 +14,7 @@
 #                                         gateway's pdu log from these)
 #   BIND <trx|tx|rx> <system_id> -> <status>     (status "none": not answered)
 #   SUBMIT <source_addr> -> <destination_addr> id=<message_id> status=<status>
+#   RECEIPT <message_id> as <id in the receipt>   (--receipts)
 #   ENQUIRE_LINK
 #   UNBIND                  (the peer unbound; answered, then closed)
 #   UNBIND_SENT / UNBIND_RESP   (--unbind-after)
@@ -58,17 +59,24 @@ sub usage {
 usage: $0 --port N --system-id ID --password PW [--host 127.0.0.1]
           [--smsc-system-id NAME] [--bind-status N] [--close-after-bind]
           [--unbind-after SECS] [--no-bind-response] [--error-body]
-          [--throttle-every N]
+          [--throttle-every N] [--hex-ids] [--receipts] [--receipt-zeros N]
   --error-body   put system_id in refused bind responses too (default: a
                  header-only response, as most real SMSCs send)
   --throttle-every N  answer every N-th submit_sm ESME_RTHROTTLED (88),
                  header-only, as a real SMSC over its rate does
+  --hex-ids      answer submit_sm with upper-case hexadecimal message ids
+  --receipts     send a delivery receipt (deliver_sm, DELIVRD) right after
+                 answering a submit_sm that asks for one; its id (TLV and
+                 `id:` text) is the decimal form of the message id, as
+                 SMSCs whose submit_sm_resp ids are hex do
+  --receipt-zeros N  the N-th receipt writes its decimal id with three
+                 leading zeros
 EOF
     exit 2;
 }
 GetOptions(\%opt, 'port=i', 'host=s', 'system-id=s', 'password=s', 'smsc-system-id=s',
            'bind-status=i', 'close-after-bind', 'unbind-after=f', 'no-bind-response',
-           'error-body', 'throttle-every=i', 'help')
+           'error-body', 'throttle-every=i', 'hex-ids', 'receipts', 'receipt-zeros=i', 'help')
     or usage();
 usage() if $opt{help} || !defined $opt{port} || !defined $opt{'system-id'}
     || !defined $opt{password};
@@ -86,6 +94,9 @@ my $select = IO::Select->new($listener);
 my %sessions;    # fileno => { conn, peer, bound, unbind_at, unbind_sent_at }
 my $next_message_id = 1;
 my $submits_seen = 0;
+my $receipts_sent = 0;
+# Hex ids start here: eight hex digits with letters, as real SMSCs send.
+use constant HEX_ID_BASE => 0x4B3C1000;
 
 # Every PDU Net::SMPP (or send_header_only) writes passes through here and
 # is printed whole before it is written; a buffer holding several PDUs is
@@ -178,9 +189,30 @@ sub handle_submit {
             ESME_RTHROTTLED, "\n";
         return;
     }
-    my $id = sprintf('%08d', $next_message_id++);
+    my $n = $next_message_id++;
+    my $id = $opt{'hex-ids'} ? sprintf('%X', HEX_ID_BASE + $n) : sprintf('%08d', $n);
     $s->{conn}->submit_sm_resp(seq => $pdu->{seq}, message_id => $id);
     print "SUBMIT $pdu->{source_addr} -> $pdu->{destination_addr} id=$id status=0\n";
+    send_receipt($s, $pdu, $opt{'hex-ids'} ? HEX_ID_BASE + $n : $n, $id)
+        if $opt{receipts} && ($pdu->{registered_delivery} & 0x01);
+}
+
+# A receipt for message $num (answered as $id): the id in decimal, in the
+# receipted_message_id TLV and in the `id:` text (SMPP 3.4 appendix B).
+sub send_receipt {
+    my ($s, $pdu, $num, $id) = @_;
+    $receipts_sent++;
+    my $dec = sprintf('%d', $num);
+    $dec = "000$dec" if $opt{'receipt-zeros'} && $receipts_sent == $opt{'receipt-zeros'};
+    my @t = gmtime();
+    my $date = sprintf('%02d%02d%02d%02d%02d', $t[5] % 100, $t[4] + 1, $t[3], $t[2], $t[1]);
+    $s->{conn}->deliver_sm(
+        async => 1, esm_class => 0x04,
+        source_addr => $pdu->{destination_addr}, destination_addr => $pdu->{source_addr},
+        short_message => "id:$dec sub:001 dlvrd:001 submit date:$date done date:$date "
+            . "stat:DELIVRD err:000 text:",
+        receipted_message_id => "$dec\0", message_state => pack('C', 2));
+    print "RECEIPT $id as $dec\n";
 }
 
 # One PDU from a readable session; false when the session is gone.

@@ -826,6 +826,129 @@ START_TEST(long_values_whole_with_zero)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* The message log (docs/message-log.md): ABI 1.2's message hook.            */
+
+static void message_step(const struct emgdiag_module *m, struct emgdiag_session *s, int step,
+                         const char *uuid, uint32_t trn, int part, int parts, const char *id_raw,
+                         const char *id, int matched, const char *url, const char *to)
+{
+    struct emgdiag_message msg;
+
+    memset(&msg, 0, sizeof(msg));
+    msg.size = sizeof(msg);
+    msg.step = step;
+    msg.uuid = uuid;
+    msg.trn = trn;
+    msg.part = part;
+    msg.parts = parts;
+    msg.id_raw = id_raw;
+    msg.id = id;
+    msg.matched = matched;
+    msg.dlr_url = url;
+    msg.destination = to;
+    m->message(s, &msg);
+}
+
+START_TEST(message_log_lines)
+{
+    const struct emgdiag_module *m =
+        start_ok(EMGDIAG_BOX_BEARERBOX, NULL,
+                 "<emgdiag><logs dir=\"%s\" format=\"both\"/>"
+                 "<connector name=\"up\" type=\"outgoing\" smsc-id=\"upstream\"/></emgdiag>\n");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_TRX, "upstream", 2, "127.0.0.1");
+    struct emgdiag_message short_msg;
+
+    ck_assert(EMGDIAG_HAS(m, message) && m->message != NULL);
+    message_step(m, s, EMGDIAG_MSG_SUBMIT, "u-1", 7, 1, 3, NULL, NULL, 0, NULL, "4670");
+    message_step(m, s, EMGDIAG_MSG_SUBMIT_RESP, "u-1", 7, 1, 3, "4B3C1001", "1262227457", 0, NULL, NULL);
+    /* A peer's id holding '"', a backslash and a control octet. */
+    message_step(m, s, EMGDIAG_MSG_DLR, NULL, 0, 0, 0, "a\"b\\c\x01", "x", 0, "ignored", "4670");
+    message_step(m, s, EMGDIAG_MSG_DLR, NULL, 0, 0, 0, "1262227457", "1262227457", 1, "k;c1", "4670");
+    /* A step this module does not know: no line. */
+    message_step(m, s, 99, "u-9", 1, 0, 0, NULL, NULL, 0, NULL, NULL);
+    /* A 1.1-sized struct (no members past size): refused whole. */
+    memset(&short_msg, 0, sizeof(short_msg));
+    short_msg.size = (uint32_t)offsetof(struct emgdiag_message, status);
+    short_msg.step = EMGDIAG_MSG_SUBMIT;
+    m->message(s, &short_msg);
+    m->session_close(s);
+    m->shutdown();
+
+    /* <ts> (<connector>,<instance>) <STEP> key="value"…, keys in the order
+     * of the table, absent ones left out. */
+    ck_assert_lines("message.bearerbox",
+                    "^" TS " \\(up,2\\) SUBMIT uuid=\"u-1\" trn=\"7\" part=\"1/3\" to=\"4670\"$", 1);
+    ck_assert_lines("message.bearerbox",
+                    "^" TS " \\(up,2\\) SUBMIT_RESP uuid=\"u-1\" trn=\"7\" part=\"1/3\" status=\"0\" "
+                    "id-raw=\"4B3C1001\" id=\"1262227457\"$",
+                    1);
+    ck_assert_lines("message.bearerbox",
+                    "^" TS " \\(up,2\\) DLR_UNMATCHED id-raw=\"a\\\\x22b\\\\\\\\c\\\\x01\" id=\"x\" "
+                    "to=\"4670\" type=\"0\"$",
+                    1);
+    ck_assert_lines("message.bearerbox",
+                    "^" TS " \\(up,2\\) DLR id-raw=\"1262227457\" id=\"1262227457\" to=\"4670\" "
+                    "type=\"0\" url=\"k;c1\"$",
+                    1);
+    ck_assert_lines("message.bearerbox", ".", 4);
+    ck_assert_lines("message.bearerbox.jsonl",
+                    "^\\{\"ts\":\"[^\"]+\",\"connector\":\"up\",\"instance\":2,\"step\":\"SUBMIT\","
+                    "\"uuid\":\"u-1\",\"trn\":\"7\",\"part\":\"1/3\",\"to\":\"4670\"\\}$",
+                    1);
+    ck_assert_lines("message.bearerbox.jsonl", ".", 4);
+}
+END_TEST
+
+/* opensmppbox's file is named after its opensmppbox-id. */
+START_TEST(message_log_named_by_box_id)
+{
+    const struct emgdiag_module *m = start_ok(EMGDIAG_BOX_OPENSMPPBOX, "osb 2", only_logs);
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_SERVER, "osb 2", -1, "127.0.0.1");
+
+    message_step(m, s, EMGDIAG_MSG_CLIENT_SUBMIT, "c-1", 2, 0, 0, NULL, "c-1", 0, NULL, "4670");
+    m->session_close(s);
+    m->shutdown();
+    ck_assert_lines("message.osb%202", "^" TS " \\(osb%202,0\\) CLIENT_SUBMIT uuid=\"c-1\" trn=\"2\" "
+                                       "id=\"c-1\" to=\"4670\"$", 1);
+}
+END_TEST
+
+START_TEST(message_log_off)
+{
+    const struct emgdiag_module *m =
+        start_ok(EMGDIAG_BOX_BEARERBOX, NULL,
+                 "<emgdiag><logs dir=\"%s\" message-log=\"off\"/>"
+                 "<connector name=\"up\" type=\"outgoing\" smsc-id=\"upstream\"/></emgdiag>\n");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_TRX, "upstream", 0, "127.0.0.1");
+
+    message_step(m, s, EMGDIAG_MSG_SUBMIT, "u-1", 7, 1, 1, NULL, NULL, 0, NULL, "4670");
+    m->session_close(s);
+    m->shutdown();
+    ck_assert_int_eq(access_in_dir("message.bearerbox"), 0);
+}
+END_TEST
+
+START_TEST(message_log_follows_pdu_log_off)
+{
+    const struct emgdiag_module *m =
+        start_ok(EMGDIAG_BOX_BEARERBOX, NULL,
+                 "<emgdiag><logs dir=\"%s\"/>"
+                 "<connector name=\"up\" type=\"outgoing\" smsc-id=\"upstream\" pdu-log=\"off\"/>"
+                 "<connector name=\"up2\" type=\"outgoing\" smsc-id=\"other\"/></emgdiag>\n");
+    struct emgdiag_session *s = abi_session_open(m, EMGDIAG_ROLE_TRX, "upstream", 0, "127.0.0.1");
+    struct emgdiag_session *s2 = abi_session_open(m, EMGDIAG_ROLE_TRX, "other", 0, "127.0.0.1");
+
+    message_step(m, s, EMGDIAG_MSG_SUBMIT, "u-1", 7, 1, 1, NULL, NULL, 0, NULL, "4670");
+    message_step(m, s2, EMGDIAG_MSG_SUBMIT, "u-2", 8, 1, 1, NULL, NULL, 0, NULL, "4671");
+    m->session_close(s);
+    m->session_close(s2);
+    m->shutdown();
+    ck_assert_lines("message.bearerbox", "\\(up,0\\)", 0);
+    ck_assert_lines("message.bearerbox", "^" TS " \\(up2,0\\) SUBMIT uuid=\"u-2\"", 1);
+}
+END_TEST
+
 static Suite *module_suite(void)
 {
     Suite *s = suite_create("module");
@@ -853,6 +976,10 @@ static Suite *module_suite(void)
     tcase_add_test(tc, prebind_pdus_are_bounded);
     tcase_add_test(tc, long_values_cut_by_default);
     tcase_add_test(tc, long_values_whole_with_zero);
+    tcase_add_test(tc, message_log_lines);
+    tcase_add_test(tc, message_log_named_by_box_id);
+    tcase_add_test(tc, message_log_off);
+    tcase_add_test(tc, message_log_follows_pdu_log_off);
     suite_add_tcase(s, tc);
     return s;
 }
