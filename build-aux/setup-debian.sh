@@ -5,7 +5,9 @@
 # - enables deb-src for bookworm main (Kannel's orig tarball comes from it),
 # - installs the compilers, libraries, real SMPP peers and decoders, and
 #   Prometheus (its server scrapes the boxes in the tests; promtool checks
-#   the scrapes and the shipped rules),
+#   the scrapes and the shipped rules), SQLite (the database sink's built-in
+#   back-end, and the sqlite3 shell), and the PostgreSQL 15 and MariaDB
+#   servers and client libraries that the database tests start for themselves,
 # - installs node-smpp (pinned in tests/peers/package-lock.json).
 set -eu
 
@@ -44,6 +46,7 @@ apt-get install -y -q --no-install-recommends \
     clang-14 libclang-rt-14-dev valgrind \
     perl libnet-smpp-perl python3 $node_pkgs \
     tshark iproute2 iptables procps util-linux prometheus curl logrotate \
+    libsqlite3-dev sqlite3 libpq-dev postgresql-15 libmariadb-dev mariadb-server mariadb-client \
     >/tmp/emgdiag-apt.log 2>&1 || { tail -30 /tmp/emgdiag-apt.log >&2; exit 1; }
 
 # node-smpp, exactly as locked.

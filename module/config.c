@@ -17,6 +17,7 @@
  * decisions that read the loaded lists are in policy.c.
  */
 #include "config.h"
+#include "db.h"
 
 #include "alloc.h"
 
@@ -78,6 +79,7 @@ static void check_user(struct load_state *st, xmlNodePtr node);
 static void check_user_allow(struct load_state *st, xmlNodePtr node, struct emg_user *user);
 static int lookup_command(const char *name, uint32_t *id);
 static void check_metrics(struct load_state *st, xmlNodePtr node);
+static void check_database(struct load_state *st, xmlNodePtr node);
 
 /* ---- entry points ---- */
 
@@ -208,6 +210,13 @@ void emg_config_free(struct emg_config *c)
         emg_free(c->metrics[i].textfile);
     }
     emg_free(c->metrics);
+    if (c->database != NULL) {
+        emg_free(c->database->file);
+        emg_free(c->database->conninfo);
+        emg_free(c->database->password_file);
+        emg_free(c->database->node);
+        emg_free(c->database);
+    }
     emg_free(c->pdu_skip);
     emg_free(c->log_dir);
     emg_free(c->file);
@@ -896,6 +905,8 @@ static void check_root(struct load_state *st, xmlNodePtr root)
             check_connector(st, c);
         } else if (is_named(c, "metrics")) {
             check_metrics(st, c);
+        } else if (is_named(c, "database")) {
+            check_database(st, c);
         } else if (is_named(c, "users")) {
             if (users != NULL) {
                 add_error(st, &st->code_errs, line_of(c), "second <users> (first at line %d)",
@@ -904,7 +915,7 @@ static void check_root(struct load_state *st, xmlNodePtr root)
             }
             users = c;
         } else {
-            unknown_element(st, root, c, "<logs>, <connector>, <users> or <metrics>");
+            unknown_element(st, root, c, "<logs>, <connector>, <users>, <metrics> or <database>");
         }
     }
     if (logs == NULL)
@@ -1568,4 +1579,100 @@ static void check_metrics(struct load_state *st, xmlNodePtr node)
         return;
     }
     cfg->metrics[cfg->n_metrics++] = m;
+}
+
+/* ---- <database> (docs/database.md) ---- */
+
+/*
+ * <database type="sqlite" file="…" | type="pgsql" conninfo="…"
+ * [password-file="…"], [node="…"] [keep-days="N"]/>: at most one; every
+ * box process that reads the file writes its rows there.  A back-end this
+ * build lacks is refused with one line, like any value the module cannot
+ * use; so is a password in the XML.
+ */
+static void check_database(struct load_state *st, xmlNodePtr node)
+{
+    static const char *const allowed[] = { "type", "file",          "conninfo", "password-file",
+                                           "node", "keep-days",     NULL };
+    static const char *const type_words[] = { "sqlite", "pgsql", "mysql", NULL };
+    struct emg_config *cfg = st->cfg;
+    struct emg_database *db;
+    const char *file = NULL, *conninfo = NULL, *pwfile = NULL, *nodename;
+    char q[QUOTE_BUF];
+    int line = line_of(node), v, ok = 1;
+    long n;
+
+    if (cfg->database != NULL) {
+        add_error(st, &st->code_errs, line, "second <database> (first at line %d)",
+                  cfg->database->line);
+        return;
+    }
+    check_attr_names(st, node, allowed);
+    check_empty(st, node);
+    if (attr_value(node, "type") == NULL) {
+        add_error(st, &st->code_errs, line,
+                  "missing attribute \"type\" on <database> (sqlite or pgsql)");
+        return;
+    }
+    if ((v = choice_attr(st, node, "type", type_words, 0)) < 0)
+        return;
+    if (v == 2 || (v == 1 && !db_type_built(DB_TYPE_PGSQL))) {
+        add_error(st, &st->code_errs, line, "<database type=%s>: this build has no %s back-end%s",
+                  quote(type_words[v], q, sizeof(q)), v == 1 ? "PostgreSQL" : "MariaDB/MySQL",
+                  v == 1 ? " (configure --without-pgsql, or without libpq)" : "");
+        return;
+    }
+    if (v == 0) {
+        if ((file = required_attr(st, node, "file")) == NULL)
+            ok = 0;
+        if (attr_value(node, "conninfo") != NULL || attr_value(node, "password-file") != NULL) {
+            add_error(st, &st->code_errs, line,
+                      "attributes \"conninfo\" and \"password-file\" are for type \"pgsql\"");
+            ok = 0;
+        }
+    } else {
+        if ((conninfo = required_attr(st, node, "conninfo")) == NULL) {
+            ok = 0;
+        } else if (db_conninfo_has_password(conninfo)) {
+            add_error(st, &st->code_errs, line,
+                      "conninfo holds a password: passwords do not belong in the XML "
+                      "(password-file, or PGPASSWORD)");
+            ok = 0;
+        }
+        pwfile = attr_value(node, "password-file");
+        if (pwfile != NULL && (pwfile = required_attr(st, node, "password-file")) == NULL)
+            ok = 0;
+        if (attr_value(node, "file") != NULL) {
+            add_error(st, &st->code_errs, line, "attribute \"file\" is for type \"sqlite\"");
+            ok = 0;
+        }
+    }
+    nodename = attr_value(node, "node");
+    if (nodename != NULL && (nodename = required_attr(st, node, "node")) == NULL)
+        ok = 0;
+    if ((n = number_attr(st, node, "keep-days", 0, 36500, EMG_DB_DEFAULT_KEEP_DAYS)) < 0)
+        ok = 0;
+    if (!ok)
+        return;
+    if ((db = emg_calloc(1, sizeof(*db))) == NULL) {
+        add_error(st, &st->code_errs, line, "out of memory");
+        return;
+    }
+    db->type = v == 0 ? EMG_DB_SQLITE : EMG_DB_PGSQL;
+    db->keep_days = (int)n;
+    db->line = line;
+    db->file = file != NULL ? dup_or_fail(st, node, file) : NULL;
+    db->conninfo = conninfo != NULL ? dup_or_fail(st, node, conninfo) : NULL;
+    db->password_file = pwfile != NULL ? dup_or_fail(st, node, pwfile) : NULL;
+    db->node = nodename != NULL ? dup_or_fail(st, node, nodename) : NULL;
+    if ((file != NULL && db->file == NULL) || (conninfo != NULL && db->conninfo == NULL) ||
+        (pwfile != NULL && db->password_file == NULL) || (nodename != NULL && db->node == NULL)) {
+        emg_free(db->file);
+        emg_free(db->conninfo);
+        emg_free(db->password_file);
+        emg_free(db->node);
+        emg_free(db);
+        return;
+    }
+    cfg->database = db;
 }

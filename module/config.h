@@ -67,6 +67,25 @@ struct emg_metrics {
     int line;
 };
 
+/* The <database> element (docs/database.md): where every box process that
+ * reads the file also writes its rows.  SQLite is always built, PostgreSQL
+ * when configure found libpq; the loader refuses a back-end this build
+ * lacks (and MariaDB/MySQL, not part of this version) with one line. */
+enum emg_db_type { EMG_DB_SQLITE = 1, EMG_DB_PGSQL = 2, EMG_DB_MYSQL = 3 };
+
+/* Days of rows kept, unless `keep-days` says (0: kept for ever). */
+#define EMG_DB_DEFAULT_KEEP_DAYS 0
+
+struct emg_database {
+    int type;            /* enum emg_db_type */
+    char *file;          /* sqlite: the database file */
+    char *conninfo;      /* pgsql: libpq's conninfo or URI, without a password */
+    char *password_file; /* pgsql: the password's file, or NULL (PGPASSWORD) */
+    char *node;          /* the rows' node: `node=`, else the host name */
+    int keep_days;       /* 0: rows are never deleted */
+    int line;
+};
+
 struct emg_config {
     char *file; /* the path as given; rules point into it */
     char *log_dir;
@@ -95,6 +114,7 @@ struct emg_config {
     struct name_index by_system_id;
     struct emg_metrics *metrics; /* the <metrics> elements, one per box process */
     size_t n_metrics;
+    struct emg_database *database; /* the <database>, or NULL */
 };
 
 struct emg_errors {

@@ -35,6 +35,7 @@
 #include "ratelimit.h"
 #include "session.h"
 #include "sink_file.h"
+#include "sink_db.h"
 #include "sink_metrics.h"
 #include "smpp.h"
 #include "worker.h"
@@ -562,6 +563,10 @@ const struct emgdiag_module *emgdiag_module_entry(const struct emgdiag_host *h, 
         return NULL;
     }
     dispatch_add_sink(files);
+    if (db_sink_add(cfg, files, process_name(), host_log_error, err, errlen) != 0) {
+        dispatch_stop(SHUTDOWN_WAIT_MS);
+        return NULL;
+    }
     if (metrics_sink_add(cfg, h, err, errlen) != 0)
         return NULL; /* dispatching stopped */
     config_event(1, 0, h->config_path, NULL);

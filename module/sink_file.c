@@ -86,6 +86,7 @@ struct claim {
 struct session_files {
     char connector[2][FILE_NAME_LEN];
     char pdu[2][FILE_NAME_LEN];
+    unsigned long session;      /* the connection's number (file_sink_line) */
     unsigned prebind_lines;     /* written in full on this connection */
     unsigned long prebind_held; /* held back, not reported yet */
 };
@@ -103,7 +104,13 @@ struct file_sink {
     pthread_mutex_t claims_lock;
     struct claim *claims;
     char message_file[2][FILE_NAME_LEN]; /* message.<name>, text and JSON */
+    /* The database sink's tap (file_sink_set_tap), or NULL. */
+    void (*tap)(void *ctx, const struct file_sink_line *line);
+    void *tap_ctx;
 };
+
+/* Connections numbered in this process, for the tap's session. */
+static atomic_ulong connections;
 
 /* A key and a raw value of a security or general line. */
 struct kv {
@@ -158,6 +165,31 @@ static void write_line(struct file_sink *fs, const char *file, struct sbuf *line
         logwriter_submit(fs->writer, file, line->buf, line->len);
 }
 
+/* Hands a line's two forms to the tap, when there is one. */
+static void tap_line(struct file_sink *fs, int log, const struct timeval *tv, const char *connector,
+                     int instance, unsigned long session, const struct sbuf *text,
+                     const struct sbuf *json)
+{
+    struct file_sink_line l;
+    int ok = !text->failed && !json->failed && text->len > 0 && json->len > 0;
+
+    if (fs->tap == NULL)
+        return;
+    memset(&l, 0, sizeof(l));
+    l.log = log;
+    l.tv = tv;
+    l.connector = connector;
+    l.instance = instance;
+    l.session = session;
+    if (ok) {
+        l.text = text->buf;
+        l.text_len = text->len - (text->buf[text->len - 1] == '\n');
+        l.json = json->buf;
+        l.json_len = json->len - (json->buf[json->len - 1] == '\n');
+    }
+    fs->tap(fs->tap_ctx, &l);
+}
+
 /* The JSON twin's common members: {"ts":…,"connector":…[,"instance":N] */
 static void json_open(struct sbuf *b, const struct timeval *tv, int utc, const char *connector,
                       int instance)
@@ -196,11 +228,13 @@ static void event_line(struct file_sink *fs, const char *file_kind, int fmt, int
                        const struct timeval *tv, const char *level, const char *connector,
                        int instance, const char *event, const struct kv *kv, size_t nkv)
 {
-    struct sbuf b = SBUF_INIT, v = SBUF_INIT;
+    struct sbuf b = SBUF_INIT, j = SBUF_INIT, v = SBUF_INIT;
     char ts[32], file[FILE_NAME_LEN];
+    int tapped = fs->tap != NULL && strcmp(file_kind, "security") == 0;
+    int build = fmt | (tapped ? EMG_FMT_BOTH : 0);
     size_t i;
 
-    if (fmt & EMG_FMT_EMG) {
+    if (build & EMG_FMT_EMG) {
         emg_ts_text(ts, tv, utc);
         sbuf_printf(&b, "%s %-5s (%s", ts, level, connector);
         if (instance >= 0)
@@ -212,27 +246,33 @@ static void event_line(struct file_sink *fs, const char *file_kind, int fmt, int
             sbuf_putc(&b, '"');
         }
         sbuf_putc(&b, '\n');
-        file_name(file, sizeof(file), file_kind, NULL, 0);
-        write_line(fs, file, &b);
+        if (fmt & EMG_FMT_EMG) {
+            file_name(file, sizeof(file), file_kind, NULL, 0);
+            write_line(fs, file, &b);
+        }
     }
-    if (fmt & EMG_FMT_JSON) {
-        sbuf_reset(&b);
-        json_open(&b, tv, utc, connector, instance);
-        sbuf_printf(&b, ",\"level\":\"%s\",\"event\":\"", level);
-        esc_json(&b, event, strlen(event));
-        sbuf_putc(&b, '"');
+    if (build & EMG_FMT_JSON) {
+        json_open(&j, tv, utc, connector, instance);
+        sbuf_printf(&j, ",\"level\":\"%s\",\"event\":\"", level);
+        esc_json(&j, event, strlen(event));
+        sbuf_putc(&j, '"');
         for (i = 0; i < nkv; i++) {
             sbuf_reset(&v);
             esc_octets(&v, kv[i].p, kv[i].n, ESC_QUOTE);
             if (v.failed)
-                b.failed = 1;
-            json_text_member(&b, kv[i].key, sbuf_cstr(&v), v.len);
+                j.failed = 1;
+            json_text_member(&j, kv[i].key, sbuf_cstr(&v), v.len);
         }
-        sbuf_puts(&b, "}\n");
-        file_name(file, sizeof(file), file_kind, NULL, 1);
-        write_line(fs, file, &b);
+        sbuf_puts(&j, "}\n");
+        if (fmt & EMG_FMT_JSON) {
+            file_name(file, sizeof(file), file_kind, NULL, 1);
+            write_line(fs, file, &j);
+        }
     }
+    if (tapped)
+        tap_line(fs, FILE_LOG_SECURITY, tv, connector, instance, 0, &b, &j);
     sbuf_free(&v);
+    sbuf_free(&j);
     sbuf_free(&b);
 }
 
@@ -302,13 +342,15 @@ static const char *session_file(const struct emg_event *ev, void **slot, int pdu
 static void connector_line(struct file_sink *fs, const struct emg_event *ev, void **slot,
                            const char *event, int ok, const struct sbuf *info)
 {
+    const struct session_files *sf = slot != NULL ? *slot : NULL;
     int fmt = format_of(ev->cfg, ev->conn);
+    int build = fmt | (fs->tap != NULL ? EMG_FMT_BOTH : 0);
     int utc = ev->cfg != NULL ? ev->cfg->utc : 0;
-    struct sbuf b = SBUF_INIT;
+    struct sbuf b = SBUF_INIT, j = SBUF_INIT;
     char ts[32], buf[FILE_NAME_LEN];
     const char *file;
 
-    if (fmt & EMG_FMT_EMG) {
+    if (build & EMG_FMT_EMG) {
         emg_ts_text(ts, &ev->tv, utc);
         sbuf_printf(&b, "%s (%d) %s %s", ts, ev->instance, event, ok ? "OK" : "ERR");
         if (info != NULL) {
@@ -320,23 +362,29 @@ static void connector_line(struct file_sink *fs, const struct emg_event *ev, voi
             sbuf_puts(&b, "\")");
         }
         sbuf_putc(&b, '\n');
-        file = session_file(ev, slot, 0, 0, buf, sizeof(buf));
-        write_line(fs, file, &b);
+        if (fmt & EMG_FMT_EMG) {
+            file = session_file(ev, slot, 0, 0, buf, sizeof(buf));
+            write_line(fs, file, &b);
+        }
     }
-    if (fmt & EMG_FMT_JSON) {
-        sbuf_reset(&b);
-        json_open(&b, &ev->tv, utc, ev->connector, ev->instance);
-        sbuf_printf(&b, ",\"event\":\"%s\",\"result\":\"%s\"", event, ok ? "OK" : "ERR");
+    if (build & EMG_FMT_JSON) {
+        json_open(&j, &ev->tv, utc, ev->connector, ev->instance);
+        sbuf_printf(&j, ",\"event\":\"%s\",\"result\":\"%s\"", event, ok ? "OK" : "ERR");
         if (info != NULL) {
             if (info->failed)
-                b.failed = 1;
+                j.failed = 1;
             else
-                json_text_member(&b, "info", info->buf != NULL ? info->buf : "", info->len);
+                json_text_member(&j, "info", info->buf != NULL ? info->buf : "", info->len);
         }
-        sbuf_puts(&b, "}\n");
-        file = session_file(ev, slot, 0, 1, buf, sizeof(buf));
-        write_line(fs, file, &b);
+        sbuf_puts(&j, "}\n");
+        if (fmt & EMG_FMT_JSON) {
+            file = session_file(ev, slot, 0, 1, buf, sizeof(buf));
+            write_line(fs, file, &j);
+        }
     }
+    tap_line(fs, FILE_LOG_CONNECTOR, &ev->tv, ev->connector, ev->instance,
+             sf != NULL ? sf->session : 0, &b, &j);
+    sbuf_free(&j);
     sbuf_free(&b);
 }
 
@@ -394,6 +442,8 @@ static void connect_event(struct file_sink *fs, const struct emg_event *ev, void
         report_prebind(fs, ev, slot);
         sf->prebind_lines = 0;
     }
+    if (sf != NULL)
+        sf->session = atomic_fetch_add(&connections, 1) + 1;
 
     if (!ev->u.connect.ok) {
         sbuf_printf(&info, "%d", ev->u.connect.err);
@@ -453,8 +503,9 @@ static void pdu_event(struct file_sink *fs, const struct emg_event *ev, void **s
     struct smpp_decoded *d = ev->u.pdu.d;
     struct pdu_format_opts opts;
     struct sbuf b = SBUF_INIT, j = SBUF_INIT;
+    const struct session_files *sf = slot != NULL ? *slot : NULL;
     char ts[32], buf[FILE_NAME_LEN];
-    int fmt, utc;
+    int fmt, build, utc;
 
     if ((c != NULL && !c->pdu_log) ||
         (cfg != NULL && d->bad_length == 0 && emg_config_pdu_skipped(cfg, d->command_id)))
@@ -464,28 +515,33 @@ static void pdu_event(struct file_sink *fs, const struct emg_event *ev, void **s
     if (d->bad_length != 0 && !flood_admit(fs, ev, FLOOD_BAD_LENGTH))
         return;
     fmt = format_of(cfg, c);
+    build = fmt | (fs->tap != NULL ? EMG_FMT_BOTH : 0);
     utc = cfg != NULL ? cfg->utc : 0;
     opts.passwords_clear = cfg != NULL ? cfg->passwords_clear : 0;
     opts.value_max = cfg != NULL ? cfg->pdu_value_max : 0;
     opts.host_error = ev->u.pdu.host_unpack_failed ? HOST_UNPACK_ERROR : NULL;
-    if (fmt & EMG_FMT_EMG) {
+    if (build & EMG_FMT_EMG) {
         emg_ts_text(ts, &ev->tv, utc);
         sbuf_printf(&b, "%s INFO  (%s,%d) ", ts, ev->connector, ev->instance);
     }
-    if (fmt & EMG_FMT_JSON) {
+    if (build & EMG_FMT_JSON) {
         json_open(&j, &ev->tv, utc, ev->connector, ev->instance);
         sbuf_putc(&j, ',');
     }
-    pdu_format_decoded((fmt & EMG_FMT_EMG) ? &b : NULL, (fmt & EMG_FMT_JSON) ? &j : NULL,
+    pdu_format_decoded((build & EMG_FMT_EMG) ? &b : NULL, (build & EMG_FMT_JSON) ? &j : NULL,
                        ev->u.pdu.dir == PDU_DIR_WRITE ? PDU_DIR_WRITE : PDU_DIR_READ, d, &opts);
-    if (fmt & EMG_FMT_EMG) {
+    if (build & EMG_FMT_EMG) {
         sbuf_putc(&b, '\n');
-        write_line(fs, session_file(ev, slot, 1, 0, buf, sizeof(buf)), &b);
+        if (fmt & EMG_FMT_EMG)
+            write_line(fs, session_file(ev, slot, 1, 0, buf, sizeof(buf)), &b);
     }
-    if (fmt & EMG_FMT_JSON) {
+    if (build & EMG_FMT_JSON) {
         sbuf_puts(&j, "}\n");
-        write_line(fs, session_file(ev, slot, 1, 1, buf, sizeof(buf)), &j);
+        if (fmt & EMG_FMT_JSON)
+            write_line(fs, session_file(ev, slot, 1, 1, buf, sizeof(buf)), &j);
     }
+    tap_line(fs, FILE_LOG_PDU, &ev->tv, ev->connector, ev->instance, sf != NULL ? sf->session : 0,
+             &b, &j);
     sbuf_free(&j);
     sbuf_free(&b);
 }
@@ -883,6 +939,15 @@ static void on_host_log(void *ctx, const char *msg)
 
     if (fs->host_log != NULL)
         fs->host_log(msg);
+}
+
+void file_sink_set_tap(struct emg_sink *files,
+                       void (*tap)(void *ctx, const struct file_sink_line *line), void *ctx)
+{
+    struct file_sink *fs = (struct file_sink *)files;
+
+    fs->tap = tap;
+    fs->tap_ctx = ctx;
 }
 
 struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t errlen)

@@ -48,6 +48,32 @@ enum file_sink_log {
  * readable after the sink is closed. */
 void file_sink_dropped(unsigned long long out[FILE_SINK_LOGS]);
 
+/*
+ * The tap: the database sink (sink_db.h) stores the lines this sink builds
+ * rather than formatting them a second time.  With a tap set, every
+ * connector, pdu and security line is built in both forms (text and JSON
+ * twin, whatever `format=` writes to the files) and handed over after it
+ * went to the writer, on the thread that dispatched its event.  A line
+ * that could not be built for the tap arrives with text NULL (the tap
+ * counts it as lost).
+ */
+struct file_sink_line {
+    int log;                  /* FILE_LOG_CONNECTOR, _PDU or _SECURITY */
+    const struct timeval *tv; /* the event's time */
+    const char *connector;
+    int instance;          /* -1: none */
+    unsigned long session; /* the connection's number in this process; 0: none */
+    const char *text;      /* the text line, without its newline */
+    size_t text_len;
+    const char *json; /* its JSON twin, without its newline */
+    size_t json_len;
+};
+
+/* Sets the tap; before the first event (file_sink_new, then this, then
+ * dispatching). */
+void file_sink_set_tap(struct emg_sink *files,
+                       void (*tap)(void *ctx, const struct file_sink_line *line), void *ctx);
+
 /* Checks the log directory and starts the writer thread.  NULL with one
  * line in err when the directory cannot be used. */
 struct emg_sink *file_sink_new(const struct file_sink_opts *o, char *err, size_t errlen);

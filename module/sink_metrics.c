@@ -43,6 +43,7 @@
 #include "metrics_http.h"
 #include "metrics_text.h"
 #include "metrics_textfile.h"
+#include "sink_db.h"
 #include "sink_file.h"
 #include "smpp.h"
 
@@ -966,6 +967,13 @@ static void metrics_sink_render(struct emg_sink *sk, struct sbuf *out)
         box_labels(ms, &b, NULL);
         label_text(&b, "log", log_names[i]);
         mt_sample_u64(out, "emgdiag_log_lines_dropped_total", sbuf_cstr(&b), dropped[i]);
+    }
+
+    if (db_sink_configured()) {
+        mt_family(out, "emgdiag_database_rows_dropped_total", "counter",
+                  "Rows the database sink lost (queue full, database down or full, shutdown).");
+        box_labels(ms, &b, NULL);
+        mt_sample_u64(out, "emgdiag_database_rows_dropped_total", sbuf_cstr(&b), db_sink_dropped());
     }
 
     mt_family(out, "emgdiag_series_overflow_total", "counter",

@@ -8,6 +8,7 @@
  *   emgdiag-follow ... --session K CONNECTOR N      the K-th (1 first, -1 last)
  *   emgdiag-follow ... --all CONNECTOR N            every session of N
  *   emgdiag-follow ... --follow CONNECTOR N         the last one, then new lines
+ *   emgdiag-follow --db URI [--node NODE] ...       the same from the database
  *
  * A session of instance N starts at a CONNECT line of N in the connector log
  * and ends at the next DISCONNECT line of N, at a CONNECT ERR (a connect that
@@ -35,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "follow_db.h"
 #include "follow_model.h"
 #include "logline.h"
 #include "reasons.h"
@@ -83,6 +85,11 @@ static void usage(FILE *out)
           "                            its value means and the usual fixes\n"
           "  -f, --follow              print the last session, then every new line of\n"
           "                            INSTANCE as the files grow, until interrupted\n"
+          "      --db URI              read the connector's lines from the database the\n"
+          "                            module writes (sqlite:PATH, postgresql://...)\n"
+          "                            instead of files\n"
+          "      --node NODE           with --db: the gateway (default: the only one\n"
+          "                            that has CONNECTOR)\n"
           "      --max-line-length N   skip (and report) lines longer than N octets\n"
           "                            (default 1048576)\n"
           "  -h, --help                this text\n"
@@ -239,6 +246,22 @@ static void follow(struct logfile *con, struct logfile *pdu, unsigned long insta
     }
 }
 
+/* ---- the database (--db) ------------------------------------------------------ */
+
+/* The pdu lines from the database: all of them (m NULL), or those of the
+ * time span of the chosen sessions (follow_db.h); pdu then reads them. */
+static int db_pdu_open(struct logfile *pdu, const struct model *m, const unsigned char *chosen,
+                       char *path)
+{
+    if (follow_db_pdu(m, chosen, path) != 0)
+        return -1;
+    if (logfile_open(pdu) != 0) {
+        fprintf(stderr, "emgdiag-follow: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 static char *join_path(const char *dir, const char *prefix, const char *name)
@@ -275,9 +298,12 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { "max-line-length", required_argument, NULL, 'M' },
+        { "db", required_argument, NULL, 'D' },
+        { "node", required_argument, NULL, 'N' },
         { NULL, 0, NULL, 0 },
     };
-    const char *dir = ".", *con_path = NULL, *pdu_path = NULL, *name;
+    const char *dir = ".", *con_path = NULL, *pdu_path = NULL, *name, *db_uri = NULL, *node = NULL;
+    char db_con[64], db_pdu[64];
     char *con_alloc = NULL, *pdu_alloc = NULL, *end;
     int opt, list = 0, all = 0, following = 0, have_k = 0, have_instance = 0, unreadable = 0;
     size_t max_len = LINEREADER_DEFAULT_MAX;
@@ -293,6 +319,8 @@ int main(int argc, char **argv)
         switch (opt) {
         case 'd': dir = optarg; break;
         case 'C': con_path = optarg; break;
+        case 'D': db_uri = optarg; break;
+        case 'N': node = optarg; break;
         case 'P': pdu_path = optarg; break;
         case 'l': list = 1; break;
         case 's':
@@ -352,6 +380,24 @@ int main(int argc, char **argv)
     if (!have_instance)
         list = 1;
 
+    if (node != NULL && db_uri == NULL) {
+        fprintf(stderr, "emgdiag-follow: --node goes with --db\n");
+        return EXIT_USAGE;
+    }
+    if (db_uri != NULL) {
+        if (following || con_path != NULL || pdu_path != NULL) {
+            fprintf(stderr, "emgdiag-follow: --db reads neither files nor new lines: not with "
+                            "--follow, --connector-log or --pdu-log\n");
+            return EXIT_USAGE;
+        }
+        /* --list counts the pdu lines outside any session: it needs them all;
+         * the pdu lines come once the sessions are chosen (db_pdu_open) */
+        if (follow_db_connector(db_uri, node, name, have_instance && !list, instance, db_con) != 0)
+            return EXIT_UNREADABLE;
+        con_path = db_con;
+        pdu_path = db_pdu;
+        snprintf(db_pdu, sizeof(db_pdu), "(the database's pdulog)");
+    }
     if (con_path == NULL)
         con_path = con_alloc = join_path(dir, "connector.", name);
     if (pdu_path == NULL)
@@ -372,7 +418,7 @@ int main(int argc, char **argv)
         if (e != ENOENT || !following)
             unreadable = 1;
     }
-    if (logfile_open(&pdu) != 0) {
+    if (db_uri == NULL && logfile_open(&pdu) != 0) {
         int e = errno;
 
         fprintf(stderr, "emgdiag-follow: %s: %s\n", pdu.path, strerror(e));
@@ -406,6 +452,10 @@ int main(int argc, char **argv)
             nof++;
 
     if (list) {
+        if (db_uri != NULL && db_pdu_open(&pdu, NULL, NULL, db_pdu) != 0) {
+            unreadable = 1;
+            goto done;
+        }
         count_pdus(&m, &pdu, &outside);
         if (pdu.read_error != 0)
             goto done;
@@ -442,6 +492,10 @@ int main(int argc, char **argv)
                         continue;
                     nof++;
                     chosen[i] = all || nof == pick;
+                }
+                if (db_uri != NULL && db_pdu_open(&pdu, &m, chosen, db_pdu) != 0) {
+                    unreadable = 1;
+                    goto done;
                 }
                 print_sessions(&m, &pdu, chosen, following);
             }

@@ -6,9 +6,10 @@
 # Cases: a log directory that is a regular file, one below a regular file,
 # one in which no file can be created (/proc/self), values holding a line
 # break (dir, smsc-id, opensmppbox-id, system-id), a system-id with a
-# leading space, a connector name of 65 octets.  And the other side: a log
+# leading space, a connector name of 65 octets, a <database> of a back-end
+# this build lacks, a second <database>.  And the other side: a log
 # directory that does not exist yet is fine for both; the tool creates
-# nothing, the box creates it.  Time budget: about 20 s (each refused start
+# nothing, the box creates it.  Time budget: about 25 s (each refused start
 # takes about a second; 15 s at most each).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/boxes.sh"
@@ -93,6 +94,16 @@ agree system_id_space 4 'system-id " c" on <user>: leading or trailing white spa
 agree name_65 3 "connector name \"$NAME65\": 65 octets, at most 64 are allowed" \
     "  <logs dir=\"$IT_DIR/logs\"/>
   <connector name=\"$NAME65\" type=\"outgoing\" smsc-id=\"up\"/>"
+agree db_mysql 3 '<database type="mysql">: this build has no MariaDB/MySQL back-end' \
+    "  <logs dir=\"$IT_DIR/logs\"/>
+  <database type=\"mysql\" file=\"$IT_DIR/x.db\"/>"
+agree db_password 3 'conninfo holds a password: passwords do not belong in the XML' \
+    "  <logs dir=\"$IT_DIR/logs\"/>
+  <database type=\"pgsql\" conninfo=\"host=/tmp dbname=x password=secret\"/>"
+agree db_two 4 'second <database> \(first at line 3\)' \
+    "  <logs dir=\"$IT_DIR/logs\"/>
+  <database type=\"sqlite\" file=\"$IT_DIR/a.db\"/>
+  <database type=\"sqlite\" file=\"$IT_DIR/b.db\"/>"
 
 # A log directory that does not exist yet: the tool accepts it and creates
 # nothing; the box starts and creates it.

@@ -415,6 +415,39 @@ static const struct {
     int schema_rejects;  /* 1: the schema alone must reject it as well */
 } bad_configs[] = {
     { HEAD "  <frob/>\n</emgdiag>\n", 3, "unknown element <frob> inside <emgdiag>", 1 },
+    /* <database> (docs/configuration.md, docs/database.md) */
+    { HEAD "  <database file=\"/x/db\"/>\n</emgdiag>\n", 3,
+      "missing attribute \"type\" on <database> (sqlite or pgsql)", 1 },
+    { HEAD "  <database type=\"oracle\" file=\"/x/db\"/>\n</emgdiag>\n", 3,
+      "type \"oracle\" on <database>", 1 },
+#ifdef HAVE_PGSQL
+    { HEAD "  <database type=\"pgsql\" file=\"/x/db\"/>\n</emgdiag>\n", 3,
+      "missing attribute \"conninfo\" on <database>", 0 },
+    { HEAD "  <database type=\"pgsql\" conninfo=\"dbname=e password=x\"/>\n</emgdiag>\n", 3,
+      "conninfo holds a password: passwords do not belong in the XML", 0 },
+    { HEAD "  <database type=\"pgsql\" conninfo=\"postgresql://u:pw@h/e\"/>\n</emgdiag>\n", 3,
+      "conninfo holds a password", 0 },
+    { HEAD "  <database type=\"pgsql\" conninfo=\"dbname=e\" file=\"/x\"/>\n</emgdiag>\n", 3,
+      "attribute \"file\" is for type \"sqlite\"", 0 },
+#else
+    { HEAD "  <database type=\"pgsql\" conninfo=\"dbname=e\"/>\n</emgdiag>\n", 3,
+      "<database type=\"pgsql\">: this build has no PostgreSQL back-end", 0 },
+#endif
+    { HEAD "  <database type=\"sqlite\" file=\"/x\" conninfo=\"dbname=e\"/>\n</emgdiag>\n", 3,
+      "attributes \"conninfo\" and \"password-file\" are for type \"pgsql\"", 0 },
+    { HEAD "  <database type=\"mysql\"/>\n</emgdiag>\n", 3,
+      "<database type=\"mysql\">: this build has no MariaDB/MySQL back-end", 0 },
+    { HEAD "  <database type=\"sqlite\"/>\n</emgdiag>\n", 3,
+      "missing attribute \"file\" on <database>", 0 },
+    { HEAD "  <database type=\"sqlite\" file=\"\"/>\n</emgdiag>\n", 3,
+      "empty attribute \"file\" on <database>", 1 },
+    { HEAD "  <database type=\"sqlite\" file=\"/x/db\" password=\"s\"/>\n</emgdiag>\n", 3,
+      "unknown attribute \"password\" on <database>", 1 },
+    { HEAD "  <database type=\"sqlite\" file=\"/x/db\" keep-days=\"40000\"/>\n</emgdiag>\n", 3,
+      "keep-days \"40000\" on <database>: expected a number 0-36500", 0 },
+    { HEAD "  <database type=\"sqlite\" file=\"/x/a\"/>\n"
+           "  <database type=\"sqlite\" file=\"/x/b\"/>\n</emgdiag>\n",
+      4, "second <database> (first at line 3)", 0 },
     { HEAD "  <connector name=\"a\" type=\"incoming\" opensmppbox-id=\"o\" "
            "colour=\"red\"/>\n</emgdiag>\n",
       3, "unknown attribute \"colour\" on <connector>", 1 },
@@ -823,7 +856,7 @@ START_TEST(test_buffer_load_same_rules)
         emg_config_load_buffer(HEAD "<x/></emgdiag>", strlen(HEAD) + 14, "mem.xml", &errs));
     ck_assert_uint_eq(errs.n, 1);
     ck_assert_str_eq(errs.msgs[0], "mem.xml:3: unknown element <x> inside <emgdiag> "
-                                   "(expected <logs>, <connector>, <users> or <metrics>)");
+                                   "(expected <logs>, <connector>, <users>, <metrics> or <database>)");
     emg_errors_free(&errs);
 }
 END_TEST
@@ -1147,6 +1180,40 @@ START_TEST(test_concurrent_readers)
 }
 END_TEST
 
+/* <database>: its values, and its defaults (docs/configuration.md). */
+START_TEST(test_database)
+{
+    struct emg_config *cfg;
+
+    cfg = load_ok("<emgdiag><logs dir=\"/tmp\"/></emgdiag>");
+    ck_assert_ptr_null(cfg->database);
+    emg_config_free(cfg);
+    cfg = load_ok("<emgdiag><logs dir=\"/tmp\"/>"
+                  "<database type=\"sqlite\" file=\"/var/lib/e.db\"/></emgdiag>");
+    ck_assert_ptr_nonnull(cfg->database);
+    ck_assert_int_eq(cfg->database->type, EMG_DB_SQLITE);
+    ck_assert_str_eq(cfg->database->file, "/var/lib/e.db");
+    ck_assert_ptr_null(cfg->database->node);
+    ck_assert_int_eq(cfg->database->keep_days, 0);
+    emg_config_free(cfg);
+    cfg = load_ok("<emgdiag><database type=\"sqlite\" file=\"e.db\" node=\"gw-7\" "
+                  "keep-days=\"30\"/><logs dir=\"/tmp\"/></emgdiag>");
+    ck_assert_str_eq(cfg->database->node, "gw-7");
+    ck_assert_int_eq(cfg->database->keep_days, 30);
+    emg_config_free(cfg);
+#ifdef HAVE_PGSQL
+    cfg = load_ok("<emgdiag><logs dir=\"/tmp\"/><database type=\"pgsql\" "
+                  "conninfo=\"host=/run/pg dbname=emg user=e\" password-file=\"/etc/e.pw\"/>"
+                  "</emgdiag>");
+    ck_assert_int_eq(cfg->database->type, EMG_DB_PGSQL);
+    ck_assert_str_eq(cfg->database->conninfo, "host=/run/pg dbname=emg user=e");
+    ck_assert_str_eq(cfg->database->password_file, "/etc/e.pw");
+    ck_assert_ptr_null(cfg->database->file);
+    emg_config_free(cfg);
+#endif
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -1160,6 +1227,7 @@ static Suite *config_suite(void)
     tcase_add_checked_fixture(decide, make_tmpdir, remove_tmpdir);
     tcase_add_test(load, test_example_fields);
     tcase_add_test(load, test_only_logs_defaults);
+    tcase_add_test(load, test_database);
     tcase_add_test(load, test_pdu_value_max);
     tcase_add_test(load, test_rotation_attrs);
     tcase_add_test(load, test_utf8_and_declared_encoding);

@@ -1,0 +1,358 @@
+/*
+ * bench_db: rows per second of the database sink's write path against the
+ * same back-end's raw batched insert of the same rows, in one run (see
+ * docs/performance.md, `make bench-db`).
+ *
+ *   bench_db insert URI ROWS   both measurements, on emptied tables
+ *   bench_db fill URI ROWS     a table of ROWS pdu rows in sessions of 100,
+ *                              with their connector lines, for
+ *                              emgdiag-follow --db
+ *
+ * The rows are pdu lines of submit_sm as the file sink writes them (text
+ * and JSON twin), each with its own time and sequence number.  The sink's
+ * path is what the emgdiag-db thread does with a batch: cut each twin into
+ * columns (db_row.c) and db_insert() 2,000 rows in one transaction.  The
+ * raw insert gets the same values already split and writes them in
+ * batches of 2,000, one transaction each, with the back-end's plainest
+ * fast path: SQLite a prepared INSERT, PostgreSQL COPY FROM STDIN.
+ */
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "db_row.h"
+#include "sbuf.h"
+
+#define BATCH 2000
+#define T0 1764115200000000LL /* 2025-11-26 00:00:00 UTC, in µs */
+
+struct line {
+    char *text, *json;
+    size_t tn, jn;
+};
+
+static double now(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void ts_text(char *out, size_t n, long long us, int iso)
+{
+    time_t s = (time_t)(us / 1000000);
+    struct tm tm;
+
+    gmtime_r(&s, &tm);
+    snprintf(out, n, iso ? "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00"
+                         : "%04d-%02d-%02d %02d:%02d:%02d.%06lld",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             us % 1000000);
+}
+
+static void make_pdu(struct line *l, long long us, int instance, long trn)
+{
+    char ts[40], iso[40];
+    struct sbuf t = SBUF_INIT, j = SBUF_INIT;
+
+    ts_text(ts, sizeof(ts), us, 0);
+    ts_text(iso, sizeof(iso), us, 1);
+    sbuf_printf(&t,
+                "%s INFO  (bench,%d) Read op:0x00000004 (SUBMIT_SM) status:0 trn:%ld datalen:61 "
+                "SOURCEADDRTON:1 SOURCEADDRNPI:1 SOURCEADDR:46700000001 DESTADDRTON:1 "
+                "DESTADDRNPI:1 DESTINATIONADDR:4670%07ld SHORTMESSAGE:hello \\x22world\\x22 %ld",
+                ts, instance, trn, trn % 10000000, trn);
+    sbuf_printf(&j,
+                "{\"ts\":\"%s\",\"connector\":\"bench\",\"instance\":%d,\"dir\":\"read\","
+                "\"op\":\"0x00000004\",\"name\":\"SUBMIT_SM\",\"status\":0,\"trn\":%ld,"
+                "\"datalen\":61,\"fields\":{\"SOURCEADDRTON\":1,\"SOURCEADDRNPI\":1,"
+                "\"SOURCEADDR\":\"46700000001\",\"DESTADDRTON\":1,\"DESTADDRNPI\":1,"
+                "\"DESTINATIONADDR\":\"4670%07ld\",\"SHORTMESSAGE\":\"hello \\\\x22world\\\\x22 "
+                "%ld\"}}",
+                iso, instance, trn, trn % 10000000, trn);
+    l->tn = t.len;
+    l->jn = j.len;
+    l->text = strdup(sbuf_cstr(&t));
+    l->json = strdup(sbuf_cstr(&j));
+    sbuf_free(&t);
+    sbuf_free(&j);
+}
+
+static void make_connector(struct line *l, long long us, int instance, const char *event)
+{
+    char ts[40], iso[40];
+    struct sbuf t = SBUF_INIT, j = SBUF_INIT;
+
+    ts_text(ts, sizeof(ts), us, 0);
+    ts_text(iso, sizeof(iso), us, 1);
+    sbuf_printf(&t, "%s (%d) %s OK", ts, instance, event);
+    sbuf_printf(&j,
+                "{\"ts\":\"%s\",\"connector\":\"bench\",\"instance\":%d,\"event\":\"%s\","
+                "\"result\":\"OK\"}",
+                iso, instance, event);
+    l->tn = t.len;
+    l->jn = j.len;
+    l->text = strdup(sbuf_cstr(&t));
+    l->json = strdup(sbuf_cstr(&j));
+    sbuf_free(&t);
+    sbuf_free(&j);
+}
+
+static void die(const char *what, const char *err)
+{
+    fprintf(stderr, "bench_db: %s: %s\n", what, err);
+    exit(1);
+}
+
+/* The sink's path: parse, then db_insert, a batch at a time. */
+static double sink_path(struct db *d, struct line *lines, const int *tables, size_t n)
+{
+    static struct db_row rows[BATCH];
+    static const char *sessions[BATCH];
+    char err[512], why[128];
+    double t0 = now();
+
+    for (size_t i = 0; i < n; i += BATCH) {
+        size_t k = n - i < BATCH ? n - i : BATCH;
+
+        for (size_t r = 0; r < k; r++)
+            if (db_row_parse(tables[i + r], lines[i + r].json, lines[i + r].jn, lines[i + r].text,
+                             lines[i + r].tn, &rows[r], why, sizeof(why)) != 0)
+                die("parse", why);
+        if (db_insert(d, "node1", "bearerbox", rows, sessions, k, err, sizeof(err)) < 0)
+            die("insert", err);
+        for (size_t r = 0; r < k; r++)
+            db_row_free(&rows[r]);
+    }
+    return now() - t0;
+}
+
+/* SQLite's raw path: one prepared INSERT, a transaction per batch. */
+static double sqlite_raw(const char *file, struct db_row *rows, size_t n)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    double t0;
+    const char *const *cols = db_table_columns(DB_PDULOG);
+    char sql[1024];
+    size_t len, c;
+
+    if (sqlite3_open(file, &db) != SQLITE_OK)
+        die(file, sqlite3_errmsg(db));
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
+    len = (size_t)snprintf(sql, sizeof(sql),
+                           "INSERT INTO pdulog (node, box, session, ts, connector, instance");
+    for (c = 0; cols[c] != NULL; c++)
+        len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", cols[c]);
+    len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (?, ?, ?, ?, ?, ?");
+    for (c = 0; cols[c] != NULL; c++)
+        len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
+    snprintf(sql + len, sizeof(sql) - len, ")");
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        die("prepare", sqlite3_errmsg(db));
+    t0 = now();
+    for (size_t i = 0; i < n; i++) {
+        const struct db_row *r = &rows[i];
+
+        if (i % BATCH == 0)
+            sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+        sqlite3_bind_text(st, 1, "node1", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, "bearerbox", -1, SQLITE_STATIC);
+        sqlite3_bind_null(st, 3);
+        sqlite3_bind_int64(st, 4, r->ts_us);
+        sqlite3_bind_text(st, 5, r->connector, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 6, r->instance);
+        for (c = 0; c < r->ncol; c++) {
+            if (r->col[c].null)
+                sqlite3_bind_null(st, (int)c + 7);
+            else if (r->col[c].is_int)
+                sqlite3_bind_int64(st, (int)c + 7, r->col[c].i);
+            else
+                sqlite3_bind_text(st, (int)c + 7, r->col[c].s, (int)r->col[c].n, SQLITE_STATIC);
+        }
+        if (sqlite3_step(st) != SQLITE_DONE)
+            die("insert", sqlite3_errmsg(db));
+        sqlite3_reset(st);
+        if (i % BATCH == BATCH - 1 || i == n - 1)
+            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    }
+    t0 = now() - t0;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return t0;
+}
+
+/* COPY's text form of a value. */
+static void copy_text(struct sbuf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+            sbuf_putc(b, '\\');
+        sbuf_putc(b, s[i] == '\t' ? 't' : s[i] == '\n' ? 'n' : s[i] == '\r' ? 'r' : s[i]);
+    }
+}
+
+/* PostgreSQL's raw path: COPY FROM STDIN, a transaction per batch. */
+static double pgsql_raw(const char *conninfo, struct db_row *rows, size_t n)
+{
+    PGconn *pg = PQconnectdb(conninfo);
+    const char *const *cols = db_table_columns(DB_PDULOG);
+    struct sbuf sql = SBUF_INIT, b = SBUF_INIT;
+    double t0;
+    size_t c;
+
+    if (PQstatus(pg) != CONNECTION_OK)
+        die("connect", PQerrorMessage(pg));
+    sbuf_puts(&sql, "COPY pdulog (node, box, session, ts, connector, instance");
+    for (c = 0; cols[c] != NULL; c++)
+        sbuf_printf(&sql, ", %s", cols[c]);
+    sbuf_puts(&sql, ") FROM STDIN");
+    t0 = now();
+    for (size_t i = 0; i < n; i += BATCH) {
+        size_t k = n - i < BATCH ? n - i : BATCH;
+        PGresult *res;
+
+        PQclear(PQexec(pg, "BEGIN"));
+        res = PQexec(pg, sbuf_cstr(&sql));
+        if (PQresultStatus(res) != PGRES_COPY_IN)
+            die("COPY", PQerrorMessage(pg));
+        PQclear(res);
+        sbuf_reset(&b);
+        for (size_t r = i; r < i + k; r++) {
+            const struct db_row *x = &rows[r];
+
+            sbuf_printf(&b, "node1\tbearerbox\t\\N\t%lld\t%s\t%d", (long long)x->ts_us,
+                        x->connector, x->instance);
+            for (c = 0; c < x->ncol; c++) {
+                sbuf_putc(&b, '\t');
+                if (x->col[c].null)
+                    sbuf_puts(&b, "\\N");
+                else if (x->col[c].is_int)
+                    sbuf_printf(&b, "%lld", (long long)x->col[c].i);
+                else
+                    copy_text(&b, x->col[c].s, x->col[c].n);
+            }
+            sbuf_putc(&b, '\n');
+        }
+        if (PQputCopyData(pg, b.buf, (int)b.len) != 1 || PQputCopyEnd(pg, NULL) != 1)
+            die("COPY", PQerrorMessage(pg));
+        res = PQgetResult(pg);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            die("COPY", PQerrorMessage(pg));
+        PQclear(res);
+        PQclear(PQexec(pg, "COMMIT"));
+    }
+    t0 = now() - t0;
+    sbuf_free(&sql);
+    sbuf_free(&b);
+    PQfinish(pg);
+    return t0;
+}
+
+/* Empties the tables (a fresh schema). */
+static struct db *fresh(const struct db_target *t)
+{
+    char err[512];
+    struct db *d = db_open(t, 1, err, sizeof(err));
+
+    if (d == NULL)
+        die("open", err);
+    if (db_schema(d, NULL, err, sizeof(err)) != 0)
+        die("schema", err);
+    return d;
+}
+
+static void empty(const struct db_target *t)
+{
+    if (t->type == DB_TYPE_SQLITE) {
+        sqlite3 *db;
+
+        sqlite3_open(t->file, &db);
+        sqlite3_exec(db, "DELETE FROM pdulog; DELETE FROM connectorlog; VACUUM;", NULL, NULL, NULL);
+        sqlite3_close(db);
+    } else {
+        PGconn *pg = PQconnectdb(t->conninfo);
+
+        PQclear(PQexec(pg, "TRUNCATE pdulog, connectorlog"));
+        PQfinish(pg);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct db_target t;
+    struct line *lines;
+    int *tables;
+    char err[512], why[128];
+    size_t n, i;
+
+    if (argc != 4 || (strcmp(argv[1], "insert") != 0 && strcmp(argv[1], "fill") != 0)) {
+        fprintf(stderr, "usage: bench_db insert|fill URI ROWS\n");
+        return 2;
+    }
+    if (db_target_from_uri(argv[2], &t, err, sizeof(err)) != 0)
+        die(argv[2], err);
+    n = strtoul(argv[3], NULL, 10);
+    lines = calloc(n + 1, sizeof(*lines));
+    tables = calloc(n + 1, sizeof(*tables));
+    if (strcmp(argv[1], "fill") == 0) {
+        /* sessions of 2 connector lines, 100 pdu lines, 1 connector line,
+         * on instances 0-7 in turn */
+        long long us = T0;
+        size_t s = 0;
+
+        for (i = 0; i < n; s++) {
+            int inst = (int)(s % 8);
+
+            tables[i] = DB_CONNECTORLOG;
+            make_connector(&lines[i++], us++, inst, "CONNECT");
+            for (int p = 0; p < 100 && i < n; p++, i++) {
+                tables[i] = DB_PDULOG;
+                make_pdu(&lines[i], us++, inst, (long)i);
+            }
+            if (i < n) {
+                tables[i] = DB_CONNECTORLOG;
+                make_connector(&lines[i++], us++, inst, "DISCONNECT");
+            }
+        }
+        struct db *d = fresh(&t);
+        double secs = sink_path(d, lines, tables, n);
+
+        db_close(d);
+        printf("fill: %zu rows (%zu sessions) in %.1f s\n", n, s, secs);
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        tables[i] = DB_PDULOG;
+        make_pdu(&lines[i], T0 + (long long)i, (int)(i % 8), (long)i);
+    }
+    {
+        struct db_row *rows = calloc(n, sizeof(*rows));
+        struct db *d;
+        double raw, sink;
+
+        for (i = 0; i < n; i++)
+            if (db_row_parse(DB_PDULOG, lines[i].json, lines[i].jn, lines[i].text, lines[i].tn,
+                             &rows[i], why, sizeof(why)) != 0)
+                die("parse", why);
+        d = fresh(&t);
+        db_close(d);
+        empty(&t);
+        raw = t.type == DB_TYPE_SQLITE ? sqlite_raw(t.file, rows, n)
+                                       : pgsql_raw(t.conninfo, rows, n);
+        empty(&t);
+        d = fresh(&t);
+        sink = sink_path(d, lines, tables, n);
+        db_close(d);
+        printf("%s: %zu rows: the sink's path %.0f rows/s, raw batched insert %.0f rows/s: "
+               "%.0f %%\n",
+               t.type == DB_TYPE_SQLITE ? "sqlite" : "pgsql", n, n / sink, n / raw,
+               100.0 * raw / sink);
+    }
+    return 0;
+}

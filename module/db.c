@@ -1,0 +1,162 @@
+/*
+ * db.c: each call to the target's back-end (see db.h).
+ */
+#include "db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "db_pgsql.h"
+#include "db_sqlite.h"
+
+struct db {
+    int type;
+    struct db_sqlite *sqlite;
+    struct db_pgsql *pgsql;
+};
+
+int db_type_built(int type)
+{
+#ifdef HAVE_PGSQL
+    if (type == DB_TYPE_PGSQL)
+        return 1;
+#endif
+    return type == DB_TYPE_SQLITE;
+}
+
+int db_conninfo_has_password(const char *conninfo)
+{
+    const char *at, *scheme = strstr(conninfo, "://");
+
+    if (strcasestr(conninfo, "password") != NULL)
+        return 1;
+    if (scheme != NULL && (at = strchr(scheme + 3, '@')) != NULL &&
+        memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) != NULL)
+        return 1;
+    return 0;
+}
+
+int db_target_from_uri(const char *uri, struct db_target *t, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof(*t));
+    if (strncmp(uri, "sqlite:", 7) == 0 && uri[7] != '\0') {
+        t->type = DB_TYPE_SQLITE;
+        t->file = uri + 7;
+        return 0;
+    }
+    if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0) {
+        if (!db_type_built(DB_TYPE_PGSQL)) {
+            snprintf(err, errlen, "%.40s…: this build has no PostgreSQL back-end", uri);
+            return -1;
+        }
+        if (db_conninfo_has_password(uri)) {
+            snprintf(err, errlen, "a password does not belong in the URI (it would be in the "
+                                  "process list): use PGPASSWORD or ~/.pgpass");
+            return -1;
+        }
+        t->type = DB_TYPE_PGSQL;
+        t->conninfo = uri; /* the password, if any, from PGPASSWORD or ~/.pgpass */
+        return 0;
+    }
+    snprintf(err, errlen, "a URI that is sqlite:PATH%s, not this one",
+             db_type_built(DB_TYPE_PGSQL) ? " or postgresql://…" : "");
+    return -1;
+}
+
+struct db *db_open(const struct db_target *t, int create, char *err, size_t errlen)
+{
+    struct db *d;
+
+    if (!db_type_built(t->type)) {
+        snprintf(err, errlen, "this build has no back-end of type %d", t->type);
+        return NULL;
+    }
+    if ((d = emg_calloc(1, sizeof(*d))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    d->type = t->type;
+    if (t->type == DB_TYPE_SQLITE)
+        d->sqlite = db_sqlite_open(t->file, create, err, errlen);
+    else
+        d->pgsql = db_pgsql_open(t->conninfo, t->password_file, err, errlen);
+    if (d->sqlite == NULL && d->pgsql == NULL) {
+        emg_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void db_close(struct db *d)
+{
+    if (d == NULL)
+        return;
+    if (d->sqlite != NULL)
+        db_sqlite_close(d->sqlite);
+#ifdef HAVE_PGSQL
+    if (d->pgsql != NULL)
+        db_pgsql_close(d->pgsql);
+#endif
+    emg_free(d);
+}
+
+#ifdef HAVE_PGSQL
+#define PG(call) return call
+#else
+#define PG(call)                                                                                   \
+    do {                                                                                           \
+        snprintf(err, errlen, "no PostgreSQL back-end");                                           \
+        return -1;                                                                                 \
+    } while (0)
+#endif
+
+int db_version(struct db *d, char *err, size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_version(d->sqlite, err, errlen);
+    PG(db_pgsql_version(d->pgsql, err, errlen));
+}
+
+int db_schema(struct db *d, int *from, char *err, size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_schema(d->sqlite, from, err, errlen);
+    PG(db_pgsql_schema(d->pgsql, from, err, errlen));
+}
+
+long db_insert(struct db *d, const char *node, const char *box, const struct db_row *rows,
+               const char *const *sessions, size_t n, char *err, size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_insert(d->sqlite, node, box, rows, sessions, n, err, errlen);
+    PG(db_pgsql_insert(d->pgsql, node, box, rows, sessions, n, err, errlen));
+}
+
+long db_expire(struct db *d, const char *node, int64_t before_us, int limit, char *err,
+               size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_expire(d->sqlite, node, before_us, limit, err, errlen);
+    PG(db_pgsql_expire(d->pgsql, node, before_us, limit, err, errlen));
+}
+
+int db_lines(struct db *d, const char *table, const char *node, const char *connector,
+             int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
+             void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+             char *err, size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_lines(d->sqlite, table, node, connector, have_instance, instance, from_us,
+                               to_us, each, ctx, err, errlen);
+    PG(db_pgsql_lines(d->pgsql, table, node, connector, have_instance, instance, from_us, to_us,
+                      each, ctx, err, errlen));
+}
+
+int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const char *node),
+             void *ctx, char *err, size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_nodes(d->sqlite, connector, each, ctx, err, errlen);
+    PG(db_pgsql_nodes(d->pgsql, connector, each, ctx, err, errlen));
+}

@@ -1,0 +1,89 @@
+/*
+ * db: the database back-ends behind one set of calls (docs/database.md).
+ *
+ * The database sink (sink_db.c) and the tools (emgdiag-db, emgdiag-follow
+ * --db) name a database by a target: SQLite's file (db_sqlite.c, always
+ * built) or PostgreSQL's conninfo (db_pgsql.c, built when configure found
+ * libpq; HAVE_PGSQL).  Each call goes to the target's back-end; every
+ * back-end keeps the same promises: one connection used by one thread at a
+ * time, a versioned schema created or upgraded in one transaction per
+ * step, rows written in one transaction per batch with bound parameters
+ * only, a row already there (same node, connector, ts and line) left as it
+ * is.
+ */
+#ifndef EMGDIAG_DB_H
+#define EMGDIAG_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db_row.h"
+
+/* The schema version this code writes: 1 = connectorlog, pdulog,
+ * securitylog.  An older database is upgraded step by step; the message
+ * table will be step 2. */
+#define DB_SCHEMA_VERSION 1
+
+/* The back-ends (the values of enum emg_db_type). */
+#define DB_TYPE_SQLITE 1
+#define DB_TYPE_PGSQL 2
+
+struct db_target {
+    int type;
+    const char *file;          /* SQLite */
+    const char *conninfo;      /* PostgreSQL: key=value pairs or a postgresql:// URI */
+    const char *password_file; /* PostgreSQL: the password's file; NULL: libpq's own
+                                  sources (PGPASSWORD, ~/.pgpass) */
+};
+
+struct db;
+
+/* 1 when this build has the back-end of `type`. */
+int db_type_built(int type);
+
+/* 1 when a conninfo or URI names a password (password=…, or a URI's
+ * user:password@): refused in the XML and on command lines. */
+int db_conninfo_has_password(const char *conninfo);
+
+/* A tool's URI: sqlite:PATH, postgresql://… or postgres://… (without a
+ * password).  0, or -1 with err set.  t points into uri. */
+int db_target_from_uri(const char *uri, struct db_target *t, char *err, size_t errlen);
+
+/* Opens a connection (SQLite: creating the file when `create`).  NULL with
+ * one line in err (never holding a password). */
+struct db *db_open(const struct db_target *t, int create, char *err, size_t errlen);
+void db_close(struct db *d);
+
+/* The schema's version: 0 without emgdiag's tables; -1 with err set. */
+int db_version(struct db *d, char *err, size_t errlen);
+
+/* Creates what is missing and upgrades an older schema to
+ * DB_SCHEMA_VERSION.  0, or -1 with err set (a newer schema is refused,
+ * untouched).  *from (may be NULL) gets the version found. */
+int db_schema(struct db *d, int *from, char *err, size_t errlen);
+
+/* Writes rows[0..n) in one transaction as `node`/`box`, sessions[i] (NULL:
+ * none).  The number of rows inserted, or -1 with err set (nothing
+ * written). */
+long db_insert(struct db *d, const char *node, const char *box, const struct db_row *rows,
+               const char *const *sessions, size_t n, char *err, size_t errlen);
+
+/* Deletes at most `limit` rows of `node` older than before_us from each
+ * table; the number deleted, or -1 with err set. */
+long db_expire(struct db *d, const char *node, int64_t before_us, int limit, char *err,
+               size_t errlen);
+
+/* The `line` and `ts` of every row of `table` of node and connector (and
+ * instance when have_instance) with from_us <= ts <= to_us, in the order
+ * they were stored, to each().  0, or -1 with err set. */
+int db_lines(struct db *d, const char *table, const char *node, const char *connector,
+             int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
+             void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+             char *err, size_t errlen);
+
+/* Every node that has connector-log rows of `connector`, to each().  0, or
+ * -1 with err set. */
+int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const char *node),
+             void *ctx, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,477 @@
+/*
+ * db_pgsql.c: the PostgreSQL back-end (see db_pgsql.h; the DDL is the one
+ * docs/database.md shows).
+ */
+#include "db_pgsql.h"
+
+#ifdef HAVE_PGSQL
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "sbuf.h"
+
+/* Rows per INSERT statement (each row is at most 19 parameters). */
+#define ROWS_PER_STATEMENT 200
+/* The advisory lock that serialises schema changes (any constant). */
+#define SCHEMA_LOCK "4242011"
+/* Longest password read from a password file. */
+#define PASSWORD_MAX 1024
+
+struct db_pgsql {
+    PGconn *conn;
+};
+
+static const char *const upgrade_to_1 =
+    "CREATE TABLE IF NOT EXISTS connectorlog ("
+    " id BIGSERIAL PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL, session TEXT,"
+    " ts BIGINT NOT NULL, connector TEXT NOT NULL, instance INTEGER,"
+    " event TEXT, result TEXT, info TEXT, line TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS connectorlog_key ON connectorlog (node, connector, ts, md5(line));"
+    "CREATE INDEX IF NOT EXISTS connectorlog_session ON connectorlog (session);"
+    "CREATE INDEX IF NOT EXISTS connectorlog_connector_ts ON connectorlog (connector, node, instance, ts);"
+    "CREATE TABLE IF NOT EXISTS pdulog ("
+    " id BIGSERIAL PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL, session TEXT,"
+    " ts BIGINT NOT NULL, connector TEXT NOT NULL, instance INTEGER,"
+    " dir TEXT, op TEXT, name TEXT, status BIGINT, trn BIGINT, datalen BIGINT,"
+    " fields JSONB, error TEXT, message_id TEXT, receipted_message_id TEXT,"
+    " source_addr TEXT, destination_addr TEXT, line TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS pdulog_key ON pdulog (node, connector, ts, md5(line));"
+    "CREATE INDEX IF NOT EXISTS pdulog_session ON pdulog (session);"
+    "CREATE INDEX IF NOT EXISTS pdulog_connector_ts ON pdulog (connector, node, instance, ts);"
+    "CREATE INDEX IF NOT EXISTS pdulog_message_id ON pdulog (message_id);"
+    "CREATE INDEX IF NOT EXISTS pdulog_receipted_message_id ON pdulog (receipted_message_id);"
+    "CREATE INDEX IF NOT EXISTS pdulog_status_ts ON pdulog (status, ts);"
+    "CREATE TABLE IF NOT EXISTS securitylog ("
+    " id BIGSERIAL PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL, session TEXT,"
+    " ts BIGINT NOT NULL, connector TEXT NOT NULL, instance INTEGER,"
+    " level TEXT, event TEXT, fields JSONB, line TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS securitylog_key ON securitylog (node, connector, ts, md5(line));"
+    "CREATE INDEX IF NOT EXISTS securitylog_connector_ts ON securitylog (connector, ts);"
+    "CREATE INDEX IF NOT EXISTS securitylog_ts ON securitylog (ts);";
+
+static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1 };
+
+/* libpq's message: its first line. */
+static void set_err(struct db_pgsql *d, const PGresult *res, char *err, size_t errlen,
+                    const char *what)
+{
+    const char *m = res != NULL ? PQresultErrorMessage(res) : "";
+    size_t n;
+
+    if (m == NULL || m[0] == '\0')
+        m = d->conn != NULL ? PQerrorMessage(d->conn) : "out of memory";
+    n = strcspn(m, "\n"); /* libpq's first line says it */
+    snprintf(err, errlen, "%s: %.*s", what, (int)n, m);
+    n = strlen(err);
+    while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
+        err[--n] = '\0';
+}
+
+/* Runs sql (no parameters); 0 when it worked. */
+static int exec(struct db_pgsql *d, const char *sql, char *err, size_t errlen, const char *what)
+{
+    PGresult *res = PQexec(d->conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        set_err(d, res, err, errlen, what);
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* The first line of a password file, without its line end. */
+static int read_password(const char *path, char *pw, size_t pwlen, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    size_t n;
+
+    if (fp == NULL) {
+        snprintf(err, errlen, "password-file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fgets(pw, (int)pwlen, fp) == NULL)
+        pw[0] = '\0';
+    fclose(fp);
+    n = strlen(pw);
+    while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
+        pw[--n] = '\0';
+    return 0;
+}
+
+struct db_pgsql *db_pgsql_open(const char *conninfo, const char *password_file, char *err,
+                               size_t errlen)
+{
+    const char *keys[4], *values[4];
+    char pw[PASSWORD_MAX];
+    struct db_pgsql *d;
+    int k = 0;
+
+    if (password_file != NULL && read_password(password_file, pw, sizeof(pw), err, errlen) != 0)
+        return NULL;
+    if ((d = emg_calloc(1, sizeof(*d))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    keys[k] = "dbname"; /* expanded: the whole conninfo or URI */
+    values[k++] = conninfo;
+    if (password_file != NULL) {
+        keys[k] = "password";
+        values[k++] = pw;
+    }
+    keys[k] = "connect_timeout";
+    values[k++] = "5";
+    keys[k] = NULL;
+    values[k] = NULL;
+    d->conn = PQconnectdbParams(keys, values, 1);
+    memset(pw, 0, sizeof(pw));
+    if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
+        set_err(d, NULL, err, errlen, "connecting");
+        db_pgsql_close(d);
+        return NULL;
+    }
+    if (exec(d, "SET client_min_messages = warning", err, errlen, "connecting") != 0) {
+        db_pgsql_close(d);
+        return NULL;
+    }
+    return d;
+}
+
+void db_pgsql_close(struct db_pgsql *d)
+{
+    if (d == NULL)
+        return;
+    PQfinish(d->conn);
+    emg_free(d);
+}
+
+int db_pgsql_version(struct db_pgsql *d, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(d->conn, "SELECT to_regclass('emgdiag_schema') IS NOT NULL");
+    int v = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        set_err(d, res, err, errlen, "reading the schema version");
+        PQclear(res);
+        return -1;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        PQclear(res);
+        return 0;
+    }
+    PQclear(res);
+    res = PQexec(d->conn, "SELECT coalesce(max(version), 0) FROM emgdiag_schema");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        set_err(d, res, err, errlen, "reading the schema version");
+        PQclear(res);
+        return -1;
+    }
+    v = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return v;
+}
+
+int db_pgsql_schema(struct db_pgsql *d, int *from, char *err, size_t errlen)
+{
+    char sql[128];
+    int v;
+
+    if (exec(d, "BEGIN", err, errlen, "creating the schema") != 0)
+        return -1;
+    if (exec(d, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")", err, errlen,
+             "creating the schema") != 0 ||
+        (v = db_pgsql_version(d, err, errlen)) < 0)
+        goto fail;
+    if (from != NULL)
+        *from = v;
+    if (v > DB_SCHEMA_VERSION) {
+        snprintf(err, errlen,
+                 "the database's schema is version %d, newer than this emgdiag's %d: left as it is",
+                 v, DB_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (exec(d, "CREATE TABLE IF NOT EXISTS emgdiag_schema (version INTEGER NOT NULL)", err,
+             errlen, "creating the schema") != 0)
+        goto fail;
+    for (; v < DB_SCHEMA_VERSION; v++) {
+        if (exec(d, upgrades[v], err, errlen, "upgrading the schema") != 0)
+            goto fail;
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM emgdiag_schema; INSERT INTO emgdiag_schema VALUES (%d)", v + 1);
+        if (exec(d, sql, err, errlen, "recording the schema version") != 0)
+            goto fail;
+    }
+    return exec(d, "COMMIT", err, errlen, "creating the schema");
+
+fail:
+    PQclear(PQexec(d->conn, "ROLLBACK"));
+    return -1;
+}
+
+/* One INSERT of rows[i] for i in idx[0..n), all of one table. */
+static long insert_some(struct db_pgsql *d, int table, const char *node, const char *box,
+                        const struct db_row *rows, const char *const *sessions, const size_t *idx,
+                        size_t n, char *err, size_t errlen)
+{
+    const char *const *cols = db_table_columns(table);
+    size_t ncols = 0, per, i, c, p = 0;
+    struct sbuf sql = SBUF_INIT, nums = SBUF_INIT;
+    const char **values;
+    int *lengths;
+    size_t *numoff;
+    PGresult *res;
+    long done = -1;
+
+    while (cols[ncols] != NULL)
+        ncols++;
+    per = 6 + ncols;
+    values = emg_calloc(n * per, sizeof(*values));
+    lengths = emg_calloc(n * per, sizeof(*lengths));
+    numoff = emg_calloc(n * per, sizeof(*numoff));
+    if (values == NULL || lengths == NULL || numoff == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    sbuf_printf(&sql, "INSERT INTO %s (node, box, session, ts, connector, instance",
+                db_table_name(table));
+    for (c = 0; c < ncols; c++)
+        sbuf_printf(&sql, ", %s", cols[c]);
+    sbuf_puts(&sql, ") VALUES ");
+    /* numbers as text first (their buffer may move while it grows) */
+    for (i = 0; i < n; i++) {
+        const struct db_row *r = &rows[idx[i]];
+
+        numoff[i * per + 3] = nums.len;
+        sbuf_printf(&nums, "%lld", (long long)r->ts_us);
+        sbuf_putc(&nums, '\0');
+        numoff[i * per + 5] = nums.len;
+        sbuf_printf(&nums, "%d", r->instance);
+        sbuf_putc(&nums, '\0');
+        for (c = 0; c < ncols; c++) {
+            if (!r->col[c].null && r->col[c].is_int) {
+                numoff[i * per + 6 + c] = nums.len;
+                sbuf_printf(&nums, "%lld", (long long)r->col[c].i);
+                sbuf_putc(&nums, '\0');
+            }
+        }
+    }
+    for (i = 0; i < n; i++) {
+        const struct db_row *r = &rows[idx[i]];
+        const char **v = &values[i * per];
+        int *l = &lengths[i * per];
+
+        sbuf_puts(&sql, i == 0 ? "(" : ", (");
+        for (c = 0; c < per; c++)
+            sbuf_printf(&sql, c == 0 ? "$%zu" : ", $%zu", ++p);
+        sbuf_putc(&sql, ')');
+        v[0] = node;
+        v[1] = box;
+        v[2] = sessions[idx[i]];
+        v[3] = nums.buf + numoff[i * per + 3];
+        v[4] = r->connector;
+        v[5] = r->instance >= 0 ? nums.buf + numoff[i * per + 5] : NULL;
+        for (c = 0; c < ncols; c++) {
+            const struct db_value *x = &r->col[c];
+
+            if (x->null) {
+                v[6 + c] = NULL;
+            } else if (x->is_int) {
+                v[6 + c] = nums.buf + numoff[i * per + 6 + c];
+            } else {
+                v[6 + c] = x->s;
+                l[6 + c] = (int)x->n;
+            }
+        }
+        for (c = 0; c < per; c++)
+            if (v[c] != NULL && l[c] == 0)
+                l[c] = (int)strlen(v[c]);
+    }
+    sbuf_puts(&sql, " ON CONFLICT DO NOTHING");
+    if (sql.failed || nums.failed) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    /* PQexecParams reads a text parameter up to its NUL; the values point
+     * into the rows' stores without one, so each goes through a
+     * NUL-terminated copy. */
+    {
+        struct sbuf copy = SBUF_INIT;
+        size_t *off = emg_calloc(n * per, sizeof(*off));
+
+        if (off == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        for (i = 0; i < n * per; i++) {
+            if (values[i] == NULL)
+                continue;
+            off[i] = copy.len;
+            sbuf_putn(&copy, values[i], (size_t)lengths[i]);
+            sbuf_putc(&copy, '\0');
+        }
+        if (copy.failed) {
+            emg_free(off);
+            sbuf_free(&copy);
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        for (i = 0; i < n * per; i++)
+            if (values[i] != NULL)
+                values[i] = copy.buf + off[i];
+        res = PQexecParams(d->conn, sbuf_cstr(&sql), (int)(n * per), NULL, values, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            set_err(d, res, err, errlen, "INSERT");
+        else
+            done = atol(PQcmdTuples(res));
+        PQclear(res);
+        emg_free(off);
+        sbuf_free(&copy);
+    }
+out:
+    emg_free(values);
+    emg_free(lengths);
+    emg_free(numoff);
+    sbuf_free(&sql);
+    sbuf_free(&nums);
+    return done;
+}
+
+long db_pgsql_insert(struct db_pgsql *d, const char *node, const char *box,
+                     const struct db_row *rows, const char *const *sessions, size_t n, char *err,
+                     size_t errlen)
+{
+    size_t *idx = emg_malloc((n ? n : 1) * sizeof(*idx));
+    long inserted = 0, got;
+
+    if (idx == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (exec(d, "BEGIN", err, errlen, "BEGIN") != 0) {
+        emg_free(idx);
+        return -1;
+    }
+    for (int t = 0; t < DB_TABLES; t++) {
+        size_t k = 0;
+
+        for (size_t i = 0; i <= n; i++) {
+            if (i < n && rows[i].table == t)
+                idx[k++] = i;
+            if (k == ROWS_PER_STATEMENT || (i == n && k > 0)) {
+                got = insert_some(d, t, node, box, rows, sessions, idx, k, err, errlen);
+                if (got < 0)
+                    goto fail;
+                inserted += got;
+                k = 0;
+            }
+        }
+    }
+    emg_free(idx);
+    if (exec(d, "COMMIT", err, errlen, "COMMIT") != 0)
+        return -1;
+    return inserted;
+
+fail:
+    emg_free(idx);
+    PQclear(PQexec(d->conn, "ROLLBACK"));
+    return -1;
+}
+
+long db_pgsql_expire(struct db_pgsql *d, const char *node, int64_t before_us, int limit,
+                     char *err, size_t errlen)
+{
+    char sql[256], ts[32], lim[16];
+    const char *values[3] = { node, ts, lim };
+    long deleted = 0;
+
+    snprintf(ts, sizeof(ts), "%lld", (long long)before_us);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    for (int t = 0; t < DB_TABLES; t++) {
+        PGresult *res;
+
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM %s WHERE id IN (SELECT id FROM %s WHERE node = $1 AND ts < $2 "
+                 "LIMIT $3)",
+                 db_table_name(t), db_table_name(t));
+        res = PQexecParams(d->conn, sql, 3, NULL, values, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            set_err(d, res, err, errlen, "deleting old rows");
+            PQclear(res);
+            return -1;
+        }
+        deleted += atol(PQcmdTuples(res));
+        PQclear(res);
+    }
+    return deleted;
+}
+
+int db_pgsql_lines(struct db_pgsql *d, const char *table, const char *node, const char *connector,
+                   int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
+                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                   char *err, size_t errlen)
+{
+    char sql[256], inst[24], from[24], to[24];
+    const char *values[5] = { connector, node, from, to, inst };
+    PGresult *res;
+
+    snprintf(inst, sizeof(inst), "%lu", instance);
+    snprintf(from, sizeof(from), "%lld", (long long)from_us);
+    snprintf(to, sizeof(to), "%lld", (long long)to_us);
+    snprintf(sql, sizeof(sql),
+             "SELECT line, ts FROM %s WHERE connector = $1 AND node = $2 AND ts BETWEEN $3 AND $4%s "
+             "ORDER BY id",
+             table, have_instance ? " AND instance = $5" : "");
+    res = PQexecParams(d->conn, sql, have_instance ? 5 : 4, NULL, values, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_err(d, res, err, errlen, table);
+        PQclear(res);
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(res); i++)
+        each(ctx, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0),
+             strtoll(PQgetvalue(res, i, 1), NULL, 10));
+    PQclear(res);
+    return 0;
+}
+
+int db_pgsql_nodes(struct db_pgsql *d, const char *connector,
+                   void (*each)(void *ctx, const char *node), void *ctx, char *err, size_t errlen)
+{
+    const char *values[1] = { connector };
+    PGresult *res = PQexecParams(d->conn,
+                                 "SELECT DISTINCT node FROM connectorlog WHERE connector = $1 "
+                                 "ORDER BY 1",
+                                 1, NULL, values, NULL, NULL, 0);
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_err(d, res, err, errlen, "nodes");
+        PQclear(res);
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(res); i++)
+        each(ctx, PQgetvalue(res, i, 0));
+    PQclear(res);
+    return 0;
+}
+
+#else /* !HAVE_PGSQL: db.c never calls these */
+
+#include <stdio.h>
+
+struct db_pgsql *db_pgsql_open(const char *conninfo, const char *password_file, char *err,
+                               size_t errlen)
+{
+    (void)conninfo;
+    (void)password_file;
+    snprintf(err, errlen, "this build has no PostgreSQL back-end (configure --without-pgsql)");
+    return NULL;
+}
+
+#endif

@@ -1,0 +1,516 @@
+/*
+ * db_row.c: a log line's JSON twin cut into a row's columns (see db_row.h).
+ *
+ * The reader is a small recursive-descent JSON scanner over [p, end): it
+ * never reads past end, and gives up at the first octet that does not fit.
+ * Only what the twin holds is accepted at the top: an object of members
+ * whose values are strings, numbers or (for `fields`) an object of
+ * strings, numbers and arrays of those.
+ */
+#include "db_row.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+
+/* Deepest nesting the twin has: the line, `fields`, a repeated KEY. */
+#define MAX_DEPTH 3
+
+static const char *const connector_cols[] = { "event", "result", "info", "line", NULL };
+static const char *const pdu_cols[] = { "dir",        "op",
+                                        "name",       "status",
+                                        "trn",        "datalen",
+                                        "fields",     "error",
+                                        "message_id", "receipted_message_id",
+                                        "source_addr", "destination_addr",
+                                        "line",       NULL };
+static const char *const security_cols[] = { "level", "event", "fields", "line", NULL };
+
+const char *db_table_name(int table)
+{
+    static const char *const names[DB_TABLES] = { "connectorlog", "pdulog", "securitylog" };
+
+    return table >= 0 && table < DB_TABLES ? names[table] : NULL;
+}
+
+const char *const *db_table_columns(int table)
+{
+    switch (table) {
+    case DB_CONNECTORLOG: return connector_cols;
+    case DB_PDULOG: return pdu_cols;
+    case DB_SECURITYLOG: return security_cols;
+    default: return NULL;
+    }
+}
+
+/* ---- the scanner ---- */
+
+struct scan {
+    const char *p, *end;
+    char *out; /* decoded strings are appended here */
+    size_t outlen;
+    const char *why;
+};
+
+static void skip_ws(struct scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n'))
+        s->p++;
+}
+
+static int fail(struct scan *s, const char *why)
+{
+    if (s->why == NULL)
+        s->why = why;
+    return -1;
+}
+
+static int hex4(const char *p, unsigned *v)
+{
+    *v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+
+        *v <<= 4;
+        if (c >= '0' && c <= '9')
+            *v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            *v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            *v |= (unsigned)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    return 0;
+}
+
+/* A string at s->p; its decoded octets are appended to s->out (when
+ * `keep`) and NUL-terminated; *start is their offset. */
+static int scan_string(struct scan *s, int keep, size_t *start)
+{
+    unsigned u;
+
+    if (s->p >= s->end || *s->p != '"')
+        return fail(s, "a string expected");
+    s->p++;
+    *start = s->outlen;
+    for (;;) {
+        unsigned char c;
+
+        if (s->p >= s->end)
+            return fail(s, "a string not closed");
+        c = (unsigned char)*s->p++;
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return fail(s, "a control octet in a string");
+        if (c == '\\') {
+            if (s->p >= s->end)
+                return fail(s, "a string not closed");
+            c = (unsigned char)*s->p++;
+            switch (c) {
+            case '"':
+            case '\\':
+            case '/': break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'u':
+                if (s->end - s->p < 4 || hex4(s->p, &u) != 0)
+                    return fail(s, "a bad \\u escape");
+                s->p += 4;
+                if (u == 0)
+                    return fail(s, "\\u0000 in a string");
+                if (u >= 0xD800 && u <= 0xDFFF)
+                    return fail(s, "a surrogate \\u escape");
+                if (keep) {
+                    if (u < 0x80) {
+                        s->out[s->outlen++] = (char)u;
+                    } else if (u < 0x800) {
+                        s->out[s->outlen++] = (char)(0xC0 | (u >> 6));
+                        s->out[s->outlen++] = (char)(0x80 | (u & 0x3F));
+                    } else {
+                        s->out[s->outlen++] = (char)(0xE0 | (u >> 12));
+                        s->out[s->outlen++] = (char)(0x80 | ((u >> 6) & 0x3F));
+                        s->out[s->outlen++] = (char)(0x80 | (u & 0x3F));
+                    }
+                }
+                continue;
+            default: return fail(s, "a bad escape in a string");
+            }
+        }
+        if (keep)
+            s->out[s->outlen++] = (char)c;
+    }
+    if (keep)
+        s->out[s->outlen++] = '\0';
+    return 0;
+}
+
+/* An integer (the twin writes no fractions or exponents); its value in *v. */
+static int scan_number(struct scan *s, int64_t *v)
+{
+    int neg = 0, digits = 0;
+    uint64_t n = 0;
+
+    if (s->p < s->end && *s->p == '-') {
+        neg = 1;
+        s->p++;
+    }
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+        unsigned d = (unsigned)(*s->p++ - '0');
+
+        if (n > (UINT64_MAX - d) / 10)
+            return fail(s, "a number too large");
+        n = n * 10 + d;
+        digits++;
+    }
+    if (digits == 0)
+        return fail(s, "a number expected");
+    if (n > (uint64_t)INT64_MAX)
+        n = (uint64_t)INT64_MAX; /* kept as text in fields; the column saturates */
+    *v = neg ? -(int64_t)n : (int64_t)n;
+    return 0;
+}
+
+/* Any value the twin can hold below the top, without keeping it. */
+static int skip_value(struct scan *s, int depth)
+{
+    size_t start;
+    int64_t v;
+
+    skip_ws(s);
+    if (s->p >= s->end)
+        return fail(s, "a value expected");
+    if (*s->p == '"')
+        return scan_string(s, 0, &start);
+    if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))
+        return scan_number(s, &v);
+    if (*s->p == '[' || *s->p == '{') {
+        int obj = *s->p == '{';
+        char close = obj ? '}' : ']';
+
+        if (depth >= MAX_DEPTH)
+            return fail(s, "nested too deep");
+        s->p++;
+        skip_ws(s);
+        if (s->p < s->end && *s->p == close) {
+            s->p++;
+            return 0;
+        }
+        for (;;) {
+            if (obj) {
+                skip_ws(s);
+                if (scan_string(s, 0, &start) != 0)
+                    return -1;
+                skip_ws(s);
+                if (s->p >= s->end || *s->p != ':')
+                    return fail(s, "':' expected");
+                s->p++;
+            }
+            if (skip_value(s, depth + 1) != 0)
+                return -1;
+            skip_ws(s);
+            if (s->p < s->end && *s->p == ',') {
+                s->p++;
+                continue;
+            }
+            if (s->p < s->end && *s->p == close) {
+                s->p++;
+                return 0;
+            }
+            return fail(s, "',' or the end of a list expected");
+        }
+    }
+    return fail(s, "a string, a number or an object expected");
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuu+HH:MM" as microseconds since 1970, UTC. */
+static int parse_iso(const char *t, int64_t *us)
+{
+    int Y, M, D, h, m, sec, oh, om, n = 0;
+    long micros;
+    char sign;
+    struct tm tm;
+
+    if (strlen(t) != 32 ||
+        sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d.%6ld%c%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &micros,
+               &sign, &oh, &om, &n) != 10 ||
+        n != 32 || (sign != '+' && sign != '-') || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 ||
+        m > 59 || sec > 60 || oh > 23 || om > 59 || micros < 0)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = Y - 1900;
+    tm.tm_mon = M - 1;
+    tm.tm_mday = D;
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    tm.tm_sec = sec;
+    *us = ((int64_t)timegm(&tm) - (sign == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60)) *
+              1000000 +
+          micros;
+    return 0;
+}
+
+/* The index of `name` among the table's columns, or -1. */
+static int col_index(int table, const char *name)
+{
+    const char *const *cols = db_table_columns(table);
+
+    for (int i = 0; cols[i] != NULL; i++)
+        if (strcmp(cols[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static int is_int_col(const char *name)
+{
+    return strcmp(name, "status") == 0 || strcmp(name, "trn") == 0 ||
+           strcmp(name, "datalen") == 0;
+}
+
+/* Within the `fields` object fo[0..n): the first string value of KEY (or
+ * the first element of its array) into column `col`. */
+static void field_column(struct db_row *r, struct scan *outer, const char *fo, size_t n,
+                         const char *key, int col)
+{
+    struct scan s;
+    size_t kstart, vstart;
+
+    memset(&s, 0, sizeof(s));
+    s.p = fo + 1;
+    s.end = fo + n - 1;
+    s.out = outer->out;
+    s.outlen = outer->outlen;
+    for (;;) {
+        int match;
+
+        skip_ws(&s);
+        if (s.p >= s.end || scan_string(&s, 1, &kstart) != 0)
+            return;
+        match = strcmp(s.out + kstart, key) == 0;
+        s.outlen = kstart;
+        skip_ws(&s);
+        if (s.p >= s.end || *s.p != ':')
+            return;
+        s.p++;
+        skip_ws(&s);
+        if (match) {
+            if (s.p < s.end && *s.p == '[') {
+                s.p++;
+                skip_ws(&s);
+            }
+            if (s.p < s.end && *s.p == '"' && scan_string(&s, 1, &vstart) == 0) {
+                r->col[col].s = s.out + vstart;
+                r->col[col].n = s.outlen - vstart - 1;
+                r->col[col].null = 0;
+                outer->outlen = s.outlen;
+            }
+            return;
+        }
+        if (skip_value(&s, 1) != 0)
+            return;
+        skip_ws(&s);
+        if (s.p >= s.end || *s.p != ',')
+            return;
+        s.p++;
+    }
+}
+
+int db_row_parse(int table, const char *json, size_t n, const char *text, size_t tn,
+                 struct db_row *r, char *why, size_t whylen)
+{
+    struct scan s;
+    const char *fields = NULL, *extra = NULL;
+    size_t fields_n = 0, extra_n = 0, kstart, vstart;
+    int have_ts = 0, have_connector = 0, ncols;
+    const char *const *cols;
+
+    memset(r, 0, sizeof(*r));
+    cols = db_table_columns(table);
+    if (cols == NULL) {
+        snprintf(why, whylen, "no such table");
+        return -1;
+    }
+    for (ncols = 0; cols[ncols] != NULL; ncols++)
+        r->col[ncols].null = 1;
+    r->ncol = (size_t)ncols;
+    r->table = table;
+    r->instance = -1;
+    /* Decoded strings never grow: all of them, the fields' columns decoded
+     * again, security's members copied and the text line fit. */
+    r->store = emg_malloc(3 * n + tn + 16);
+    if (r->store == NULL) {
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    memset(&s, 0, sizeof(s));
+    s.p = json;
+    s.end = json + n;
+    s.out = r->store;
+    skip_ws(&s);
+    if (s.p >= s.end || *s.p != '{') {
+        fail(&s, "not a JSON object");
+        goto bad;
+    }
+    s.p++;
+    for (;;) {
+        const char *key, *vp, *mstart;
+        int col;
+
+        skip_ws(&s);
+        mstart = s.p;
+        if (scan_string(&s, 1, &kstart) != 0)
+            goto bad;
+        key = s.out + kstart;
+        skip_ws(&s);
+        if (s.p >= s.end || *s.p != ':') {
+            fail(&s, "':' expected");
+            goto bad;
+        }
+        s.p++;
+        skip_ws(&s);
+        vp = s.p;
+        col = col_index(table, key);
+        if (strcmp(key, "fields") == 0 && table == DB_PDULOG) {
+            if (s.p >= s.end || *s.p != '{') {
+                fail(&s, "\"fields\" is not an object");
+                goto bad;
+            }
+            if (skip_value(&s, 1) != 0)
+                goto bad;
+            fields = vp;
+            fields_n = (size_t)(s.p - vp);
+        } else if (s.p < s.end && *s.p == '"') {
+            if (scan_string(&s, 1, &vstart) != 0)
+                goto bad;
+            if (strcmp(key, "ts") == 0) {
+                if (parse_iso(s.out + vstart, &r->ts_us) != 0) {
+                    fail(&s, "\"ts\" is not an ISO 8601 time with microseconds and an offset");
+                    goto bad;
+                }
+                have_ts = 1;
+            } else if (strcmp(key, "connector") == 0) {
+                r->connector = s.out + vstart;
+                have_connector = 1;
+            } else if (col >= 0 && strcmp(key, "line") != 0 && strcmp(key, "fields") != 0 &&
+                       !is_int_col(key)) {
+                r->col[col].s = s.out + vstart;
+                r->col[col].n = s.outlen - vstart - 1;
+                r->col[col].null = 0;
+            } else if (table == DB_SECURITYLOG) {
+                /* a key="value" of a security line: kept in fields */
+                if (extra == NULL)
+                    extra = mstart;
+                extra_n = (size_t)(s.p - extra);
+            } else {
+                fail(&s, "a member the twin does not have");
+                goto bad;
+            }
+        } else if (s.p < s.end && (*s.p == '-' || (*s.p >= '0' && *s.p <= '9'))) {
+            int64_t v;
+
+            if (scan_number(&s, &v) != 0)
+                goto bad;
+            if (strcmp(key, "instance") == 0 && v >= 0 && v <= 0x7fffffff) {
+                r->instance = (int)v;
+            } else if (col >= 0 && is_int_col(key)) {
+                r->col[col].i = v;
+                r->col[col].is_int = 1;
+                r->col[col].null = 0;
+            } else {
+                fail(&s, "a number where the twin has none");
+                goto bad;
+            }
+        } else {
+            fail(&s, "a string or a number expected");
+            goto bad;
+        }
+        skip_ws(&s);
+        if (s.p < s.end && *s.p == ',') {
+            s.p++;
+            continue;
+        }
+        if (s.p < s.end && *s.p == '}') {
+            s.p++;
+            break;
+        }
+        fail(&s, "',' or '}' expected");
+        goto bad;
+    }
+    skip_ws(&s);
+    if (s.p != s.end) {
+        fail(&s, "text after the object");
+        goto bad;
+    }
+    if (!have_ts || !have_connector) {
+        fail(&s, "\"ts\" or \"connector\" missing");
+        goto bad;
+    }
+    if (fields != NULL) {
+        int c = col_index(table, "fields");
+
+        /* a copy: the row must not point into the caller's twin */
+        memcpy(s.out + s.outlen, fields, fields_n);
+        fields = s.out + s.outlen;
+        s.outlen += fields_n;
+        r->col[c].s = fields;
+        r->col[c].n = fields_n;
+        r->col[c].null = 0;
+        field_column(r, &s, fields, fields_n, "MESSAGEID", col_index(table, "message_id"));
+        field_column(r, &s, fields, fields_n, "RECEIPTEDMESSAGEID",
+                     col_index(table, "receipted_message_id"));
+        field_column(r, &s, fields, fields_n, "SOURCEADDR", col_index(table, "source_addr"));
+        field_column(r, &s, fields, fields_n, "DESTINATIONADDR",
+                     col_index(table, "destination_addr"));
+    }
+    if (table == DB_SECURITYLOG) {
+        /* {"key":"value",...}: the members as the twin wrote them */
+        int c = col_index(table, "fields");
+        char *o = s.out + s.outlen;
+
+        o[0] = '{';
+        if (extra != NULL) {
+            /* extra starts at a member's opening quote; members between
+             * two extras are only ever extras too (the twin writes level
+             * and event first) */
+            memcpy(o + 1, extra, extra_n);
+        }
+        o[1 + extra_n] = '}';
+        r->col[c].s = o;
+        r->col[c].n = extra_n + 2;
+        r->col[c].null = 0;
+        s.outlen += extra_n + 2;
+    }
+    if (table == DB_PDULOG && r->col[col_index(table, "fields")].null) {
+        fail(&s, "\"fields\" missing");
+        goto bad;
+    }
+    {
+        int c = col_index(table, "line");
+
+        memcpy(s.out + s.outlen, text, tn);
+        r->col[c].s = s.out + s.outlen;
+        r->col[c].n = tn;
+        r->col[c].null = 0;
+        s.outlen += tn;
+    }
+    return 0;
+
+bad:
+    snprintf(why, whylen, "%s at octet %zu", s.why != NULL ? s.why : "not a twin line",
+             (size_t)(s.p - json));
+    emg_free(r->store);
+    r->store = NULL;
+    return -1;
+}
+
+void db_row_free(struct db_row *r)
+{
+    emg_free(r->store);
+    r->store = NULL;
+}

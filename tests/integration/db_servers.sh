@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# db_servers.sh: real database servers for the database tests, started in
+# the test's scratch directory and stopped with it (sourced after lib.sh).
+#
+#   db_user                   the unprivileged user the servers run as
+#                             (emgdiag-test, a system user made when
+#                             missing); 1 when there is none and none
+#                             can be made (the caller skips)
+#   pg_init DIR PASSWORD      initdb a PostgreSQL 15 cluster in DIR with
+#                             password authentication for user "emgdiag"
+#   pg_start NAME DIR         start it (it_start NAME) on a unix socket in
+#                             DIR only; sets PG_SOCK, PG_PORT, PG_CONN
+#                             (a conninfo without the password)
+#   pg_stop_fast NAME         a fast shutdown (SIGINT), waited for
+#   pg_psql SQL...            runs SQL in database emg as emgdiag
+#
+# The servers listen on no TCP address, only on a socket in the scratch
+# directory; nothing of the system's own PostgreSQL is used but its binaries.
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+DB_USER=emgdiag-test
+
+db_user() {
+    id "$DB_USER" >/dev/null 2>&1 && return 0
+    [ "$(id -u)" = 0 ] || return 1
+    useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$DB_USER" >/dev/null 2>&1
+    id "$DB_USER" >/dev/null 2>&1
+}
+
+# AS_DB_USER: the command prefix that runs a program as the servers' user
+# (setpriv execs it: the PID it_start records is the server's own).
+AS_DB_USER=()
+[ "$(id -u)" = 0 ] && AS_DB_USER=(setpriv --reuid="$DB_USER" --regid="$DB_USER" --init-groups --)
+
+pg_init() {
+    local dir=$1 password=$2
+    mkdir -p "$dir"
+    printf '%s\n' "$password" >"$dir.pw"
+    chmod 0755 "$IT_DIR"
+    chown "$DB_USER" "$dir" "$dir.pw" 2>/dev/null
+    "${AS_DB_USER[@]}" "$PG_BIN/initdb" -D "$dir/data" -U emgdiag --auth=scram-sha-256 \
+        --pwfile="$dir.pw" >"$dir.initdb.log" 2>&1 || return 1
+    rm -f "$dir.pw"
+}
+
+pg_start() {
+    local name=$1 dir=$2 i
+    PG_SOCK=$dir
+    PG_PORT=${PG_PORT:-$(it_port)}
+    PG_CONN="host=$PG_SOCK port=$PG_PORT dbname=emg user=emgdiag"
+    it_start "$name" "${AS_DB_USER[@]}" "$PG_BIN/postgres" -D "$dir/data" -k "$dir" -p "$PG_PORT" \
+        -c listen_addresses= -c fsync=off
+    for ((i = 0; i < 100; i++)); do
+        [ -S "$dir/.s.PGSQL.$PG_PORT" ] && return 0
+        sleep 0.1
+    done
+    it_fail "PostgreSQL did not start in 10 s"
+    it__tail "$IT_DIR/$name.err"
+    return 1
+}
+
+pg_stop_fast() {
+    local pid
+    pid=$(it_pid "$1")
+    [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null
+    it_wait_exit "$1" 15
+    it_stop "$1"
+}
+
+pg_psql() {
+    psql "host=$PG_SOCK port=$PG_PORT dbname=${PG_DB:-emg} user=emgdiag" -X -q -At -v ON_ERROR_STOP=1 "$@"
+}

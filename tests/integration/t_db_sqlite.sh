@@ -1,0 +1,189 @@
+#!/bin/bash
+# The database sink with SQLite (docs/database.md), both patched boxes
+# reading one configuration and writing one database file.  Time budget:
+# about 60 s.
+#  1. The database starts at a synthetic schema version 0 (emgdiag_schema
+#     says 0, an unrelated table holds a row): the sink upgrades it in
+#     place at start, keeping that row.
+#  2. Live traffic through opensmppbox and bearerbox (clients bind, submit,
+#     unbind; refused binds with hostile system_ids: quotes, backslashes,
+#     NUL, octets that are not UTF-8, SQL text): every line of the
+#     connector, pdu and security logs is one row, field for field through
+#     the JSON twin (db_compare.py), within 2 s of the files settling.
+#  3. An outage: another process holds the database's write lock while a
+#     client submits.  Sessions are unaffected, the files are complete, the
+#     rows resume after the lock is gone, and the lines without a row are
+#     exactly the count the `general` line DATABASE ROWS DROPPED reports.
+#  4. emgdiag-follow --db prints exactly what emgdiag-follow prints from the
+#     files, for sessions from before the outage.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/boxes.sh"
+it_init db_sqlite
+
+P=$TOP/tests/peers
+FOLLOW=${EMGDIAG_FOLLOW:?set EMGDIAG_FOLLOW}
+L=$IT_DIR/logs
+DB=$IT_DIR/emg.db
+mkdir -p "$L"
+
+if [ ! -d "$P/node_modules/smpp" ]; then
+    (cd "$P" && npm install --no-audit --no-fund >/dev/null 2>&1)
+fi
+
+# 1. A database at schema version 0.
+python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript("CREATE TABLE emgdiag_schema (version INTEGER NOT NULL);"
+                "INSERT INTO emgdiag_schema VALUES (0);"
+                "CREATE TABLE site_notes (note TEXT); INSERT INTO site_notes VALUES (\"kept\");")
+c.commit()
+' "$DB"
+
+SMSC_PORT=$(it_port)
+OSB_PORT=$(it_port)
+it_start smsc perl "$P/smsc.pl" --port "$SMSC_PORT" --system-id up --password uppw
+it_wait_line "$IT_DIR/smsc.out" '^LISTENING' 10
+printf '%s\n' '<emgdiag>' \
+    "  <logs dir=\"$L\" format=\"both\" timezone=\"utc\"/>" \
+    '  <connector name="out" type="outgoing" smsc-id="up"/>' \
+    '  <connector name="in" type="incoming" opensmppbox-id="osb"/>' \
+    "  <database type=\"sqlite\" file=\"$DB\" node=\"gw1\"/>" \
+    '</emgdiag>' >"$IT_DIR/emg.xml"
+printf '%s\n' 'c1 pw1 x' 'c2 pw2 x' >"$IT_DIR/logins"
+box_bearerbox_conf "$IT_DIR/kannel.conf" "$IT_DIR/emg.xml"
+box_smsc_smpp "$IT_DIR/kannel.conf" up "$SMSC_PORT" up uppw "transceiver-mode = true"
+box_osb_conf "$IT_DIR/osb.conf" "$IT_DIR/emg.xml" "$OSB_PORT" "$IT_DIR/logins"
+box_start bb "$IT_DIR/kannel.conf"
+box_start osb "$IT_DIR/osb.conf" "$OSB_PORT"
+it_wait_line "$L/connector.out" 'LOGIN OK' 20
+
+# (the sinks connect on their own threads: synchronisation only)
+for ((i = 0; i < 50; i++)); do
+    [ "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 1 ] && break
+    sleep 0.1
+done
+it_assert_eq "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema')" 1 \
+    "schema version 0 upgraded to 1 by the sink at start"
+it_assert_eq "$(sqlite3 "$DB" 'SELECT note FROM site_notes')" kept \
+    "the upgrade kept what the database held"
+
+# lines: the connector, pdu and security text lines written so far; rows:
+# the rows.
+lines() { cat "$L"/connector.in "$L"/connector.out "$L"/pdu.in "$L"/pdu.out "$L"/security 2>/dev/null | wc -l; }
+rows() { sqlite3 "$DB" 'SELECT (SELECT count(*) FROM connectorlog) + (SELECT count(*) FROM pdulog) + (SELECT count(*) FROM securitylog)'; }
+# settle: until the files stop growing (synchronisation only).
+settle() {
+    local before after i
+    for ((i = 0; i < 50; i++)); do
+        before=$(lines)
+        sleep 0.3
+        after=$(lines)
+        [ "$before" = "$after" ] && return 0
+    done
+}
+
+# 2. Traffic, and hostile system_ids.
+it_start c1 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id c1 --password pw1 --submit 20 --unbind
+it_start c2 node "$P/client.js" --host 127.0.0.1 --port "$OSB_PORT" --system-id c2 --password pw2 --submit 20 --unbind
+it_wait_exit c1 30
+it_wait_exit c2 30
+RAW=$TOP/tests/integration/host_rawclient.pl
+# ' " \ ;DROP TABLE pdulog;-- 0xff 0xfe (not UTF-8), the NUL that ends it, a password
+HOSTILE=$(printf '%s' "'\"\\;DROP TABLE pdulog;--" | od -An -tx1 | tr -d ' \n')fffe0027
+perl "$RAW" "$OSB_PORT" bind "$HOSTILE" wrong >"$IT_DIR/raw1.out" 2>&1
+perl "$RAW" "$OSB_PORT" bind "$(printf '%s' "x'); DELETE FROM connectorlog; --" | od -An -tx1 | tr -d ' \n')" \
+    wrong >"$IT_DIR/raw2.out" 2>&1
+it_assert_line "$IT_DIR/raw1.out" '^RESP 0x80000009 14 ' "hostile system_id refused with 14"
+settle
+t0=$(date +%s%N)
+ok=
+for ((i = 0; i < 40; i++)); do
+    [ "$(rows)" = "$(lines)" ] && {
+        ok=1
+        break
+    }
+    sleep 0.05
+done
+t1=$(date +%s%N)
+if [ -n "$ok" ] && [ $(((t1 - t0) / 1000000)) -le 2000 ]; then
+    it_pass "every line is a row within 2 s ($(lines) lines; $(((t1 - t0) / 1000000)) ms after the files settled)"
+else
+    it_fail "rows $(rows), lines $(lines) 2 s after the files settled"
+fi
+it_assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM securitylog WHERE fields LIKE '%DROP TABLE pdulog%'")" 1 \
+    "the hostile system_id is a value in securitylog, not SQL"
+it_assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name IN ('pdulog', 'connectorlog')")" 2 \
+    "pdulog and connectorlog still exist"
+python3 "$TOP/tests/integration/db_compare.py" "$DB" "$L" --node gw1 --box in=opensmppbox \
+    --box out=bearerbox --box osb=opensmppbox >"$IT_DIR/compare1.out" 2>&1 &&
+    it_pass "before the outage: every line one row, each row field for field its JSON twin" || {
+    it_fail "before the outage: rows and files differ"
+    grep -E '^DIFF' "$IT_DIR/compare1.out" | head -20
+}
+
+# 3. An outage: the write lock held by another process for 6 s while a
+# client submits.
+it_start locker python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+c.execute("BEGIN EXCLUSIVE")
+print("LOCKED", flush=True)
+time.sleep(6)
+c.execute("COMMIT")
+print("UNLOCKED", flush=True)
+' "$DB"
+it_wait_line "$IT_DIR/locker.out" '^LOCKED' 10
+it_start c3 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id c1 --password pw1 --submit 30 --unbind
+it_wait_exit c3 30
+it_assert_eq "$(peer_field "$IT_DIR/c3.out" unbind status)" 0 "a session during the outage: unbind answered 0"
+it_wait_line "$IT_DIR/locker.out" '^UNLOCKED' 15
+# The rows resume: a session after the outage.
+it_wait_line "$L/general" 'DATABASE ROWS DROPPED' 40
+it_start c4 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id c2 --password pw2 --submit 10 --unbind
+it_wait_exit c4 30
+settle
+sleep 1
+it_stop osb
+it_stop bb
+
+# The files are complete: every session wrote its lines.
+it_assert_eq "$(grep -c 'DISCONNECT OK' "$L/connector.in")" 4 "connector.in: four clean sessions"
+it_assert_eq "$(grep -c 'SUBMIT_SM_RESP' "$L/pdu.in")" 80 "pdu.in: every submit_sm_resp of 20 + 20 + 30 + 10 submits"
+dropped=$(sed -nE 's/.*DATABASE ROWS DROPPED count="([0-9]+)".*/\1/p' "$L/general" | awk '{s += $1} END {print s + 0}')
+if [ "$dropped" -gt 0 ]; then
+    it_pass "the outage cost $dropped rows, reported in general"
+else
+    it_fail "no rows reported dropped for the outage"
+fi
+it_assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM connectorlog WHERE connector = 'in' AND event = 'DISCONNECT' AND ts = (SELECT max(ts) FROM connectorlog WHERE connector = 'in')")" 1 \
+    "rows resumed after the outage: the last session's DISCONNECT is a row"
+if python3 "$TOP/tests/integration/db_compare.py" "$DB" "$L" --node gw1 --box in=opensmppbox \
+    --box out=bearerbox --box osb=opensmppbox --missing "$dropped" >"$IT_DIR/compare.out" 2>&1; then
+    it_pass "rows = file lines - $dropped dropped, each row field for field its JSON twin"
+else
+    it_fail "rows and files differ"
+    grep -E '^DIFF' "$IT_DIR/compare.out" | head -20
+fi
+
+# 4. emgdiag-follow --db against the files: the sessions before the outage
+# are whole in both.
+follow_same() {
+    local what=$1
+    shift
+    "$FOLLOW" --dir "$L" "$@" >"$IT_DIR/f.files" 2>"$IT_DIR/f.files.err"
+    "$FOLLOW" --db "sqlite:$DB" "$@" >"$IT_DIR/f.db" 2>"$IT_DIR/f.db.err"
+    if [ -s "$IT_DIR/f.files" ] && cmp -s "$IT_DIR/f.files" "$IT_DIR/f.db"; then
+        it_pass "emgdiag-follow --db $*: the same output as from the files ($what)"
+    else
+        it_fail "emgdiag-follow --db $*: differs from the files ($what)"
+        diff "$IT_DIR/f.files" "$IT_DIR/f.db" | head -10
+        cat "$IT_DIR/f.db.err"
+    fi
+}
+follow_same "the first session" --session 1 in 0
+follow_same "the second session" --session 2 in 0
+follow_same "the last session, after the outage" --session -1 in 0
+"$FOLLOW" --db "sqlite:$DB" --node gw2 out 0 >/dev/null 2>&1
+it_assert_eq "$?" 1 "emgdiag-follow --db --node gw2: no session there (exit 1)"
+it_summary

@@ -1,0 +1,320 @@
+/*
+ * check_db: the database sink's parts without a box (docs/database.md):
+ * a JSON twin cut into a row's columns (module/db_row.c) and the SQLite
+ * back-end (module/db_sqlite.c): schema creation, the upgrade from version
+ * 0, a newer version left alone, batches, the unique key, retention.
+ * Expected columns come from the twin lines as docs/pdu-log.md and
+ * docs/connector-log.md write them, typed in here.
+ */
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db_row.h"
+#include "db_sqlite.h"
+
+static char dir[64];
+static char path[128];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof(dir), "%s/check_db.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/t.db", dir);
+}
+
+static void remove_dir(void)
+{
+    char p[160];
+    static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+/* The column `name` of r. */
+static const struct db_value *col(const struct db_row *r, const char *name)
+{
+    const char *const *cols = db_table_columns(r->table);
+
+    for (size_t i = 0; cols[i] != NULL; i++)
+        if (strcmp(cols[i], name) == 0)
+            return &r->col[i];
+    ck_abort_msg("no column %s", name);
+    return NULL;
+}
+
+static void expect_text(const struct db_row *r, const char *name, const char *want)
+{
+    const struct db_value *v = col(r, name);
+
+    if (want == NULL) {
+        ck_assert_msg(v->null, "%s should be NULL", name);
+        return;
+    }
+    ck_assert_msg(!v->null && !v->is_int, "%s should be text", name);
+    ck_assert_uint_eq(v->n, strlen(want));
+    ck_assert_msg(memcmp(v->s, want, v->n) == 0, "%s is %.*s, not %s", name, (int)v->n, v->s,
+                  want);
+}
+
+static int parse(int table, const char *json, const char *text, struct db_row *r)
+{
+    char why[160];
+
+    return db_row_parse(table, json, strlen(json), text, strlen(text), r, why, sizeof(why));
+}
+
+/* docs/pdu-log.md's twin example, at +02:00. */
+#define BIND_TWIN                                                                             \
+    "{\"ts\":\"2015-04-29T03:03:59.473594+02:00\",\"connector\":\"smpp-out\",\"instance\":0,"  \
+    "\"dir\":\"write\",\"op\":\"0x00000009\",\"name\":\"BIND_TRANSCEIVER\",\"status\":0,"     \
+    "\"trn\":11638,\"datalen\":17,\"fields\":{\"INTERFACEVERSION\":52,\"PASSWORD\":\"***\"," \
+    "\"SYSTEMID\":\"user\"}}"
+#define BIND_TEXT                                                                              \
+    "2015-04-29 03:03:59.473594 INFO  (smpp-out,0) Write op:0x00000009 (BIND_TRANSCEIVER) "    \
+    "status:0 trn:11638 datalen:17 INTERFACEVERSION:52 PASSWORD:*** SYSTEMID:user"
+
+START_TEST(test_pdu_row)
+{
+    struct db_row r;
+    char twin[] = BIND_TWIN, text[] = BIND_TEXT;
+
+    /* the row outlives its inputs: they are wiped before it is looked at */
+    ck_assert_int_eq(parse(DB_PDULOG, twin, text, &r), 0);
+    memset(twin, 'x', sizeof(twin) - 1);
+    memset(text, 'x', sizeof(text) - 1);
+    /* 2015-04-29 01:03:59 UTC */
+    ck_assert_int_eq(r.ts_us, 1430269439473594LL);
+    ck_assert_str_eq(r.connector, "smpp-out");
+    ck_assert_int_eq(r.instance, 0);
+    expect_text(&r, "dir", "write");
+    expect_text(&r, "op", "0x00000009");
+    expect_text(&r, "name", "BIND_TRANSCEIVER");
+    ck_assert(col(&r, "trn")->is_int && col(&r, "trn")->i == 11638);
+    ck_assert(col(&r, "datalen")->is_int && col(&r, "datalen")->i == 17);
+    ck_assert(col(&r, "status")->is_int && col(&r, "status")->i == 0);
+    expect_text(&r, "fields",
+                "{\"INTERFACEVERSION\":52,\"PASSWORD\":\"***\",\"SYSTEMID\":\"user\"}");
+    expect_text(&r, "error", NULL);
+    expect_text(&r, "message_id", NULL);
+    expect_text(&r, "line", BIND_TEXT);
+    db_row_free(&r);
+}
+END_TEST
+
+/* Column values cut from fields, a repeated key's first value, escapes
+ * undone once (the text form's own escaping stays). */
+START_TEST(test_pdu_fields_columns)
+{
+    struct db_row r;
+    const char *twin =
+        "{\"ts\":\"2024-01-01T00:00:00.000001+00:00\",\"connector\":\"c\",\"instance\":3,"
+        "\"dir\":\"read\",\"op\":\"0x00000005\",\"name\":\"DELIVER_SM\",\"status\":0,\"trn\":7,"
+        "\"datalen\":60,\"fields\":{\"SOURCEADDR\":\"46700\\\\x22a\",\"DESTINATIONADDR\":[\"1\","
+        "\"2\"],\"RECEIPTEDMESSAGEID\":\"m-1\",\"SHORTMESSAGE\":\"id:m-1 \\u00e9\"},"
+        "\"error\":\"x\"}";
+
+    ck_assert_int_eq(parse(DB_PDULOG, twin, "T", &r), 0);
+    ck_assert_int_eq(r.ts_us, 1704067200000001LL);
+    ck_assert_int_eq(r.instance, 3);
+    expect_text(&r, "source_addr", "46700\\x22a");
+    expect_text(&r, "destination_addr", "1");
+    expect_text(&r, "receipted_message_id", "m-1");
+    expect_text(&r, "message_id", NULL);
+    expect_text(&r, "error", "x");
+    db_row_free(&r);
+}
+END_TEST
+
+START_TEST(test_connector_and_security_rows)
+{
+    struct db_row r;
+
+    ck_assert_int_eq(parse(DB_CONNECTORLOG,
+                           "{\"ts\":\"2024-01-01T01:00:00.000000+01:00\",\"connector\":\"in\","
+                           "\"instance\":1,\"event\":\"LOGIN\",\"result\":\"ERR\",\"info\":\"14\"}",
+                           "L", &r),
+                     0);
+    ck_assert_int_eq(r.ts_us, 1704067200000000LL);
+    expect_text(&r, "event", "LOGIN");
+    expect_text(&r, "result", "ERR");
+    expect_text(&r, "info", "14");
+    expect_text(&r, "line", "L");
+    db_row_free(&r);
+
+    ck_assert_int_eq(parse(DB_SECURITYLOG,
+                           "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"in\","
+                           "\"level\":\"WARN\",\"event\":\"DENY CONNECT\",\"address\":\"192.0.2.1\","
+                           "\"rule\":\"x.xml:9\"}",
+                           "S", &r),
+                     0);
+    ck_assert_int_eq(r.instance, -1);
+    expect_text(&r, "level", "WARN");
+    expect_text(&r, "event", "DENY CONNECT");
+    expect_text(&r, "fields", "{\"address\":\"192.0.2.1\",\"rule\":\"x.xml:9\"}");
+    db_row_free(&r);
+}
+END_TEST
+
+/* Not a twin: refused whole. */
+START_TEST(test_refused)
+{
+    static const char *const bad[] = {
+        "",
+        "[]",
+        "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\"}", /* no connector */
+        "{\"ts\":\"2024-01-01 00:00:00.000000\",\"connector\":\"c\",\"event\":\"CONNECT\"}",
+        "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"c\",\"event\":\"A\"} x",
+        "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"c\",\"event\":\"A\\u0000\"}",
+        "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"c\",\"line\":\"forged\"}",
+        "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"c\",\"event\":\"A",
+        "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"c\",\"event\":{}}",
+        "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"c\",\"event\":1e5}",
+    };
+    struct db_row r;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(parse(DB_CONNECTORLOG, bad[i], "x", &r) == -1, "taken: %s", bad[i]);
+    /* a pdu twin without fields, and fields nested deeper than the twin's */
+    ck_assert_int_eq(parse(DB_PDULOG,
+                           "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"c\","
+                           "\"dir\":\"read\"}",
+                           "x", &r),
+                     -1);
+    ck_assert_int_eq(parse(DB_PDULOG,
+                           "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"c\","
+                           "\"fields\":{\"A\":[[[1]]]}}",
+                           "x", &r),
+                     -1);
+}
+END_TEST
+
+/* ---- the SQLite back-end ---- */
+
+static long long count(struct db_sqlite *d, const char *sql)
+{
+    sqlite3_stmt *st;
+    long long n;
+
+    ck_assert_int_eq(sqlite3_prepare_v2(db_sqlite_handle(d), sql, -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+START_TEST(test_schema_and_rows)
+{
+    char err[256];
+    struct db_sqlite *d = db_sqlite_open(path, 1, err, sizeof(err));
+    struct db_row rows[2];
+    const char *sessions[2] = { "1.2.3", NULL };
+    int from = -1;
+
+    ck_assert_msg(d != NULL, "%s", err);
+    ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 0);
+    ck_assert_int_eq(db_sqlite_schema(d, &from, err, sizeof(err)), 0);
+    ck_assert_int_eq(from, 0);
+    ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), DB_SCHEMA_VERSION);
+    /* idempotent */
+    ck_assert_int_eq(db_sqlite_schema(d, &from, err, sizeof(err)), 0);
+    ck_assert_int_eq(from, DB_SCHEMA_VERSION);
+
+    ck_assert_int_eq(parse(DB_PDULOG, BIND_TWIN, BIND_TEXT, &rows[0]), 0);
+    ck_assert_int_eq(parse(DB_CONNECTORLOG,
+                           "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"in\","
+                           "\"instance\":1,\"event\":\"CONNECT\",\"result\":\"OK\"}",
+                           "2024-01-01 00:00:00.000000 (1) CONNECT OK", &rows[1]),
+                     0);
+    ck_assert_int_eq(db_sqlite_insert(d, "gw1", "bearerbox", rows, sessions, 2, err, sizeof(err)),
+                     2);
+    /* the same lines again: the unique key keeps one of each */
+    ck_assert_int_eq(db_sqlite_insert(d, "gw1", "bearerbox", rows, sessions, 2, err, sizeof(err)),
+                     0);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM pdulog WHERE session = '1.2.3' AND trn = 11638 "
+                              "AND node = 'gw1' AND box = 'bearerbox' AND ts = 1430269439473594"),
+                     1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM connectorlog WHERE session IS NULL AND "
+                              "info IS NULL AND instance = 1"),
+                     1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM pdulog WHERE json_extract(fields, "
+                              "'$.SYSTEMID') = 'user'"),
+                     1);
+    /* retention: rows of gw1 before 2020 (the bind of 2015) */
+    ck_assert_int_eq(db_sqlite_expire(d, "gw2", 1577836800000000LL, 10, err, sizeof(err)), 0);
+    ck_assert_int_eq(db_sqlite_expire(d, "gw1", 1577836800000000LL, 10, err, sizeof(err)), 1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM pdulog"), 0);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM connectorlog"), 1);
+    db_row_free(&rows[0]);
+    db_row_free(&rows[1]);
+    db_sqlite_close(d);
+}
+END_TEST
+
+START_TEST(test_upgrade_and_newer)
+{
+    char err[256];
+    struct db_sqlite *d = db_sqlite_open(path, 1, err, sizeof(err));
+    int from = -1;
+
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(sqlite3_exec(db_sqlite_handle(d),
+                                  "CREATE TABLE emgdiag_schema (version INTEGER NOT NULL);"
+                                  "INSERT INTO emgdiag_schema VALUES (0);"
+                                  "CREATE TABLE mine (x TEXT); INSERT INTO mine VALUES ('kept');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 0);
+    ck_assert_int_eq(db_sqlite_schema(d, &from, err, sizeof(err)), 0);
+    ck_assert_int_eq(from, 0);
+    ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM mine WHERE x = 'kept'"), 1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                              "('connectorlog', 'pdulog', 'securitylog')"),
+                     3);
+    /* a newer schema than this code knows: refused, untouched */
+    ck_assert_int_eq(sqlite3_exec(db_sqlite_handle(d), "UPDATE emgdiag_schema SET version = 99",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(db_sqlite_schema(d, &from, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "version 99, newer") != NULL, "%s", err);
+    ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 99);
+    db_sqlite_close(d);
+}
+END_TEST
+
+static Suite *db_suite(void)
+{
+    Suite *s = suite_create("db");
+    TCase *rows = tcase_create("rows");
+    TCase *sqlite = tcase_create("sqlite");
+
+    tcase_add_test(rows, test_pdu_row);
+    tcase_add_test(rows, test_pdu_fields_columns);
+    tcase_add_test(rows, test_connector_and_security_rows);
+    tcase_add_test(rows, test_refused);
+    tcase_add_checked_fixture(sqlite, make_dir, remove_dir);
+    tcase_add_test(sqlite, test_schema_and_rows);
+    tcase_add_test(sqlite, test_upgrade_and_newer);
+    suite_add_tcase(s, rows);
+    suite_add_tcase(s, sqlite);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(db_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,219 @@
+/*
+ * follow_db: a connector's lines from the database, as files (see
+ * follow_db.h).
+ */
+#include "follow_db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "db.h"
+
+#define PROG "emgdiag-follow"
+
+/* The database between the two calls, and the connector lines' times in
+ * the order they were written. */
+static struct db *db;
+static char *db_node;
+static const char *db_connector;
+static int db_have_instance;
+static unsigned long db_instance;
+static int64_t *con_ts;
+static size_t n_con, cap_con;
+
+struct nodes {
+    char *first;
+    int n;
+};
+
+static void on_node(void *ctx, const char *node)
+{
+    struct nodes *ns = ctx;
+
+    if (ns->n++ == 0)
+        ns->first = strdup(node);
+    else if (ns->n == 2)
+        fprintf(stderr, "%s: the connector is on more than one node: %s, %s", PROG, ns->first,
+                node);
+    else
+        fprintf(stderr, ", %s", node);
+}
+
+struct out {
+    FILE *fp;
+    int keep_ts;
+};
+
+static void on_line(void *ctx, const char *line, size_t n, int64_t ts)
+{
+    struct out *o = ctx;
+
+    fwrite(line, 1, n, o->fp);
+    putc('\n', o->fp);
+    if (o->keep_ts) {
+        if (n_con == cap_con) {
+            cap_con = cap_con ? 2 * cap_con : 256;
+            con_ts = realloc(con_ts, cap_con * sizeof(*con_ts));
+            if (con_ts == NULL) {
+                fprintf(stderr, "%s: out of memory\n", PROG);
+                exit(2);
+            }
+        }
+        con_ts[n_con++] = ts;
+    }
+}
+
+/* The lines of one table within [from, to] into a new anonymous file; its
+ * fd, or -1. */
+static int export_table(const char *table, int have_instance, int64_t from, int64_t to,
+                        int keep_ts)
+{
+    char err[512];
+    struct out o;
+    int fd, rc;
+
+    fd = memfd_create(table, 0);
+    if (fd < 0) {
+        fprintf(stderr, "%s: memfd_create: %s\n", PROG, strerror(errno));
+        return -1;
+    }
+    o.fp = fdopen(dup(fd), "w");
+    o.keep_ts = keep_ts;
+    if (o.fp == NULL) {
+        fprintf(stderr, "%s: %s\n", PROG, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    rc = db_lines(db, table, db_node, db_connector, have_instance, db_instance, from, to, on_line,
+                  &o, err, sizeof(err));
+    if (fclose(o.fp) != 0 || rc != 0) {
+        fprintf(stderr, "%s: %s\n", PROG, rc != 0 ? err : strerror(errno));
+        close(fd);
+        return -1;
+    }
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
+int follow_db_connector(const char *uri, const char *node, const char *connector,
+                        int have_instance, unsigned long instance, char *con_path)
+{
+    struct db_target t;
+    struct nodes ns = { NULL, 0 };
+    char err[512];
+    int fd, v;
+
+    if (db_target_from_uri(uri, &t, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: --db: %s\n", PROG, err);
+        return -1;
+    }
+    db = db_open(&t, 0, err, sizeof(err));
+    if (db == NULL) {
+        fprintf(stderr, "%s: --db: %s\n", PROG, err);
+        return -1;
+    }
+    v = db_version(db, err, sizeof(err));
+    if (v != DB_SCHEMA_VERSION) {
+        if (v >= 0)
+            fprintf(stderr, "%s: --db: schema version %d, this tool reads %d%s\n", PROG, v,
+                    DB_SCHEMA_VERSION, v < DB_SCHEMA_VERSION ? " (emgdiag-db upgrade)" : "");
+        else
+            fprintf(stderr, "%s: --db: %s\n", PROG, err);
+        goto fail;
+    }
+    if (node == NULL) {
+        if (db_nodes(db, connector, on_node, &ns, err, sizeof(err)) != 0) {
+            fprintf(stderr, "%s: --db: %s\n", PROG, err);
+            free(ns.first);
+            goto fail;
+        }
+        if (ns.n > 1) {
+            fprintf(stderr, ": choose one with --node\n");
+            free(ns.first);
+            goto fail;
+        }
+        /* none: empty logs, reported as files would be */
+        db_node = ns.first != NULL ? ns.first : strdup("");
+    } else {
+        db_node = strdup(node);
+    }
+    db_connector = connector;
+    db_have_instance = have_instance;
+    db_instance = instance;
+    fd = export_table("connectorlog", have_instance, INT64_MIN, INT64_MAX, 1);
+    if (fd < 0)
+        goto fail;
+    snprintf(con_path, 64, "/proc/self/fd/%d", fd);
+    return 0;
+
+fail:
+    db_close(db);
+    db = NULL;
+    return -1;
+}
+
+/* The time span [*from, *to] of the chosen sessions (one instance), by the
+ * placement rule of follow_model.h: a session holds the pdu lines from its
+ * first line (from any time before, for a first session that did not start
+ * with a CONNECT) up to the next session's first line, and no later than
+ * its own last line when it ended. */
+static void chosen_span(const struct model *m, const unsigned char *chosen, int64_t *from,
+                        int64_t *to)
+{
+    int any = 0;
+
+    *from = INT64_MAX;
+    *to = INT64_MIN;
+    if (m->nlines != n_con) { /* a line was skipped: no times to go by */
+        *from = INT64_MIN;
+        *to = INT64_MAX;
+        return;
+    }
+    for (size_t i = 0; i < m->nsessions; i++) {
+        const struct session *s = &m->sessions[i];
+        int64_t lo, hi;
+
+        if (!chosen[i] || s->nidx == 0)
+            continue;
+        any = 1;
+        lo = (i == 0 && !s->started) ? INT64_MIN : con_ts[s->idx[0]];
+        hi = i + 1 < m->nsessions && m->sessions[i + 1].nidx > 0 ? con_ts[m->sessions[i + 1].idx[0]]
+                                                                 : INT64_MAX;
+        if (s->ended && con_ts[s->idx[s->nidx - 1]] < hi)
+            hi = con_ts[s->idx[s->nidx - 1]];
+        if (lo < *from)
+            *from = lo;
+        if (hi > *to)
+            *to = hi;
+    }
+    if (!any) {
+        *from = 0;
+        *to = -1;
+    }
+}
+
+int follow_db_pdu(const struct model *m, const unsigned char *chosen, char *pdu_path)
+{
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    int fd;
+
+    if (db == NULL)
+        return -1;
+    if (m != NULL && db_have_instance)
+        chosen_span(m, chosen, &from, &to);
+    fd = export_table("pdulog", db_have_instance, from, to, 0);
+    db_close(db);
+    db = NULL;
+    free(db_node);
+    db_node = NULL;
+    free(con_ts);
+    con_ts = NULL;
+    if (fd < 0)
+        return -1;
+    snprintf(pdu_path, 64, "/proc/self/fd/%d", fd);
+    return 0;
+}
