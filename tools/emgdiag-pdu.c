@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "hexdigit.h"
 #include "linereader.h"
 #include "pcap_smpp.h"
 #include "pdu_format.h"
@@ -120,17 +121,6 @@ static void print_pdu(struct tool *t, const struct timeval *tv, unsigned long in
         t->failed_output = 1;
 }
 
-static int hex_value(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Turns line into octets at o (room for len / 2); returns the count, or -1
    after reporting why the line is not a PDU in hex. */
 static long parse_hex_line(const char *line, size_t len, unsigned char *o, unsigned long lineno)
@@ -144,7 +134,7 @@ static long parse_hex_line(const char *line, size_t len, unsigned char *o, unsig
 
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f')
             continue;
-        v = hex_value(c);
+        v = hex_digit(c);
         if (v < 0) {
             if (c >= 0x20 && c < 0x7f)
                 fprintf(stderr, "emgdiag-pdu: line %lu: '%c' at column %zu is not a hex digit\n",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexdigit.h"
 #include "xalloc.h"
 
 static const char *const step_words[MSG_STEPS] = {
@@ -40,17 +41,6 @@ const char *msglog_key_name(enum msglog_key key)
 static int is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Octets a connector name may hold (docs/connector-log.md#files). */
@@ -168,8 +158,8 @@ int msglog_parse(struct msglog_line *l, const char *text, size_t len, const char
                 if (end - p >= 2 && p[1] == '\\') {
                     l->buf[out++] = '\\';
                     p += 2;
-                } else if (end - p >= 4 && p[1] == 'x' && hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
-                    l->buf[out++] = (char)(hexval(p[2]) * 16 + hexval(p[3]));
+                } else if (end - p >= 4 && p[1] == 'x' && hex_digit(p[2]) >= 0 && hex_digit(p[3]) >= 0) {
+                    l->buf[out++] = (char)(hex_digit(p[2]) * 16 + hex_digit(p[3]));
                     p += 4;
                 } else {
                     *why = "bad escape in a value";

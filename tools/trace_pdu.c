@@ -8,19 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexdigit.h"
 #include "logline.h"
 #include "xalloc.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* The value of field KEY (" KEY:" up to the next space) of a pdu line,
  * unescaped into out; 0, or -1 when absent. */
@@ -42,8 +32,8 @@ static int field(const char *rest, const char *key, char *out, size_t outlen)
         if (p[0] == '\\' && end - p >= 2 && p[1] == '\\') {
             out[n++] = '\\';
             p += 2;
-        } else if (p[0] == '\\' && end - p >= 4 && p[1] == 'x' && hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
-            out[n++] = (char)(hexval(p[2]) * 16 + hexval(p[3]));
+        } else if (p[0] == '\\' && end - p >= 4 && p[1] == 'x' && hex_digit(p[2]) >= 0 && hex_digit(p[3]) >= 0) {
+            out[n++] = (char)(hex_digit(p[2]) * 16 + hex_digit(p[3]));
             p += 4;
         } else {
             out[n++] = *p++;
