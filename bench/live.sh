@@ -35,8 +35,9 @@
 # to BEARERBOX); LIVE_MESSAGES (N, default 20000), LIVE_CONNECTIONS
 # (default 8), LIVE_RUNS (runs per arm, default 11); LIVE_METRICS=1 also
 # gives the "with" arm the metrics sink (<metrics listen>, docs/metrics.md)
-# and scrapes it once a second with curl during the run; the last scrape
-# must count N submit_sm.  The whole script stays
+# and scrapes it once a second with curl during the run (the last scrape
+# must count N submit_sm); the "without" arm runs the same scraper against
+# a port where nothing listens, so that curl's own cost weighs on both.  The whole script stays
 # under five minutes (it gives up past LIVE_BUDGET seconds, default 280).
 # Needs perl with HTTP::Tiny (perl-modules).  Exits non-zero when a run
 # fails; IT_KEEP=1 keeps the scratch directory with every log.
@@ -165,11 +166,18 @@ run() {
     smsc_port=$(it_port) && ADMIN_PORT=$(it_port) && SMSBOX_PORT=$(it_port) \
         && SENDSMS_PORT=$(it_port) || return 1
     METRICS_PORT=
+    SCRAPE_PORT=
+    # With LIVE_METRICS=1 both arms run the same scraper, so that its own
+    # cost (a curl process a second) weighs on both; without the module
+    # nothing listens on its port and each scrape is refused.
+    if [ "${LIVE_METRICS:-0}" = 1 ]; then
+        SCRAPE_PORT=$(it_port) || return 1
+    fi
     if [ "$arm" = with ]; then
         xml=$RUN_DIR/emgdiag.xml
         metrics=
         if [ "${LIVE_METRICS:-0}" = 1 ]; then
-            METRICS_PORT=$(it_port) || return 1
+            METRICS_PORT=$SCRAPE_PORT
             metrics="<metrics box=\"bearerbox\" listen=\"127.0.0.1:$METRICS_PORT\"/>"
         fi
         cat >"$xml" <<XML
@@ -191,9 +199,9 @@ XML
     it_wait_port "$SENDSMS_PORT" 20 || return 1
     sleep 0.5    # let smsbox finish connecting to bearerbox
 
-    if [ -n "$METRICS_PORT" ]; then
+    if [ -n "$SCRAPE_PORT" ]; then
         it_start "scrape$k" bash -c 'while :; do curl -s -o "$1.tmp" "http://127.0.0.1:$2/metrics" && mv "$1.tmp" "$1"; sleep 1; done' \
-            _ "$RUN_DIR/last-scrape" "$METRICS_PORT"
+            _ "$RUN_DIR/last-scrape" "$SCRAPE_PORT"
     fi
     bb0=$(cpu_ticks "$(it_pid "bb$k")")
     wr0=$(writer_ticks "$(it_pid "bb$k")")
@@ -235,6 +243,11 @@ XML
     elif [ -n "$(ls -A "$RUN_DIR/logs")" ]; then
         echo "live.sh: run $k: the arm without the module wrote module logs" >&2
         return 1
+    fi
+    # the scraper of the arm without the module (the other one's is stopped
+    # before its last scrape, above)
+    if [ "$arm" != with ] && [ -n "$SCRAPE_PORT" ]; then
+        it_stop "scrape$k"
     fi
     it_stop "smsbox$k"
     it_stop "bb$k"
