@@ -6,7 +6,6 @@
 
 #ifdef HAVE_PGSQL
 
-#include <errno.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +18,6 @@
 #define ROWS_PER_STATEMENT 200
 /* The advisory lock that serialises schema changes (any constant). */
 #define SCHEMA_LOCK "4242011"
-/* Longest password read from a password file. */
-#define PASSWORD_MAX 1024
 
 struct db_pgsql {
     PGconn *conn;
@@ -87,34 +84,15 @@ static int exec(struct db_pgsql *d, const char *sql, char *err, size_t errlen, c
     return 0;
 }
 
-/* The first line of a password file, without its line end. */
-static int read_password(const char *path, char *pw, size_t pwlen, char *err, size_t errlen)
-{
-    FILE *fp = fopen(path, "r");
-    size_t n;
-
-    if (fp == NULL) {
-        snprintf(err, errlen, "password-file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fgets(pw, (int)pwlen, fp) == NULL)
-        pw[0] = '\0';
-    fclose(fp);
-    n = strlen(pw);
-    while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
-        pw[--n] = '\0';
-    return 0;
-}
-
 struct db_pgsql *db_pgsql_open(const char *conninfo, const char *password_file, char *err,
                                size_t errlen)
 {
     const char *keys[4], *values[4];
-    char pw[PASSWORD_MAX];
+    char pw[DB_PASSWORD_MAX];
     struct db_pgsql *d;
     int k = 0;
 
-    if (password_file != NULL && read_password(password_file, pw, sizeof(pw), err, errlen) != 0)
+    if (password_file != NULL && db_read_password(password_file, pw, sizeof(pw), err, errlen) != 0)
         return NULL;
     if ((d = emg_calloc(1, sizeof(*d))) == NULL) {
         snprintf(err, errlen, "out of memory");

@@ -39,7 +39,7 @@ it_assert_eq "$(sqlite3 new.db 'SELECT version FROM emgdiag_schema')" 7 "upgrade
 
 "$DBTOOL" upgrade "sqlite:$IT_DIR/none.db" >/dev/null 2>&1
 it_assert_eq "$?:$([ -e none.db ] && echo created || echo absent)" "1:absent" "upgrade of a missing file: exit 1, nothing created"
-"$DBTOOL" init "mysql://localhost/x" >/dev/null 2>&1
+"$DBTOOL" init "oracle://localhost/x" >/dev/null 2>&1
 it_assert_eq "$?" 2 "a URI this build does not know: exit 2"
 "$DBTOOL" frob "sqlite:$IT_DIR/new.db" >/dev/null 2>&1
 it_assert_eq "$?" 2 "an unknown command: exit 2"

@@ -2,7 +2,8 @@
  * check_db: the database sink's parts without a box (docs/database.md):
  * a JSON twin cut into a row's columns (module/db_row.c) and the SQLite
  * back-end (module/db_sqlite.c): schema creation, the upgrade from version
- * 0, a newer version left alone, batches, the unique key, retention.
+ * 0, a newer version left alone, batches, the unique key, retention; and
+ * the tools' URIs (module/db.c, module/db_mysql.c's mysql:// reader).
  * Expected columns come from the twin lines as docs/pdu-log.md and
  * docs/connector-log.md write them, typed in here.
  */
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
+#include "db_mysql.h"
 #include "db_row.h"
 #include "db_sqlite.h"
 
@@ -290,6 +293,45 @@ START_TEST(test_upgrade_and_newer)
 }
 END_TEST
 
+START_TEST(test_uris)
+{
+    struct db_target t;
+    char err[256];
+
+    ck_assert_int_eq(db_target_from_uri("sqlite:/x/e.db", &t, err, sizeof(err)), 0);
+    ck_assert_int_eq(t.type, DB_TYPE_SQLITE);
+    ck_assert_str_eq(t.file, "/x/e.db");
+    /* mysql://[USER@][HOST][:PORT]/DB[?socket=PATH] (docs/database.md) */
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://e@h:3306/emg?socket=%2Frun%2Fs", err, sizeof(err)),
+                     1);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql:///emg", err, sizeof(err)), 1);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://e:pw@h/emg", err, sizeof(err)), 0);
+    ck_assert_msg(strstr(err, "does not belong in the URI") != NULL, "%s", err);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h", err, sizeof(err)), 0);
+    ck_assert_msg(strstr(err, "the database is missing") != NULL, "%s", err);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h:0/emg", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h:65536/emg", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h:/emg", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/emg?user=x", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/emg?socket=", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/e%2", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/e%zz", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/e%00x", err, sizeof(err)), 0);
+    ck_assert_msg(strstr(err, "%-escape") != NULL, "%s", err);
+#ifdef HAVE_MYSQL
+    ck_assert_int_eq(db_target_from_uri("mysql://e@h/emg", &t, err, sizeof(err)), 0);
+    ck_assert_int_eq(t.type, DB_TYPE_MYSQL);
+    ck_assert_str_eq(t.conninfo, "mysql://e@h/emg");
+    ck_assert_int_eq(db_target_from_uri("mysql://e:pw@h/emg", &t, err, sizeof(err)), -1);
+#else
+    ck_assert_int_eq(db_target_from_uri("mysql://e@h/emg", &t, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "no MariaDB/MySQL back-end") != NULL, "%s", err);
+#endif
+    ck_assert_int_eq(db_target_from_uri("oracle://h/emg", &t, err, sizeof(err)), -1);
+}
+END_TEST
+
 static Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -300,6 +342,7 @@ static Suite *db_suite(void)
     tcase_add_test(rows, test_pdu_fields_columns);
     tcase_add_test(rows, test_connector_and_security_rows);
     tcase_add_test(rows, test_refused);
+    tcase_add_test(rows, test_uris);
     tcase_add_checked_fixture(sqlite, make_dir, remove_dir);
     tcase_add_test(sqlite, test_schema_and_rows);
     tcase_add_test(sqlite, test_upgrade_and_newer);
