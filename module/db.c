@@ -208,6 +208,16 @@ int db_lines(struct db *d, const char *table, const char *node, const char *conn
                       each, ctx, err, errlen));
 }
 
+int db_table_lines(struct db *d, const char *table, const char *node,
+                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                   char *err, size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_table_lines(d->sqlite, table, node, each, ctx, err, errlen);
+    PG_OR_MY(db_pgsql_table_lines(d->pgsql, table, node, each, ctx, err, errlen),
+             db_mysql_table_lines(d->mysql, table, node, each, ctx, err, errlen));
+}
+
 int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const char *node),
              void *ctx, char *err, size_t errlen)
 {

@@ -21,9 +21,9 @@
 #include "db_row.h"
 
 /* The schema version this code writes: 1 = connectorlog, pdulog,
- * securitylog.  An older database is upgraded step by step; the message
- * table will be step 2. */
-#define DB_SCHEMA_VERSION 1
+ * securitylog; 2 = and messagelog.  An older database is upgraded step by
+ * step. */
+#define DB_SCHEMA_VERSION 2
 
 /* The back-ends (the values of enum emg_db_type). */
 #define DB_TYPE_SQLITE 1
@@ -90,6 +90,13 @@ int db_lines(struct db *d, const char *table, const char *node, const char *conn
              int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
              void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
              char *err, size_t errlen);
+
+/* The `line` and `ts` of every row of `table` (of `node`; NULL: of every
+ * node), in the order of ts and then of storing, to each().  0, or -1
+ * with err set. */
+int db_table_lines(struct db *d, const char *table, const char *node,
+                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                   char *err, size_t errlen);
 
 /* Every node that has connector-log rows of `connector`, to each().  0, or
  * -1 with err set. */

@@ -198,7 +198,24 @@ static const char *const upgrade_to_1[] = {
     NULL
 };
 
-static const char *const *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1 };
+/* Step 1 -> 2: the message log's table (docs/message-log.md). */
+static const char *const upgrade_to_2[] = {
+    "CREATE TABLE IF NOT EXISTS messagelog (" COMMON_COLS
+    " step LONGTEXT, uuid LONGTEXT, trn LONGTEXT, message_id LONGTEXT, part LONGTEXT,"
+    " `to` LONGTEXT, `from` LONGTEXT, dlr_key LONGTEXT, ids LONGTEXT, status LONGTEXT,"
+    " id_raw LONGTEXT, type LONGTEXT, url LONGTEXT, `key` LONGTEXT, line LONGTEXT NOT NULL,"
+    ROW_KEY
+    " UNIQUE KEY messagelog_key (ts, row_key),"
+    " KEY messagelog_uuid (uuid(64)),"
+    " KEY messagelog_message_id (message_id(64)),"
+    " KEY messagelog_id_raw (id_raw(64)),"
+    " KEY messagelog_dlr_key (dlr_key(64)),"
+    " KEY messagelog_lookup_key (`key`(64)),"
+    " KEY messagelog_ts (ts))" TEXT_OPTS,
+    NULL
+};
+
+static const char *const *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2 };
 
 static void set_err(const char *msg, char *err, size_t errlen, const char *what)
 {
@@ -453,14 +470,14 @@ static long insert_some(struct db_mysql *d, int table, const char *node, const c
         ncols++;
     per = 6 + ncols;
     /* the statement: a fixed head, then "(?, …)" per row */
-    if (params_init(&p, n * per) != 0 || (sql = emg_malloc(512 + n * (per * 3 + 4))) == NULL) {
+    if (params_init(&p, n * per) != 0 || (sql = emg_malloc(1024 + n * (per * 3 + 4))) == NULL) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
     o = sql + sprintf(sql, "INSERT INTO %s (node, box, session, ts, connector, instance",
                       db_table_name(table));
     for (c = 0; c < ncols; c++)
-        o += sprintf(o, ", %s", cols[c]);
+        o += sprintf(o, ", `%s`", cols[c]);
     o += sprintf(o, ") VALUES ");
     for (i = 0; i < n; i++) {
         const struct db_row *r = &rows[idx[i]];
@@ -692,6 +709,33 @@ int db_mysql_lines(struct db_mysql *d, const char *table, const char *node, cons
                    "SELECT line, ts FROM %s WHERE connector = ? AND node = ? AND ts BETWEEN ? AND "
                    "?%s ORDER BY id",
                    table, have_instance ? " AND instance = ?" : "");
+    st = prepare(d, sql, (size_t)len, &p, err, errlen, table);
+    rc = st != NULL ? fetch_rows(st, 1, each_line, &c, err, errlen, table) : -1;
+    if (st != NULL)
+        mysql_stmt_close(st);
+    params_free(&p);
+    return rc;
+}
+
+int db_mysql_table_lines(struct db_mysql *d, const char *table, const char *node,
+                         void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
+                         void *ctx, char *err, size_t errlen)
+{
+    struct lines_ctx c = { each, ctx };
+    struct params p;
+    MYSQL_STMT *st;
+    char sql[160];
+    int len, rc;
+
+    if (params_init(&p, 1) != 0) {
+        params_free(&p);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (node != NULL)
+        param_str(&p, node);
+    len = snprintf(sql, sizeof(sql), "SELECT line, ts FROM %s%s ORDER BY ts, id", table,
+                   node != NULL ? " WHERE node = ?" : "");
     st = prepare(d, sql, (size_t)len, &p, err, errlen, table);
     rc = st != NULL ? fetch_rows(st, 1, each_line, &c, err, errlen, table) : -1;
     if (st != NULL)

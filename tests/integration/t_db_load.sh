@@ -34,15 +34,17 @@ it_stop osb
 
 out=$("$DBTOOL" load "sqlite:$DB" --box opensmppbox --node gw9 "$L" 2>"$IT_DIR/load.err")
 rc=$?
-lines=$(cat "$L/connector.in" "$L/pdu.in" "$L/security" | wc -l)
+lines=$(cat "$L/connector.in" "$L/pdu.in" "$L/security" "$L/message.osb" | wc -l)
 it_assert_eq "$rc:$out" "0:$lines lines: $lines rows added, 0 already there, 0 without a twin, 0 not understood" \
-    "load DIR: every line of connector.in, pdu.in and security a row"
-python3 "$TOP/tests/integration/db_compare.py" "$DB" "$L" --node gw9 --box '*=opensmppbox' --loaded \
+    "load DIR: every line of connector.in, pdu.in, security and message.osb a row"
+it_assert_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM messagelog')" "$(wc -l <"$L/message.osb")" \
+    "message.osb: every line a row of messagelog"
+python3 "$TOP/tests/integration/db_compare.py" "$DB" "$L" --node gw9 --box '*=opensmppbox' --box osb=opensmppbox --loaded --messages \
     >"$IT_DIR/compare.out" 2>&1 && it_pass "the rows are the files, field for field through the JSON twin" || {
     it_fail "the rows differ from the files"
     grep -v ': [0-9]* lines, [0-9]* rows$' "$IT_DIR/compare.out" | head -10
 }
-out=$("$DBTOOL" load "sqlite:$DB" --box opensmppbox --node gw9 "$L/pdu.in" "$L/connector.in" "$L/security" 2>&1)
+out=$("$DBTOOL" load "sqlite:$DB" --box opensmppbox --node gw9 "$L/pdu.in" "$L/connector.in" "$L/security" "$L/message.osb" 2>&1)
 it_assert_eq "$?:$out" "0:$lines lines: 0 rows added, $lines already there, 0 without a twin, 0 not understood" \
     "loading again adds nothing (the unique key)"
 for i in 0 1; do

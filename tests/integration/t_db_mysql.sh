@@ -6,7 +6,7 @@
 #  1. The database starts at a synthetic schema version 0: the sink
 #     upgrades it in place at start, keeping what it held.
 #  2. Live traffic through both boxes, refused binds with hostile
-#     system_ids: every connector, pdu and security line is one row, field
+#     system_ids: every connector, pdu, security and message line is one row, field
 #     for field through the JSON twin (db_compare.py, rows read with the
 #     mariadb client), within 2 s of the files settling.  The password
 #     (from password-file) is in no log file, no box log and no command
@@ -19,7 +19,9 @@
 #  5. emgdiag-db load of the same files adds exactly the dropped lines
 #     (the unique key leaves the others), and then every line is a row
 #     (no security line is written during the outage: every dropped row
-#     is a connector or pdu row, the loaded ones without a session).
+#     is a connector, pdu or message row; the loaded ones have no session).
+#  6. emgdiag-db upgrade of a version 1 database: the message table made,
+#     the rows kept.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/boxes.sh"
 . "$(dirname "$0")/db_servers.sh"
@@ -78,8 +80,8 @@ box_start osb "$IT_DIR/osb.conf" "$OSB_PORT"
 it_wait_line "$L/connector.out" 'LOGIN OK' 20
 export MYSQL_PWD=$PASSWORD
 
-lines() { cat "$L"/connector.in "$L"/connector.out "$L"/pdu.in "$L"/pdu.out "$L"/security 2>/dev/null | wc -l; }
-rows() { my_sql 'SELECT (SELECT count(*) FROM connectorlog) + (SELECT count(*) FROM pdulog) + (SELECT count(*) FROM securitylog)' 2>/dev/null; }
+lines() { cat "$L"/connector.in "$L"/connector.out "$L"/pdu.in "$L"/pdu.out "$L"/security "$L"/message.bearerbox "$L"/message.osb 2>/dev/null | wc -l; }
+rows() { my_sql 'SELECT (SELECT count(*) FROM connectorlog) + (SELECT count(*) FROM pdulog) + (SELECT count(*) FROM securitylog) + (SELECT count(*) FROM messagelog)' 2>/dev/null; }
 settle() {
     local before after i
     for ((i = 0; i < 50; i++)); do
@@ -90,11 +92,11 @@ settle() {
     done
 }
 for ((i = 0; i < 50; i++)); do
-    [ "$(my_sql 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 1 ] && break
+    [ "$(my_sql 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 2 ] && break
     sleep 0.1
 done
-it_assert_eq "$(my_sql 'SELECT max(version) FROM emgdiag_schema')" 1 \
-    "schema version 0 upgraded to 1 by the sink at start"
+it_assert_eq "$(my_sql 'SELECT max(version) FROM emgdiag_schema')" 2 \
+    "schema version 0 upgraded to 2 (the message table with it) by the sink at start"
 it_assert_eq "$(my_sql 'SELECT note FROM site_notes')" kept "the upgrade kept what the database held"
 it_assert_eq "$(my_sql "SELECT count(*) FROM information_schema.check_constraints WHERE constraint_schema = 'emg' AND table_name IN ('pdulog', 'securitylog') AND check_clause LIKE '%json_valid%'")" \
     2 "pdulog.fields and securitylog.fields are JSON (checked by json_valid)"
@@ -132,7 +134,7 @@ it_assert_eq "$(my_sql "SELECT count(*) FROM securitylog WHERE JSON_VALUE(fields
 it_assert_eq "$(my_sql "SELECT count(*) FROM pdulog WHERE JSON_VALUE(fields, '\$.SYSTEMID') = 'c1' AND name = 'BIND_TRANSCEIVER'")" 1 \
     "fields is queryable as JSON"
 python3 "$TOP/tests/integration/db_compare.py" "mysql:$MY_SOCK:emg" "$L" --node gw1 --box in=opensmppbox \
-    --box out=bearerbox --box osb=opensmppbox >"$IT_DIR/compare1.out" 2>&1 &&
+    --box out=bearerbox --box osb=opensmppbox --messages >"$IT_DIR/compare1.out" 2>&1 &&
     it_pass "before the outage: every line one row, each row field for field its JSON twin" || {
     it_fail "before the outage: rows and files differ"
     grep -E '^DIFF|Error|error' "$IT_DIR/compare1.out" | head -20
@@ -170,7 +172,7 @@ fi
 it_assert_eq "$(my_sql "SELECT count(*) FROM connectorlog WHERE connector = 'in' AND event = 'DISCONNECT' AND ts = (SELECT max(ts) FROM connectorlog WHERE connector = 'in')")" 1 \
     "rows resumed after the restart: the last session's DISCONNECT is a row"
 if python3 "$TOP/tests/integration/db_compare.py" "mysql:$MY_SOCK:emg" "$L" --node gw1 --box in=opensmppbox \
-    --box out=bearerbox --box osb=opensmppbox --missing "$dropped" >"$IT_DIR/compare.out" 2>&1; then
+    --box out=bearerbox --box osb=opensmppbox --messages --missing "$dropped" >"$IT_DIR/compare.out" 2>&1; then
     it_pass "rows = file lines - $dropped dropped, each row field for field its JSON twin"
 else
     it_fail "rows and files differ"
@@ -205,15 +207,27 @@ it_assert_eq "$?:$(grep -c 'does not belong in the URI' "$IT_DIR/pwuri.err")" "2
     "a password in the --db URI is refused (it would be in the process list)"
 
 # 5. Loading the same files: only the dropped lines are new.
-out_in=$("$DBTOOL" load "$URI" --box opensmppbox --node gw1 "$L/connector.in" "$L/pdu.in" "$L/security" 2>"$IT_DIR/load1.err")
-out_out=$("$DBTOOL" load "$URI" --box bearerbox --node gw1 "$L/connector.out" "$L/pdu.out" 2>"$IT_DIR/load2.err")
+msg_missing=$(($(cat "$L"/message.bearerbox "$L"/message.osb | wc -l) - $(my_sql 'SELECT count(*) FROM messagelog')))
+out_in=$("$DBTOOL" load "$URI" --box opensmppbox --node gw1 "$L/connector.in" "$L/pdu.in" "$L/security" \
+    "$L/message.osb" 2>"$IT_DIR/load1.err")
+out_out=$("$DBTOOL" load "$URI" --box bearerbox --node gw1 "$L/connector.out" "$L/pdu.out" "$L/message.bearerbox" \
+    2>"$IT_DIR/load2.err")
 added=$(printf '%s\n%s\n' "$out_in" "$out_out" | sed -nE 's/.* ([0-9]+) rows added.*/\1/p' | awk '{s += $1} END {print s + 0}')
 it_assert_eq "$added" "$dropped" "emgdiag-db load mysql://… adds exactly the $dropped dropped lines, the rest already there"
 python3 "$TOP/tests/integration/db_compare.py" "mysql:$MY_SOCK:emg" "$L" --node gw1 --box in=opensmppbox \
-    --box out=bearerbox --box osb=opensmppbox --sessionless "$dropped" >"$IT_DIR/compare2.out" 2>&1 &&
-    it_pass "after the load: every line one row, field for field (the $dropped loaded without a session)" || {
+    --box out=bearerbox --box osb=opensmppbox --messages --sessionless "$((dropped - msg_missing))" >"$IT_DIR/compare2.out" 2>&1 &&
+    it_pass "after the load: every line one row, field for field (the $((dropped - msg_missing)) connector and pdu rows loaded without a session)" || {
     it_fail "after the load: rows and files differ"
     grep -E '^DIFF|Error|error' "$IT_DIR/compare2.out" | head -20
 }
+
+# 6. A version 1 database upgraded to 2 in place (emgdiag-db upgrade):
+# the message table made, the rows already there kept.
+before=$(my_sql 'SELECT count(*) FROM pdulog')
+my_sql 'DROP TABLE messagelog; UPDATE emgdiag_schema SET version = 1'
+out=$("$DBTOOL" upgrade "$URI" 2>&1)
+it_assert_eq "$?:$out" "0:$URI: schema upgraded from version 1 to 2" "emgdiag-db upgrade mysql://…: 1 to 2"
+it_assert_eq "$(my_sql 'SELECT count(*) FROM messagelog'):$(my_sql 'SELECT count(*) FROM pdulog')" "0:$before" \
+    "upgrade 1 to 2: messagelog made, version 1's rows kept"
 my_stop my2
 it_summary
