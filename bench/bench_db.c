@@ -14,9 +14,13 @@
  * columns (db_row.c) and db_insert() 2,000 rows in one transaction.  The
  * raw insert gets the same values already split and writes them in
  * batches of 2,000, one transaction each, with the back-end's plainest
- * fast path: SQLite a prepared INSERT, PostgreSQL COPY FROM STDIN.
+ * fast path: SQLite a prepared INSERT, PostgreSQL COPY FROM STDIN,
+ * MariaDB one multi-row INSERT of escaped text per batch (the raw path
+ * connects to MY_SOCK, database MY_DB, as MY_USER, password MYSQL_PWD:
+ * bench/db.sh sets them with the mysql:// URI).
  */
 #include <libpq-fe.h>
+#include <mysql.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,6 +258,77 @@ static double pgsql_raw(const char *conninfo, struct db_row *rows, size_t n)
     return t0;
 }
 
+/* MariaDB's raw path: one multi-row INSERT of escaped text per batch, a
+ * transaction each. */
+static MYSQL *my_connect(void)
+{
+    MYSQL *my = mysql_init(NULL);
+
+    if (my == NULL || mysql_real_connect(my, NULL, getenv("MY_USER"), getenv("MYSQL_PWD"),
+                                         getenv("MY_DB"), 0, getenv("MY_SOCK"), 0) == NULL)
+        die("connect", my != NULL ? mysql_error(my) : "out of memory");
+    mysql_set_character_set(my, "utf8mb4");
+    return my;
+}
+
+static void my_text(MYSQL *my, struct sbuf *b, const char *s, size_t n)
+{
+    char *e = malloc(2 * n + 1);
+    unsigned long k = mysql_real_escape_string(my, e, s, (unsigned long)n);
+
+    sbuf_putc(b, '\'');
+    sbuf_putn(b, e, k);
+    sbuf_putc(b, '\'');
+    free(e);
+}
+
+static double mysql_raw(struct db_row *rows, size_t n)
+{
+    MYSQL *my = my_connect();
+    const char *const *cols = db_table_columns(DB_PDULOG);
+    struct sbuf head = SBUF_INIT, b = SBUF_INIT;
+    double t0;
+    size_t c;
+
+    sbuf_puts(&head, "INSERT INTO pdulog (node, box, session, ts, connector, instance");
+    for (c = 0; cols[c] != NULL; c++)
+        sbuf_printf(&head, ", %s", cols[c]);
+    sbuf_puts(&head, ") VALUES ");
+    t0 = now();
+    for (size_t i = 0; i < n; i += BATCH) {
+        size_t k = n - i < BATCH ? n - i : BATCH;
+
+        sbuf_reset(&b);
+        sbuf_puts(&b, sbuf_cstr(&head));
+        for (size_t r = i; r < i + k; r++) {
+            const struct db_row *x = &rows[r];
+
+            sbuf_printf(&b, "%s('node1', 'bearerbox', NULL, %lld, ", r == i ? "" : ", ",
+                        (long long)x->ts_us);
+            my_text(my, &b, x->connector, strlen(x->connector));
+            sbuf_printf(&b, ", %d", x->instance);
+            for (c = 0; c < x->ncol; c++) {
+                sbuf_puts(&b, ", ");
+                if (x->col[c].null)
+                    sbuf_puts(&b, "NULL");
+                else if (x->col[c].is_int)
+                    sbuf_printf(&b, "%lld", (long long)x->col[c].i);
+                else
+                    my_text(my, &b, x->col[c].s, x->col[c].n);
+            }
+            sbuf_putc(&b, ')');
+        }
+        if (mysql_query(my, "START TRANSACTION") != 0 ||
+            mysql_real_query(my, b.buf, (unsigned long)b.len) != 0 || mysql_commit(my) != 0)
+            die("INSERT", mysql_error(my));
+    }
+    t0 = now() - t0;
+    sbuf_free(&head);
+    sbuf_free(&b);
+    mysql_close(my);
+    return t0;
+}
+
 /* Empties the tables (a fresh schema). */
 static struct db *fresh(const struct db_target *t)
 {
@@ -275,6 +350,12 @@ static void empty(const struct db_target *t)
         sqlite3_open(t->file, &db);
         sqlite3_exec(db, "DELETE FROM pdulog; DELETE FROM connectorlog; VACUUM;", NULL, NULL, NULL);
         sqlite3_close(db);
+    } else if (t->type == DB_TYPE_MYSQL) {
+        MYSQL *my = my_connect();
+
+        mysql_query(my, "TRUNCATE pdulog");
+        mysql_query(my, "TRUNCATE connectorlog");
+        mysql_close(my);
     } else {
         PGconn *pg = PQconnectdb(t->conninfo);
 
@@ -343,15 +424,19 @@ int main(int argc, char **argv)
         d = fresh(&t);
         db_close(d);
         empty(&t);
-        raw = t.type == DB_TYPE_SQLITE ? sqlite_raw(t.file, rows, n)
-                                       : pgsql_raw(t.conninfo, rows, n);
+        raw = t.type == DB_TYPE_SQLITE  ? sqlite_raw(t.file, rows, n)
+              : t.type == DB_TYPE_MYSQL ? mysql_raw(rows, n)
+                                        : pgsql_raw(t.conninfo, rows, n);
         empty(&t);
         d = fresh(&t);
         sink = sink_path(d, lines, tables, n);
         db_close(d);
         printf("%s: %zu rows: the sink's path %.0f rows/s, raw batched insert %.0f rows/s: "
                "%.0f %%\n",
-               t.type == DB_TYPE_SQLITE ? "sqlite" : "pgsql", n, n / sink, n / raw,
+               t.type == DB_TYPE_SQLITE  ? "sqlite"
+               : t.type == DB_TYPE_MYSQL ? "mysql"
+                                         : "pgsql",
+               n, n / sink, n / raw,
                100.0 * raw / sink);
     }
     return 0;

@@ -7,6 +7,9 @@
 # SQLite always; PostgreSQL when PG_CONN names a database the bench may
 # create tables in (the password from PGPASSWORD), e.g.
 #   PG_CONN="host=/run/postgresql dbname=bench user=bench" make bench-db
+# and MariaDB when MY_SOCK (the server's unix socket) and MY_DB name one
+# (MY_USER, default the login name; the password from MYSQL_PWD), e.g.
+#   MY_SOCK=/run/mysqld/mysqld.sock MY_DB=bench MY_USER=bench make bench-db
 # Environment: ROWS (default 200000) rows per insert measurement;
 # FOLLOW_ROWS (default 1000000) rows of the table emgdiag-follow --db
 # reads one session of; OUT (default bench-out).
@@ -18,6 +21,7 @@ ROWS=${ROWS:-200000}
 FOLLOW_ROWS=${FOLLOW_ROWS:-1000000}
 OUT=${OUT:-bench-out}
 PQ_CFLAGS=$(pkg-config --cflags libpq 2>/dev/null || true)
+MY_CFLAGS=$(pkg-config --cflags libmariadb 2>/dev/null || true)
 
 die() { echo "bench-db: $*" >&2; exit 1; }
 [ -f module/libemgcore.a ] || die "module/libemgcore.a not found: run make first"
@@ -25,8 +29,8 @@ die() { echo "bench-db: $*" >&2; exit 1; }
 mkdir -p "$OUT"
 # shellcheck disable=SC2086
 $CC -std=gnu11 -D_GNU_SOURCE -O2 -g -pthread -I"$TOP/include" -I"$TOP/module" $PQ_CFLAGS -DHAVE_PGSQL \
-    -o "$OUT/bench_db" "$TOP/bench/bench_db.c" module/libemgcore.a -lsqlite3 -lpq ||
-    die "cannot build bench_db (it needs libpq-dev)"
+    $MY_CFLAGS -DHAVE_MYSQL -o "$OUT/bench_db" "$TOP/bench/bench_db.c" module/libemgcore.a -lsqlite3 -lpq \
+    -lmariadb || die "cannot build bench_db (it needs libpq-dev and libmariadb-dev)"
 
 rm -f "$OUT"/bench.db*
 echo "== insert, SQLite ($ROWS rows)"
@@ -36,6 +40,15 @@ if [ -n "${PG_CONN:-}" ]; then
     "$OUT/bench_db" insert "postgresql:///?$(echo "$PG_CONN" | tr ' ' '&')" "$ROWS"
 else
     echo "== insert, PostgreSQL: skipped (set PG_CONN)"
+fi
+if [ -n "${MY_SOCK:-}" ] && [ -n "${MY_DB:-}" ]; then
+    echo "== insert, MariaDB ($ROWS rows)"
+    export MY_SOCK MY_DB
+    MY_USER=${MY_USER:-$(id -un)}
+    export MY_USER
+    "$OUT/bench_db" insert "mysql://$MY_USER@localhost/$MY_DB?socket=$MY_SOCK" "$ROWS"
+else
+    echo "== insert, MariaDB: skipped (set MY_SOCK and MY_DB)"
 fi
 
 rm -f "$OUT"/follow.db*

@@ -1583,21 +1583,78 @@ static void check_metrics(struct load_state *st, xmlNodePtr node)
 
 /* ---- <database> (docs/database.md) ---- */
 
+/* Appends s to *o with every octet but [A-Za-z0-9._~-] as %XX (a part of
+ * a mysql:// URI). */
+static void uri_part(char **o, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '.' || *p == '_' || *p == '~' || *p == '-') {
+            *(*o)++ = (char)*p;
+        } else {
+            *(*o)++ = '%';
+            *(*o)++ = hex[*p >> 4];
+            *(*o)++ = hex[*p & 15];
+        }
+    }
+}
+
+/* <database type="mysql">'s attributes as the mysql:// URI the back-end
+ * reads (db_mysql.h); NULL when out of memory. */
+static char *mysql_uri(const char *host, long port, const char *user, const char *database,
+                       const char *sock)
+{
+    size_t n = 32 + 3 * (strlen(database) + (host ? strlen(host) : 0) + (user ? strlen(user) : 0) +
+                         (sock ? strlen(sock) : 0));
+    char *uri = emg_malloc(n), *o = uri;
+
+    if (uri == NULL)
+        return NULL;
+    o += sprintf(o, "mysql://");
+    if (user != NULL) {
+        uri_part(&o, user);
+        *o++ = '@';
+    }
+    if (host != NULL)
+        uri_part(&o, host);
+    if (port > 0)
+        o += sprintf(o, ":%ld", port);
+    *o++ = '/';
+    uri_part(&o, database);
+    if (sock != NULL) {
+        o += sprintf(o, "?socket=");
+        uri_part(&o, sock);
+    }
+    *o = '\0';
+    return uri;
+}
+
 /*
  * <database type="sqlite" file="…" | type="pgsql" conninfo="…"
- * [password-file="…"], [node="…"] [keep-days="N"]/>: at most one; every
- * box process that reads the file writes its rows there.  A back-end this
- * build lacks is refused with one line, like any value the module cannot
- * use; so is a password in the XML.
+ * [password-file="…"] | type="mysql" database="…" [host="…"] [port="…"]
+ * [user="…"] [socket="…"] [password-file="…"], [node="…"]
+ * [keep-days="N"]/>: at most one; every box process that reads the file
+ * writes its rows there.  A back-end this build lacks is refused with one
+ * line, like any value the module cannot use; so is a password in the XML.
+ * MariaDB/MySQL's attributes become one mysql:// URI (`conninfo`).
  */
 static void check_database(struct load_state *st, xmlNodePtr node)
 {
-    static const char *const allowed[] = { "type", "file",          "conninfo", "password-file",
-                                           "node", "keep-days",     NULL };
+    static const char *const allowed[] = { "type",     "file",     "conninfo", "password-file",
+                                           "node",     "keep-days", "host",    "port",
+                                           "user",     "database", "socket",   NULL };
+    static const char *const mysql_only[] = { "host", "port", "user", "database", "socket", NULL };
     static const char *const type_words[] = { "sqlite", "pgsql", "mysql", NULL };
+    static const char *const type_built[] = { "", "PostgreSQL", "MariaDB/MySQL" };
+    static const char *const type_lib[] = { "", " (configure --without-pgsql, or without libpq)",
+                                            " (configure --without-mysql, or without "
+                                            "libmariadb)" };
     struct emg_config *cfg = st->cfg;
     struct emg_database *db;
     const char *file = NULL, *conninfo = NULL, *pwfile = NULL, *nodename;
+    char *uri = NULL;
     char q[QUOTE_BUF];
     int line = line_of(node), v, ok = 1;
     long n;
@@ -1611,16 +1668,24 @@ static void check_database(struct load_state *st, xmlNodePtr node)
     check_empty(st, node);
     if (attr_value(node, "type") == NULL) {
         add_error(st, &st->code_errs, line,
-                  "missing attribute \"type\" on <database> (sqlite or pgsql)");
+                  "missing attribute \"type\" on <database> (sqlite, pgsql or mysql)");
         return;
     }
     if ((v = choice_attr(st, node, "type", type_words, 0)) < 0)
         return;
-    if (v == 2 || (v == 1 && !db_type_built(DB_TYPE_PGSQL))) {
+    if ((v == 1 && !db_type_built(DB_TYPE_PGSQL)) || (v == 2 && !db_type_built(DB_TYPE_MYSQL))) {
         add_error(st, &st->code_errs, line, "<database type=%s>: this build has no %s back-end%s",
-                  quote(type_words[v], q, sizeof(q)), v == 1 ? "PostgreSQL" : "MariaDB/MySQL",
-                  v == 1 ? " (configure --without-pgsql, or without libpq)" : "");
+                  quote(type_words[v], q, sizeof(q)), type_built[v], type_lib[v]);
         return;
+    }
+    if (v != 2) {
+        for (const char *const *a = mysql_only; *a != NULL; a++) {
+            if (attr_value(node, *a) != NULL) {
+                add_error(st, &st->code_errs, line, "attribute \"%s\" is for type \"mysql\"",
+                          *a);
+                ok = 0;
+            }
+        }
     }
     if (v == 0) {
         if ((file = required_attr(st, node, "file")) == NULL)
@@ -1630,7 +1695,7 @@ static void check_database(struct load_state *st, xmlNodePtr node)
                       "attributes \"conninfo\" and \"password-file\" are for type \"pgsql\"");
             ok = 0;
         }
-    } else {
+    } else if (v == 1) {
         if ((conninfo = required_attr(st, node, "conninfo")) == NULL) {
             ok = 0;
         } else if (db_conninfo_has_password(conninfo)) {
@@ -1639,6 +1704,32 @@ static void check_database(struct load_state *st, xmlNodePtr node)
                       "(password-file, or PGPASSWORD)");
             ok = 0;
         }
+    } else {
+        const char *host = NULL, *user = NULL, *database, *sock = NULL;
+        long port;
+
+        if ((database = required_attr(st, node, "database")) == NULL)
+            ok = 0;
+        if (attr_value(node, "host") != NULL && (host = required_attr(st, node, "host")) == NULL)
+            ok = 0;
+        if (attr_value(node, "user") != NULL && (user = required_attr(st, node, "user")) == NULL)
+            ok = 0;
+        if (attr_value(node, "socket") != NULL &&
+            (sock = required_attr(st, node, "socket")) == NULL)
+            ok = 0;
+        if ((port = number_attr(st, node, "port", 1, 65535, 0)) < 0)
+            ok = 0;
+        if (attr_value(node, "conninfo") != NULL) {
+            add_error(st, &st->code_errs, line, "attribute \"conninfo\" is for type \"pgsql\"");
+            ok = 0;
+        }
+        if (ok && (uri = mysql_uri(host, port, user, database, sock)) == NULL) {
+            add_error(st, &st->code_errs, line, "out of memory");
+            return;
+        }
+        conninfo = uri;
+    }
+    if (v != 0) {
         pwfile = attr_value(node, "password-file");
         if (pwfile != NULL && (pwfile = required_attr(st, node, "password-file")) == NULL)
             ok = 0;
@@ -1652,13 +1743,16 @@ static void check_database(struct load_state *st, xmlNodePtr node)
         ok = 0;
     if ((n = number_attr(st, node, "keep-days", 0, 36500, EMG_DB_DEFAULT_KEEP_DAYS)) < 0)
         ok = 0;
-    if (!ok)
+    if (!ok) {
+        emg_free(uri);
         return;
+    }
     if ((db = emg_calloc(1, sizeof(*db))) == NULL) {
+        emg_free(uri);
         add_error(st, &st->code_errs, line, "out of memory");
         return;
     }
-    db->type = v == 0 ? EMG_DB_SQLITE : EMG_DB_PGSQL;
+    db->type = v == 0 ? EMG_DB_SQLITE : v == 1 ? EMG_DB_PGSQL : EMG_DB_MYSQL;
     db->keep_days = (int)n;
     db->line = line;
     db->file = file != NULL ? dup_or_fail(st, node, file) : NULL;
@@ -1672,7 +1766,9 @@ static void check_database(struct load_state *st, xmlNodePtr node)
         emg_free(db->password_file);
         emg_free(db->node);
         emg_free(db);
+        emg_free(uri);
         return;
     }
+    emg_free(uri);
     cfg->database = db;
 }

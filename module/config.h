@@ -69,8 +69,9 @@ struct emg_metrics {
 
 /* The <database> element (docs/database.md): where every box process that
  * reads the file also writes its rows.  SQLite is always built, PostgreSQL
- * when configure found libpq; the loader refuses a back-end this build
- * lacks (and MariaDB/MySQL, not part of this version) with one line. */
+ * when configure found libpq, MariaDB/MySQL when it found MariaDB
+ * Connector/C; the loader refuses a back-end this build lacks with one
+ * line. */
 enum emg_db_type { EMG_DB_SQLITE = 1, EMG_DB_PGSQL = 2, EMG_DB_MYSQL = 3 };
 
 /* Days of rows kept, unless `keep-days` says (0: kept for ever). */
@@ -79,8 +80,11 @@ enum emg_db_type { EMG_DB_SQLITE = 1, EMG_DB_PGSQL = 2, EMG_DB_MYSQL = 3 };
 struct emg_database {
     int type;            /* enum emg_db_type */
     char *file;          /* sqlite: the database file */
-    char *conninfo;      /* pgsql: libpq's conninfo or URI, without a password */
-    char *password_file; /* pgsql: the password's file, or NULL (PGPASSWORD) */
+    char *conninfo;      /* pgsql: libpq's conninfo or URI, without a password;
+                            mysql: the mysql:// URI built from host, port, user,
+                            database and socket (db_mysql.h) */
+    char *password_file; /* pgsql, mysql: the password's file, or NULL (PGPASSWORD,
+                            MYSQL_PWD) */
     char *node;          /* the rows' node: `node=`, else the host name */
     int keep_days;       /* 0: rows are never deleted */
     int line;

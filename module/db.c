@@ -3,10 +3,12 @@
  */
 #include "db.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "db_mysql.h"
 #include "db_pgsql.h"
 #include "db_sqlite.h"
 
@@ -14,6 +16,7 @@ struct db {
     int type;
     struct db_sqlite *sqlite;
     struct db_pgsql *pgsql;
+    struct db_mysql *mysql;
 };
 
 int db_type_built(int type)
@@ -22,7 +25,29 @@ int db_type_built(int type)
     if (type == DB_TYPE_PGSQL)
         return 1;
 #endif
+#ifdef HAVE_MYSQL
+    if (type == DB_TYPE_MYSQL)
+        return 1;
+#endif
     return type == DB_TYPE_SQLITE;
+}
+
+int db_read_password(const char *path, char *pw, size_t pwlen, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    size_t n;
+
+    if (fp == NULL) {
+        snprintf(err, errlen, "password-file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fgets(pw, (int)pwlen, fp) == NULL)
+        pw[0] = '\0';
+    fclose(fp);
+    n = strlen(pw);
+    while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
+        pw[--n] = '\0';
+    return 0;
 }
 
 int db_conninfo_has_password(const char *conninfo)
@@ -59,8 +84,20 @@ int db_target_from_uri(const char *uri, struct db_target *t, char *err, size_t e
         t->conninfo = uri; /* the password, if any, from PGPASSWORD or ~/.pgpass */
         return 0;
     }
-    snprintf(err, errlen, "a URI that is sqlite:PATH%s, not this one",
-             db_type_built(DB_TYPE_PGSQL) ? " or postgresql://…" : "");
+    if (strncmp(uri, "mysql://", 8) == 0) {
+        if (!db_type_built(DB_TYPE_MYSQL)) {
+            snprintf(err, errlen, "%.40s…: this build has no MariaDB/MySQL back-end", uri);
+            return -1;
+        }
+        if (!db_mysql_uri_ok(uri, err, errlen))
+            return -1;
+        t->type = DB_TYPE_MYSQL;
+        t->conninfo = uri; /* the password, if any, from MYSQL_PWD */
+        return 0;
+    }
+    snprintf(err, errlen, "a URI that is sqlite:PATH%s%s, not this one",
+             db_type_built(DB_TYPE_PGSQL) ? ", postgresql://…" : "",
+             db_type_built(DB_TYPE_MYSQL) ? ", mysql://…" : "");
     return -1;
 }
 
@@ -79,9 +116,11 @@ struct db *db_open(const struct db_target *t, int create, char *err, size_t errl
     d->type = t->type;
     if (t->type == DB_TYPE_SQLITE)
         d->sqlite = db_sqlite_open(t->file, create, err, errlen);
-    else
+    else if (t->type == DB_TYPE_PGSQL)
         d->pgsql = db_pgsql_open(t->conninfo, t->password_file, err, errlen);
-    if (d->sqlite == NULL && d->pgsql == NULL) {
+    else
+        d->mysql = db_mysql_open(t->conninfo, t->password_file, err, errlen);
+    if (d->sqlite == NULL && d->pgsql == NULL && d->mysql == NULL) {
         emg_free(d);
         return NULL;
     }
@@ -98,31 +137,43 @@ void db_close(struct db *d)
     if (d->pgsql != NULL)
         db_pgsql_close(d->pgsql);
 #endif
+#ifdef HAVE_MYSQL
+    if (d->mysql != NULL)
+        db_mysql_close(d->mysql);
+#endif
     emg_free(d);
 }
 
-#ifdef HAVE_PGSQL
-#define PG(call) return call
+/* The call for the back-end of d that is not SQLite's. */
+#if defined(HAVE_PGSQL) && defined(HAVE_MYSQL)
+#define PG_OR_MY(pg, my) return d->pgsql != NULL ? (pg) : (my)
+#elif defined(HAVE_PGSQL)
+#define PG_OR_MY(pg, my) return pg
+#elif defined(HAVE_MYSQL)
+#define PG_OR_MY(pg, my) return my
 #else
-#define PG(call)                                                                                   \
+#define PG_OR_MY(pg, my)                                                                           \
     do {                                                                                           \
-        snprintf(err, errlen, "no PostgreSQL back-end");                                           \
+        snprintf(err, errlen, "no server back-end");                                               \
         return -1;                                                                                 \
     } while (0)
 #endif
+
 
 int db_version(struct db *d, char *err, size_t errlen)
 {
     if (d->sqlite != NULL)
         return db_sqlite_version(d->sqlite, err, errlen);
-    PG(db_pgsql_version(d->pgsql, err, errlen));
+    PG_OR_MY(db_pgsql_version(d->pgsql, err, errlen),
+             db_mysql_version(d->mysql, err, errlen));
 }
 
 int db_schema(struct db *d, int *from, char *err, size_t errlen)
 {
     if (d->sqlite != NULL)
         return db_sqlite_schema(d->sqlite, from, err, errlen);
-    PG(db_pgsql_schema(d->pgsql, from, err, errlen));
+    PG_OR_MY(db_pgsql_schema(d->pgsql, from, err, errlen),
+             db_mysql_schema(d->mysql, from, err, errlen));
 }
 
 long db_insert(struct db *d, const char *node, const char *box, const struct db_row *rows,
@@ -130,7 +181,8 @@ long db_insert(struct db *d, const char *node, const char *box, const struct db_
 {
     if (d->sqlite != NULL)
         return db_sqlite_insert(d->sqlite, node, box, rows, sessions, n, err, errlen);
-    PG(db_pgsql_insert(d->pgsql, node, box, rows, sessions, n, err, errlen));
+    PG_OR_MY(db_pgsql_insert(d->pgsql, node, box, rows, sessions, n, err, errlen),
+             db_mysql_insert(d->mysql, node, box, rows, sessions, n, err, errlen));
 }
 
 long db_expire(struct db *d, const char *node, int64_t before_us, int limit, char *err,
@@ -138,7 +190,8 @@ long db_expire(struct db *d, const char *node, int64_t before_us, int limit, cha
 {
     if (d->sqlite != NULL)
         return db_sqlite_expire(d->sqlite, node, before_us, limit, err, errlen);
-    PG(db_pgsql_expire(d->pgsql, node, before_us, limit, err, errlen));
+    PG_OR_MY(db_pgsql_expire(d->pgsql, node, before_us, limit, err, errlen),
+             db_mysql_expire(d->mysql, node, before_us, limit, err, errlen));
 }
 
 int db_lines(struct db *d, const char *table, const char *node, const char *connector,
@@ -149,8 +202,20 @@ int db_lines(struct db *d, const char *table, const char *node, const char *conn
     if (d->sqlite != NULL)
         return db_sqlite_lines(d->sqlite, table, node, connector, have_instance, instance, from_us,
                                to_us, each, ctx, err, errlen);
-    PG(db_pgsql_lines(d->pgsql, table, node, connector, have_instance, instance, from_us, to_us,
+    PG_OR_MY(db_pgsql_lines(d->pgsql, table, node, connector, have_instance, instance, from_us, to_us,
+                      each, ctx, err, errlen),
+             db_mysql_lines(d->mysql, table, node, connector, have_instance, instance, from_us, to_us,
                       each, ctx, err, errlen));
+}
+
+int db_table_lines(struct db *d, const char *table, const char *node,
+                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                   char *err, size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_table_lines(d->sqlite, table, node, each, ctx, err, errlen);
+    PG_OR_MY(db_pgsql_table_lines(d->pgsql, table, node, each, ctx, err, errlen),
+             db_mysql_table_lines(d->mysql, table, node, each, ctx, err, errlen));
 }
 
 int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const char *node),
@@ -158,5 +223,6 @@ int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const 
 {
     if (d->sqlite != NULL)
         return db_sqlite_nodes(d->sqlite, connector, each, ctx, err, errlen);
-    PG(db_pgsql_nodes(d->pgsql, connector, each, ctx, err, errlen));
+    PG_OR_MY(db_pgsql_nodes(d->pgsql, connector, each, ctx, err, errlen),
+             db_mysql_nodes(d->mysql, connector, each, ctx, err, errlen));
 }

@@ -3,8 +3,9 @@
  *
  * The database sink (sink_db.c) and the tools (emgdiag-db, emgdiag-follow
  * --db) name a database by a target: SQLite's file (db_sqlite.c, always
- * built) or PostgreSQL's conninfo (db_pgsql.c, built when configure found
- * libpq; HAVE_PGSQL).  Each call goes to the target's back-end; every
+ * built), PostgreSQL's conninfo (db_pgsql.c, built when configure found
+ * libpq; HAVE_PGSQL) or a mysql:// URI (db_mysql.c, built when configure
+ * found MariaDB Connector/C; HAVE_MYSQL).  Each call goes to the target's back-end; every
  * back-end keeps the same promises: one connection used by one thread at a
  * time, a versioned schema created or upgraded in one transaction per
  * step, rows written in one transaction per batch with bound parameters
@@ -20,20 +21,25 @@
 #include "db_row.h"
 
 /* The schema version this code writes: 1 = connectorlog, pdulog,
- * securitylog.  An older database is upgraded step by step; the message
- * table will be step 2. */
-#define DB_SCHEMA_VERSION 1
+ * securitylog; 2 = and messagelog.  An older database is upgraded step by
+ * step. */
+#define DB_SCHEMA_VERSION 2
 
 /* The back-ends (the values of enum emg_db_type). */
 #define DB_TYPE_SQLITE 1
 #define DB_TYPE_PGSQL 2
+#define DB_TYPE_MYSQL 3
+
+/* Longest password read from a password file. */
+#define DB_PASSWORD_MAX 1024
 
 struct db_target {
     int type;
     const char *file;          /* SQLite */
-    const char *conninfo;      /* PostgreSQL: key=value pairs or a postgresql:// URI */
-    const char *password_file; /* PostgreSQL: the password's file; NULL: libpq's own
-                                  sources (PGPASSWORD, ~/.pgpass) */
+    const char *conninfo;      /* PostgreSQL: key=value pairs or a postgresql:// URI;
+                                  MariaDB/MySQL: a mysql:// URI (db_mysql.h) */
+    const char *password_file; /* the password's file; NULL: the library's own sources
+                                  (PGPASSWORD, ~/.pgpass; MYSQL_PWD) */
 };
 
 struct db;
@@ -45,8 +51,12 @@ int db_type_built(int type);
  * user:password@): refused in the XML and on command lines. */
 int db_conninfo_has_password(const char *conninfo);
 
-/* A tool's URI: sqlite:PATH, postgresql://… or postgres://… (without a
- * password).  0, or -1 with err set.  t points into uri. */
+/* The first line of a password file, without its line end, in
+ * pw[0..pwlen).  0, or -1 with err set. */
+int db_read_password(const char *path, char *pw, size_t pwlen, char *err, size_t errlen);
+
+/* A tool's URI: sqlite:PATH, postgresql://… or postgres://…, or
+ * mysql://[USER@][HOST][:PORT]/DB[?socket=PATH] (without a password).  0, or -1 with err set.  t points into uri. */
 int db_target_from_uri(const char *uri, struct db_target *t, char *err, size_t errlen);
 
 /* Opens a connection (SQLite: creating the file when `create`).  NULL with
@@ -80,6 +90,13 @@ int db_lines(struct db *d, const char *table, const char *node, const char *conn
              int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
              void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
              char *err, size_t errlen);
+
+/* The `line` and `ts` of every row of `table` (of `node`; NULL: of every
+ * node), in the order of ts and then of storing, to each().  0, or -1
+ * with err set. */
+int db_table_lines(struct db *d, const char *table, const char *node,
+                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                   char *err, size_t errlen);
 
 /* Every node that has connector-log rows of `connector`, to each().  0, or
  * -1 with err set. */

@@ -6,7 +6,6 @@
 
 #ifdef HAVE_PGSQL
 
-#include <errno.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +18,6 @@
 #define ROWS_PER_STATEMENT 200
 /* The advisory lock that serialises schema changes (any constant). */
 #define SCHEMA_LOCK "4242011"
-/* Longest password read from a password file. */
-#define PASSWORD_MAX 1024
 
 struct db_pgsql {
     PGconn *conn;
@@ -54,7 +51,22 @@ static const char *const upgrade_to_1 =
     "CREATE INDEX IF NOT EXISTS securitylog_connector_ts ON securitylog (connector, ts);"
     "CREATE INDEX IF NOT EXISTS securitylog_ts ON securitylog (ts);";
 
-static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1 };
+static const char *const upgrade_to_2 =
+    "CREATE TABLE IF NOT EXISTS messagelog ("
+    " id BIGSERIAL PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL, session TEXT,"
+    " ts BIGINT NOT NULL, connector TEXT NOT NULL, instance INTEGER,"
+    " step TEXT, uuid TEXT, trn TEXT, message_id TEXT, part TEXT, \"to\" TEXT, \"from\" TEXT,"
+    " dlr_key TEXT, ids TEXT, status TEXT, id_raw TEXT, type TEXT, url TEXT, \"key\" TEXT,"
+    " line TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS messagelog_key ON messagelog (node, connector, ts, md5(line));"
+    "CREATE INDEX IF NOT EXISTS messagelog_uuid ON messagelog (uuid);"
+    "CREATE INDEX IF NOT EXISTS messagelog_message_id ON messagelog (message_id);"
+    "CREATE INDEX IF NOT EXISTS messagelog_id_raw ON messagelog (id_raw);"
+    "CREATE INDEX IF NOT EXISTS messagelog_dlr_key ON messagelog (dlr_key);"
+    "CREATE INDEX IF NOT EXISTS messagelog_lookup_key ON messagelog (\"key\");"
+    "CREATE INDEX IF NOT EXISTS messagelog_ts ON messagelog (ts);";
+
+static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2 };
 
 /* libpq's message: its first line. */
 static void set_err(struct db_pgsql *d, const PGresult *res, char *err, size_t errlen,
@@ -87,34 +99,15 @@ static int exec(struct db_pgsql *d, const char *sql, char *err, size_t errlen, c
     return 0;
 }
 
-/* The first line of a password file, without its line end. */
-static int read_password(const char *path, char *pw, size_t pwlen, char *err, size_t errlen)
-{
-    FILE *fp = fopen(path, "r");
-    size_t n;
-
-    if (fp == NULL) {
-        snprintf(err, errlen, "password-file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fgets(pw, (int)pwlen, fp) == NULL)
-        pw[0] = '\0';
-    fclose(fp);
-    n = strlen(pw);
-    while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
-        pw[--n] = '\0';
-    return 0;
-}
-
 struct db_pgsql *db_pgsql_open(const char *conninfo, const char *password_file, char *err,
                                size_t errlen)
 {
     const char *keys[4], *values[4];
-    char pw[PASSWORD_MAX];
+    char pw[DB_PASSWORD_MAX];
     struct db_pgsql *d;
     int k = 0;
 
-    if (password_file != NULL && read_password(password_file, pw, sizeof(pw), err, errlen) != 0)
+    if (password_file != NULL && db_read_password(password_file, pw, sizeof(pw), err, errlen) != 0)
         return NULL;
     if ((d = emg_calloc(1, sizeof(*d))) == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -242,7 +235,7 @@ static long insert_some(struct db_pgsql *d, int table, const char *node, const c
     sbuf_printf(&sql, "INSERT INTO %s (node, box, session, ts, connector, instance",
                 db_table_name(table));
     for (c = 0; c < ncols; c++)
-        sbuf_printf(&sql, ", %s", cols[c]);
+        sbuf_printf(&sql, ", \"%s\"", cols[c]);
     sbuf_puts(&sql, ") VALUES ");
     /* numbers as text first (their buffer may move while it grows) */
     for (i = 0; i < n; i++) {
@@ -429,6 +422,29 @@ int db_pgsql_lines(struct db_pgsql *d, const char *table, const char *node, cons
              "ORDER BY id",
              table, have_instance ? " AND instance = $5" : "");
     res = PQexecParams(d->conn, sql, have_instance ? 5 : 4, NULL, values, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_err(d, res, err, errlen, table);
+        PQclear(res);
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(res); i++)
+        each(ctx, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0),
+             strtoll(PQgetvalue(res, i, 1), NULL, 10));
+    PQclear(res);
+    return 0;
+}
+
+int db_pgsql_table_lines(struct db_pgsql *d, const char *table, const char *node,
+                         void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
+                         void *ctx, char *err, size_t errlen)
+{
+    const char *values[1] = { node };
+    char sql[160];
+    PGresult *res;
+
+    snprintf(sql, sizeof(sql), "SELECT line, ts FROM %s%s ORDER BY ts, id", table,
+             node != NULL ? " WHERE node = $1" : "");
+    res = PQexecParams(d->conn, sql, node != NULL ? 1 : 0, NULL, values, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         set_err(d, res, err, errlen, table);
         PQclear(res);

@@ -27,10 +27,16 @@ static const char *const pdu_cols[] = { "dir",        "op",
                                         "source_addr", "destination_addr",
                                         "line",       NULL };
 static const char *const security_cols[] = { "level", "event", "fields", "line", NULL };
+/* docs/message-log.md's keys, in its table's order */
+static const char *const message_cols[] = { "step",   "uuid",   "trn",  "message_id", "part",
+                                            "to",     "from",   "dlr_key", "ids",      "status",
+                                            "id_raw", "type",   "url",  "key",        "line",
+                                            NULL };
 
 const char *db_table_name(int table)
 {
-    static const char *const names[DB_TABLES] = { "connectorlog", "pdulog", "securitylog" };
+    static const char *const names[DB_TABLES] = { "connectorlog", "pdulog", "securitylog",
+                                                  "messagelog" };
 
     return table >= 0 && table < DB_TABLES ? names[table] : NULL;
 }
@@ -41,6 +47,7 @@ const char *const *db_table_columns(int table)
     case DB_CONNECTORLOG: return connector_cols;
     case DB_PDULOG: return pdu_cols;
     case DB_SECURITYLOG: return security_cols;
+    case DB_MESSAGELOG: return message_cols;
     default: return NULL;
     }
 }
@@ -256,21 +263,34 @@ static int parse_iso(const char *t, int64_t *us)
     return 0;
 }
 
-/* The index of `name` among the table's columns, or -1. */
+/* The index of `name` among the table's columns (a message twin's
+ * member: with `-` as `_`), or -1. */
 static int col_index(int table, const char *name)
 {
     const char *const *cols = db_table_columns(table);
+    char col[32];
+    size_t i;
 
-    for (int i = 0; cols[i] != NULL; i++)
-        if (strcmp(cols[i], name) == 0)
-            return i;
+    for (i = 0; name[i] != '\0' && i + 1 < sizeof(col); i++)
+        col[i] = table == DB_MESSAGELOG && name[i] == '-' ? '_' : name[i];
+    if (name[i] != '\0')
+        return -1;
+    col[i] = '\0';
+    if (table == DB_MESSAGELOG && strchr(name, '_') != NULL) /* the twin writes dlr-key */
+        return -1;
+    if (table == DB_MESSAGELOG && strcmp(col, "id") == 0) /* `id` is every table's key */
+        snprintf(col, sizeof(col), "message_id");
+    for (int k = 0; cols[k] != NULL; k++)
+        if (strcmp(cols[k], col) == 0)
+            return k;
     return -1;
 }
 
-static int is_int_col(const char *name)
+/* The integer columns (the message log's values are all text). */
+static int is_int_col(int table, const char *name)
 {
-    return strcmp(name, "status") == 0 || strcmp(name, "trn") == 0 ||
-           strcmp(name, "datalen") == 0;
+    return table != DB_MESSAGELOG && (strcmp(name, "status") == 0 || strcmp(name, "trn") == 0 ||
+                                      strcmp(name, "datalen") == 0);
 }
 
 /* Within the `fields` object fo[0..n): the first string value of KEY (or
@@ -398,7 +418,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
                 r->connector = s.out + vstart;
                 have_connector = 1;
             } else if (col >= 0 && strcmp(key, "line") != 0 && strcmp(key, "fields") != 0 &&
-                       !is_int_col(key)) {
+                       !is_int_col(table, key)) {
                 r->col[col].s = s.out + vstart;
                 r->col[col].n = s.outlen - vstart - 1;
                 r->col[col].null = 0;
@@ -407,6 +427,9 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
                 if (extra == NULL)
                     extra = mstart;
                 extra_n = (size_t)(s.p - extra);
+            } else if (table == DB_MESSAGELOG && strcmp(key, "line") != 0) {
+                /* a key a newer module writes (docs/message-log.md): it
+                 * is in `line`, and has no column here */
             } else {
                 fail(&s, "a member the twin does not have");
                 goto bad;
@@ -418,7 +441,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
                 goto bad;
             if (strcmp(key, "instance") == 0 && v >= 0 && v <= 0x7fffffff) {
                 r->instance = (int)v;
-            } else if (col >= 0 && is_int_col(key)) {
+            } else if (col >= 0 && is_int_col(table, key)) {
                 r->col[col].i = v;
                 r->col[col].is_int = 1;
                 r->col[col].null = 0;

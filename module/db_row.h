@@ -20,8 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The tables (enum file_sink_log's first three, in the same order). */
-enum db_table { DB_CONNECTORLOG, DB_PDULOG, DB_SECURITYLOG, DB_TABLES };
+/* The tables (enum file_sink_log's first three, in the same order, then
+ * the message log's: schema version 2). */
+enum db_table { DB_CONNECTORLOG, DB_PDULOG, DB_SECURITYLOG, DB_MESSAGELOG, DB_TABLES };
 
 /* A column's value: text (s, n; s NULL for SQL NULL) or an integer. */
 struct db_value {
@@ -47,7 +48,10 @@ struct db_row {
 };
 
 /* The table's name and the names of its own columns (after the common
- * ones, `line` last); NULL-terminated. */
+ * ones, `line` last); NULL-terminated.  A message-log twin's member is
+ * its column with `-` as `_` (dlr-key: dlr_key), but for `id`, which is
+ * `message_id` (every table's `id` is its row key); `to`, `from` and
+ * `key` are SQL keywords: every back-end quotes column names. */
 const char *db_table_name(int table);
 const char *const *db_table_columns(int table);
 

@@ -47,7 +47,23 @@ static const char *const upgrade_to_1 =
     "CREATE INDEX IF NOT EXISTS securitylog_connector_ts ON securitylog (connector, ts);"
     "CREATE INDEX IF NOT EXISTS securitylog_ts ON securitylog (ts);";
 
-static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1 };
+/* Step 1 -> 2: the message log's table (docs/message-log.md). */
+static const char *const upgrade_to_2 =
+    "CREATE TABLE IF NOT EXISTS messagelog ("
+    " id INTEGER PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL, session TEXT,"
+    " ts INTEGER NOT NULL, connector TEXT NOT NULL, instance INTEGER,"
+    " step TEXT, uuid TEXT, trn TEXT, message_id TEXT, part TEXT, \"to\" TEXT, \"from\" TEXT,"
+    " dlr_key TEXT, ids TEXT, status TEXT, id_raw TEXT, type TEXT, url TEXT, \"key\" TEXT,"
+    " line TEXT NOT NULL,"
+    " UNIQUE (node, connector, ts, line));"
+    "CREATE INDEX IF NOT EXISTS messagelog_uuid ON messagelog (uuid);"
+    "CREATE INDEX IF NOT EXISTS messagelog_message_id ON messagelog (message_id);"
+    "CREATE INDEX IF NOT EXISTS messagelog_id_raw ON messagelog (id_raw);"
+    "CREATE INDEX IF NOT EXISTS messagelog_dlr_key ON messagelog (dlr_key);"
+    "CREATE INDEX IF NOT EXISTS messagelog_lookup_key ON messagelog (\"key\");"
+    "CREATE INDEX IF NOT EXISTS messagelog_ts ON messagelog (ts);";
+
+static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2 };
 
 static void set_err(struct db_sqlite *d, char *err, size_t errlen, const char *what)
 {
@@ -201,7 +217,7 @@ static sqlite3_stmt *insert_stmt(struct db_sqlite *d, int table)
                            "INSERT OR IGNORE INTO %s (node, box, session, ts, connector, instance",
                            db_table_name(table));
     for (i = 0; cols[i] != NULL; i++)
-        len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", cols[i]);
+        len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", \"%s\"", cols[i]);
     len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (?, ?, ?, ?, ?, ?");
     for (i = 0; cols[i] != NULL; i++)
         len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
@@ -330,6 +346,33 @@ int db_sqlite_lines(struct db_sqlite *d, const char *table, const char *node,
         sqlite3_bind_int64(st, 3, (sqlite3_int64)instance);
     sqlite3_bind_int64(st, 4, from_us);
     sqlite3_bind_int64(st, 5, to_us);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        each(ctx, (const char *)sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+             sqlite3_column_int64(st, 1));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        set_err(d, err, errlen, table);
+        return -1;
+    }
+    return 0;
+}
+
+int db_sqlite_table_lines(struct db_sqlite *d, const char *table, const char *node,
+                          void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
+                          void *ctx, char *err, size_t errlen)
+{
+    char sql[160];
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    snprintf(sql, sizeof(sql), "SELECT line, ts FROM %s%s ORDER BY ts, id", table,
+             node != NULL ? " WHERE node = ?1" : "");
+    if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        set_err(d, err, errlen, table);
+        return -1;
+    }
+    if (node != NULL)
+        sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         each(ctx, (const char *)sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
              sqlite3_column_int64(st, 1));

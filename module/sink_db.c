@@ -99,7 +99,9 @@ static void on_line(void *ctx, const struct file_sink_line *l)
     struct db_sink *ds = ctx;
     struct item *it;
 
-    if (l->text == NULL || l->log < 0 || l->log >= DB_TABLES) {
+    int table = l->log == FILE_LOG_MESSAGE ? DB_MESSAGELOG : l->log;
+
+    if (l->text == NULL || table < 0 || table >= DB_TABLES || l->log == FILE_LOG_GENERAL) {
         count_drops(1);
         return;
     }
@@ -109,7 +111,7 @@ static void on_line(void *ctx, const struct file_sink_line *l)
         return;
     }
     it->next = NULL;
-    it->table = l->log;
+    it->table = table;
     it->instance = l->instance;
     it->session = l->session;
     it->text = it->data;

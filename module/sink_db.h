@@ -1,8 +1,8 @@
 /*
  * sink_db: the database sink (docs/database.md).
  *
- * With a <database> in the configuration, every connector, pdu and
- * security line the file sink builds is also a row: the file sink hands
+ * With a <database> in the configuration, every connector, pdu, security
+ * and message line the file sink builds is also a row: the file sink hands
  * both forms of each line to this sink's tap (sink_file.h), which copies
  * them into a bounded queue and returns; the sink's own thread
  * (emgdiag-db) cuts them into columns (db_row.h) and writes them in

@@ -552,15 +552,20 @@ static void message_event(struct file_sink *fs, const struct emg_event *ev)
 {
     struct sbuf b = SBUF_INIT, j = SBUF_INIT;
     int fmt = format_of(ev->cfg, ev->conn);
+    int build = fmt | (fs->tap != NULL ? EMG_FMT_BOTH : 0);
+    int rc;
 
     if ((ev->cfg != NULL && !ev->cfg->message_log) || (ev->conn != NULL && !ev->conn->pdu_log))
         return;
-    if (message_log_build((fmt & EMG_FMT_EMG) ? &b : NULL, (fmt & EMG_FMT_JSON) ? &j : NULL, ev,
-                          ev->cfg != NULL ? ev->cfg->utc : 0) == 0) {
+    rc = message_log_build((build & EMG_FMT_EMG) ? &b : NULL, (build & EMG_FMT_JSON) ? &j : NULL,
+                           ev, ev->cfg != NULL ? ev->cfg->utc : 0);
+    if (rc == 0) {
         if (fmt & EMG_FMT_EMG)
             write_line(fs, fs->message_file[0], &b);
         if (fmt & EMG_FMT_JSON)
             write_line(fs, fs->message_file[1], &j);
+        /* the message table has no session: a message crosses them */
+        tap_line(fs, FILE_LOG_MESSAGE, &ev->tv, ev->connector, ev->instance, 0, &b, &j);
     }
     sbuf_free(&j);
     sbuf_free(&b);

@@ -51,14 +51,14 @@ void file_sink_dropped(unsigned long long out[FILE_SINK_LOGS]);
 /*
  * The tap: the database sink (sink_db.h) stores the lines this sink builds
  * rather than formatting them a second time.  With a tap set, every
- * connector, pdu and security line is built in both forms (text and JSON
- * twin, whatever `format=` writes to the files) and handed over after it
- * went to the writer, on the thread that dispatched its event.  A line
- * that could not be built for the tap arrives with text NULL (the tap
- * counts it as lost).
+ * connector, pdu, security and message line is built in both forms (text
+ * and JSON twin, whatever `format=` writes to the files) and handed over
+ * after it went to the writer, on the thread that dispatched its event.
+ * A line that could not be built for the tap arrives with text NULL (the
+ * tap counts it as lost).
  */
 struct file_sink_line {
-    int log;                  /* FILE_LOG_CONNECTOR, _PDU or _SECURITY */
+    int log;                  /* FILE_LOG_CONNECTOR, _PDU, _SECURITY or _MESSAGE */
     const struct timeval *tv; /* the event's time */
     const char *connector;
     int instance;          /* -1: none */

@@ -43,6 +43,8 @@ int db_load_table_of(const char *path)
         return DB_PDULOG;
     if (strcmp(base, "security") == 0)
         return DB_SECURITYLOG;
+    if (strncmp(base, "message.", 8) == 0 && base[8] != '\0')
+        return DB_MESSAGELOG;
     return -1;
 }
 

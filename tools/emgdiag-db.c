@@ -11,8 +11,9 @@
  * The sink itself creates a missing schema and upgrades an older one when
  * it starts, so neither step is needed for the embedded default; these
  * are for a database prepared before the gateways start, or checked
- * after.  URI: sqlite:PATH or postgresql://… (the password from PGPASSWORD
- * or ~/.pgpass, never from the command line).  Exit status: 0 done; 1 the database cannot
+ * after.  URI: sqlite:PATH, postgresql://… (the password from PGPASSWORD
+ * or ~/.pgpass) or mysql://… (the password from MYSQL_PWD), never from
+ * the command line.  Exit status: 0 done; 1 the database cannot
  * be used (opened, read, written, or its schema is newer than this tool),
  * or a file could not be loaded whole; 2 usage error.
  */
@@ -41,12 +42,13 @@ static void usage(FILE *out)
           "            older one is left to `upgrade`)\n"
           "  upgrade   upgrade an older schema in place, keeping its rows\n"
           "  version   print the schema version (0: no emgdiag tables)\n"
-          "  load      add log files already written (connector.*, pdu.*, security, each\n"
-          "            with its .jsonl twin; a DIR: every such file in it) as rows of\n"
-          "            NODE (default: this host's name) and BOX; rows already there are\n"
-          "            left as they are\n"
-          "URI: sqlite:PATH, or postgresql://[USER@]HOST[:PORT]/DB[?...] (the password\n"
-          "     from PGPASSWORD or ~/.pgpass)\n"
+          "  load      add log files already written (connector.*, pdu.*, message.*,\n"
+          "            security, each with its .jsonl twin; a DIR: every such file in\n"
+          "            it) as rows of NODE (default: this host's name) and BOX;\n"
+          "            rows already there are left as they are\n"
+          "URI: sqlite:PATH, postgresql://[USER@]HOST[:PORT]/DB[?...] (the password\n"
+          "     from PGPASSWORD or ~/.pgpass), or\n"
+          "     mysql://[USER@][HOST][:PORT]/DB[?socket=PATH] (the password from MYSQL_PWD)\n"
           "  -h, --help     this text\n"
           "  -V, --version  the version\n"
           "Exit status: 0 done; 1 the database cannot be used; 2 usage error.\n",

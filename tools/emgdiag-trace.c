@@ -6,6 +6,8 @@
  *   emgdiag-trace [-d DIR]… --to MSISDN    every message to MSISDN
  *   emgdiag-trace [-d DIR]… --unmatched    every receipt that matched none
  *   … --since TS --until TS                only lines in that time
+ *   emgdiag-trace --db URI [--node N] …    the same, from the database's
+ *                                          messagelog (docs/database.md)
  *
  * ID is any id of a message as it was on the wire or in Kannel: the
  * message_id answered to a client, the SMSC's message_id (raw or as Kannel
@@ -32,6 +34,7 @@
 #include "msgid_cause.h"
 #include "msglog.h"
 #include "print_escaped.h"
+#include "trace_db.h"
 #include "trace_model.h"
 #include "trace_pdu.h"
 #include "trace_scan.h"
@@ -48,6 +51,7 @@ static void usage(FILE *out)
     fputs("usage: emgdiag-trace [-d DIR]... [--since TS] [--until TS] ID\n"
           "       emgdiag-trace [-d DIR]... [--since TS] [--until TS] --to MSISDN\n"
           "       emgdiag-trace [-d DIR]... [--since TS] [--until TS] --unmatched\n"
+          "       emgdiag-trace --db URI [--node NODE] [--since TS] [--until TS] ID|--to|--unmatched\n"
           "\n"
           "Follows a message across connectors through the message logs\n"
           "(message.* in each DIR, default the current directory): client submit,\n"
@@ -55,6 +59,10 @@ static void usage(FILE *out)
           "SMSC's id, the receipt, and the receipt sent back to the client.\n"
           "--unmatched lists every receipt that matched no message, with its cause.\n"
           "TS is a time as the logs write it, or a prefix of one (\"2026-11-26 04\").\n"
+          "--db reads the message lines from the table messagelog the module's\n"
+          "database sink writes (sqlite:PATH, postgresql://..., mysql://...; the\n"
+          "password from PGPASSWORD or MYSQL_PWD) instead of from files, and\n"
+          "prints the same; --node picks one gateway's rows (default: every one).\n"
           "Exit: 0 found, 1 nothing found, 2 usage or read error.\n",
           out);
 }
@@ -515,9 +523,11 @@ int main(int argc, char **argv)
         { "dir", required_argument, NULL, 'd' },  { "to", required_argument, NULL, 't' },
         { "since", required_argument, NULL, 's' }, { "until", required_argument, NULL, 'u' },
         { "unmatched", no_argument, NULL, 'U' },  { "help", no_argument, NULL, 'h' },
+        { "db", required_argument, NULL, 'D' },   { "node", required_argument, NULL, 'N' },
         { "version", no_argument, NULL, 'V' },    { NULL, 0, NULL, 0 },
     };
     const char **dirs = NULL, *to = NULL, *since = NULL, *until = NULL, *id = NULL;
+    const char *db_uri = NULL, *db_node = NULL;
     size_t n_dirs = 0, i, n;
     int c, unmatched = 0, found = 0, logs = 0, r, pdu;
     struct trace_model m;
@@ -533,6 +543,8 @@ int main(int argc, char **argv)
         case 's': since = optarg; break;
         case 'u': until = optarg; break;
         case 'U': unmatched = 1; break;
+        case 'D': db_uri = optarg; break;
+        case 'N': db_node = optarg; break;
         case 'h': usage(stdout); return EXIT_FOUND;
         case 'V': printf("emgdiag-trace %s\n", EMGDIAG_VERSION); return EXIT_FOUND;
         default: usage(stderr); return EXIT_USAGE;
@@ -540,19 +552,33 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         id = argv[optind++];
-    if (optind < argc || (id != NULL) + (to != NULL) + unmatched != 1) {
+    if (optind < argc || (id != NULL) + (to != NULL) + unmatched != 1 ||
+        (db_uri != NULL && n_dirs > 0) || (db_node != NULL && db_uri == NULL)) {
         usage(stderr);
         free(dirs);
         return EXIT_USAGE;
     }
-    if (id != NULL) {
+    if (db_uri != NULL) {
+        /* every message line of the database, then as from whole files */
+        long rows;
+
+        trace_model_init(&m);
+        rows = trace_db_read(&m, db_uri, db_node, since, until);
+        free(dirs);
+        if (rows < 0) {
+            trace_model_free(&m);
+            return EXIT_USAGE;
+        }
+        logs = 1; /* the loop below reads no file */
+    } else if (id != NULL) {
         r = trace_one(dirs, n_dirs, id, since, until);
         if (r >= 0 || r == -2) {
             free(dirs);
             return r == -2 ? EXIT_USAGE : r ? EXIT_FOUND : EXIT_NONE;
         }
     }
-    trace_model_init(&m);
+    if (db_uri == NULL)
+        trace_model_init(&m);
     /* Message logs; without any, the pdu logs joined by their ids. */
     for (pdu = 0; pdu <= 1 && logs == 0; pdu++) {
         if (pdu)
@@ -568,7 +594,8 @@ int main(int argc, char **argv)
             logs += r;
         }
     }
-    free(dirs);
+    if (db_uri == NULL)
+        free(dirs);
     if (logs == 0) {
         fprintf(stderr, "emgdiag-trace: no message log (message.*) nor pdu log in the directories given\n");
         trace_model_free(&m);

@@ -2,13 +2,16 @@
 """db_compare.py: the rows the database sink wrote against the files the
 file sink wrote (docs/database.md).
 
-  db_compare.py DB LOGDIR --node N --box CONNECTOR=BOX... [--missing N]
+  db_compare.py DB LOGDIR --node N --box CONNECTOR=BOX... [--missing N] [--messages]
 
-DB is an SQLite file, or "psql:CONNINFO" for PostgreSQL (rows read with
-the psql client as row_to_json; the password from PGPASSWORD).
+DB is an SQLite file, "psql:CONNINFO" for PostgreSQL (rows read with
+the psql client as row_to_json; the password from PGPASSWORD), or
+"mysql:SOCKET:DATABASE" for MariaDB (rows read as user emgdiag with the
+mariadb client as JSON_OBJECT; the password from MYSQL_PWD).
 
-Every connector.*, pdu.* and security file of LOGDIR (text) and its JSON
-twin (.jsonl, written with format="both" and timezone="utc") is read.  Each
+Every connector.*, pdu.* and security file of LOGDIR (with --messages
+also every message.NAME file: the rows of messagelog whose box is NAME's,
+--box NAME=BOX, or NAME itself) (text) and its JSON twin (.jsonl, written with format="both" and timezone="utc") is read.  Each
 row of connectorlog, pdulog and securitylog is turned back into the JSON
 object docs/database.md says its columns come from (ts from microseconds
 as the twin writes it in UTC, the other members from their columns,
@@ -19,7 +22,9 @@ match one for one (multisets, per file); with --missing N, the rows must be
 a part of the lines and exactly N lines in all must have no row.  node,
 box and the columns cut from `fields` (message_id, receipted_message_id,
 source_addr, destination_addr) are checked too, and that every connector
-and pdu row has a session id (none with --loaded: emgdiag-db load's rows).  Prints what differs;
+and pdu row has a session id (none with --loaded: emgdiag-db load's rows;
+exactly N without one with --sessionless N: the sink's rows and then a
+load of the lines it dropped).  Prints what differs;
 exit 0 when nothing does.
 """
 import argparse
@@ -77,6 +82,12 @@ def row_object(table, r):
         o['fields'] = r['fields']
         if r['error'] is not None:
             o['error'] = r['error']
+    elif table == 'messagelog':
+        o['instance'] = r['instance']
+        for col in ('step', 'uuid', 'trn', 'message_id', 'part', 'to', 'from', 'dlr_key', 'ids',
+                    'status', 'id_raw', 'type', 'url', 'key'):
+            if r[col] is not None:
+                o[{'message_id': 'id'}.get(col, col.replace('_', '-'))] = r[col]
     else:
         o['level'] = r['level']
         o['event'] = r['event']
@@ -89,6 +100,8 @@ def text_prefix(table, r):
     ts = text_ts(r['ts'])
     if table == 'connectorlog':
         return '%s (%d) %s %s' % (ts, r['instance'], r['event'], r['result'])
+    if table == 'messagelog':
+        return '%s (%s,%d) %s ' % (ts, r['connector'], r['instance'], r['step'])
     if table == 'pdulog':
         return '%s INFO  (%s,%d) %s op:%s (%s) status:%d trn:%d datalen:%d' % (
             ts, r['connector'], r['instance'], 'Write' if r['dir'] == 'write' else 'Read',
@@ -101,8 +114,12 @@ class Rows:
 
     def __init__(self, db):
         self.cache = {}
+        self.mysql = None
         if db.startswith('psql:'):
             self.psql = db[5:]
+        elif db.startswith('mysql:'):
+            self.psql = None
+            self.mysql = db[6:].rsplit(':', 1)
         else:
             self.psql = None
             self.db = sqlite3.connect(db)
@@ -111,7 +128,9 @@ class Rows:
 
     def table(self, name):
         if name not in self.cache:
-            if self.psql is None:
+            if self.mysql is not None:
+                rows = self.mysql_rows(name)
+            elif self.psql is None:
                 rows = [dict(r) for r in self.db.execute('SELECT * FROM %s ORDER BY id' % name)]
             else:
                 out = subprocess.run(['psql', self.psql, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
@@ -124,6 +143,20 @@ class Rows:
             self.cache[name] = rows
         return self.cache[name]
 
+    def mysql_query(self, sql):
+        sock, database = self.mysql
+        return subprocess.run(['mariadb', '--no-defaults', '-S', sock, '-uemgdiag', '-N', '-B', '-r',
+                               database, '-e', sql], check=True, capture_output=True).stdout
+
+    def mysql_rows(self, name):
+        cols = self.mysql_query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() "
+            "AND table_name = '%s' AND column_name <> 'row_key' ORDER BY ordinal_position" % name)
+        cols = [c for c in cols.decode('ascii').split('\n') if c]
+        obj = ', '.join("'%s', `%s`" % (c, c) for c in cols)
+        out = self.mysql_query('SELECT JSON_OBJECT(%s) FROM %s ORDER BY id' % (obj, name))
+        return [json.loads(l) for l in out.decode('utf-8').split('\n') if l]
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -134,12 +167,17 @@ def main():
     ap.add_argument('--missing', type=int)
     ap.add_argument('--loaded', action='store_true',
                     help='rows of emgdiag-db load: no session ids')
+    ap.add_argument('--messages', action='store_true',
+                    help='message.* files and messagelog too')
+    ap.add_argument('--sessionless', type=int,
+                    help='exactly this many connector and pdu rows without a session id')
     a = ap.parse_args()
     boxes = dict(b.split('=', 1) for b in a.box)
     db = Rows(a.db)
     problems = []
     missing = 0
     nrows = 0
+    sessionless = 0
     groups = []
     for path in sorted(glob.glob(os.path.join(a.logdir, 'connector.*'))):
         if not path.endswith('.jsonl'):
@@ -148,6 +186,11 @@ def main():
         if not path.endswith('.jsonl'):
             groups.append(('pdulog', path, os.path.basename(path)[len('pdu.'):]))
     groups.append(('securitylog', os.path.join(a.logdir, 'security'), None))
+    if a.messages:
+        for path in sorted(glob.glob(os.path.join(a.logdir, 'message.*'))):
+            if not path.endswith('.jsonl'):
+                groups.append(('messagelog', path, os.path.basename(path)[len('message.'):]))
+    message_rows = 0
     seen_connectors = collections.defaultdict(set)
     for table, path, connector in groups:
         lines = collections.Counter(read_lines(path))
@@ -157,6 +200,10 @@ def main():
                                                                   sum(twins.values())))
         if connector is None:
             rows = db.table('securitylog')
+        elif table == 'messagelog':
+            box = boxes.get(connector, connector)
+            rows = [r for r in db.table(table) if r['box'] == box]
+            message_rows += len(rows)
         else:
             seen_connectors[table].add(connector)
             rows = [r for r in db.table(table) if r['connector'] == connector]
@@ -184,7 +231,11 @@ def main():
                     if r[col] != first_field(f, key):
                         problems.append('%s row %d: %s %r, fields say %r' %
                                         (table, r['id'], col, r[col], first_field(f, key)))
-            if table in ('connectorlog', 'pdulog') and (r['session'] is None) != a.loaded:
+            if table in ('connectorlog', 'pdulog') and a.sessionless is not None:
+                sessionless += r['session'] is None
+            elif table == 'messagelog' and r['session'] is not None:
+                problems.append('%s row %d: session %r' % (table, r['id'], r['session']))
+            elif table in ('connectorlog', 'pdulog') and (r['session'] is None) != a.loaded:
                 problems.append('%s row %d: session %r' % (table, r['id'], r['session']))
         extra_lines = row_lines - lines
         extra_objs = row_objs - twins
@@ -200,12 +251,18 @@ def main():
                 problems.append('%s: twins without a row' % path)
         missing += sum(lost.values())
         print('%s: %d lines, %d rows' % (path, sum(lines.values()), len(rows)))
+    if a.messages and message_rows != len(db.table('messagelog')):
+        problems.append('messagelog: %d rows of no message file' %
+                        (len(db.table('messagelog')) - message_rows))
     for table in ('connectorlog', 'pdulog'):
         for c in sorted(set(r['connector'] for r in db.table(table))):
             if c not in seen_connectors[table]:
                 problems.append('%s: rows of connector %r, which has no file' % (table, c))
     if a.missing is not None and missing != a.missing:
         problems.append('%d lines without a row, %d dropped' % (missing, a.missing))
+    if a.sessionless is not None and sessionless != a.sessionless:
+        problems.append('%d connector and pdu rows without a session id, not %d' %
+                        (sessionless, a.sessionless))
     print('%d rows, %d lines without a row' % (nrows, missing))
     for p in problems:
         print('DIFF ' + p)

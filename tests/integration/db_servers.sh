@@ -13,9 +13,20 @@
 #                             (a conninfo without the password)
 #   pg_stop_fast NAME         a fast shutdown (SIGINT), waited for
 #   pg_psql SQL...            runs SQL in database emg as emgdiag
+#   my_init DIR PASSWORD      mariadb-install-db a MariaDB 10.11 data
+#                             directory in DIR; my_start then makes the
+#                             database emg and the user emgdiag@localhost
+#                             with PASSWORD (all privileges on emg)
+#   my_start NAME DIR         start mariadbd (it_start NAME) on the unix
+#                             socket DIR/sock only; sets MY_SOCK, MY_URI (a
+#                             mysql:// URI without the password)
+#   my_stop NAME              a normal shutdown (SIGTERM), waited for
+#   my_sql SQL                runs SQL in database emg as emgdiag (the
+#                             password from MYSQL_PWD), rows tab-separated
 #
 # The servers listen on no TCP address, only on a socket in the scratch
-# directory; nothing of the system's own PostgreSQL is used but its binaries.
+# directory; nothing of the system's own PostgreSQL or MariaDB is used but
+# their binaries (and no option file: --no-defaults).
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 DB_USER=emgdiag-test
@@ -69,4 +80,51 @@ pg_stop_fast() {
 
 pg_psql() {
     psql "host=$PG_SOCK port=$PG_PORT dbname=${PG_DB:-emg} user=emgdiag" -X -q -At -v ON_ERROR_STOP=1 "$@"
+}
+
+# MariaDB runs as the test's own user (root: --user=root).
+MY_USER_OPT=()
+[ "$(id -u)" = 0 ] && MY_USER_OPT=(--user=root)
+
+my_init() {
+    local dir=$1 password=$2
+    mkdir -p "$dir"
+    MY_PASSWORD=$password
+    mariadb-install-db --no-defaults --datadir="$dir/data" --auth-root-authentication-method=normal \
+        --skip-test-db "${MY_USER_OPT[@]}" >"$dir.install.log" 2>&1
+}
+
+my_start() {
+    local name=$1 dir=$2 i
+    MY_SOCK=$dir/sock
+    MY_URI="mysql://emgdiag@localhost/emg?socket=$MY_SOCK"
+    it_start "$name" mariadbd --no-defaults "${MY_USER_OPT[@]}" --datadir="$dir/data" \
+        --socket="$MY_SOCK" --pid-file="$dir/pid" --skip-networking --innodb-buffer-pool-size=16M \
+        --innodb-flush-log-at-trx-commit=0 --skip-log-bin
+    for ((i = 0; i < 150; i++)); do
+        env -u MYSQL_PWD mariadb --no-defaults -S "$MY_SOCK" -uroot -e "SELECT 1" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    if [ "$i" = 150 ]; then
+        it_fail "MariaDB did not start in 15 s"
+        it__tail "$IT_DIR/$name.err"
+        return 1
+    fi
+    # once per data directory: the database and its user (root has no
+    # password: the socket is in the scratch directory only)
+    env -u MYSQL_PWD mariadb --no-defaults -S "$MY_SOCK" -uroot -e "CREATE DATABASE IF NOT EXISTS emg;
+        CREATE USER IF NOT EXISTS emgdiag@localhost IDENTIFIED BY '$MY_PASSWORD';
+        GRANT ALL ON emg.* TO emgdiag@localhost;"
+}
+
+my_stop() {
+    local pid
+    pid=$(it_pid "$1")
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+    it_wait_exit "$1" 30
+    it_stop "$1"
+}
+
+my_sql() {
+    mariadb --no-defaults -S "$MY_SOCK" -uemgdiag -N -B -r emg -e "$1"
 }

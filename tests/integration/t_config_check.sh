@@ -94,9 +94,9 @@ agree system_id_space 4 'system-id " c" on <user>: leading or trailing white spa
 agree name_65 3 "connector name \"$NAME65\": 65 octets, at most 64 are allowed" \
     "  <logs dir=\"$IT_DIR/logs\"/>
   <connector name=\"$NAME65\" type=\"outgoing\" smsc-id=\"up\"/>"
-agree db_mysql 3 '<database type="mysql">: this build has no MariaDB/MySQL back-end' \
+agree db_mysql 3 'attribute "file" is for type "sqlite"' \
     "  <logs dir=\"$IT_DIR/logs\"/>
-  <database type=\"mysql\" file=\"$IT_DIR/x.db\"/>"
+  <database type=\"mysql\" database=\"emg\" file=\"$IT_DIR/x.db\"/>"
 agree db_password 3 'conninfo holds a password: passwords do not belong in the XML' \
     "  <logs dir=\"$IT_DIR/logs\"/>
   <database type=\"pgsql\" conninfo=\"host=/tmp dbname=x password=secret\"/>"

@@ -2,8 +2,8 @@
 # emgdiag-db load (docs/database.md, "Loading files"): logs written by
 # opensmppbox without a <database> (format="both") are loaded into SQLite:
 # every line is one row, field for field through its JSON twin
-# (db_compare.py); loading again adds nothing; emgdiag-follow --db then
-# prints what it prints from the files.  Untrusted input: a text line
+# (db_compare.py); loading again adds nothing; emgdiag-follow --db and
+# emgdiag-trace --db then print what they print from the files.  Untrusted input: a text line
 # without a twin and twin lines that are not JSON are counted, named once
 # and skipped, the rest loaded (exit 1).  Time budget: about 15 s.
 . "$(dirname "$0")/lib.sh"
@@ -34,15 +34,17 @@ it_stop osb
 
 out=$("$DBTOOL" load "sqlite:$DB" --box opensmppbox --node gw9 "$L" 2>"$IT_DIR/load.err")
 rc=$?
-lines=$(cat "$L/connector.in" "$L/pdu.in" "$L/security" | wc -l)
+lines=$(cat "$L/connector.in" "$L/pdu.in" "$L/security" "$L/message.osb" | wc -l)
 it_assert_eq "$rc:$out" "0:$lines lines: $lines rows added, 0 already there, 0 without a twin, 0 not understood" \
-    "load DIR: every line of connector.in, pdu.in and security a row"
-python3 "$TOP/tests/integration/db_compare.py" "$DB" "$L" --node gw9 --box '*=opensmppbox' --loaded \
+    "load DIR: every line of connector.in, pdu.in, security and message.osb a row"
+it_assert_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM messagelog')" "$(wc -l <"$L/message.osb")" \
+    "message.osb: every line a row of messagelog"
+python3 "$TOP/tests/integration/db_compare.py" "$DB" "$L" --node gw9 --box '*=opensmppbox' --box osb=opensmppbox --loaded --messages \
     >"$IT_DIR/compare.out" 2>&1 && it_pass "the rows are the files, field for field through the JSON twin" || {
     it_fail "the rows differ from the files"
     grep -v ': [0-9]* lines, [0-9]* rows$' "$IT_DIR/compare.out" | head -10
 }
-out=$("$DBTOOL" load "sqlite:$DB" --box opensmppbox --node gw9 "$L/pdu.in" "$L/connector.in" "$L/security" 2>&1)
+out=$("$DBTOOL" load "sqlite:$DB" --box opensmppbox --node gw9 "$L/pdu.in" "$L/connector.in" "$L/security" "$L/message.osb" 2>&1)
 it_assert_eq "$?:$out" "0:$lines lines: 0 rows added, $lines already there, 0 without a twin, 0 not understood" \
     "loading again adds nothing (the unique key)"
 for i in 0 1; do
@@ -54,6 +56,32 @@ for i in 0 1; do
         it_fail "emgdiag-follow --db of the loaded rows differs from the files (instance $i)"
     fi
 done
+
+# emgdiag-trace --db: the same output, whole, and the same exit status as
+# from the files, for ids of the first and last messages and their
+# destination (taken from the message logs, as a user would).
+TRACE=${EMGDIAG_TRACE:?set EMGDIAG_TRACE}
+trace_same() {
+    local what=$1 rf rd
+    shift
+    "$TRACE" -d "$L" "$@" >"$IT_DIR/t.files" 2>"$IT_DIR/t.files.err"
+    rf=$?
+    "$TRACE" --db "sqlite:$DB" --node gw9 "$@" >"$IT_DIR/t.db" 2>"$IT_DIR/t.db.err"
+    rd=$?
+    if [ -s "$IT_DIR/t.files" ] && [ "$rf" = 0 ] && [ "$rd" = "$rf" ] && cmp -s "$IT_DIR/t.files" "$IT_DIR/t.db"; then
+        it_pass "emgdiag-trace --db sqlite:… $*: the same $(wc -l <"$IT_DIR/t.db") lines as from the files ($what)"
+    else
+        it_fail "emgdiag-trace --db sqlite:… $*: exit $rd, files $rf; differs from the files ($what)"
+        diff "$IT_DIR/t.files" "$IT_DIR/t.db" | head -10
+        cat "$IT_DIR/t.db.err"
+    fi
+}
+first_id=$(sed -nE 's/.* CLIENT_SUBMIT .* id="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
+last_uuid=$(sed -nE 's/.* FORWARD uuid="([^"]*)".*/\1/p' "$L/message.osb" | tail -n 1)
+dest=$(sed -nE 's/.* CLIENT_SUBMIT .* to="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
+trace_same "the client's id of the first message" "$first_id"
+trace_same "the uuid of the last message" "$last_uuid"
+trace_same "every message to its destination" --to "$dest"
 
 # Hostile input: a copy of the pdu log whose twin has garbage lines and
 # lacks the twin of one text line.

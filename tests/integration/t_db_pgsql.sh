@@ -6,7 +6,7 @@
 #  1. The database starts at a synthetic schema version 0: the sink
 #     upgrades it in place at start, keeping what it held.
 #  2. Live traffic through both boxes, refused binds with hostile
-#     system_ids: every connector, pdu and security line is one row, field
+#     system_ids: every connector, pdu, security and message line is one row, field
 #     for field through the JSON twin (db_compare.py, rows read with psql),
 #     within 2 s of the files settling.  The password (from password-file)
 #     is in no log file, no box log and no command line.
@@ -16,6 +16,8 @@
 #     `general` line DATABASE ROWS DROPPED reports.
 #  4. emgdiag-follow --db postgresql://… prints what it prints from the
 #     files.
+#  5. emgdiag-db upgrade of a version 1 database: the message table made,
+#     the rows kept.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/boxes.sh"
 . "$(dirname "$0")/db_servers.sh"
@@ -23,6 +25,7 @@ it_init db_pgsql
 
 P=$TOP/tests/peers
 FOLLOW=${EMGDIAG_FOLLOW:?set EMGDIAG_FOLLOW}
+DBTOOL=${EMGDIAG_DB:?set EMGDIAG_DB}
 L=$IT_DIR/logs
 mkdir -p "$L"
 if [ ! -x "$PG_BIN/postgres" ] || ! command -v psql >/dev/null || ! db_user; then
@@ -71,8 +74,8 @@ box_start osb "$IT_DIR/osb.conf" "$OSB_PORT"
 it_wait_line "$L/connector.out" 'LOGIN OK' 20
 export PGPASSWORD=$PASSWORD
 
-lines() { cat "$L"/connector.in "$L"/connector.out "$L"/pdu.in "$L"/pdu.out "$L"/security 2>/dev/null | wc -l; }
-rows() { pg_psql -c 'SELECT (SELECT count(*) FROM connectorlog) + (SELECT count(*) FROM pdulog) + (SELECT count(*) FROM securitylog)' 2>/dev/null; }
+lines() { cat "$L"/connector.in "$L"/connector.out "$L"/pdu.in "$L"/pdu.out "$L"/security "$L"/message.bearerbox "$L"/message.osb 2>/dev/null | wc -l; }
+rows() { pg_psql -c 'SELECT (SELECT count(*) FROM connectorlog) + (SELECT count(*) FROM pdulog) + (SELECT count(*) FROM securitylog) + (SELECT count(*) FROM messagelog)' 2>/dev/null; }
 settle() {
     local before after i
     for ((i = 0; i < 50; i++)); do
@@ -83,11 +86,11 @@ settle() {
     done
 }
 for ((i = 0; i < 50; i++)); do
-    [ "$(pg_psql -c 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 1 ] && break
+    [ "$(pg_psql -c 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 2 ] && break
     sleep 0.1
 done
-it_assert_eq "$(pg_psql -c 'SELECT max(version) FROM emgdiag_schema')" 1 \
-    "schema version 0 upgraded to 1 by the sink at start"
+it_assert_eq "$(pg_psql -c 'SELECT max(version) FROM emgdiag_schema')" 2 \
+    "schema version 0 upgraded to 2 (the message table with it) by the sink at start"
 it_assert_eq "$(pg_psql -c 'SELECT note FROM site_notes')" kept "the upgrade kept what the database held"
 it_assert_eq "$(pg_psql -c "SELECT data_type FROM information_schema.columns WHERE table_name = 'pdulog' AND column_name = 'fields'")" \
     jsonb "pdulog.fields is JSONB"
@@ -125,7 +128,7 @@ it_assert_eq "$(pg_psql -c "SELECT count(*) FROM securitylog WHERE fields->>'sys
 it_assert_eq "$(pg_psql -c "SELECT count(*) FROM pdulog WHERE fields->>'SYSTEMID' = 'c1' AND name = 'BIND_TRANSCEIVER'")" 1 \
     "fields is queryable as JSONB"
 python3 "$TOP/tests/integration/db_compare.py" "psql:$PG_CONN" "$L" --node gw1 --box in=opensmppbox \
-    --box out=bearerbox --box osb=opensmppbox >"$IT_DIR/compare1.out" 2>&1 &&
+    --box out=bearerbox --box osb=opensmppbox --messages >"$IT_DIR/compare1.out" 2>&1 &&
     it_pass "before the outage: every line one row, each row field for field its JSON twin" || {
     it_fail "before the outage: rows and files differ"
     grep -E '^DIFF|Error|error' "$IT_DIR/compare1.out" | head -20
@@ -142,6 +145,12 @@ it_assert_eq "$(peer_field "$IT_DIR/c3.out" unbind status)" 0 "a session while t
 settle
 pg_start pg2 "$IT_DIR/pg"
 it_wait_line "$L/general" 'DATABASE ROWS DROPPED' 40
+# c3's connection ends first (its DISCONNECT may come a second after its
+# unbind): c4 is then instance 0 again, the last session of instance 0.
+for ((i = 0; i < 100; i++)); do
+    [ "$(grep -c 'DISCONNECT OK' "$L/connector.in")" -ge 3 ] && break
+    sleep 0.1
+done
 it_start c4 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id c2 --password pw2 --submit 10 --unbind
 it_wait_exit c4 30
 settle
@@ -160,7 +169,7 @@ fi
 it_assert_eq "$(pg_psql -c "SELECT count(*) FROM connectorlog WHERE connector = 'in' AND event = 'DISCONNECT' AND ts = (SELECT max(ts) FROM connectorlog WHERE connector = 'in')")" 1 \
     "rows resumed after the restart: the last session's DISCONNECT is a row"
 if python3 "$TOP/tests/integration/db_compare.py" "psql:$PG_CONN" "$L" --node gw1 --box in=opensmppbox \
-    --box out=bearerbox --box osb=opensmppbox --missing "$dropped" >"$IT_DIR/compare.out" 2>&1; then
+    --box out=bearerbox --box osb=opensmppbox --messages --missing "$dropped" >"$IT_DIR/compare.out" 2>&1; then
     it_pass "rows = file lines - $dropped dropped, each row field for field its JSON twin"
 else
     it_fail "rows and files differ"
@@ -193,4 +202,13 @@ follow_same "the last session, after the restart" --session -1 in 0
 "$FOLLOW" --db "postgresql://emgdiag:$PASSWORD@/emg?host=$PG_SOCK" in 0 >/dev/null 2>"$IT_DIR/pwuri.err"
 it_assert_eq "$?:$(grep -c 'does not belong in the URI' "$IT_DIR/pwuri.err")" "2:1" \
     "a password in the --db URI is refused (it would be in the process list)"
+
+# 5. A version 1 database upgraded to 2 in place (emgdiag-db upgrade):
+# the message table made, the rows already there kept.
+before=$(pg_psql -c 'SELECT count(*) FROM pdulog')
+pg_psql -c 'DROP TABLE messagelog; UPDATE emgdiag_schema SET version = 1'
+out=$("$DBTOOL" upgrade "$URI" 2>&1)
+it_assert_eq "$?:$out" "0:$URI: schema upgraded from version 1 to 2" "emgdiag-db upgrade postgresql://…: 1 to 2"
+it_assert_eq "$(pg_psql -c 'SELECT count(*) FROM messagelog'):$(pg_psql -c 'SELECT count(*) FROM pdulog')" "0:$before" \
+    "upgrade 1 to 2: messagelog made, version 1's rows kept"
 it_summary

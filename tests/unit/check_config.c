@@ -417,7 +417,7 @@ static const struct {
     { HEAD "  <frob/>\n</emgdiag>\n", 3, "unknown element <frob> inside <emgdiag>", 1 },
     /* <database> (docs/configuration.md, docs/database.md) */
     { HEAD "  <database file=\"/x/db\"/>\n</emgdiag>\n", 3,
-      "missing attribute \"type\" on <database> (sqlite or pgsql)", 1 },
+      "missing attribute \"type\" on <database> (sqlite, pgsql or mysql)", 1 },
     { HEAD "  <database type=\"oracle\" file=\"/x/db\"/>\n</emgdiag>\n", 3,
       "type \"oracle\" on <database>", 1 },
 #ifdef HAVE_PGSQL
@@ -435,8 +435,25 @@ static const struct {
 #endif
     { HEAD "  <database type=\"sqlite\" file=\"/x\" conninfo=\"dbname=e\"/>\n</emgdiag>\n", 3,
       "attributes \"conninfo\" and \"password-file\" are for type \"pgsql\"", 0 },
+#ifdef HAVE_MYSQL
     { HEAD "  <database type=\"mysql\"/>\n</emgdiag>\n", 3,
+      "missing attribute \"database\" on <database>", 0 },
+    { HEAD "  <database type=\"mysql\" database=\"e\" conninfo=\"dbname=e\"/>\n</emgdiag>\n", 3,
+      "attribute \"conninfo\" is for type \"pgsql\"", 0 },
+    { HEAD "  <database type=\"mysql\" database=\"e\" file=\"/x\"/>\n</emgdiag>\n", 3,
+      "attribute \"file\" is for type \"sqlite\"", 0 },
+    { HEAD "  <database type=\"mysql\" database=\"e\" port=\"65536\"/>\n</emgdiag>\n", 3,
+      "port \"65536\" on <database>: expected a number 1-65535", 0 },
+    { HEAD "  <database type=\"mysql\" database=\"e\" user=\"\"/>\n</emgdiag>\n", 3,
+      "empty attribute \"user\" on <database>", 1 },
+#else
+    { HEAD "  <database type=\"mysql\" database=\"e\"/>\n</emgdiag>\n", 3,
       "<database type=\"mysql\">: this build has no MariaDB/MySQL back-end", 0 },
+#endif
+    { HEAD "  <database type=\"sqlite\" file=\"/x\" host=\"h\"/>\n</emgdiag>\n", 3,
+      "attribute \"host\" is for type \"mysql\"", 0 },
+    { HEAD "  <database type=\"pgsql\" conninfo=\"dbname=e\" socket=\"/s\"/>\n</emgdiag>\n", 3,
+      "attribute \"socket\" is for type \"mysql\"", 0 },
     { HEAD "  <database type=\"sqlite\"/>\n</emgdiag>\n", 3,
       "missing attribute \"file\" on <database>", 0 },
     { HEAD "  <database type=\"sqlite\" file=\"\"/>\n</emgdiag>\n", 3,
@@ -1209,6 +1226,23 @@ START_TEST(test_database)
     ck_assert_str_eq(cfg->database->conninfo, "host=/run/pg dbname=emg user=e");
     ck_assert_str_eq(cfg->database->password_file, "/etc/e.pw");
     ck_assert_ptr_null(cfg->database->file);
+    emg_config_free(cfg);
+#endif
+#ifdef HAVE_MYSQL
+    /* the attributes become one mysql:// URI, every octet outside
+     * [A-Za-z0-9._~-] %-escaped (db_mysql.h reads it back) */
+    cfg = load_ok("<emgdiag><logs dir=\"/tmp\"/><database type=\"mysql\" host=\"db.example.net\" "
+                  "port=\"3307\" user=\"e@x\" database=\"emg/1\" socket=\"/run/my sql.sock\" "
+                  "password-file=\"/etc/e.pw\"/></emgdiag>");
+    ck_assert_int_eq(cfg->database->type, EMG_DB_MYSQL);
+    ck_assert_str_eq(cfg->database->conninfo,
+                     "mysql://e%40x@db.example.net:3307/emg%2F1?socket=%2Frun%2Fmy%20sql.sock");
+    ck_assert_str_eq(cfg->database->password_file, "/etc/e.pw");
+    emg_config_free(cfg);
+    cfg = load_ok("<emgdiag><logs dir=\"/tmp\"/><database type=\"mysql\" database=\"emg\"/>"
+                  "</emgdiag>");
+    ck_assert_str_eq(cfg->database->conninfo, "mysql:///emg");
+    ck_assert_ptr_null(cfg->database->password_file);
     emg_config_free(cfg);
 #endif
 }

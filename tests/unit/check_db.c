@@ -2,7 +2,8 @@
  * check_db: the database sink's parts without a box (docs/database.md):
  * a JSON twin cut into a row's columns (module/db_row.c) and the SQLite
  * back-end (module/db_sqlite.c): schema creation, the upgrade from version
- * 0, a newer version left alone, batches, the unique key, retention.
+ * 0, a newer version left alone, batches, the unique key, retention; and
+ * the tools' URIs (module/db.c, module/db_mysql.c's mysql:// reader).
  * Expected columns come from the twin lines as docs/pdu-log.md and
  * docs/connector-log.md write them, typed in here.
  */
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
+#include "db_mysql.h"
 #include "db_row.h"
 #include "db_sqlite.h"
 
@@ -163,6 +166,51 @@ START_TEST(test_connector_and_security_rows)
 }
 END_TEST
 
+/* docs/message-log.md's SUBMIT_RESP example as its twin: every value
+ * text, `id-raw` as id_raw, `id` as message_id; a key a newer module
+ * might write is skipped (it stays in `line`). */
+START_TEST(test_message_row)
+{
+    struct db_row r;
+
+    ck_assert_int_eq(parse(DB_MESSAGELOG,
+                           "{\"ts\":\"2026-11-26T04:10:00.103221+00:00\",\"connector\":\"up\","
+                           "\"instance\":0,\"step\":\"SUBMIT_RESP\",\"uuid\":\"5a0c\",\"trn\":\"7\","
+                           "\"part\":\"1/1\",\"status\":\"0\",\"id-raw\":\"4B3C1001\","
+                           "\"id\":\"1262227457\",\"later-key\":\"x\"}",
+                           "M", &r),
+                     0);
+    ck_assert_str_eq(db_table_name(DB_MESSAGELOG), "messagelog");
+    ck_assert_int_eq(r.ts_us, 1795666200103221LL);
+    ck_assert_int_eq(r.instance, 0);
+    expect_text(&r, "step", "SUBMIT_RESP");
+    expect_text(&r, "uuid", "5a0c");
+    expect_text(&r, "trn", "7");
+    expect_text(&r, "part", "1/1");
+    expect_text(&r, "status", "0");
+    expect_text(&r, "id_raw", "4B3C1001");
+    expect_text(&r, "message_id", "1262227457");
+    expect_text(&r, "to", NULL);
+    expect_text(&r, "dlr_key", NULL);
+    expect_text(&r, "line", "M");
+    db_row_free(&r);
+    ck_assert_int_eq(parse(DB_MESSAGELOG,
+                           "{\"ts\":\"2026-11-26T04:10:00.103221+00:00\",\"connector\":\"up\","
+                           "\"instance\":0,\"step\":\"FORWARD\",\"dlr-key\":\"k\",\"to\":\"4670\"}",
+                           "F", &r),
+                     0);
+    expect_text(&r, "dlr_key", "k");
+    expect_text(&r, "to", "4670");
+    db_row_free(&r);
+    /* a number where the twin writes text */
+    ck_assert_int_eq(parse(DB_MESSAGELOG,
+                           "{\"ts\":\"2026-11-26T04:10:00.103221+00:00\",\"connector\":\"up\","
+                           "\"step\":\"SUBMIT\",\"trn\":7}",
+                           "X", &r),
+                     -1);
+}
+END_TEST
+
 /* Not a twin: refused whole. */
 START_TEST(test_refused)
 {
@@ -274,8 +322,9 @@ START_TEST(test_upgrade_and_newer)
     ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 0);
     ck_assert_int_eq(db_sqlite_schema(d, &from, err, sizeof(err)), 0);
     ck_assert_int_eq(from, 0);
-    ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 1);
+    ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 2);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM mine WHERE x = 'kept'"), 1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM sqlite_master WHERE name = 'messagelog'"), 1);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM sqlite_master WHERE name IN "
                               "('connectorlog', 'pdulog', 'securitylog')"),
                      3);
@@ -290,6 +339,45 @@ START_TEST(test_upgrade_and_newer)
 }
 END_TEST
 
+START_TEST(test_uris)
+{
+    struct db_target t;
+    char err[256];
+
+    ck_assert_int_eq(db_target_from_uri("sqlite:/x/e.db", &t, err, sizeof(err)), 0);
+    ck_assert_int_eq(t.type, DB_TYPE_SQLITE);
+    ck_assert_str_eq(t.file, "/x/e.db");
+    /* mysql://[USER@][HOST][:PORT]/DB[?socket=PATH] (docs/database.md) */
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://e@h:3306/emg?socket=%2Frun%2Fs", err, sizeof(err)),
+                     1);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql:///emg", err, sizeof(err)), 1);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://e:pw@h/emg", err, sizeof(err)), 0);
+    ck_assert_msg(strstr(err, "does not belong in the URI") != NULL, "%s", err);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h", err, sizeof(err)), 0);
+    ck_assert_msg(strstr(err, "the database is missing") != NULL, "%s", err);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h:0/emg", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h:65536/emg", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h:/emg", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/emg?user=x", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/emg?socket=", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/e%2", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/e%zz", err, sizeof(err)), 0);
+    ck_assert_int_eq(db_mysql_uri_ok("mysql://h/e%00x", err, sizeof(err)), 0);
+    ck_assert_msg(strstr(err, "%-escape") != NULL, "%s", err);
+#ifdef HAVE_MYSQL
+    ck_assert_int_eq(db_target_from_uri("mysql://e@h/emg", &t, err, sizeof(err)), 0);
+    ck_assert_int_eq(t.type, DB_TYPE_MYSQL);
+    ck_assert_str_eq(t.conninfo, "mysql://e@h/emg");
+    ck_assert_int_eq(db_target_from_uri("mysql://e:pw@h/emg", &t, err, sizeof(err)), -1);
+#else
+    ck_assert_int_eq(db_target_from_uri("mysql://e@h/emg", &t, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "no MariaDB/MySQL back-end") != NULL, "%s", err);
+#endif
+    ck_assert_int_eq(db_target_from_uri("oracle://h/emg", &t, err, sizeof(err)), -1);
+}
+END_TEST
+
 static Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -300,6 +388,8 @@ static Suite *db_suite(void)
     tcase_add_test(rows, test_pdu_fields_columns);
     tcase_add_test(rows, test_connector_and_security_rows);
     tcase_add_test(rows, test_refused);
+    tcase_add_test(rows, test_uris);
+    tcase_add_test(rows, test_message_row);
     tcase_add_checked_fixture(sqlite, make_dir, remove_dir);
     tcase_add_test(sqlite, test_schema_and_rows);
     tcase_add_test(sqlite, test_upgrade_and_newer);

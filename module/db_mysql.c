@@ -1,0 +1,796 @@
+/*
+ * db_mysql.c: the MariaDB/MySQL back-end (see db_mysql.h; the DDL is the
+ * one docs/database.md shows).
+ */
+#include "db_mysql.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+/* The URI's parts, percent escapes undone: one allocation (`store`). */
+struct mysql_uri {
+    const char *user;     /* NULL: the library's default */
+    const char *host;     /* NULL: localhost */
+    const char *database; /* required */
+    const char *socket;   /* NULL: the library's default */
+    unsigned port;        /* 0: the default (3306) */
+    char *store;
+};
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Copies s[0..n) to *out with %XX undone and a NUL after it, moving *out
+ * past it; -1 on a bad escape or an escaped NUL. */
+static int unescape(const char *s, size_t n, char **out)
+{
+    char *o = *out;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '%') {
+            *o++ = s[i];
+            continue;
+        }
+        if (n - i < 3 || hexval((unsigned char)s[i + 1]) < 0 ||
+            hexval((unsigned char)s[i + 2]) < 0)
+            return -1;
+        *o = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+        if (*o++ == '\0')
+            return -1;
+        i += 2;
+    }
+    *o++ = '\0';
+    *out = o;
+    return 0;
+}
+
+/* mysql://[USER@][HOST][:PORT]/DATABASE[?socket=PATH]: 0, or -1 with err
+ * set.  u->store is to be freed on success. */
+static int parse_uri(const char *uri, struct mysql_uri *u, char *err, size_t errlen)
+{
+    const char *p, *auth, *auth_end, *at, *host, *host_end, *colon, *db, *db_end, *q;
+    char *o;
+
+    memset(u, 0, sizeof(*u));
+    if (strncmp(uri, "mysql://", 8) != 0) {
+        snprintf(err, errlen, "not a mysql:// URI");
+        return -1;
+    }
+    auth = uri + 8;
+    auth_end = auth + strcspn(auth, "/?");
+    if (*auth_end != '/') {
+        snprintf(err, errlen, "mysql://[USER@][HOST][:PORT]/DATABASE: the database is missing");
+        return -1;
+    }
+    at = memchr(auth, '@', (size_t)(auth_end - auth));
+    if (at != NULL && memchr(auth, ':', (size_t)(at - auth)) != NULL) {
+        snprintf(err, errlen, "a password does not belong in the URI (it would be in the "
+                              "process list): use MYSQL_PWD");
+        return -1;
+    }
+    host = at != NULL ? at + 1 : auth;
+    colon = memchr(host, ':', (size_t)(auth_end - host));
+    host_end = colon != NULL ? colon : auth_end;
+    if (colon != NULL) {
+        char *end;
+        unsigned long port = strtoul(colon + 1, &end, 10);
+
+        if (end != auth_end || colon + 1 == auth_end || port == 0 || port > 65535) {
+            snprintf(err, errlen, "mysql:// URI: the port is not a number 1-65535");
+            return -1;
+        }
+        u->port = (unsigned)port;
+    }
+    db = auth_end + 1;
+    db_end = db + strcspn(db, "?");
+    if (db_end == db) {
+        snprintf(err, errlen, "mysql://[USER@][HOST][:PORT]/DATABASE: the database is missing");
+        return -1;
+    }
+    q = *db_end == '?' ? db_end + 1 : NULL;
+    if (q != NULL && (strncmp(q, "socket=", 7) != 0 || q[7] == '\0' || strchr(q, '&') != NULL)) {
+        snprintf(err, errlen, "mysql:// URI: the only query is ?socket=PATH");
+        return -1;
+    }
+    if ((u->store = emg_malloc(strlen(uri) + 4)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    o = u->store;
+    p = o;
+    if (at != NULL && at > auth) {
+        if (unescape(auth, (size_t)(at - auth), &o) != 0)
+            goto bad;
+        u->user = p;
+    }
+    p = o;
+    if (host_end > host) {
+        if (unescape(host, (size_t)(host_end - host), &o) != 0)
+            goto bad;
+        u->host = p;
+    }
+    p = o;
+    if (unescape(db, (size_t)(db_end - db), &o) != 0)
+        goto bad;
+    u->database = p;
+    p = o;
+    if (q != NULL) {
+        if (unescape(q + 7, strlen(q + 7), &o) != 0)
+            goto bad;
+        u->socket = p;
+    }
+    return 0;
+
+bad:
+    emg_free(u->store);
+    u->store = NULL;
+    snprintf(err, errlen, "mysql:// URI: a bad %%-escape");
+    return -1;
+}
+
+int db_mysql_uri_ok(const char *uri, char *err, size_t errlen)
+{
+    struct mysql_uri u;
+
+    if (parse_uri(uri, &u, err, errlen) != 0)
+        return 0;
+    emg_free(u.store);
+    return 1;
+}
+
+#ifdef HAVE_MYSQL
+
+#include <mysql.h>
+
+/* Rows per INSERT statement (each row is at most 19 parameters). */
+#define ROWS_PER_STATEMENT 200
+/* Seconds a box waits for another one's schema change. */
+#define SCHEMA_LOCK_WAIT "30"
+/* Longest line a reader fetches into its first buffer (longer: grown). */
+#define LINE_BUF 4096
+
+struct db_mysql {
+    MYSQL *conn;
+};
+
+/* Schema version 1, one statement each (MariaDB commits each at once:
+ * every one is idempotent). */
+#define TEXT_OPTS " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+#define COMMON_COLS                                                                                \
+    " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, node VARCHAR(255) NOT NULL,"                  \
+    " box VARCHAR(32) NOT NULL, session VARCHAR(64), ts BIGINT NOT NULL,"                          \
+    " connector VARCHAR(255) NOT NULL, instance INT,"
+#define ROW_KEY                                                                                    \
+    " row_key BINARY(16) AS (UNHEX(MD5(CONCAT_WS(CHAR(0), node, connector, line)))) STORED,"
+
+static const char *const upgrade_to_1[] = {
+    "CREATE TABLE IF NOT EXISTS connectorlog (" COMMON_COLS
+    " event LONGTEXT, result LONGTEXT, info LONGTEXT, line LONGTEXT NOT NULL," ROW_KEY
+    " UNIQUE KEY connectorlog_key (ts, row_key),"
+    " KEY connectorlog_session (session),"
+    " KEY connectorlog_connector_ts (connector, node, instance, ts))" TEXT_OPTS,
+    "CREATE TABLE IF NOT EXISTS pdulog (" COMMON_COLS
+    " dir LONGTEXT, op LONGTEXT, name LONGTEXT, status BIGINT, trn BIGINT, datalen BIGINT,"
+    " fields JSON, error LONGTEXT, message_id LONGTEXT, receipted_message_id LONGTEXT,"
+    " source_addr LONGTEXT, destination_addr LONGTEXT, line LONGTEXT NOT NULL," ROW_KEY
+    " UNIQUE KEY pdulog_key (ts, row_key),"
+    " KEY pdulog_session (session),"
+    " KEY pdulog_connector_ts (connector, node, instance, ts),"
+    " KEY pdulog_message_id (message_id(64)),"
+    " KEY pdulog_receipted_message_id (receipted_message_id(64)),"
+    " KEY pdulog_status_ts (status, ts))" TEXT_OPTS,
+    "CREATE TABLE IF NOT EXISTS securitylog (" COMMON_COLS
+    " level LONGTEXT, event LONGTEXT, fields JSON, line LONGTEXT NOT NULL," ROW_KEY
+    " UNIQUE KEY securitylog_key (ts, row_key),"
+    " KEY securitylog_connector_ts (connector, ts),"
+    " KEY securitylog_ts (ts))" TEXT_OPTS,
+    NULL
+};
+
+/* Step 1 -> 2: the message log's table (docs/message-log.md). */
+static const char *const upgrade_to_2[] = {
+    "CREATE TABLE IF NOT EXISTS messagelog (" COMMON_COLS
+    " step LONGTEXT, uuid LONGTEXT, trn LONGTEXT, message_id LONGTEXT, part LONGTEXT,"
+    " `to` LONGTEXT, `from` LONGTEXT, dlr_key LONGTEXT, ids LONGTEXT, status LONGTEXT,"
+    " id_raw LONGTEXT, type LONGTEXT, url LONGTEXT, `key` LONGTEXT, line LONGTEXT NOT NULL,"
+    ROW_KEY
+    " UNIQUE KEY messagelog_key (ts, row_key),"
+    " KEY messagelog_uuid (uuid(64)),"
+    " KEY messagelog_message_id (message_id(64)),"
+    " KEY messagelog_id_raw (id_raw(64)),"
+    " KEY messagelog_dlr_key (dlr_key(64)),"
+    " KEY messagelog_lookup_key (`key`(64)),"
+    " KEY messagelog_ts (ts))" TEXT_OPTS,
+    NULL
+};
+
+static const char *const *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2 };
+
+static void set_err(const char *msg, char *err, size_t errlen, const char *what)
+{
+    snprintf(err, errlen, "%s: %.*s", what, (int)strcspn(msg, "\n"), msg);
+}
+
+/* Runs sql (no parameters, no rows); 0 when it worked. */
+static int exec(struct db_mysql *d, const char *sql, char *err, size_t errlen, const char *what)
+{
+    if (mysql_real_query(d->conn, sql, strlen(sql)) != 0) {
+        set_err(mysql_error(d->conn), err, errlen, what);
+        return -1;
+    }
+    return 0;
+}
+
+/* The one integer sql returns (NULL: 0); 0, or -1 with err set. */
+static int query_long(struct db_mysql *d, const char *sql, long *v, char *err, size_t errlen,
+                      const char *what)
+{
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+
+    if (exec(d, sql, err, errlen, what) != 0)
+        return -1;
+    if ((res = mysql_store_result(d->conn)) == NULL) {
+        set_err(mysql_error(d->conn), err, errlen, what);
+        return -1;
+    }
+    row = mysql_fetch_row(res);
+    *v = row != NULL && row[0] != NULL ? strtol(row[0], NULL, 10) : 0;
+    mysql_free_result(res);
+    return 0;
+}
+
+struct db_mysql *db_mysql_open(const char *uri, const char *password_file, char *err,
+                               size_t errlen)
+{
+    char pw[DB_PASSWORD_MAX];
+    const char *password = NULL;
+    unsigned int timeout = 5, io_timeout = 10;
+    struct mysql_uri u;
+    struct db_mysql *d;
+
+    if (parse_uri(uri, &u, err, errlen) != 0)
+        return NULL;
+    if (password_file != NULL) {
+        if (db_read_password(password_file, pw, sizeof(pw), err, errlen) != 0) {
+            emg_free(u.store);
+            return NULL;
+        }
+        password = pw;
+    } else {
+        password = getenv("MYSQL_PWD");
+    }
+    if ((d = emg_calloc(1, sizeof(*d))) == NULL || (d->conn = mysql_init(NULL)) == NULL) {
+        emg_free(d);
+        emg_free(u.store);
+        memset(pw, 0, sizeof(pw));
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    mysql_options(d->conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(d->conn, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+    mysql_options(d->conn, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+    mysql_options(d->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (mysql_real_connect(d->conn, u.host, u.user, password, u.database, u.port, u.socket, 0) ==
+        NULL) {
+        set_err(mysql_error(d->conn), err, errlen, "connecting");
+        memset(pw, 0, sizeof(pw));
+        emg_free(u.store);
+        db_mysql_close(d);
+        return NULL;
+    }
+    memset(pw, 0, sizeof(pw));
+    emg_free(u.store);
+    /* a value that does not fit is an error, never silently cut */
+    if (exec(d, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'", err, errlen,
+             "connecting") != 0) {
+        db_mysql_close(d);
+        return NULL;
+    }
+    return d;
+}
+
+void db_mysql_close(struct db_mysql *d)
+{
+    if (d == NULL)
+        return;
+    if (d->conn != NULL)
+        mysql_close(d->conn);
+    emg_free(d);
+}
+
+int db_mysql_version(struct db_mysql *d, char *err, size_t errlen)
+{
+    long n, v;
+
+    if (query_long(d,
+                   "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+                   "AND table_name = 'emgdiag_schema'",
+                   &n, err, errlen, "reading the schema version") != 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    if (query_long(d, "SELECT COALESCE(MAX(version), 0) FROM emgdiag_schema", &v, err, errlen,
+                   "reading the schema version") != 0)
+        return -1;
+    return (int)v;
+}
+
+int db_mysql_schema(struct db_mysql *d, int *from, char *err, size_t errlen)
+{
+    char sql[128];
+    long locked;
+    int v, rc = -1;
+
+    if (query_long(d, "SELECT GET_LOCK('emgdiag_schema', " SCHEMA_LOCK_WAIT ")", &locked, err,
+                   errlen, "creating the schema") != 0)
+        return -1;
+    if (locked != 1) {
+        snprintf(err, errlen, "creating the schema: another process held its lock for "
+                              SCHEMA_LOCK_WAIT " s");
+        return -1;
+    }
+    if ((v = db_mysql_version(d, err, errlen)) < 0)
+        goto out;
+    if (from != NULL)
+        *from = v;
+    if (v > DB_SCHEMA_VERSION) {
+        snprintf(err, errlen,
+                 "the database's schema is version %d, newer than this emgdiag's %d: left as it is",
+                 v, DB_SCHEMA_VERSION);
+        goto out;
+    }
+    if (exec(d, "CREATE TABLE IF NOT EXISTS emgdiag_schema (version INTEGER NOT NULL) ENGINE=InnoDB",
+             err, errlen, "creating the schema") != 0)
+        goto out;
+    for (; v < DB_SCHEMA_VERSION; v++) {
+        for (const char *const *s = upgrades[v]; *s != NULL; s++)
+            if (exec(d, *s, err, errlen, "upgrading the schema") != 0)
+                goto out;
+        snprintf(sql, sizeof(sql), "INSERT INTO emgdiag_schema VALUES (%d)", v + 1);
+        if (exec(d, "START TRANSACTION", err, errlen, "recording the schema version") != 0 ||
+            exec(d, "DELETE FROM emgdiag_schema", err, errlen, "recording the schema version") !=
+                0 ||
+            exec(d, sql, err, errlen, "recording the schema version") != 0 ||
+            exec(d, "COMMIT", err, errlen, "recording the schema version") != 0) {
+            mysql_rollback(d->conn);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    mysql_query(d->conn, "DO RELEASE_LOCK('emgdiag_schema')");
+    return rc;
+}
+
+/* Parameters of one statement: binds and the storage they point at. */
+struct params {
+    MYSQL_BIND *bind;
+    unsigned long *len;
+    my_bool *null;
+    long long *num;
+    size_t n, cap;
+};
+
+static int params_init(struct params *p, size_t cap)
+{
+    memset(p, 0, sizeof(*p));
+    p->bind = emg_calloc(cap ? cap : 1, sizeof(*p->bind));
+    p->len = emg_calloc(cap ? cap : 1, sizeof(*p->len));
+    p->null = emg_calloc(cap ? cap : 1, sizeof(*p->null));
+    p->num = emg_calloc(cap ? cap : 1, sizeof(*p->num));
+    p->cap = cap;
+    return p->bind != NULL && p->len != NULL && p->null != NULL && p->num != NULL ? 0 : -1;
+}
+
+static void params_free(struct params *p)
+{
+    emg_free(p->bind);
+    emg_free(p->len);
+    emg_free(p->null);
+    emg_free(p->num);
+}
+
+/* s[0..n) as text (s NULL: SQL NULL). */
+static void param_text(struct params *p, const char *s, size_t n)
+{
+    MYSQL_BIND *b = &p->bind[p->n];
+
+    b->buffer_type = MYSQL_TYPE_STRING;
+    b->buffer = (void *)(s != NULL ? s : "");
+    p->len[p->n] = s != NULL ? (unsigned long)n : 0;
+    b->buffer_length = p->len[p->n];
+    b->length = &p->len[p->n];
+    p->null[p->n] = s == NULL;
+    b->is_null = &p->null[p->n];
+    p->n++;
+}
+
+static void param_str(struct params *p, const char *s)
+{
+    param_text(p, s, s != NULL ? strlen(s) : 0);
+}
+
+static void param_num(struct params *p, long long v, int null)
+{
+    MYSQL_BIND *b = &p->bind[p->n];
+
+    p->num[p->n] = v;
+    b->buffer_type = MYSQL_TYPE_LONGLONG;
+    b->buffer = &p->num[p->n];
+    p->null[p->n] = (my_bool)(null != 0);
+    b->is_null = &p->null[p->n];
+    p->n++;
+}
+
+/* A statement prepared from sql with p's parameters bound; NULL with err
+ * set. */
+static MYSQL_STMT *prepare(struct db_mysql *d, const char *sql, size_t sqllen, struct params *p,
+                           char *err, size_t errlen, const char *what)
+{
+    MYSQL_STMT *st = mysql_stmt_init(d->conn);
+
+    if (st == NULL) {
+        snprintf(err, errlen, "%s: out of memory", what);
+        return NULL;
+    }
+    if (mysql_stmt_prepare(st, sql, (unsigned long)sqllen) != 0 ||
+        (p != NULL && p->n > 0 && mysql_stmt_bind_param(st, p->bind) != 0)) {
+        set_err(mysql_stmt_error(st), err, errlen, what);
+        mysql_stmt_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* One INSERT of rows[i] for i in idx[0..n), all of one table. */
+static long insert_some(struct db_mysql *d, int table, const char *node, const char *box,
+                        const struct db_row *rows, const char *const *sessions, const size_t *idx,
+                        size_t n, char *err, size_t errlen)
+{
+    const char *const *cols = db_table_columns(table);
+    size_t ncols = 0, per, i, c;
+    struct params p;
+    MYSQL_STMT *st;
+    char *sql = NULL, *o;
+    long done = -1;
+
+    while (cols[ncols] != NULL)
+        ncols++;
+    per = 6 + ncols;
+    /* the statement: a fixed head, then "(?, …)" per row */
+    if (params_init(&p, n * per) != 0 || (sql = emg_malloc(1024 + n * (per * 3 + 4))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    o = sql + sprintf(sql, "INSERT INTO %s (node, box, session, ts, connector, instance",
+                      db_table_name(table));
+    for (c = 0; c < ncols; c++)
+        o += sprintf(o, ", `%s`", cols[c]);
+    o += sprintf(o, ") VALUES ");
+    for (i = 0; i < n; i++) {
+        const struct db_row *r = &rows[idx[i]];
+
+        *o++ = i == 0 ? '(' : ',';
+        if (i > 0)
+            *o++ = '(';
+        for (c = 0; c < per; c++) {
+            *o++ = '?';
+            *o++ = c + 1 < per ? ',' : ')';
+        }
+        param_str(&p, node);
+        param_str(&p, box);
+        param_str(&p, sessions[idx[i]]);
+        param_num(&p, (long long)r->ts_us, 0);
+        param_str(&p, r->connector);
+        param_num(&p, r->instance, r->instance < 0);
+        for (c = 0; c < ncols; c++) {
+            const struct db_value *x = &r->col[c];
+
+            if (x->null)
+                param_text(&p, NULL, 0);
+            else if (x->is_int)
+                param_num(&p, (long long)x->i, 0);
+            else
+                param_text(&p, x->s, x->n);
+        }
+    }
+    /* a row already there (the unique key) is left as it is */
+    o += sprintf(o, " ON DUPLICATE KEY UPDATE id = id");
+    if ((st = prepare(d, sql, (size_t)(o - sql), &p, err, errlen, "INSERT")) == NULL)
+        goto out;
+    if (mysql_stmt_execute(st) != 0)
+        set_err(mysql_stmt_error(st), err, errlen, "INSERT");
+    else
+        done = (long)mysql_stmt_affected_rows(st);
+    mysql_stmt_close(st);
+out:
+    params_free(&p);
+    emg_free(sql);
+    return done;
+}
+
+long db_mysql_insert(struct db_mysql *d, const char *node, const char *box,
+                     const struct db_row *rows, const char *const *sessions, size_t n, char *err,
+                     size_t errlen)
+{
+    size_t *idx = emg_malloc((n ? n : 1) * sizeof(*idx));
+    long inserted = 0, got;
+
+    if (idx == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (exec(d, "START TRANSACTION", err, errlen, "START TRANSACTION") != 0) {
+        emg_free(idx);
+        return -1;
+    }
+    for (int t = 0; t < DB_TABLES; t++) {
+        size_t k = 0;
+
+        for (size_t i = 0; i <= n; i++) {
+            if (i < n && rows[i].table == t)
+                idx[k++] = i;
+            if (k == ROWS_PER_STATEMENT || (i == n && k > 0)) {
+                got = insert_some(d, t, node, box, rows, sessions, idx, k, err, errlen);
+                if (got < 0)
+                    goto fail;
+                inserted += got;
+                k = 0;
+            }
+        }
+    }
+    emg_free(idx);
+    if (exec(d, "COMMIT", err, errlen, "COMMIT") != 0) {
+        mysql_rollback(d->conn);
+        return -1;
+    }
+    return inserted;
+
+fail:
+    emg_free(idx);
+    mysql_rollback(d->conn);
+    return -1;
+}
+
+long db_mysql_expire(struct db_mysql *d, const char *node, int64_t before_us, int limit,
+                     char *err, size_t errlen)
+{
+    long deleted = 0;
+
+    for (int t = 0; t < DB_TABLES; t++) {
+        char sql[160];
+        struct params p;
+        MYSQL_STMT *st;
+        int len;
+
+        if (params_init(&p, 3) != 0) {
+            params_free(&p);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        param_str(&p, node);
+        param_num(&p, (long long)before_us, 0);
+        param_num(&p, limit, 0);
+        len = snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE node = ? AND ts < ? LIMIT ?",
+                       db_table_name(t));
+        st = prepare(d, sql, (size_t)len, &p, err, errlen, "deleting old rows");
+        if (st != NULL && mysql_stmt_execute(st) != 0) {
+            set_err(mysql_stmt_error(st), err, errlen, "deleting old rows");
+            mysql_stmt_close(st);
+            st = NULL;
+        }
+        params_free(&p);
+        if (st == NULL)
+            return -1;
+        deleted += (long)mysql_stmt_affected_rows(st);
+        mysql_stmt_close(st);
+    }
+    return deleted;
+}
+
+/* Runs st and hands each row's first column (text, any length) and second
+ * (an integer, when want_num) to each(). */
+static int fetch_rows(MYSQL_STMT *st, int want_num,
+                      void (*each)(void *ctx, const char *s, size_t n, long long v), void *ctx,
+                      char *err, size_t errlen, const char *what)
+{
+    MYSQL_BIND out[2];
+    unsigned long len = 0;
+    long long num = 0;
+    size_t cap = LINE_BUF;
+    char *buf = emg_malloc(cap);
+    int rc;
+
+    if (buf == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memset(out, 0, sizeof(out));
+    out[0].buffer_type = MYSQL_TYPE_STRING;
+    out[0].buffer = buf;
+    out[0].buffer_length = (unsigned long)cap;
+    out[0].length = &len;
+    out[1].buffer_type = MYSQL_TYPE_LONGLONG;
+    out[1].buffer = &num;
+    if (mysql_stmt_execute(st) != 0 || mysql_stmt_bind_result(st, out) != 0) {
+        set_err(mysql_stmt_error(st), err, errlen, what);
+        emg_free(buf);
+        return -1;
+    }
+    (void)want_num;
+    while ((rc = mysql_stmt_fetch(st)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+        if (len >= cap) { /* longer than the buffer: fetched again whole */
+            MYSQL_BIND again;
+            char *grown = emg_realloc(buf, (size_t)len + 1);
+
+            if (grown == NULL) {
+                emg_free(buf);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            buf = grown;
+            cap = (size_t)len + 1;
+            memset(&again, 0, sizeof(again));
+            again.buffer_type = MYSQL_TYPE_STRING;
+            again.buffer = buf;
+            again.buffer_length = (unsigned long)cap;
+            again.length = &len;
+            if (mysql_stmt_fetch_column(st, &again, 0, 0) != 0) {
+                set_err(mysql_stmt_error(st), err, errlen, what);
+                emg_free(buf);
+                return -1;
+            }
+            out[0].buffer = buf;
+            out[0].buffer_length = (unsigned long)cap;
+            if (mysql_stmt_bind_result(st, out) != 0) {
+                set_err(mysql_stmt_error(st), err, errlen, what);
+                emg_free(buf);
+                return -1;
+            }
+        }
+        buf[len] = '\0';
+        each(ctx, buf, (size_t)len, num);
+    }
+    emg_free(buf);
+    if (rc != MYSQL_NO_DATA) {
+        set_err(mysql_stmt_error(st), err, errlen, what);
+        return -1;
+    }
+    return 0;
+}
+
+struct lines_ctx {
+    void (*each)(void *ctx, const char *line, size_t n, int64_t ts);
+    void *ctx;
+};
+
+static void each_line(void *ctx, const char *s, size_t n, long long v)
+{
+    struct lines_ctx *c = ctx;
+
+    c->each(c->ctx, s, n, (int64_t)v);
+}
+
+int db_mysql_lines(struct db_mysql *d, const char *table, const char *node, const char *connector,
+                   int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
+                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                   char *err, size_t errlen)
+{
+    struct lines_ctx c = { each, ctx };
+    struct params p;
+    MYSQL_STMT *st;
+    char sql[256];
+    int len, rc;
+
+    if (params_init(&p, 5) != 0) {
+        params_free(&p);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    param_str(&p, connector);
+    param_str(&p, node);
+    param_num(&p, (long long)from_us, 0);
+    param_num(&p, (long long)to_us, 0);
+    if (have_instance)
+        param_num(&p, (long long)instance, 0);
+    len = snprintf(sql, sizeof(sql),
+                   "SELECT line, ts FROM %s WHERE connector = ? AND node = ? AND ts BETWEEN ? AND "
+                   "?%s ORDER BY id",
+                   table, have_instance ? " AND instance = ?" : "");
+    st = prepare(d, sql, (size_t)len, &p, err, errlen, table);
+    rc = st != NULL ? fetch_rows(st, 1, each_line, &c, err, errlen, table) : -1;
+    if (st != NULL)
+        mysql_stmt_close(st);
+    params_free(&p);
+    return rc;
+}
+
+int db_mysql_table_lines(struct db_mysql *d, const char *table, const char *node,
+                         void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
+                         void *ctx, char *err, size_t errlen)
+{
+    struct lines_ctx c = { each, ctx };
+    struct params p;
+    MYSQL_STMT *st;
+    char sql[160];
+    int len, rc;
+
+    if (params_init(&p, 1) != 0) {
+        params_free(&p);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (node != NULL)
+        param_str(&p, node);
+    len = snprintf(sql, sizeof(sql), "SELECT line, ts FROM %s%s ORDER BY ts, id", table,
+                   node != NULL ? " WHERE node = ?" : "");
+    st = prepare(d, sql, (size_t)len, &p, err, errlen, table);
+    rc = st != NULL ? fetch_rows(st, 1, each_line, &c, err, errlen, table) : -1;
+    if (st != NULL)
+        mysql_stmt_close(st);
+    params_free(&p);
+    return rc;
+}
+
+struct nodes_ctx {
+    void (*each)(void *ctx, const char *node);
+    void *ctx;
+};
+
+static void each_node(void *ctx, const char *s, size_t n, long long v)
+{
+    struct nodes_ctx *c = ctx;
+
+    (void)n;
+    (void)v;
+    c->each(c->ctx, s);
+}
+
+int db_mysql_nodes(struct db_mysql *d, const char *connector,
+                   void (*each)(void *ctx, const char *node), void *ctx, char *err, size_t errlen)
+{
+    static const char sql[] = "SELECT DISTINCT node, 0 FROM connectorlog WHERE connector = ? "
+                              "ORDER BY 1";
+    struct nodes_ctx c = { each, ctx };
+    struct params p;
+    MYSQL_STMT *st;
+    int rc;
+
+    if (params_init(&p, 1) != 0) {
+        params_free(&p);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    param_str(&p, connector);
+    st = prepare(d, sql, sizeof(sql) - 1, &p, err, errlen, "nodes");
+    rc = st != NULL ? fetch_rows(st, 0, each_node, &c, err, errlen, "nodes") : -1;
+    if (st != NULL)
+        mysql_stmt_close(st);
+    params_free(&p);
+    return rc;
+}
+
+#else /* !HAVE_MYSQL: db.c never calls these but open */
+
+struct db_mysql *db_mysql_open(const char *uri, const char *password_file, char *err,
+                               size_t errlen)
+{
+    (void)uri;
+    (void)password_file;
+    snprintf(err, errlen, "this build has no MariaDB/MySQL back-end (configure --without-mysql)");
+    return NULL;
+}
+
+#endif
