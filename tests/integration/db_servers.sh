@@ -128,3 +128,70 @@ my_stop() {
 my_sql() {
     mariadb --no-defaults -S "$MY_SOCK" -uemgdiag -N -B -r emg -e "$1"
 }
+
+# ---- the traffic every back-end's test sends (t_db_sqlite, t_db_pgsql,
+# t_db_mysql); each gives rows(): the rows of the four tables so far.
+
+# lines: the connector, pdu, security and message lines the boxes wrote so
+# far ($L, the log directory of the test).
+lines() { cat "$L"/connector.in "$L"/connector.out "$L"/pdu.in "$L"/pdu.out "$L"/security "$L"/message.bearerbox "$L"/message.osb 2>/dev/null | wc -l; }
+
+# settle: until the files stop growing (synchronisation only).
+settle() {
+    local before after i
+    for ((i = 0; i < 50; i++)); do
+        before=$(lines)
+        sleep 0.3
+        after=$(lines)
+        [ "$before" = "$after" ] && return 0
+    done
+}
+
+# db_traffic: two clients (Net::SMPP, node-smpp) submit 20 each through
+# opensmppbox at $OSB_PORT, two binds with hostile system_ids are refused,
+# and then every line must be a row within 2 s of the files settling.
+db_traffic() {
+    it_start c1 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id c1 --password pw1 --submit 20 --unbind
+    it_start c2 node "$P/client.js" --host 127.0.0.1 --port "$OSB_PORT" --system-id c2 --password pw2 --submit 20 --unbind
+    it_wait_exit c1 30
+    it_wait_exit c2 30
+    RAW=$TOP/tests/integration/host_rawclient.pl
+    # ' " \ ;DROP TABLE pdulog;-- 0xff 0xfe (not UTF-8), the NUL that ends it, a password
+    HOSTILE=$(printf '%s' "'\"\\;DROP TABLE pdulog;--" | od -An -tx1 | tr -d ' \n')fffe0027
+    perl "$RAW" "$OSB_PORT" bind "$HOSTILE" wrong >"$IT_DIR/raw1.out" 2>&1
+    perl "$RAW" "$OSB_PORT" bind "$(printf '%s' "x'); DELETE FROM connectorlog; --" | od -An -tx1 | tr -d ' \n')" \
+        wrong >"$IT_DIR/raw2.out" 2>&1
+    it_assert_line "$IT_DIR/raw1.out" '^RESP 0x80000009 14 ' "hostile system_id refused with 14"
+    settle
+    t0=$(date +%s%N)
+    ok=
+    for ((i = 0; i < 40; i++)); do
+        [ "$(rows)" = "$(lines)" ] && {
+            ok=1
+            break
+        }
+        sleep 0.05
+    done
+    t1=$(date +%s%N)
+    if [ -n "$ok" ] && [ $(((t1 - t0) / 1000000)) -le 2000 ]; then
+        it_pass "every line is a row within 2 s ($(lines) lines; $(((t1 - t0) / 1000000)) ms after the files settled)"
+    else
+        it_fail "rows $(rows), lines $(lines) 2 s after the files settled"
+    fi
+}
+
+# follow_same WHAT ARGS...: emgdiag-follow ARGS prints the same from the
+# database at $URI as from the files in $L ($FOLLOW, the tool).
+follow_same() {
+    local what=$1
+    shift
+    "$FOLLOW" --dir "$L" "$@" >"$IT_DIR/f.files" 2>"$IT_DIR/f.files.err"
+    "$FOLLOW" --db "$URI" "$@" >"$IT_DIR/f.db" 2>"$IT_DIR/f.db.err"
+    if [ -s "$IT_DIR/f.files" ] && cmp -s "$IT_DIR/f.files" "$IT_DIR/f.db"; then
+        it_pass "emgdiag-follow --db ${URI%%:*}:… $*: the same output as from the files ($what)"
+    else
+        it_fail "emgdiag-follow --db ${URI%%:*}:… $*: differs from the files ($what)"
+        diff "$IT_DIR/f.files" "$IT_DIR/f.db" | head -10
+        cat "$IT_DIR/f.db.err"
+    fi
+}

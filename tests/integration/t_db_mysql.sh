@@ -82,17 +82,7 @@ box_start osb "$IT_DIR/osb.conf" "$OSB_PORT"
 it_wait_line "$L/connector.out" 'LOGIN OK' 20
 export MYSQL_PWD=$PASSWORD
 
-lines() { cat "$L"/connector.in "$L"/connector.out "$L"/pdu.in "$L"/pdu.out "$L"/security "$L"/message.bearerbox "$L"/message.osb 2>/dev/null | wc -l; }
 rows() { my_sql 'SELECT (SELECT count(*) FROM connectorlog) + (SELECT count(*) FROM pdulog) + (SELECT count(*) FROM securitylog) + (SELECT count(*) FROM messagelog)' 2>/dev/null; }
-settle() {
-    local before after i
-    for ((i = 0; i < 50; i++)); do
-        before=$(lines)
-        sleep 0.3
-        after=$(lines)
-        [ "$before" = "$after" ] && return 0
-    done
-}
 for ((i = 0; i < 50; i++)); do
     [ "$(my_sql 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 2 ] && break
     sleep 0.1
@@ -103,34 +93,8 @@ it_assert_eq "$(my_sql 'SELECT note FROM site_notes')" kept "the upgrade kept wh
 it_assert_eq "$(my_sql "SELECT count(*) FROM information_schema.check_constraints WHERE constraint_schema = 'emg' AND table_name IN ('pdulog', 'securitylog') AND check_clause LIKE '%json_valid%'")" \
     2 "pdulog.fields and securitylog.fields are JSON (checked by json_valid)"
 
-# 2. Traffic, and hostile system_ids.
-it_start c1 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id c1 --password pw1 --submit 20 --unbind
-it_start c2 node "$P/client.js" --host 127.0.0.1 --port "$OSB_PORT" --system-id c2 --password pw2 --submit 20 --unbind
-it_wait_exit c1 30
-it_wait_exit c2 30
-RAW=$TOP/tests/integration/host_rawclient.pl
-# ' " \ ;DROP TABLE pdulog;-- 0xff 0xfe (not UTF-8), the NUL that ends it, a password
-HOSTILE=$(printf '%s' "'\"\\;DROP TABLE pdulog;--" | od -An -tx1 | tr -d ' \n')fffe0027
-perl "$RAW" "$OSB_PORT" bind "$HOSTILE" wrong >"$IT_DIR/raw1.out" 2>&1
-perl "$RAW" "$OSB_PORT" bind "$(printf '%s' "x'); DELETE FROM connectorlog; --" | od -An -tx1 | tr -d ' \n')" \
-    wrong >"$IT_DIR/raw2.out" 2>&1
-it_assert_line "$IT_DIR/raw1.out" '^RESP 0x80000009 14 ' "hostile system_id refused with 14"
-settle
-t0=$(date +%s%N)
-ok=
-for ((i = 0; i < 40; i++)); do
-    [ "$(rows)" = "$(lines)" ] && {
-        ok=1
-        break
-    }
-    sleep 0.05
-done
-t1=$(date +%s%N)
-if [ -n "$ok" ] && [ $(((t1 - t0) / 1000000)) -le 2000 ]; then
-    it_pass "every line is a row within 2 s ($(lines) lines; $(((t1 - t0) / 1000000)) ms after the files settled)"
-else
-    it_fail "rows $(rows), lines $(lines) 2 s after the files settled"
-fi
+# 2. Traffic, and hostile system_ids (db_traffic in db_servers.sh).
+db_traffic
 it_assert_eq "$(my_sql "SELECT count(*) FROM securitylog WHERE JSON_VALUE(fields, '\$.\"system-id\"') LIKE '%DROP TABLE pdulog%'")" 1 \
     "the hostile system_id is a value in securitylog, not SQL"
 it_assert_eq "$(my_sql "SELECT count(*) FROM pdulog WHERE JSON_VALUE(fields, '\$.SYSTEMID') = 'c1' AND name = 'BIND_TRANSCEIVER'")" 1 \
@@ -194,19 +158,6 @@ fi
 
 # 4. emgdiag-follow --db against the files.
 URI=$MY_URI
-follow_same() {
-    local what=$1
-    shift
-    "$FOLLOW" --dir "$L" "$@" >"$IT_DIR/f.files" 2>"$IT_DIR/f.files.err"
-    "$FOLLOW" --db "$URI" "$@" >"$IT_DIR/f.db" 2>"$IT_DIR/f.db.err"
-    if [ -s "$IT_DIR/f.files" ] && cmp -s "$IT_DIR/f.files" "$IT_DIR/f.db"; then
-        it_pass "emgdiag-follow --db mysql://… $*: the same output as from the files ($what)"
-    else
-        it_fail "emgdiag-follow --db mysql://… $*: differs from the files ($what)"
-        diff "$IT_DIR/f.files" "$IT_DIR/f.db" | head -10
-        cat "$IT_DIR/f.db.err"
-    fi
-}
 follow_same "the first session" --session 1 in 0
 follow_same "the second session" --session 2 in 0
 follow_same "the last session, after the restart" --session -1 in 0
