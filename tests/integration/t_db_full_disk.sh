@@ -107,7 +107,7 @@ it_assert_line "$L/general" 'DATABASE ROWS DROPPED count="[0-9]+" reason="[^"]*f
 it_assert_eq "$(sed -nE 's/^emgdiag_database_rows_dropped_total\{box="opensmppbox"\} ([0-9]+)$/\1/p' "$IT_DIR/osb.prom")" \
     "$dropped" "emgdiag_database_rows_dropped_total in the textfile = the count reported"
 if python3 "$TOP/tests/integration/db_compare.py" "$DB" "$L" --node gw1 --box in=opensmppbox \
-    --box osb=opensmppbox --missing "$dropped" >"$IT_DIR/compare.out" 2>&1; then
+    --box osb=opensmppbox --messages --missing "$dropped" >"$IT_DIR/compare.out" 2>&1; then
     it_pass "rows = file lines - $dropped dropped, each row field for field its JSON twin"
 else
     it_fail "rows and files differ"
