@@ -11,6 +11,7 @@
 #include "db_mysql.h"
 #include "db_pgsql.h"
 #include "db_sqlite.h"
+#include "db_sqlite_read.h"
 
 struct db {
     int type;
@@ -208,6 +209,17 @@ int db_lines(struct db *d, const char *table, const char *node, const char *conn
                       each, ctx, err, errlen));
 }
 
+long db_end_lines(struct db *d, const char *table, const char *node, const char *connector,
+                  unsigned long instance, int last, long limit,
+                  void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                  char *err, size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_end_lines(d->sqlite, table, node, connector, instance, last, limit, each,
+                                   ctx, err, errlen);
+    return -2;
+}
+
 int db_table_lines(struct db *d, const char *table, const char *node,
                    void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
                    char *err, size_t errlen)
@@ -222,7 +234,7 @@ int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const 
              void *ctx, char *err, size_t errlen)
 {
     if (d->sqlite != NULL)
-        return db_sqlite_nodes(d->sqlite, connector, each, ctx, err, errlen);
+        return db_sqlite_read_nodes(d->sqlite, connector, each, ctx, err, errlen);
     PG_OR_MY(db_pgsql_nodes(d->pgsql, connector, each, ctx, err, errlen),
              db_mysql_nodes(d->mysql, connector, each, ctx, err, errlen));
 }

@@ -91,6 +91,18 @@ int db_lines(struct db *d, const char *table, const char *node, const char *conn
              void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
              char *err, size_t errlen);
 
+/* The `line` and `ts` of the first (last == 0) or the last `limit` rows, in
+ * the order they were stored, of `table` of node, connector and instance,
+ * to each(), through the (connector, node, instance, ts) index: a few rows
+ * at either end of a connector's log without reading the rest.  The number
+ * of rows given (fewer than `limit`: there are no more), -1 with err set,
+ * or -2 (nothing given) when the back-end has not got this query yet
+ * (PostgreSQL, MariaDB/MySQL: db_lines() then reads the whole range). */
+long db_end_lines(struct db *d, const char *table, const char *node, const char *connector,
+                  unsigned long instance, int last, long limit,
+                  void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                  char *err, size_t errlen);
+
 /* The `line` and `ts` of every row of `table` (of `node`; NULL: of every
  * node), in the order of ts and then of storing, to each().  0, or -1
  * with err set. */

@@ -392,8 +392,10 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
         /* --list counts the pdu lines outside any session: it needs them all;
-         * the pdu lines come once the sessions are chosen (db_pdu_open) */
-        if (follow_db_connector(db_uri, node, name, have_instance && !list, instance, db_con) != 0)
+         * one session (not --all) needs only the lines from one end of the
+         * log; the pdu lines come once the sessions are chosen (db_pdu_open) */
+        if (follow_db_connector(db_uri, node, name, have_instance && !list, instance,
+                                all ? 0 : k, db_con) != 0)
             return EXIT_UNREADABLE;
         con_path = db_con;
         pdu_path = db_pdu;

@@ -5,6 +5,7 @@
 #include "follow_db.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "logline.h"
+#include "xalloc.h"
 
 #define PROG "emgdiag-follow"
 
@@ -99,8 +102,135 @@ static int export_table(const char *table, int have_instance, int64_t from, int6
     return fd;
 }
 
+/* Rows read from one end of the connector's log (db_end_lines()). */
+struct grab {
+    struct grabbed {
+        char *text;
+        size_t n;
+        int64_t ts;
+    } *l;
+    size_t n, cap;
+};
+
+static void on_grab(void *ctx, const char *line, size_t n, int64_t ts)
+{
+    struct grab *g = ctx;
+
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 64;
+        g->l = xrealloc(g->l, g->cap * sizeof(*g->l));
+    }
+    g->l[g->n].text = xrealloc(NULL, n + 1);
+    memcpy(g->l[g->n].text, line, n);
+    g->l[g->n].text[n] = '\0';
+    g->l[g->n].n = n;
+    g->l[g->n++].ts = ts;
+}
+
+static void grab_free(struct grab *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free(g->l[i].text);
+    free(g->l);
+    memset(g, 0, sizeof(*g));
+}
+
+/* The sessions the tool's model (follow_model.h) cuts g->l[from..] into. */
+static size_t sessions_of(const struct grab *g, size_t from)
+{
+    struct model m;
+    struct line l;
+    size_t n;
+
+    memset(&m, 0, sizeof(m));
+    for (size_t i = from; i < g->n; i++) {
+        memset(&l, 0, sizeof(l));
+        l.len = g->l[i].n;
+        l.text = xrealloc(NULL, l.len + 1);
+        memcpy(l.text, g->l[i].text, l.len + 1);
+        if (parse_connector_line(&l) != 0) {
+            free(l.text); /* the tool reports it when it reads the file */
+            continue;
+        }
+        model_add_line(&m, &l);
+    }
+    n = m.nsessions;
+    model_free(&m);
+    return n;
+}
+
+/* Session `want` of the instance (1 the first, -1 the last) needs only the
+ * rows up to the start of the next session, or from the CONNECT line that
+ * starts it (or an earlier one): the model starts a new session at every
+ * CONNECT whatever came before, so the sessions from a CONNECT on are the
+ * same as in the whole log, and the tool numbers sessions only from the end
+ * it asked from.  The rows are read from that end through the index, four
+ * times as many each round, until they hold the session and its bounds
+ * (or all the rows there are).  The anonymous file's fd; -1 after an
+ * error; -2 when the back-end cannot read one end (read everything). */
+static int export_end(long want)
+{
+    struct grab g = { NULL, 0, 0 };
+    unsigned long need = want > 0 ? (unsigned long)want + 1 : (unsigned long)-want;
+    long limit = (long)(need < 16 ? 16 : need) * 4, got;
+    size_t from = 0;
+    char err[512];
+    struct out o;
+    int fd;
+
+    for (;;) {
+        got = db_end_lines(db, "connectorlog", db_node, db_connector, db_instance, want < 0, limit,
+                           on_grab, &g, err, sizeof(err));
+        if (got < 0) {
+            grab_free(&g);
+            if (got == -1)
+                fprintf(stderr, "%s: %s\n", PROG, err);
+            return (int)got;
+        }
+        if (got < limit)
+            break; /* every row of the instance */
+        if (want < 0) {
+            struct line l;
+
+            for (from = 0; from < g.n; from++) {
+                memset(&l, 0, sizeof(l));
+                l.text = g.l[from].text;
+                l.len = g.l[from].n;
+                if (parse_connector_line(&l) == 0 && l.ev == EV_CONNECT)
+                    break;
+            }
+            if (from < g.n && sessions_of(&g, from) >= need)
+                break;
+        } else if (sessions_of(&g, 0) >= need) {
+            break;
+        }
+        grab_free(&g);
+        from = 0;
+        limit = limit > LONG_MAX / 4 ? LONG_MAX : limit * 4;
+    }
+    fd = memfd_create("connectorlog", 0);
+    if (fd < 0 || (o.fp = fdopen(dup(fd), "w")) == NULL) {
+        fprintf(stderr, "%s: %s\n", PROG, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        grab_free(&g);
+        return -1;
+    }
+    o.keep_ts = 1;
+    for (size_t i = from; i < g.n; i++)
+        on_line(&o, g.l[i].text, g.l[i].n, g.l[i].ts);
+    grab_free(&g);
+    if (fclose(o.fp) != 0) {
+        fprintf(stderr, "%s: %s\n", PROG, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
 int follow_db_connector(const char *uri, const char *node, const char *connector,
-                        int have_instance, unsigned long instance, char *con_path)
+                        int have_instance, unsigned long instance, long want, char *con_path)
 {
     struct db_target t;
     struct nodes ns = { NULL, 0 };
@@ -144,7 +274,9 @@ int follow_db_connector(const char *uri, const char *node, const char *connector
     db_connector = connector;
     db_have_instance = have_instance;
     db_instance = instance;
-    fd = export_table("connectorlog", have_instance, INT64_MIN, INT64_MAX, 1);
+    fd = want != 0 && have_instance ? export_end(want) : -2;
+    if (fd == -2) /* every line, or a back-end without db_end_lines() */
+        fd = export_table("connectorlog", have_instance, INT64_MIN, INT64_MAX, 1);
     if (fd < 0)
         goto fail;
     snprintf(con_path, 64, "/proc/self/fd/%d", fd);
