@@ -12,7 +12,8 @@
 #   MY_SOCK=/run/mysqld/mysqld.sock MY_DB=bench MY_USER=bench make bench-db
 # Environment: ROWS (default 200000) rows per insert measurement;
 # FOLLOW_ROWS (default 1000000) rows of the table emgdiag-follow --db
-# reads one session of; OUT (default bench-out).
+# reads one session of (10000000: about 10 GB and 3 minutes to build; it is
+# deleted afterwards unless KEEP_FOLLOW_DB is set); OUT (default bench-out).
 set -eu
 
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -54,13 +55,33 @@ fi
 rm -f "$OUT"/follow.db*
 echo "== emgdiag-follow --db, one session of a table of $FOLLOW_ROWS rows (SQLite)"
 "$OUT/bench_db" fill "sqlite:$OUT/follow.db" "$FOLLOW_ROWS"
-tools/emgdiag-follow --db "sqlite:$OUT/follow.db" bench 3 >/dev/null # warm the cache
-best=
-for i in 1 2 3 4 5; do
+echo "follow.db: $(du -m "$OUT/follow.db" | cut -f1) MB"
+# ms_of CMD...: the wall time of CMD in ms (output to $OUT/follow.out)
+ms_of() {
     t0=$(date +%s%N)
-    tools/emgdiag-follow --db "sqlite:$OUT/follow.db" bench 3 >"$OUT/follow.out"
+    "$@" >"$OUT/follow.out"
     t1=$(date +%s%N)
-    ms=$(((t1 - t0) / 1000000))
-    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
-done
-echo "emgdiag-follow --db: the last session of instance 3 ($(wc -l <"$OUT/follow.out") lines) in $best ms (best of 5)"
+    echo $(((t1 - t0) / 1000000))
+}
+# best_of5 WHAT CMD...: best and worst of 5 runs, after one that warms the cache
+best_of5() {
+    what=$1
+    shift
+    "$@" >/dev/null
+    best= worst= all=
+    for i in 1 2 3 4 5; do
+        ms=$(ms_of "$@")
+        all="$all $ms"
+        if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+        if [ -z "$worst" ] || [ "$ms" -gt "$worst" ]; then worst=$ms; fi
+    done
+    echo "$what: $best ms best of 5 (worst $worst; all:$all)"
+}
+# the baseline in the same run: the process alone (start-up, the
+# libraries it links, no database)
+best_of5 "emgdiag-follow --version (start-up only)" tools/emgdiag-follow --version
+best_of5 "emgdiag-follow --db: the last session of instance 3 ($(tools/emgdiag-follow --db "sqlite:$OUT/follow.db" bench 3 | wc -l) lines)" \
+    tools/emgdiag-follow --db "sqlite:$OUT/follow.db" bench 3
+best_of5 "emgdiag-follow --db --session 1: the first session of instance 3" \
+    tools/emgdiag-follow --db "sqlite:$OUT/follow.db" --session 1 bench 3
+if [ -z "${KEEP_FOLLOW_DB:-}" ]; then rm -f "$OUT"/follow.db*; fi

@@ -195,3 +195,51 @@ follow_same() {
         cat "$IT_DIR/f.db.err"
     fi
 }
+
+# db_backend_built URI NAME: 0 unless the tools refuse URI because this
+# build lacks the back-end NAME (PostgreSQL, MariaDB/MySQL): configure
+# --without-pgsql or --without-mysql.
+db_backend_built() {
+    ! "${EMGDIAG_DB:?set EMGDIAG_DB}" version "$1" 2>&1 | grep -qF "this build has no $2 back-end"
+}
+
+# db_refused TYPE NAME ATTRS URI: in a build without the back-end, its
+# refusals are what there is to prove (docs/database.md): emgdiag-db,
+# emgdiag-follow --db and emgdiag-trace --db refuse URI, and bearerbox
+# refuses at load a configuration with <database type=TYPE ATTRS/>, each
+# with a line saying "this build has no NAME back-end".
+db_refused() {
+    local type=$1 name=$2 attrs=$3 uri=$4 msg out rc
+    msg="this build has no $name back-end"
+    out=$("${EMGDIAG_DB:?}" version "$uri" 2>&1)
+    rc=$?
+    [ "$rc" -ne 0 ] && grep -qF "$msg" <<<"$out" && it_pass "emgdiag-db version ${uri%%:*}:…: exit $rc, $msg" ||
+        it_fail "emgdiag-db version $uri: exit $rc, '$out'"
+    out=$("${EMGDIAG_FOLLOW:?}" --db "$uri" c 0 2>&1)
+    rc=$?
+    [ "$rc" -ne 0 ] && grep -qF "$msg" <<<"$out" && it_pass "emgdiag-follow --db ${uri%%:*}:…: exit $rc, $msg" ||
+        it_fail "emgdiag-follow --db $uri: exit $rc, '$out'"
+    if [ -n "${EMGDIAG_TRACE:-}" ]; then
+        out=$("$EMGDIAG_TRACE" --db "$uri" some-id 2>&1)
+        rc=$?
+        [ "$rc" -ne 0 ] && grep -qF "$msg" <<<"$out" && it_pass "emgdiag-trace --db ${uri%%:*}:…: exit $rc, $msg" ||
+            it_fail "emgdiag-trace --db $uri: exit $rc, '$out'"
+    fi
+    mkdir -p "$IT_DIR/refused-logs"
+    printf '%s\n' '<emgdiag>' "  <logs dir=\"$IT_DIR/refused-logs\"/>" "  <database type=\"$type\" $attrs/>" \
+        '</emgdiag>' >"$IT_DIR/refused.xml"
+    box_bearerbox_conf "$IT_DIR/refused.conf" "$IT_DIR/refused.xml"
+    sed -i "s|^log-file = .*|log-file = $IT_DIR/refused.log|" "$IT_DIR/refused.conf"
+    it_start refused "$BEARERBOX" "$IT_DIR/refused.conf"
+    it_wait_exit refused 15
+    it_stop refused
+    rc=$?
+    if [ "$rc" -ne 0 ] &&
+        grep -E ' ERROR: ' "$IT_DIR/refused.log" 2>/dev/null |
+        grep -qF "$IT_DIR/refused.xml:3: <database type=\"$type\">: $msg"; then
+        it_pass "bearerbox refuses <database type=\"$type\"> at load (exit $rc): $msg"
+    else
+        it_fail "bearerbox with <database type=\"$type\">: exit $rc, no ERROR line saying $msg"
+        it__tail "$IT_DIR/refused.log" 5
+    fi
+}

@@ -94,10 +94,20 @@ agree system_id_space 4 'system-id " c" on <user>: leading or trailing white spa
 agree name_65 3 "connector name \"$NAME65\": 65 octets, at most 64 are allowed" \
     "  <logs dir=\"$IT_DIR/logs\"/>
   <connector name=\"$NAME65\" type=\"outgoing\" smsc-id=\"up\"/>"
-agree db_mysql 3 'attribute "file" is for type "sqlite"' \
+# A build --without-mysql (--without-pgsql) refuses the type before its
+# attributes: the line that says so is what both must give then.
+printf '<emgdiag>\n  <database type="%s" %s/>\n</emgdiag>\n' mysql 'database="e"' >"$IT_DIR/my.xml"
+printf '<emgdiag>\n  <database type="%s" %s/>\n</emgdiag>\n' pgsql 'conninfo="dbname=e"' >"$IT_DIR/pg.xml"
+if "$EMGDIAG_CHECK" --config "$IT_DIR/my.xml" 2>&1 | grep -qF 'this build has no MariaDB/MySQL back-end'; then
+    my_refused='<database type="mysql">: this build has no MariaDB/MySQL back-end'
+fi
+if "$EMGDIAG_CHECK" --config "$IT_DIR/pg.xml" 2>&1 | grep -qF 'this build has no PostgreSQL back-end'; then
+    pg_refused='<database type="pgsql">: this build has no PostgreSQL back-end'
+fi
+agree db_mysql 3 "${my_refused:-attribute \"file\" is for type \"sqlite\"}" \
     "  <logs dir=\"$IT_DIR/logs\"/>
   <database type=\"mysql\" database=\"emg\" file=\"$IT_DIR/x.db\"/>"
-agree db_password 3 'conninfo holds a password: passwords do not belong in the XML' \
+agree db_password 3 "${pg_refused:-conninfo holds a password: passwords do not belong in the XML}" \
     "  <logs dir=\"$IT_DIR/logs\"/>
   <database type=\"pgsql\" conninfo=\"host=/tmp dbname=x password=secret\"/>"
 agree db_two 4 'second <database> \(first at line 3\)' \

@@ -24,6 +24,8 @@
 #     files, whole, for a client's id, a uuid, the SMSC's id and --to.
 #  6. emgdiag-db upgrade of a version 1 database: the message table made,
 #     the rows kept.
+# A build --without-mysql: the tools and the box refuse the back-end, each
+# with its line, and the rest is reported skipped.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/boxes.sh"
 . "$(dirname "$0")/db_servers.sh"
@@ -34,6 +36,12 @@ FOLLOW=${EMGDIAG_FOLLOW:?set EMGDIAG_FOLLOW}
 DBTOOL=${EMGDIAG_DB:?set EMGDIAG_DB}
 L=$IT_DIR/logs
 mkdir -p "$L"
+if ! db_backend_built "mysql:///emg" MariaDB/MySQL; then
+    db_refused mysql MariaDB/MySQL 'database="emg"' "mysql:///emg"
+    it_skip "the MariaDB/MySQL back-end: this build has none (configure --without-mysql)"
+    it_summary
+    exit $?
+fi
 if ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null ||
     ! command -v mariadb >/dev/null; then
     it_skip "needs MariaDB 10.11 (mariadbd, mariadb-install-db, mariadb)"

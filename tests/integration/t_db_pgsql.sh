@@ -18,6 +18,8 @@
 #     files.
 #  5. emgdiag-db upgrade of a version 1 database: the message table made,
 #     the rows kept.
+# A build --without-pgsql: the tools and the box refuse the back-end, each
+# with its line, and the rest is reported skipped.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/boxes.sh"
 . "$(dirname "$0")/db_servers.sh"
@@ -28,6 +30,12 @@ FOLLOW=${EMGDIAG_FOLLOW:?set EMGDIAG_FOLLOW}
 DBTOOL=${EMGDIAG_DB:?set EMGDIAG_DB}
 L=$IT_DIR/logs
 mkdir -p "$L"
+if ! db_backend_built "postgresql:///emg" PostgreSQL; then
+    db_refused pgsql PostgreSQL 'conninfo="dbname=emg"' "postgresql:///emg"
+    it_skip "the PostgreSQL back-end: this build has none (configure --without-pgsql)"
+    it_summary
+    exit $?
+fi
 if [ ! -x "$PG_BIN/postgres" ] || ! command -v psql >/dev/null || ! db_user; then
     it_skip "needs PostgreSQL 15 ($PG_BIN), psql and an unprivileged user $DB_USER (root makes it)"
     it_summary
