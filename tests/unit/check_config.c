@@ -452,8 +452,10 @@ static const struct {
 #endif
     { HEAD "  <database type=\"sqlite\" file=\"/x\" host=\"h\"/>\n</emgdiag>\n", 3,
       "attribute \"host\" is for type \"mysql\"", 0 },
+#ifdef HAVE_PGSQL /* without it, type="pgsql" is refused before its attributes */
     { HEAD "  <database type=\"pgsql\" conninfo=\"dbname=e\" socket=\"/s\"/>\n</emgdiag>\n", 3,
       "attribute \"socket\" is for type \"mysql\"", 0 },
+#endif
     { HEAD "  <database type=\"sqlite\"/>\n</emgdiag>\n", 3,
       "missing attribute \"file\" on <database>", 0 },
     { HEAD "  <database type=\"sqlite\" file=\"\"/>\n</emgdiag>\n", 3,
