@@ -13,7 +13,10 @@
 # Environment: ROWS (default 200000) rows per insert measurement;
 # FOLLOW_ROWS (default 1000000) rows of the table emgdiag-follow --db
 # reads one session of (10000000: about 10 GB and 3 minutes to build; it is
-# deleted afterwards unless KEEP_FOLLOW_DB is set); OUT (default bench-out).
+# deleted afterwards unless KEEP_FOLLOW_DB is set, and then used again by
+# the next run of the same FOLLOW_ROWS); FOLLOW_ONLY (set: no insert
+# measurement); FOLLOW_OLD (another emgdiag-follow to measure on the same
+# table, e.g. the build before a change); OUT (default bench-out).
 set -eu
 
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -33,6 +36,9 @@ $CC -std=gnu11 -D_GNU_SOURCE -O2 -g -pthread -I"$TOP/include" -I"$TOP/module" $P
     $MY_CFLAGS -DHAVE_MYSQL -o "$OUT/bench_db" "$TOP/bench/bench_db.c" module/libemgcore.a -lsqlite3 -lpq \
     -lmariadb || die "cannot build bench_db (it needs libpq-dev and libmariadb-dev)"
 
+if [ -n "${FOLLOW_ONLY:-}" ]; then
+    echo "== insert: skipped (FOLLOW_ONLY)"
+else
 rm -f "$OUT"/bench.db*
 echo "== insert, SQLite ($ROWS rows)"
 "$OUT/bench_db" insert "sqlite:$OUT/bench.db" "$ROWS"
@@ -52,9 +58,16 @@ else
     echo "== insert, MariaDB: skipped (set MY_SOCK and MY_DB)"
 fi
 
-rm -f "$OUT"/follow.db*
+fi
+
 echo "== emgdiag-follow --db, one session of a table of $FOLLOW_ROWS rows (SQLite)"
-"$OUT/bench_db" fill "sqlite:$OUT/follow.db" "$FOLLOW_ROWS"
+if [ -n "${KEEP_FOLLOW_DB:-}" ] && [ -f "$OUT/follow.db" ] &&
+    [ "$(sqlite3 "$OUT/follow.db" 'SELECT (SELECT max(id) FROM pdulog) + (SELECT max(id) FROM connectorlog)')" = "$FOLLOW_ROWS" ]; then
+    echo "follow.db: the table of the last run (KEEP_FOLLOW_DB)"
+else
+    rm -f "$OUT"/follow.db*
+    "$OUT/bench_db" fill "sqlite:$OUT/follow.db" "$FOLLOW_ROWS"
+fi
 echo "follow.db: $(du -m "$OUT/follow.db" | cut -f1) MB"
 # ms_of CMD...: the wall time of CMD in ms (output to $OUT/follow.out)
 ms_of() {
@@ -84,4 +97,10 @@ best_of5 "emgdiag-follow --db: the last session of instance 3 ($(tools/emgdiag-f
     tools/emgdiag-follow --db "sqlite:$OUT/follow.db" bench 3
 best_of5 "emgdiag-follow --db --session 1: the first session of instance 3" \
     tools/emgdiag-follow --db "sqlite:$OUT/follow.db" --session 1 bench 3
+# FOLLOW_OLD: another build's emgdiag-follow (say, before a change) on the same table
+if [ -n "${FOLLOW_OLD:-}" ]; then
+    best_of5 "$FOLLOW_OLD --version (start-up only)" "$FOLLOW_OLD" --version
+    best_of5 "$FOLLOW_OLD --db: the last session of instance 3" \
+        "$FOLLOW_OLD" --db "sqlite:$OUT/follow.db" bench 3
+fi
 if [ -z "${KEEP_FOLLOW_DB:-}" ]; then rm -f "$OUT"/follow.db*; fi
