@@ -37,7 +37,12 @@
 # gives the "with" arm the metrics sink (<metrics listen>, docs/metrics.md)
 # and scrapes it once a second with curl during the run (the last scrape
 # must count N submit_sm); the "without" arm runs the same scraper against
-# a port where nothing listens, so that curl's own cost weighs on both.  The whole script stays
+# a port where nothing listens, so that curl's own cost weighs on both.
+# LIVE_PERF=DIR records bearerbox with `perf record -e cpu-clock -g` from
+# the first request to the last submit_sm of every run, into
+# DIR/ARM-K.data (for `perf report`; it adds its own cost to both arms);
+# LIVE_PERF_OPTS replaces its default options `-F 2000 -g` (e.g.
+# `-F 500 --call-graph dwarf` where bearerbox has no frame pointers).  The whole script stays
 # under five minutes (it gives up past LIVE_BUDGET seconds, default 280).
 # Needs perl with HTTP::Tiny (perl-modules).  Exits non-zero when a run
 # fails; IT_KEEP=1 keeps the scratch directory with every log.
@@ -203,6 +208,12 @@ XML
         it_start "scrape$k" bash -c 'while :; do curl -s -o "$1.tmp" "http://127.0.0.1:$2/metrics" && mv "$1.tmp" "$1"; sleep 1; done' \
             _ "$RUN_DIR/last-scrape" "$SCRAPE_PORT"
     fi
+    if [ -n "${LIVE_PERF:-}" ]; then
+        mkdir -p "$LIVE_PERF"
+        it_start "perf$k" perf record -q -e cpu-clock ${LIVE_PERF_OPTS:--F 2000 -g} -p "$(it_pid "bb$k")" \
+            -o "$LIVE_PERF/$arm-$k.data"
+        sleep 0.3    # perf attaches to every thread before the first request
+    fi
     bb0=$(cpu_ticks "$(it_pid "bb$k")")
     wr0=$(writer_ticks "$(it_pid "bb$k")")
     it_start "inject$k" perl "$IT_DIR/inject.pl" \
@@ -211,6 +222,11 @@ XML
     it_wait_line "$IT_DIR/smsc$k.out" '^DONE ' 60 || return 1
     bb1=$(cpu_ticks "$(it_pid "bb$k")")
     wr1=$(writer_ticks "$(it_pid "bb$k")")
+    if [ -n "${LIVE_PERF:-}" ]; then
+        kill -INT "$(it_pid "perf$k")" 2>/dev/null
+        it_wait_exit "perf$k" 20 || true
+        it_stop "perf$k"
+    fi
     it_wait_exit "inject$k" 10 || return 1
     if ! it_stop "inject$k"; then
         echo "live.sh: run $k ($arm): the injector reported failed requests" >&2

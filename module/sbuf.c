@@ -82,6 +82,26 @@ void sbuf_puts(struct sbuf *b, const char *s)
     sbuf_putn(b, s, strlen(s));
 }
 
+void sbuf_put_uint(struct sbuf *b, unsigned long long v)
+{
+    char d[20], *p = d + sizeof d;
+
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    sbuf_putn(b, p, (size_t)(d + sizeof d - p));
+}
+
+void sbuf_put_int(struct sbuf *b, long long v)
+{
+    if (v < 0) {
+        sbuf_putc(b, '-');
+        sbuf_put_uint(b, 0ull - (unsigned long long)v);
+    } else {
+        sbuf_put_uint(b, (unsigned long long)v);
+    }
+}
+
 void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 {
     va_list aq;

@@ -31,6 +31,10 @@ int sbuf_reserve(struct sbuf *b, size_t more); /* 0 ok, -1 failed */
 void sbuf_putc(struct sbuf *b, char c);
 void sbuf_putn(struct sbuf *b, const char *s, size_t n);
 void sbuf_puts(struct sbuf *b, const char *s);
+/* Decimal, as printf's %llu and %lld write them, without printf's cost
+ * (hot paths: the message log writes several numbers per line). */
+void sbuf_put_uint(struct sbuf *b, unsigned long long v);
+void sbuf_put_int(struct sbuf *b, long long v);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));

@@ -117,6 +117,33 @@ START_TEST(appends)
 }
 END_TEST
 
+/* sbuf_put_uint/sbuf_put_int write what printf's %llu/%lld write. */
+START_TEST(decimal_as_printf_writes_it)
+{
+    static const unsigned long long u[] = {0, 9, 10, 99, 100, 4294967295ull, 18446744073709551615ull};
+    static const long long s[] = {0, -1, 1, -10, 2147483647ll, -2147483648ll,
+                                  9223372036854775807ll, -9223372036854775807ll - 1};
+    struct sbuf b = SBUF_INIT;
+    char want[32];
+    size_t i;
+
+    for (i = 0; i < sizeof u / sizeof u[0]; i++) {
+        sbuf_reset(&b);
+        sbuf_puts(&b, "n=");
+        sbuf_put_uint(&b, u[i]);
+        snprintf(want, sizeof want, "n=%llu", u[i]);
+        ck_assert_str_eq(sbuf_cstr(&b), want);
+    }
+    for (i = 0; i < sizeof s / sizeof s[0]; i++) {
+        sbuf_reset(&b);
+        sbuf_put_int(&b, s[i]);
+        snprintf(want, sizeof want, "%lld", s[i]);
+        ck_assert_str_eq(sbuf_cstr(&b), want);
+    }
+    sbuf_free(&b);
+}
+END_TEST
+
 START_TEST(json_escaping)
 {
     struct sbuf b = SBUF_INIT;
@@ -226,6 +253,7 @@ static Suite *escape_suite(void)
     tcase_add_test(tc, cr_lf_nul_high);
     tcase_add_test(tc, flags);
     tcase_add_test(tc, appends);
+    tcase_add_test(tc, decimal_as_printf_writes_it);
     tcase_add_test(tc, json_escaping);
     tcase_add_test(tc, text_utc);
     tcase_add_test(tc, text_local_and_switch);
