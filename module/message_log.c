@@ -63,7 +63,8 @@ int message_log_build(struct sbuf *text, struct sbuf *json, const struct emg_eve
     const char *step = message_step_word(ev->u.message.step, ev->u.message.matched);
     struct mkv kv[MAX_KEYS];
     char trn[16], part[32], status[16], ts[40];
-    struct sbuf v = SBUF_INIT;
+    char vmem[256];
+    struct sbuf v = SBUF_ON(vmem);
     const char *p_trn = NULL, *p_part = NULL;
     size_t n = 0, i;
 
