@@ -32,7 +32,9 @@ static const unsigned char submit_body[] = "\0\1\1"
                                            "12345\0"
                                            "\1\1"
                                            "4670123456\0"
-                                           "\0\0\1\0\0\0\0\0\x14"
+                                           "\0\0\0"      /* esm_class, protocol_id, priority_flag */
+                                           "\0\0"        /* schedule_delivery_time, validity_period */
+                                           "\1\0\0\0\x14" /* registered_delivery .. sm_length */
                                            "Your code is 4711 ok";
 static const unsigned char resp_body[] = "00000001";
 
