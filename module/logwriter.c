@@ -648,15 +648,19 @@ static int lw_file_fd(struct logwriter *w, struct lw_file *f)
     return fd;
 }
 
-/* The whole line with as many write(2) calls as it takes; 0 or -1/errno.
- * *written says how much of it reached the file. */
-static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len, size_t *written)
+/* All of iov[0..cnt) with as many writev(2) calls as it takes (iov is
+ * used up); 0 or -1/errno.  *written says how much reached the file. */
+static int lw_writev_all(struct logwriter *w, int fd, struct iovec *iov, int cnt, size_t *written)
 {
+    size_t left = 0;
     ssize_t n;
+    int i;
 
+    for (i = 0; i < cnt; i++)
+        left += iov[i].iov_len;
     *written = 0;
-    while (len > 0) {
-        n = write(fd, p, len);
+    while (left > 0) {
+        n = writev(fd, iov, cnt);
         atomic_fetch_add_explicit(&w->writes, 1, memory_order_relaxed);
         if (n < 0) {
             if (errno == EINTR)
@@ -667,13 +671,29 @@ static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len, 
             errno = EIO;
             return -1;
         }
-        if ((size_t)n < len)
+        if ((size_t)n < left)
             atomic_fetch_add(&w->short_writes, 1);
-        p += n;
-        len -= (size_t)n;
+        left -= (size_t)n;
         *written += (size_t)n;
+        while (cnt > 0 && (size_t)n >= iov->iov_len) {
+            n -= (ssize_t)iov->iov_len;
+            iov++;
+            cnt--;
+        }
+        if (cnt > 0 && n > 0) {
+            iov->iov_base = (char *)iov->iov_base + n;
+            iov->iov_len -= (size_t)n;
+        }
     }
     return 0;
+}
+
+/* The whole line; as lw_writev_all(). */
+static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len, size_t *written)
+{
+    struct iovec v = {(void *)p, len};
+
+    return lw_writev_all(w, fd, &v, 1, written);
 }
 
 /*
@@ -907,10 +927,9 @@ static void lw_deliver_now(struct logwriter *w, struct lw_file *f, const char *l
  */
 static void lw_flush_run(struct logwriter *w, struct lw_file *f)
 {
-    struct iovec v[LW_RUN_MAX], *iov = v;
+    struct iovec v[LW_RUN_MAX];
     size_t n = f->nrun, total = f->run_bytes, written = 0, full, k, i;
-    int cnt, fd, e;
-    ssize_t r;
+    int fd, e;
 
     f->nrun = 0;
     f->run_bytes = 0;
@@ -924,34 +943,7 @@ static void lw_flush_run(struct logwriter *w, struct lw_file *f)
         return;
     }
     memcpy(v, f->run, n * sizeof *v);
-    cnt = (int)n;
-    e = 0;
-    while (cnt > 0) {
-        r = writev(fd, iov, cnt);
-        atomic_fetch_add_explicit(&w->writes, 1, memory_order_relaxed);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            e = errno;
-            break;
-        }
-        if (r == 0) {
-            e = EIO;
-            break;
-        }
-        written += (size_t)r;
-        if (written < total)
-            atomic_fetch_add(&w->short_writes, 1);
-        while (cnt > 0 && (size_t)r >= iov->iov_len) {
-            r -= (ssize_t)iov->iov_len;
-            iov++;
-            cnt--;
-        }
-        if (cnt > 0 && r > 0) {
-            iov->iov_base = (char *)iov->iov_base + r;
-            iov->iov_len -= (size_t)r;
-        }
-    }
+    e = lw_writev_all(w, fd, v, (int)n, &written) == 0 ? 0 : errno;
     if (written == total) {
         f->size += total;
         f->wrote = 1;
