@@ -32,7 +32,9 @@ static const unsigned char submit_body[] = "\0\1\1"
                                            "12345\0"
                                            "\1\1"
                                            "4670123456\0"
-                                           "\0\0\1\0\0\0\0\0\x14"
+                                           "\0\0\0"      /* esm_class, protocol_id, priority_flag */
+                                           "\0\0"        /* schedule_delivery_time, validity_period */
+                                           "\1\0\0\0\x14" /* registered_delivery .. sm_length */
                                            "Your code is 4711 ok";
 static const unsigned char resp_body[] = "00000001";
 
@@ -41,14 +43,31 @@ __attribute__((noinline)) static void run_loop(const struct emgdiag_module *m,
 {
     unsigned char a[128], b[64];
     size_t alen, blen;
+    struct emgdiag_message sub, resp;
+
+    /* The message hook as patch 0016 calls it around a submit_sm and its
+     * response, so the message log's two lines are in the cost. */
+    memset(&sub, 0, sizeof(sub));
+    sub.size = sizeof(sub);
+    sub.step = EMGDIAG_MSG_SUBMIT;
+    sub.uuid = "5d3c1a52-7f7e-4b1f-9d1e-2a6f0c1b9e77";
+    sub.destination = "4670123456";
+    resp = sub;
+    resp.step = EMGDIAG_MSG_SUBMIT_RESP;
+    resp.destination = NULL;
+    resp.id_raw = "00000001";
+    resp.id = "00000001";
 
     for (unsigned long i = 0; i < n; i++) {
         uint32_t seq = (uint32_t)(i % 1000000) + 2;
 
         alen = abi_pdu(a, 0x00000004, 0, seq, submit_body, sizeof(submit_body) - 1);
         blen = abi_pdu(b, 0x80000004, 0, seq, resp_body, sizeof(resp_body));
-        m->pdu(s, EMGDIAG_DIR_WRITE, 0, a, alen, 0);
-        m->pdu(s, EMGDIAG_DIR_READ, 0, b, blen, 0);
+        m->pdu(s, EMGDIAG_DIR_WRITE, a, alen, 0);
+        sub.trn = resp.trn = seq;
+        m->message(s, &sub);
+        m->pdu(s, EMGDIAG_DIR_READ, b, blen, 0);
+        m->message(s, &resp);
     }
 }
 
@@ -122,9 +141,9 @@ int main(int argc, char **argv)
     si.port = 2775;
     s = m->session_open(&si);
     m->connect_ok(s);
-    m->pdu(s, EMGDIAG_DIR_WRITE, 0, p,
+    m->pdu(s, EMGDIAG_DIR_WRITE, p,
            abi_pdu(p, 0x00000009, 0, 1, (const unsigned char *)"up\0pw\0VMA\0\x34\0\0", 14), 0);
-    m->pdu(s, EMGDIAG_DIR_READ, 0, p,
+    m->pdu(s, EMGDIAG_DIR_READ, p,
            abi_pdu(p, 0x80000009, 0, 1, (const unsigned char *)"SMSC", 5), 0);
     run_loop(m, s, n);
     m->disconnected(s, EMGDIAG_DISC_PEER_CLOSED, 0);

@@ -37,7 +37,16 @@
 # gives the "with" arm the metrics sink (<metrics listen>, docs/metrics.md)
 # and scrapes it once a second with curl during the run (the last scrape
 # must count N submit_sm); the "without" arm runs the same scraper against
-# a port where nothing listens, so that curl's own cost weighs on both.  The whole script stays
+# a port where nothing listens, so that curl's own cost weighs on both.
+# LIVE_DB=sqlite also gives the "with" arm the database sink
+# (<database type="sqlite">, docs/database.md) writing into the run's
+# directory; the run fails unless the pdulog table holds exactly N submit_sm
+# rows within 5 s of the last submit_sm (needs the sqlite3 shell).
+# LIVE_PERF=DIR records bearerbox with `perf record -e cpu-clock -g` from
+# the first request to the last submit_sm of every run, into
+# DIR/ARM-K.data (for `perf report`; it adds its own cost to both arms);
+# LIVE_PERF_OPTS replaces its default options `-F 2000 -g` (e.g.
+# `-F 500 --call-graph dwarf` where bearerbox has no frame pointers).  The whole script stays
 # under five minutes (it gives up past LIVE_BUDGET seconds, default 280).
 # Needs perl with HTTP::Tiny (perl-modules).  Exits non-zero when a run
 # fails; IT_KEEP=1 keeps the scratch directory with every log.
@@ -56,6 +65,10 @@ for prog in "$BEARERBOX" "$SMSBOX"; do
 done
 [ -r "$EMGDIAG_SO" ] || { echo "live.sh: cannot read $EMGDIAG_SO" >&2; exit 2; }
 perl -MHTTP::Tiny -e 1 2>/dev/null || { echo "live.sh: perl's HTTP::Tiny is missing" >&2; exit 2; }
+if [ -n "${LIVE_DB:-}" ]; then
+    [ "$LIVE_DB" = sqlite ] || { echo "live.sh: LIVE_DB must be sqlite (got $LIVE_DB)" >&2; exit 2; }
+    command -v sqlite3 >/dev/null || { echo "live.sh: LIVE_DB=sqlite needs the sqlite3 shell" >&2; exit 2; }
+fi
 if ! [ "$N" -ge 2 ] 2>/dev/null || ! [ "$CONNECTIONS" -ge 1 ] 2>/dev/null \
     || ! [ "$RUNS" -ge 1 ] 2>/dev/null; then
     echo "live.sh: need LIVE_MESSAGES >= 2, LIVE_CONNECTIONS >= 1, LIVE_RUNS >= 1" >&2
@@ -176,6 +189,10 @@ run() {
     if [ "$arm" = with ]; then
         xml=$RUN_DIR/emgdiag.xml
         metrics=
+        database=
+        if [ "${LIVE_DB:-}" = sqlite ]; then
+            database="<database type=\"sqlite\" file=\"$RUN_DIR/emg.db\"/>"
+        fi
         if [ "${LIVE_METRICS:-0}" = 1 ]; then
             METRICS_PORT=$SCRAPE_PORT
             metrics="<metrics box=\"bearerbox\" listen=\"127.0.0.1:$METRICS_PORT\"/>"
@@ -185,6 +202,7 @@ run() {
   <logs dir="$RUN_DIR/logs" format="emg"/>
   <connector name="up" type="outgoing" smsc-id="up" pdu-log="on"/>
   $metrics
+  $database
 </emgdiag>
 XML
     fi
@@ -203,6 +221,12 @@ XML
         it_start "scrape$k" bash -c 'while :; do curl -s -o "$1.tmp" "http://127.0.0.1:$2/metrics" && mv "$1.tmp" "$1"; sleep 1; done' \
             _ "$RUN_DIR/last-scrape" "$SCRAPE_PORT"
     fi
+    if [ -n "${LIVE_PERF:-}" ]; then
+        mkdir -p "$LIVE_PERF"
+        it_start "perf$k" perf record -q -e cpu-clock ${LIVE_PERF_OPTS:--F 2000 -g} -p "$(it_pid "bb$k")" \
+            -o "$LIVE_PERF/$arm-$k.data"
+        sleep 0.3    # perf attaches to every thread before the first request
+    fi
     bb0=$(cpu_ticks "$(it_pid "bb$k")")
     wr0=$(writer_ticks "$(it_pid "bb$k")")
     it_start "inject$k" perl "$IT_DIR/inject.pl" \
@@ -211,6 +235,11 @@ XML
     it_wait_line "$IT_DIR/smsc$k.out" '^DONE ' 60 || return 1
     bb1=$(cpu_ticks "$(it_pid "bb$k")")
     wr1=$(writer_ticks "$(it_pid "bb$k")")
+    if [ -n "${LIVE_PERF:-}" ]; then
+        kill -INT "$(it_pid "perf$k")" 2>/dev/null
+        it_wait_exit "perf$k" 20 || true
+        it_stop "perf$k"
+    fi
     it_wait_exit "inject$k" 10 || return 1
     if ! it_stop "inject$k"; then
         echo "live.sh: run $k ($arm): the injector reported failed requests" >&2
@@ -230,6 +259,18 @@ XML
         if [ "${lines:-0}" -lt "$N" ]; then
             echo "live.sh: run $k: pdu.up has ${lines:-0} submit_sm lines, expected $N" >&2
             return 1
+        fi
+        if [ -n "$database" ]; then
+            # Rows reach the database within a second of their lines.
+            for ((i = 0; i < 50; i++)); do
+                rows=$(sqlite3 "$RUN_DIR/emg.db" "SELECT count(*) FROM pdulog WHERE name = 'SUBMIT_SM'" 2>/dev/null)
+                [ "${rows:-0}" -ge "$N" ] && break
+                sleep 0.1
+            done
+            if [ "${rows:-0}" != "$N" ]; then
+                echo "live.sh: run $k: the database has ${rows:-0} submit_sm rows, expected $N" >&2
+                return 1
+            fi
         fi
         if [ -n "$METRICS_PORT" ]; then
             it_stop "scrape$k"
@@ -299,6 +340,7 @@ read -r oc oclo ochi <<<"$(stats "${without_cpu[@]}")"
 read -r wwc wwlo wwhi <<<"$(stats "${with_writer[@]}")"
 echo "messages per run: $N over $CONNECTIONS HTTP connections; runs per arm: $RUNS; $(nproc) CPUs; ${SECONDS}s"
 [ "${LIVE_METRICS:-0}" = 1 ] && echo "with module: the metrics sink too, GET /metrics once a second (LIVE_METRICS=1)"
+[ "${LIVE_DB:-}" = sqlite ] && echo "with module: the SQLite database sink too (LIVE_DB=sqlite)"
 echo "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine widens the spread)"
 echo "with module:    median $wm msg/s (min $wlo, max $whi); bearerbox CPU $wc us/msg ($wclo..$wchi), of which log writer thread $wwc ($wwlo..$wwhi)"
 echo "without module: median $om msg/s (min $olo, max $ohi); bearerbox CPU $oc us/msg ($oclo..$ochi)"

@@ -22,16 +22,18 @@ OUT=${OUT:-bench-out}
 
 die() { echo "bench-metrics: $*" >&2; exit 1; }
 command -v valgrind >/dev/null 2>&1 || die "valgrind is missing: apt-get install valgrind"
-for o in module/emgdiag.o module/sink_metrics.o module/metrics_text.o module/metrics_http.o \
-         module/metrics_textfile.o module/libemgcore.a; do
+# MODULE_OBJS and BENCH_LIBS come from make bench-metrics (the module's
+# objects and every library configure found for it).
+MODULE_OBJS=${MODULE_OBJS:?run through make bench-metrics}
+BENCH_LIBS=${BENCH_LIBS-}
+for o in $MODULE_OBJS; do
     [ -f "$o" ] || die "$o not found: run make first"
 done
 mkdir -p "$OUT"
-# shellcheck disable=SC2046
+# shellcheck disable=SC2086
 $CC -std=gnu11 -D_GNU_SOURCE $BENCH_CFLAGS -I"$TOP/include" -I"$TOP/tests/unit" -o "$OUT/bench_metrics" \
-    "$TOP/bench/bench_metrics.c" module/emgdiag.o module/sink_metrics.o module/metrics_text.o \
-    module/metrics_http.o module/metrics_textfile.o module/libemgcore.a \
-    $(pkg-config --libs libxml-2.0) $(pkg-config --libs libmicrohttpd 2>/dev/null) -pthread
+    "$TOP/bench/bench_metrics.c" $MODULE_OBJS $BENCH_LIBS -pthread ||
+    die "cannot build bench_metrics"
 
 loop_ir() {
     callgrind_annotate --inclusive=yes "$1" 2>/dev/null |

@@ -39,14 +39,21 @@ static inline unsigned long long esc_word_special(unsigned long long w)
     return (below_space | del_or_high | is_bs) & highs;
 }
 
+/* The octets of w equal to c, marked as esc_word_special() marks them (a
+   plain octet above a marked one may be marked too; a match never missed). */
+static inline unsigned long long esc_word_has(unsigned long long w, unsigned char c)
+{
+    const unsigned long long ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    unsigned long long x = w ^ (ones * c);
+
+    return (x - ones) & ~x & highs;
+}
+
 /* esc_word_special(), and also the octets that are ':' (a value holding
    one may need its spaces escaped: see pdu_format.c). */
 static inline unsigned long long esc_word_special_colon(unsigned long long w)
 {
-    const unsigned long long ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    unsigned long long co = w ^ (ones * 0x3a);
-
-    return esc_word_special(w) | ((co - ones) & ~co & highs);
+    return esc_word_special(w) | esc_word_has(w, ':');
 }
 
 static const char esc_hex_digits[] = "0123456789abcdef";
@@ -82,8 +89,9 @@ esc_run(char *dst, const unsigned char *p, size_t n, unsigned flags, int colon_a
 {
     char *out = dst;
     size_t i = 0;
+    int quote = (flags & ESC_QUOTE) != 0;
 
-    if (flags != 0) {
+    if ((flags & ~ESC_QUOTE) != 0) {
         for (i = 0; i < n; i++) {
             unsigned char c = p[i];
             unsigned cls = esc_octet_class[c];
@@ -99,12 +107,14 @@ esc_run(char *dst, const unsigned char *p, size_t n, unsigned flags, int colon_a
         }
         return (size_t)(out - dst);
     }
-    /* The common case, a plain run, is copied eight octets at a time. */
+    /* The common case, a plain run, is copied eight octets at a time (with
+       ESC_QUOTE, '"' ends a plain run too). */
     while (n - i >= 8) {
         uint64_t w;
 
         memcpy(&w, p + i, 8);
-        if ((colon_aware ? esc_word_special_colon(w) : esc_word_special(w)) != 0)
+        if ((colon_aware ? esc_word_special_colon(w) : esc_word_special(w)) != 0 ||
+            (quote && esc_word_has(w, '"') != 0))
             break;
         memcpy(out, &w, 8);
         out += 8;
@@ -121,7 +131,8 @@ esc_run(char *dst, const unsigned char *p, size_t n, unsigned flags, int colon_a
         uint64_t w;
 
         memcpy(&w, p + n - 8, 8);
-        if ((colon_aware ? esc_word_special_colon(w) : esc_word_special(w)) == 0) {
+        if ((colon_aware ? esc_word_special_colon(w) : esc_word_special(w)) == 0 &&
+            !(quote && esc_word_has(w, '"') != 0)) {
             out += n - i;
             memcpy(out - 8, &w, 8);
             return (size_t)(out - dst);
@@ -133,6 +144,8 @@ esc_run(char *dst, const unsigned char *p, size_t n, unsigned flags, int colon_a
 
         if (colon_aware && c == ':')
             *colon = 1;
+        if (quote && c == '"')
+            cls = ESC_HEX;
         if (cls == ESC_PLAIN)
             *out++ = (char)c;
         else

@@ -6,9 +6,16 @@
  * under `lock`; that is all they do.  The writer thread takes the whole
  * chain at once, hands the chunks back for reuse when it is done (so a line
  * costs no emg_malloc() on one thread and emg_free() on another, which contend for
- * the allocator's locks), writes each line with one write(2) on a cached O_APPEND
- * descriptor, and sleeps in poll(2) on a self-pipe when there is nothing to
- * do.  The same pipe carries wake-ups from producers and from
+ * the allocator's locks), and sleeps in poll(2) on a self-pipe when there is
+ * nothing to do.  The lines of one batch that go to one file are written
+ * together, in order, with one writev(2) of whole lines on a cached O_APPEND
+ * descriptor (a run of up to LW_RUN_MAX lines): a file shared with another
+ * process still never sees a line cut by another's, and a busy gateway pays
+ * for one system call per file and batch instead of one per line.  A run
+ * the disk cuts short is finished line by line, as single lines were before
+ * (see lw_flush_run).  The process's own "general" lines, a line that may
+ * start a rotation and a line for a file that is not open yet take the
+ * single-line path.  The same pipe carries wake-ups from producers and from
  * logwriter_signal(), which may run inside a signal handler and therefore
  * only does an atomic OR and a write(2).
  *
@@ -48,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -108,6 +116,10 @@ struct lw_file {
     unsigned long long size;     /* octets in the open file (fstat at open, then appends) */
     unsigned long long retry_at; /* after a failed rotation: size at which to try again */
     int wrote;                   /* a line was appended since the writer started */
+    /* Lines of the current batch waiting for one writev(2); they point into
+     * the batch's chunks, so the run is written before the chunks go back. */
+    struct iovec run[LW_RUN_MAX];
+    size_t nrun, run_bytes;
 };
 
 struct logwriter {
@@ -142,7 +154,7 @@ struct logwriter {
     struct rotation *rot; /* renames and the gzip helper */
 
     /* statistics, any thread */
-    atomic_ulong written, dropped, short_writes, batches;
+    atomic_ulong written, dropped, short_writes, batches, writes;
 
     /* the writer thread's end, under lock */
     int exited;
@@ -517,6 +529,7 @@ void logwriter_stats(struct logwriter *w, struct logwriter_stats *s)
     s->dropped = atomic_load(&w->dropped);
     s->short_writes = atomic_load(&w->short_writes);
     s->batches = atomic_load(&w->batches);
+    s->writes = atomic_load(&w->writes);
     rotation_counts(w->rot, &s->rotated, &s->compressed);
 }
 
@@ -558,6 +571,8 @@ static struct lw_file *lw_file_get(struct logwriter *w, const char *name)
     f->size = 0;
     f->retry_at = 0;
     f->wrote = 0;
+    f->nrun = 0;
+    f->run_bytes = 0;
     w->files[w->nfiles++] = f;
     return f;
 }
@@ -633,15 +648,20 @@ static int lw_file_fd(struct logwriter *w, struct lw_file *f)
     return fd;
 }
 
-/* The whole line with as many write(2) calls as it takes; 0 or -1/errno.
- * *written says how much of it reached the file. */
-static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len, size_t *written)
+/* All of iov[0..cnt) with as many writev(2) calls as it takes (iov is
+ * used up); 0 or -1/errno.  *written says how much reached the file. */
+static int lw_writev_all(struct logwriter *w, int fd, struct iovec *iov, int cnt, size_t *written)
 {
+    size_t left = 0;
     ssize_t n;
+    int i;
 
+    for (i = 0; i < cnt; i++)
+        left += iov[i].iov_len;
     *written = 0;
-    while (len > 0) {
-        n = write(fd, p, len);
+    while (left > 0) {
+        n = writev(fd, iov, cnt);
+        atomic_fetch_add_explicit(&w->writes, 1, memory_order_relaxed);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -651,13 +671,29 @@ static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len, 
             errno = EIO;
             return -1;
         }
-        if ((size_t)n < len)
+        if ((size_t)n < left)
             atomic_fetch_add(&w->short_writes, 1);
-        p += n;
-        len -= (size_t)n;
+        left -= (size_t)n;
         *written += (size_t)n;
+        while (cnt > 0 && (size_t)n >= iov->iov_len) {
+            n -= (ssize_t)iov->iov_len;
+            iov++;
+            cnt--;
+        }
+        if (cnt > 0 && n > 0) {
+            iov->iov_base = (char *)iov->iov_base + n;
+            iov->iov_len -= (size_t)n;
+        }
     }
     return 0;
+}
+
+/* The whole line; as lw_writev_all(). */
+static int lw_write_all(struct logwriter *w, int fd, const char *p, size_t len, size_t *written)
+{
+    struct iovec v = {(void *)p, len};
+
+    return lw_writev_all(w, fd, &v, 1, written);
 }
 
 /*
@@ -840,11 +876,114 @@ static void lw_report_all_drops(struct logwriter *w, int last)
         lw_report_drops(w, w->files[i], last);
 }
 
+static int lw_is_general(const char *name)
+{
+    return strcmp(name, LW_GENERAL_FILE) == 0 || strcmp(name, LW_GENERAL_JSON) == 0;
+}
+
+/* One line of f lost (errno e): counted, and for general told to the host. */
+static void lw_count_lost(struct logwriter *w, struct lw_file *f, int e)
+{
+    char msg[512], ebuf[128];
+
+    f->dropped++;
+    atomic_fetch_add(&w->dropped, 1);
+    if (w->opts.on_lost != NULL)
+        w->opts.on_lost(w->opts.ctx, f->name);
+    if (lw_is_general(f->name)) {
+        snprintf(msg, sizeof msg, "emgdiag: cannot write log file %s/%s: %s", w->dir, f->name,
+                 lw_strerror(e, ebuf, sizeof ebuf));
+        lw_host_log(w, msg, 0);
+    }
+}
+
+/* n lines of f written: counted, and the losses waiting for a working
+ * write reported. */
+static void lw_count_written(struct logwriter *w, struct lw_file *f, size_t n)
+{
+    atomic_fetch_add(&w->written, n);
+    if (lw_is_general(f->name))
+        lw_report_all_drops(w, 0);
+    else if (f->dropped > 0)
+        lw_report_drops(w, f, 0);
+}
+
+/* The single-line path: one line, written (or lost) now. */
+static void lw_deliver_now(struct logwriter *w, struct lw_file *f, const char *line, size_t len)
+{
+    if (lw_append(w, f, line, len) != 0)
+        lw_count_lost(w, f, errno);
+    else
+        lw_count_written(w, f, 1);
+}
+
+/*
+ * Writes f's run.  Whole lines go in one writev(2), repeated for what a
+ * short count left.  When the disk refuses the rest, the lines that reached
+ * the file whole count as written, the one cut is undone (lw_undo_fragment)
+ * and lost, and each line after it takes the single-line path, which
+ * reopens the file and counts every line it cannot write: the same lines
+ * are kept and lost as when each was written on its own.
+ */
+static void lw_flush_run(struct logwriter *w, struct lw_file *f)
+{
+    struct iovec v[LW_RUN_MAX];
+    size_t n = f->nrun, total = f->run_bytes, written = 0, full, k, i;
+    int fd, e;
+
+    f->nrun = 0;
+    f->run_bytes = 0;
+    if (n == 0)
+        return;
+    if (atomic_load(&w->orphaned))
+        return; /* given up on: these lines were reported lost */
+    if (n == 1 || f->torn || (fd = lw_file_fd(w, f)) < 0) {
+        for (i = 0; i < n; i++)
+            lw_deliver_now(w, f, f->run[i].iov_base, f->run[i].iov_len);
+        return;
+    }
+    memcpy(v, f->run, n * sizeof *v);
+    e = lw_writev_all(w, fd, v, (int)n, &written) == 0 ? 0 : errno;
+    if (written == total) {
+        f->size += total;
+        f->wrote = 1;
+        lw_count_written(w, f, n);
+        return;
+    }
+    /* Lines 0..k-1 are in the file whole, line k has `written - full` octets. */
+    for (k = 0, full = 0; full + f->run[k].iov_len <= written; k++)
+        full += f->run[k].iov_len;
+    if (k > 0) {
+        f->size += full;
+        f->wrote = 1;
+        lw_count_written(w, f, k);
+    }
+    lw_undo_fragment(w, f, fd, written - full);
+    close(fd);
+    f->fd = -1;
+    lw_count_lost(w, f, e);
+    for (i = k + 1; i < n; i++)
+        lw_deliver_now(w, f, f->run[i].iov_base, f->run[i].iov_len);
+}
+
+static void lw_flush_all_runs(struct logwriter *w)
+{
+    size_t i;
+
+    for (i = 0; i < w->nfiles; i++)
+        lw_flush_run(w, w->files[i]);
+}
+
+/*
+ * One line of the batch: added to its file's run, or written at once when
+ * it is a general line, when its file is not open yet (its size is known
+ * once it is) or when it may start a rotation (which must see every earlier
+ * line of the file and of its twin in place first).
+ */
 static void lw_deliver(struct logwriter *w, const char *name, const char *line, size_t len)
 {
     struct lw_file *f = lw_file_get(w, name);
-    char msg[512], ebuf[128];
-    int is_general;
+    unsigned long long limit;
 
     if (f == NULL) {
         /* No memory for the file's entry: counted, reported as "(unknown)". */
@@ -854,24 +993,22 @@ static void lw_deliver(struct logwriter *w, const char *name, const char *line, 
             w->opts.on_lost(w->opts.ctx, name);
         return;
     }
-    is_general = strcmp(name, LW_GENERAL_FILE) == 0 || strcmp(name, LW_GENERAL_JSON) == 0;
-    if (lw_append(w, f, line, len) != 0) {
-        f->dropped++;
-        atomic_fetch_add(&w->dropped, 1);
-        if (w->opts.on_lost != NULL)
-            w->opts.on_lost(w->opts.ctx, name);
-        if (is_general) {
-            snprintf(msg, sizeof msg, "emgdiag: cannot write log file %s/%s: %s", w->dir, name,
-                     lw_strerror(errno, ebuf, sizeof ebuf));
-            lw_host_log(w, msg, 0);
-        }
+    limit = atomic_load_explicit(&w->rot_size, memory_order_relaxed);
+    if (lw_is_general(name) || f->fd < 0 || f->torn ||
+        (limit != 0 && f->size + f->run_bytes + len > limit)) {
+        if (limit != 0 && !lw_is_general(name))
+            lw_flush_all_runs(w);
+        else
+            lw_flush_run(w, f);
+        lw_deliver_now(w, f, line, len);
         return;
     }
-    atomic_fetch_add(&w->written, 1);
-    if (is_general)
-        lw_report_all_drops(w, 0);
-    else if (f->dropped > 0)
-        lw_report_drops(w, f, 0);
+    if (f->nrun == LW_RUN_MAX)
+        lw_flush_run(w, f);
+    f->run[f->nrun].iov_base = (void *)line;
+    f->run[f->nrun].iov_len = len;
+    f->nrun++;
+    f->run_bytes += len;
 }
 
 /* Moves producer-side drop counts into the writer's table. */
@@ -961,6 +1098,7 @@ static void *lw_writer_main(void *arg)
             for (size_t off = 0; off < c->used; off += r->size) {
                 r = (struct lw_rec *)((char *)c->data + off);
                 if (r->new_dir != NULL) {
+                    lw_flush_all_runs(w);
                     lw_close_all(w);
                     emg_free(w->dir);
                     w->dir = r->new_dir;
@@ -973,6 +1111,7 @@ static void *lw_writer_main(void *arg)
                 count++;
             }
         }
+        lw_flush_all_runs(w);
 
         pthread_mutex_lock(&w->lock);
         to_free = NULL;
@@ -1095,6 +1234,7 @@ struct logwriter *logwriter_start(const struct logwriter_opts *o, char *err, siz
     atomic_init(&w->written, 0ul);
     atomic_init(&w->dropped, 0ul);
     atomic_init(&w->short_writes, 0ul);
+    atomic_init(&w->writes, 0ul);
     atomic_init(&w->orphaned, 0);
     atomic_init(&w->rot_size, 0ull);
     atomic_init(&w->rot_keep, ROTATION_KEEP_DEFAULT);

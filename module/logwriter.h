@@ -5,9 +5,10 @@
  * threads must never wait on a disk.  They hand finished lines to
  * logwriter_submit(), which copies the line into a bounded in-memory queue
  * under a short mutex and returns.  A single writer thread takes lines in
- * FIFO order and appends each one with exactly one write(2) to a file opened
- * O_APPEND in the log directory, so processes sharing the directory never
- * interleave lines (docs/connector-log.md#files).
+ * FIFO order and appends them to files opened O_APPEND in the log directory,
+ * whole lines only in every write(2)/writev(2) (the lines of one batch for
+ * one file go together, up to LW_RUN_MAX in one call), so processes sharing
+ * the directory never interleave parts of lines (docs/connector-log.md#files).
  *
  * Failures cost lines, never sessions: a full queue, a full disk or a
  * removed directory drops the line and counts it per file; once writing works
@@ -76,6 +77,9 @@ struct logwriter_opts {
 };
 
 #define LW_DEFAULT_MAX_QUEUED_BYTES ((size_t)16 * 1024 * 1024)
+/* The lines of one file that one batch writes with a single writev(2), at
+ * most: a batch writes each file's lines in runs of up to this many. */
+#define LW_RUN_MAX 64
 
 /* Close every open file; the next line for a file reopens it (and recreates
  * the directory if it was removed). */
@@ -134,7 +138,8 @@ unsigned long logwriter_stop_within(struct logwriter *w, int timeout_ms);
 struct logwriter_stats {
     unsigned long written;      /* lines appended in full */
     unsigned long dropped;      /* lines lost (queue full, open or write failed) */
-    unsigned long short_writes; /* write(2) calls that wrote part of a line */
+    unsigned long short_writes; /* write(2)/writev(2) calls that wrote part of what was asked */
+    unsigned long writes;       /* write(2)/writev(2) calls that appended lines */
     unsigned long batches;      /* times the writer took lines from the queue */
     unsigned long rotated;      /* files renamed to <name>.1 by size rotation */
     unsigned long compressed;   /* rotated files gzipped */

@@ -31,26 +31,54 @@ static size_t add(struct mkv *kv, size_t n, const char *key, const char *value)
     return n + 1;
 }
 
+/* Writes v in decimal at buf followed by `end`; returns buf, or when end is
+ * not NUL, the position after it (buf must hold 11 digits, a sign and end). */
+static char *put_digits(char *buf, unsigned long v, int negative, char end)
+{
+    char d[24], *p = d + sizeof d, *w = buf;
+
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    if (negative)
+        *w++ = '-';
+    while (p < d + sizeof d)
+        *w++ = *p++;
+    *w++ = end;
+    return end == '\0' ? buf : w;
+}
+
+static char *put_decimal(char *buf, unsigned v, char end)
+{
+    return put_digits(buf, v, 0, end);
+}
+
+static char *put_signed(char *buf, int v, char end)
+{
+    return put_digits(buf, v < 0 ? 0ul - (unsigned long)(long)v : (unsigned long)v, v < 0, end);
+}
+
 int message_log_build(struct sbuf *text, struct sbuf *json, const struct emg_event *ev, int utc)
 {
     const char *step = message_step_word(ev->u.message.step, ev->u.message.matched);
     struct mkv kv[MAX_KEYS];
     char trn[16], part[32], status[16], ts[40];
-    struct sbuf v = SBUF_INIT;
+    char vmem[256];
+    struct sbuf v = SBUF_ON(vmem);
     const char *p_trn = NULL, *p_part = NULL;
     size_t n = 0, i;
 
     if (step == NULL)
         return -1;
-    if (ev->u.message.trn != 0) {
-        snprintf(trn, sizeof(trn), "%u", ev->u.message.trn);
-        p_trn = trn;
-    }
+    if (ev->u.message.trn != 0)
+        p_trn = put_decimal(trn, ev->u.message.trn, '\0');
     if (ev->u.message.parts > 0) {
-        snprintf(part, sizeof(part), "%d/%d", ev->u.message.part, ev->u.message.parts);
+        /* "part/parts": the part is written before the parts, then joined */
+        char *slash = put_signed(part, ev->u.message.part, '/');
+        put_signed(slash, ev->u.message.parts, '\0');
         p_part = part;
     }
-    snprintf(status, sizeof(status), "%u", ev->u.message.status);
+    put_decimal(status, ev->u.message.status, '\0');
     switch (ev->u.message.step) {
     case EMGDIAG_MSG_CLIENT_SUBMIT:
         n = add(kv, n, "uuid", ev->u.message.uuid);
@@ -98,10 +126,17 @@ int message_log_build(struct sbuf *text, struct sbuf *json, const struct emg_eve
     }
     if (text != NULL) {
         emg_ts_text(ts, &ev->tv, utc);
-        sbuf_printf(text, "%s (%s,%d) %s", ts, ev->connector != NULL ? ev->connector : "",
-                    ev->instance, step);
+        sbuf_puts(text, ts);
+        sbuf_puts(text, " (");
+        sbuf_puts(text, ev->connector != NULL ? ev->connector : "");
+        sbuf_putc(text, ',');
+        sbuf_put_int(text, ev->instance);
+        sbuf_puts(text, ") ");
+        sbuf_puts(text, step);
         for (i = 0; i < n; i++) {
-            sbuf_printf(text, " %s=\"", kv[i].key);
+            sbuf_putc(text, ' ');
+            sbuf_puts(text, kv[i].key);
+            sbuf_puts(text, "=\"");
             esc_octets(text, (const unsigned char *)kv[i].value, strlen(kv[i].value), ESC_QUOTE);
             sbuf_putc(text, '"');
         }
@@ -114,13 +149,19 @@ int message_log_build(struct sbuf *text, struct sbuf *json, const struct emg_eve
         sbuf_puts(json, "\",\"connector\":\"");
         if (ev->connector != NULL)
             esc_json(json, ev->connector, strlen(ev->connector));
-        sbuf_printf(json, "\",\"instance\":%d,\"step\":\"%s\"", ev->instance, step);
+        sbuf_puts(json, "\",\"instance\":");
+        sbuf_put_int(json, ev->instance);
+        sbuf_puts(json, ",\"step\":\"");
+        sbuf_puts(json, step);
+        sbuf_putc(json, '"');
         for (i = 0; i < n; i++) {
             sbuf_reset(&v);
             esc_octets(&v, (const unsigned char *)kv[i].value, strlen(kv[i].value), ESC_QUOTE);
             if (v.failed)
                 json->failed = 1;
-            sbuf_printf(json, ",\"%s\":\"", kv[i].key);
+            sbuf_puts(json, ",\"");
+            sbuf_puts(json, kv[i].key);
+            sbuf_puts(json, "\":\"");
             esc_json(json, sbuf_cstr(&v), v.len);
             sbuf_putc(json, '"');
         }

@@ -15,11 +15,13 @@ void sbuf_init(struct sbuf *b)
     b->len = 0;
     b->cap = 0;
     b->failed = 0;
+    b->borrowed = 0;
 }
 
 void sbuf_free(struct sbuf *b)
 {
-    emg_free(b->buf);
+    if (!b->borrowed)
+        emg_free(b->buf);
     sbuf_init(b);
 }
 
@@ -53,17 +55,25 @@ int sbuf_reserve(struct sbuf *b, size_t more)
         }
         ncap *= 2;
     }
-    nbuf = emg_realloc(b->buf, ncap);
+    if (b->borrowed) {
+        /* Leaving the caller's array: the content moves to the heap. */
+        nbuf = emg_malloc(ncap);
+        if (nbuf != NULL && b->len > 0)
+            memcpy(nbuf, b->buf, b->len + 1);
+    } else {
+        nbuf = emg_realloc(b->buf, ncap);
+    }
     if (nbuf == NULL) {
         b->failed = 1;
         return -1;
     }
     b->buf = nbuf;
     b->cap = ncap;
+    b->borrowed = 0;
     return 0;
 }
 
-void sbuf_putn(struct sbuf *b, const char *s, size_t n)
+void sbuf_putn_grow(struct sbuf *b, const char *s, size_t n)
 {
     if (sbuf_reserve(b, n) != 0 || n == 0)
         return;
@@ -72,14 +82,24 @@ void sbuf_putn(struct sbuf *b, const char *s, size_t n)
     b->buf[b->len] = '\0';
 }
 
-void sbuf_putc(struct sbuf *b, char c)
+void sbuf_put_uint(struct sbuf *b, unsigned long long v)
 {
-    sbuf_putn(b, &c, 1);
+    char d[20], *p = d + sizeof d;
+
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    sbuf_putn(b, p, (size_t)(d + sizeof d - p));
 }
 
-void sbuf_puts(struct sbuf *b, const char *s)
+void sbuf_put_int(struct sbuf *b, long long v)
 {
-    sbuf_putn(b, s, strlen(s));
+    if (v < 0) {
+        sbuf_putc(b, '-');
+        sbuf_put_uint(b, 0ull - (unsigned long long)v);
+    } else {
+        sbuf_put_uint(b, (unsigned long long)v);
+    }
 }
 
 void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
@@ -119,7 +139,7 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 
 const char *sbuf_cstr(struct sbuf *b)
 {
-    if (b->buf == NULL)
+    if (b->buf == NULL || b->len == 0)
         return "";
     return b->buf;
 }

@@ -54,6 +54,9 @@
 
 /* Room for "connector." + a name + ".jsonl". */
 #define FILE_NAME_LEN (16 + EMG_NAME_MAX + 8)
+/* A pdu or message line (and its twin) is built in an array of this size on
+ * the SMPP thread's stack, and moves to the heap only when it is longer. */
+#define LINE_ON_STACK 2048
 
 enum flood_kind { FLOOD_DENY_CONNECT, FLOOD_DENY_LOGIN, FLOOD_BAD_LENGTH, FLOOD_PREBIND };
 
@@ -502,7 +505,8 @@ static void pdu_event(struct file_sink *fs, const struct emg_event *ev, void **s
     const struct emg_connector *c = ev->conn;
     struct smpp_decoded *d = ev->u.pdu.d;
     struct pdu_format_opts opts;
-    struct sbuf b = SBUF_INIT, j = SBUF_INIT;
+    char bmem[LINE_ON_STACK], jmem[LINE_ON_STACK];
+    struct sbuf b = SBUF_ON(bmem), j = SBUF_ON(jmem);
     const struct session_files *sf = slot != NULL ? *slot : NULL;
     char ts[32], buf[FILE_NAME_LEN];
     int fmt, build, utc;
@@ -522,7 +526,12 @@ static void pdu_event(struct file_sink *fs, const struct emg_event *ev, void **s
     opts.host_error = ev->u.pdu.host_unpack_failed ? HOST_UNPACK_ERROR : NULL;
     if (build & EMG_FMT_EMG) {
         emg_ts_text(ts, &ev->tv, utc);
-        sbuf_printf(&b, "%s INFO  (%s,%d) ", ts, ev->connector, ev->instance);
+        sbuf_puts(&b, ts);
+        sbuf_puts(&b, " INFO  (");
+        sbuf_puts(&b, ev->connector);
+        sbuf_putc(&b, ',');
+        sbuf_put_int(&b, ev->instance);
+        sbuf_puts(&b, ") ");
     }
     if (build & EMG_FMT_JSON) {
         json_open(&j, &ev->tv, utc, ev->connector, ev->instance);
@@ -550,7 +559,8 @@ static void pdu_event(struct file_sink *fs, const struct emg_event *ev, void **s
  * the message log is on and the connector's pdu log is. */
 static void message_event(struct file_sink *fs, const struct emg_event *ev)
 {
-    struct sbuf b = SBUF_INIT, j = SBUF_INIT;
+    char bmem[LINE_ON_STACK], jmem[LINE_ON_STACK];
+    struct sbuf b = SBUF_ON(bmem), j = SBUF_ON(jmem);
     int fmt = format_of(ev->cfg, ev->conn);
     int build = fmt | (fs->tap != NULL ? EMG_FMT_BOTH : 0);
     int rc;

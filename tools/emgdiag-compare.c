@@ -57,6 +57,10 @@ static void usage(FILE *out)
           "                             (default 1048576)\n"
           "      --text-only            pdu logs: cut fields from the text lines even where\n"
           "                             FILE.jsonl, the log's JSON twin, is there\n"
+          "      --window LINES         how many lines apart two lines of a pair may be\n"
+          "                             (default 32768)\n"
+          "      --window-memory MIB    at most this many MiB of SECOND's lines held for\n"
+          "                             pairing (default 24)\n"
           "  -h, --help                 this text\n"
           "  -V, --version              the version\n"
           "Exit status: 0 the logs agree; 1 they differ, or lines not in the format (or\n"
@@ -126,16 +130,44 @@ static enum kind guess_kind(struct logfile *lf)
     return lf->read_error != 0 ? KIND_UNKNOWN : k;
 }
 
+/* A whole number from 1 to max, digits only: 0, or -1. */
+static int parse_count(const char *s, unsigned long long max, unsigned long long *out)
+{
+    unsigned long long v = 0;
+
+    if (*s == '\0')
+        return -1;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9' || v > (max - (unsigned)(*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (unsigned)(*s - '0');
+    }
+    if (v == 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 struct sums {
     unsigned long paired, differ, only_a, only_b;
 };
 
 /* How far apart two lines of a pair may be: SECOND is read at most
- * WINDOW_LINES lines ahead of FIRST, and its unpaired lines are kept until
- * FIRST is WINDOW_LINES lines past them, as long as the lines held stay
- * under WINDOW_BYTES (docs/man/emgdiag-compare.1, WINDOW). */
+ * `lines` lines ahead of FIRST, and its unpaired lines are kept until
+ * FIRST is `lines` lines past them, as long as the lines held stay under
+ * `bytes`.  When `bytes` is what binds, reading ahead stops and an unpaired
+ * line goes once FIRST is half the lines held past it, so a pair may then
+ * be that far apart either way (docs/man/emgdiag-compare.1, WINDOW;
+ * --window, --window-memory). */
+struct window {
+    unsigned long long lines;
+    size_t bytes;
+};
+
 #define WINDOW_LINES 32768ull
-#define WINDOW_BYTES ((size_t)24 * 1024 * 1024)
+#define WINDOW_MIB 24ull
+#define WINDOW_LINES_MAX 1000000000ull
+#define WINDOW_MIB_MAX 1048576ull /* 1 TiB: the machine's memory is the real bound */
 
 static void only_in_second(const struct options *o, const struct line *l, struct sums *sum)
 {
@@ -161,8 +193,9 @@ static int read_second(const struct options *o, struct logfile *fb, struct json_
 /* Pairs FIRST's lines with SECOND's within the window, printing as it
  * goes; the counts in *sum.  -1 when a file could not be read to its end
  * (reported). */
-static int compare(const struct options *o, struct logfile *fa, struct logfile *fb,
-                   struct json_twin *ta, struct json_twin *tb, struct table *t, struct sums *sum)
+static int compare(const struct options *o, const struct window *win, struct logfile *fa,
+                   struct logfile *fb, struct json_twin *ta, struct json_twin *tb, struct table *t,
+                   struct sums *sum)
 {
     int (*parse)(struct line *) = o->kind == KIND_PDU ? parse_pdu_line : parse_connector_line;
     unsigned long long ia = 0;
@@ -177,15 +210,15 @@ static int compare(const struct options *o, struct logfile *fa, struct logfile *
 
         if (json_twin_read_error(ta) != 0)
             return -1;
-        /* SECOND up to WINDOW_LINES ahead; its lines too far behind out */
-        while (more_b && t->added < ia + WINDOW_LINES && t->bytes < WINDOW_BYTES) {
+        /* SECOND up to win->lines ahead; its lines too far behind out */
+        while (more_b && t->added < ia + win->lines && t->bytes < win->bytes) {
             if ((r = read_second(o, fb, tb, t)) < 0)
                 return -1;
             more_b = r;
         }
         while ((e = t->oldest) != NULL &&
-               (e->paired || e->seq + WINDOW_LINES < ia ||
-                (t->bytes >= WINDOW_BYTES && e->seq < ia))) {
+               (e->paired || e->seq + win->lines < ia ||
+                (t->bytes >= win->bytes && e->seq + t->n / 2 < ia))) {
             if (!e->paired)
                 only_in_second(o, &e->l, sum);
             table_drop_oldest(t);
@@ -245,6 +278,8 @@ int main(int argc, char **argv)
         { "version", no_argument, NULL, 'V' },
         { "max-line-length", required_argument, NULL, 'M' },
         { "text-only", no_argument, NULL, 'T' },
+        { "window", required_argument, NULL, 'w' },
+        { "window-memory", required_argument, NULL, 'W' },
         { NULL, 0, NULL, 0 },
     };
     struct options o;
@@ -254,6 +289,8 @@ int main(int argc, char **argv)
     struct table t;
     struct sums sum;
     size_t max_len = LINEREADER_DEFAULT_MAX;
+    struct window win = {WINDOW_LINES, (size_t)WINDOW_MIB * 1024 * 1024};
+    unsigned long long n;
     int opt, rc;
 
     memset(&o, 0, sizeof o);
@@ -284,6 +321,20 @@ int main(int argc, char **argv)
             }
             break;
         case 'T': text_only = 1; break;
+        case 'w':
+        case 'W':
+            if (parse_count(optarg, opt == 'w' ? WINDOW_LINES_MAX : WINDOW_MIB_MAX, &n) != 0) {
+                fprintf(stderr, PROG ": %s wants a whole number from 1 to %llu, not \"%s\"\n",
+                        opt == 'w' ? "--window" : "--window-memory",
+                        opt == 'w' ? WINDOW_LINES_MAX : WINDOW_MIB_MAX, optarg);
+                free(o.ignored);
+                return EXIT_USAGE;
+            }
+            if (opt == 'w')
+                win.lines = n;
+            else
+                win.bytes = (size_t)n * 1024 * 1024;
+            break;
         case 'h': usage(stdout); return EXIT_SAME;
         case 'V': printf(PROG " %s\n", EMGDIAG_VERSION); return EXIT_SAME;
         default: usage(stderr); return EXIT_USAGE;
@@ -324,7 +375,7 @@ int main(int argc, char **argv)
         rc = -1;
     memset(&sum, 0, sizeof sum);
     if (rc == 0)
-        rc = compare(&o, &fa, &fb, &ta, &tb, &t, &sum);
+        rc = compare(&o, &win, &fa, &fb, &ta, &tb, &t, &sum);
     if (rc == 0)
         printf("%lu paired (%lu differ), %lu only in %s, %lu only in %s\n", sum.paired, sum.differ,
                sum.only_a, fa.path, sum.only_b, fb.path);

@@ -329,6 +329,18 @@ same "a pair further apart than the window: each line only in its file" "$OUT" \
 { head -n 20000 win.body; echo "$far"; tail -n 20000 win.body; } >win.c
 run_tool -q win.a win.c
 same "a pair 20,000 lines apart, within the window: paired" "$OUT" "40001 paired (0 differ), 0 only in win.a, 0 only in win.c"
+# --window and --window-memory move the bounds: 10,000 lines, or 1 MiB of
+# these 112-octet lines (fewer than 10,000 of them), no longer reach the pair
+# 20,000 lines apart; 50,000 lines reach the one 40,000 apart.
+run_tool -q --window 10000 win.a win.c
+same "--window 10000: the pair 20,000 lines apart is not found" "$OUT" "40000 paired (0 differ), 1 only in win.a, 1 only in win.c"
+run_tool -q --window-memory 1 win.a win.c
+same "--window-memory 1: nor with 1 MiB of lines held" "$OUT" "40000 paired (0 differ), 1 only in win.a, 1 only in win.c"
+run_tool -q --window 50000 win.a win.b
+same "--window 50000: the pair 40,000 lines apart is found" "$OUT" "40001 paired (0 differ), 0 only in win.a, 0 only in win.b"
+run_tool --window 0 win.a win.b
+[ $RC -eq 2 ] && [ "$ERR" = 'emgdiag-compare: --window wants a whole number from 1 to 1000000000, not "0"' ] \
+    && ok "--window 0: usage error, exit 2" || bad "--window 0: exit $RC, $ERR"
 rm -f win.a win.b win.c win.body
 
 tool_summary

@@ -60,33 +60,36 @@ START_TEST(every_octet)
 }
 END_TEST
 
-/* Every octet at every position of a longer run (the escaper copies runs
-   of plain octets in words). */
+/* Every octet at every position of runs of 1 to 19 octets, with and
+   without ESC_QUOTE (the escaper copies runs of plain octets in words, and
+   the last word may overlap the one before it). */
 START_TEST(every_octet_in_runs)
 {
-    unsigned c, pos;
+    unsigned c, pos, len, quote;
     unsigned char in[19];
     char want[19 * 4 + 1], one[8];
 
-    for (c = 0; c < 256; c++) {
-        for (pos = 0; pos < sizeof(in); pos++) {
-            size_t i;
+    for (quote = 0; quote < 2; quote++)
+        for (len = 1; len <= sizeof(in); len++)
+            for (c = 0; c < 256; c++) {
+                for (pos = 0; pos < len; pos++) {
+                    size_t i;
 
-            memset(in, 'a', sizeof(in));
-            in[pos] = (unsigned char)c;
-            want[0] = '\0';
-            for (i = 0; i < sizeof(in); i++) {
-                if (in[i] == '\\')
-                    strcpy(one, "\\\\");
-                else if (in[i] >= 0x20 && in[i] <= 0x7e)
-                    snprintf(one, sizeof(one), "%c", in[i]);
-                else
-                    snprintf(one, sizeof(one), "\\x%02x", in[i]);
-                strcat(want, one);
+                    memset(in, 'a', sizeof(in));
+                    in[pos] = (unsigned char)c;
+                    want[0] = '\0';
+                    for (i = 0; i < len; i++) {
+                        if (in[i] == '\\')
+                            strcpy(one, "\\\\");
+                        else if (in[i] >= 0x20 && in[i] <= 0x7e && !(quote && in[i] == '"'))
+                            snprintf(one, sizeof(one), "%c", in[i]);
+                        else
+                            snprintf(one, sizeof(one), "\\x%02x", in[i]);
+                        strcat(want, one);
+                    }
+                    ck_assert_str_eq(escaped(in, len, quote ? ESC_QUOTE : 0), want);
+                }
             }
-            ck_assert_str_eq(escaped(in, sizeof(in), 0), want);
-        }
-    }
 }
 END_TEST
 
@@ -114,6 +117,74 @@ START_TEST(appends)
     esc_json(&b, "\"", 1);
     ck_assert_str_eq(sbuf_cstr(&b), "k=\\x0a\\\"");
     sbuf_free(&b);
+}
+END_TEST
+
+/* sbuf_put_uint/sbuf_put_int write what printf's %llu/%lld write. */
+START_TEST(decimal_as_printf_writes_it)
+{
+    static const unsigned long long u[] = {0, 9, 10, 99, 100, 4294967295ull, 18446744073709551615ull};
+    static const long long s[] = {0, -1, 1, -10, 2147483647ll, -2147483648ll,
+                                  9223372036854775807ll, -9223372036854775807ll - 1};
+    struct sbuf b = SBUF_INIT;
+    char want[32];
+    size_t i;
+
+    for (i = 0; i < sizeof u / sizeof u[0]; i++) {
+        sbuf_reset(&b);
+        sbuf_puts(&b, "n=");
+        sbuf_put_uint(&b, u[i]);
+        snprintf(want, sizeof want, "n=%llu", u[i]);
+        ck_assert_str_eq(sbuf_cstr(&b), want);
+    }
+    for (i = 0; i < sizeof s / sizeof s[0]; i++) {
+        sbuf_reset(&b);
+        sbuf_put_int(&b, s[i]);
+        snprintf(want, sizeof want, "%lld", s[i]);
+        ck_assert_str_eq(sbuf_cstr(&b), want);
+    }
+    sbuf_free(&b);
+}
+END_TEST
+
+/* An sbuf on the caller's array keeps its content when a line outgrows the
+   array (it moves to the heap) and never frees the array (ASan would see
+   a free of the stack). */
+START_TEST(sbuf_on_an_array_moves_to_the_heap)
+{
+    char mem[16], want[96];
+    struct sbuf b = SBUF_ON(mem);
+    int i;
+
+    ck_assert_str_eq(sbuf_cstr(&b), "");
+    sbuf_puts(&b, "0123456789");
+    ck_assert_ptr_eq(b.buf, mem);
+    ck_assert_str_eq(sbuf_cstr(&b), "0123456789");
+    sbuf_putc(&b, 'a');
+    sbuf_puts(&b, "bcd"); /* 14 octets and the NUL: still in the array */
+    ck_assert_ptr_eq(b.buf, mem);
+    sbuf_putc(&b, 'e'); /* 15 and the NUL fill it */
+    ck_assert_ptr_eq(b.buf, mem);
+    sbuf_putc(&b, 'f'); /* one more moves it */
+    ck_assert_ptr_ne(b.buf, mem);
+    ck_assert_str_eq(sbuf_cstr(&b), "0123456789abcdef");
+    for (i = 0; i < 4; i++)
+        sbuf_puts(&b, "0123456789abcdef");
+    strcpy(want, "0123456789abcdef");
+    for (i = 0; i < 4; i++)
+        strcat(want, "0123456789abcdef");
+    ck_assert_str_eq(sbuf_cstr(&b), want);
+    ck_assert_uint_eq(b.len, strlen(want));
+    sbuf_free(&b);
+    /* freed, it is an empty heap sbuf that works again */
+    sbuf_puts(&b, "x");
+    ck_assert_str_eq(sbuf_cstr(&b), "x");
+    sbuf_free(&b);
+    {
+        char small[4];
+        struct sbuf c = SBUF_ON(small);
+        sbuf_free(&c); /* never used: nothing to free */
+    }
 }
 END_TEST
 
@@ -226,6 +297,8 @@ static Suite *escape_suite(void)
     tcase_add_test(tc, cr_lf_nul_high);
     tcase_add_test(tc, flags);
     tcase_add_test(tc, appends);
+    tcase_add_test(tc, decimal_as_printf_writes_it);
+    tcase_add_test(tc, sbuf_on_an_array_moves_to_the_heap);
     tcase_add_test(tc, json_escaping);
     tcase_add_test(tc, text_utc);
     tcase_add_test(tc, text_local_and_switch);

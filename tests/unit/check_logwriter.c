@@ -890,6 +890,129 @@ START_TEST(test_short_write_leaves_no_torn_line)
 }
 END_TEST
 
+/* The lines of one batch that go to one file reach it in one writev(2) per
+ * LW_RUN_MAX lines, whole and in order, however the files interleave in
+ * the queue: 3 files x 150 lines held back into one batch are 3 x 3 calls. */
+#define RUN_TEST_LINES 150
+START_TEST(test_a_batch_writes_each_file_in_runs)
+{
+    LINGER_FROM_LOOP();
+    static const char *const names[3] = {"pdu.a", "message.b", "shared.c"};
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    char line[101], *expected[3];
+    unsigned long before, runs;
+    int i, f;
+
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    for (f = 0; f < 3; f++) {
+        expected[f] = calloc(1, RUN_TEST_LINES * 100 + 8);
+        ck_assert_ptr_nonnull(expected[f]);
+        strcpy(expected[f], "open\n");
+        ck_assert_int_eq(submit_str(w, names[f], "open\n"), 0);
+    }
+    logwriter_flush(w); /* every file is open now */
+    logwriter_stats(w, &s);
+    before = s.writes;
+    hold_writer(w, &c);
+    for (i = 0; i < RUN_TEST_LINES; i++)
+        for (f = 0; f < 3; f++) {
+            line100(line, names[f], i);
+            ck_assert_int_eq(submit_str(w, names[f], line), 0);
+            strcat(expected[f] + 5 + i * 100, line);
+        }
+    release_writer(&c);
+    logwriter_flush(w);
+    logwriter_stats(w, &s);
+    runs = (RUN_TEST_LINES + LW_RUN_MAX - 1) / LW_RUN_MAX;
+    ck_assert_uint_eq(s.written, 3 + 3 * RUN_TEST_LINES);
+    ck_assert_uint_eq(s.dropped, 0);
+    ck_assert_uint_eq(s.writes - before, 3 * runs);
+    logwriter_stop(w);
+    for (f = 0; f < 3; f++) {
+        assert_file_is(dir, names[f], expected[f]);
+        free(expected[f]);
+    }
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
+/* A full disk that cuts a run in the middle keeps the lines before the cut
+ * whole, undoes the cut one (own file) or ends it with a newline as soon as
+ * it can (shared file), and counts every line from the cut on as lost: the
+ * same lines as when each line was written on its own. */
+START_TEST(test_short_write_inside_a_run)
+{
+    LINGER_FROM_LOOP();
+    char *dir = make_tmpdir();
+    struct test_ctx c;
+    struct logwriter *w;
+    struct logwriter_stats s;
+    struct rlimit rl;
+    rlim_t saved;
+    char line[21][101], expected[2 * 1024 + 512], *got;
+    int results[2][20], i;
+
+    signal(SIGXFSZ, SIG_IGN);
+    test_ctx_init(&c);
+    w = start_writer(dir, 0, &c);
+    for (i = 0; i < 21; i++)
+        line100(line[i], "r", i);
+    ck_assert_int_eq(submit_str(w, "pdu.x", "o\n"), 0);
+    ck_assert_int_eq(submit_str(w, "shared.x", "o\n"), 0);
+    logwriter_flush(w);
+    hold_writer(w, &c);
+    for (i = 0; i < 20; i++) {
+        results[0][i] = submit_str(w, "pdu.x", line[i]);
+        results[1][i] = submit_str(w, "shared.x", line[i]);
+    }
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+    saved = rl.rlim_cur;
+    /* "o\n", ten lines and half of the eleventh fit; no ck_assert until the
+     * limit is lifted again. */
+    rl.rlim_cur = 2 + 10 * 100 + 50;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    release_writer(&c);
+    logwriter_flush(w);
+    rl.rlim_cur = saved;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    for (i = 0; i < 20; i++) {
+        ck_assert_int_eq(results[0][i], 0);
+        ck_assert_int_eq(results[1][i], 0);
+    }
+    logwriter_stats(w, &s);
+    ck_assert_uint_eq(s.written, 2 + 2 * 10);
+    ck_assert_uint_eq(s.dropped, 2 * 10);
+    ck_assert_int_eq(submit_str(w, "pdu.x", line[20]), 0);
+    ck_assert_int_eq(submit_str(w, "shared.x", line[20]), 0);
+    logwriter_stop(w);
+    strcpy(expected, "o\n");
+    for (i = 0; i < 10; i++)
+        strcat(expected, line[i]);
+    strcat(expected, line[20]);
+    assert_file_is(dir, "pdu.x", expected);
+    strcpy(expected, "o\n");
+    for (i = 0; i < 10; i++)
+        strcat(expected, line[i]);
+    snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%.50s\n%s",
+             line[10], line[20]);
+    assert_file_is(dir, "shared.x", expected);
+    got = read_file(dir, "general", NULL);
+    ck_assert_ptr_nonnull(got);
+    snprintf(expected, sizeof expected, DROPPED_FMT, 10ul, "pdu.x");
+    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
+    snprintf(expected, sizeof expected, DROPPED_FMT, 10ul, "shared.x");
+    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
+    free(got);
+    remove_tree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_full_filesystem_drops_then_reports)
 {
     LINGER_FROM_LOOP();
@@ -1533,6 +1656,8 @@ static Suite *logwriter_suite(void)
     tcase_add_loop_test(tc, test_stop_within_gives_up_on_a_stuck_writer, 0, 2);
     tcase_add_loop_test(tc, test_short_write_leaves_no_torn_line, 0, 2);
     tcase_add_loop_test(tc, test_full_filesystem_drops_then_reports, 0, 2);
+    tcase_add_loop_test(tc, test_a_batch_writes_each_file_in_runs, 0, 2);
+    tcase_add_loop_test(tc, test_short_write_inside_a_run, 0, 2);
     tcase_add_loop_test(tc, test_unwritable_general_goes_to_host_log, 0, 2);
     tcase_add_loop_test(tc, test_set_dir_switches_between_lines, 0, 2);
     tcase_add_loop_test(tc, test_eight_threads_all_lines_intact_and_ordered, 0, 2);

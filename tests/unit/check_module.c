@@ -9,9 +9,13 @@
 #include "emgdiag_hook.h"
 
 #include "abi_driver.h"
+#include "config.h"
+#include "dispatch.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -730,6 +734,83 @@ END_TEST
 /* Before a successful bind a connection writes at most 16 pdu lines in
  * full (binds and unbinds always); the rest are one SUPPRESSED count in
  * general, written when the bind succeeds (docs/pdu-log.md). */
+/* The configuration in force is read without a lock (module/dispatch.c):
+ * four threads dispatch events whose sink reads the configuration each
+ * carries while the main thread replaces it 200 times.  A snapshot freed
+ * while a dispatch still reads it shows under ASan (make check-asan) as a
+ * use after free; here every event must see a whole configuration. */
+struct count_sink {
+    struct emg_sink base;
+    atomic_ulong seen, bad;
+};
+
+static void count_on_event(struct emg_sink *s, const struct emg_event *ev, void **slot)
+{
+    struct count_sink *c = (struct count_sink *)s;
+
+    (void)slot;
+    if (ev->cfg == NULL || ev->cfg->log_dir == NULL || strncmp(ev->cfg->log_dir, "/logs-", 6) != 0)
+        atomic_fetch_add(&c->bad, 1);
+    atomic_fetch_add(&c->seen, 1);
+}
+
+static void count_close(struct emg_sink *s, int timeout_ms)
+{
+    (void)s;
+    (void)timeout_ms;
+}
+
+static const struct emg_sink_ops count_ops = {
+    .name = "count", .on_event = count_on_event, .close = count_close};
+
+#define DISPATCH_THREADS 4
+#define DISPATCH_EVENTS 20000
+
+static void *dispatch_many(void *arg)
+{
+    int i;
+
+    (void)arg;
+    for (i = 0; i < DISPATCH_EVENTS; i++) {
+        struct emg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.kind = EMG_EV_GENERAL;
+        dispatch_event(&ev, NULL);
+    }
+    return NULL;
+}
+
+static struct emg_config *numbered_config(int n)
+{
+    char xml[128];
+    struct emg_config *cfg;
+
+    snprintf(xml, sizeof xml, "<emgdiag><logs dir=\"/logs-%d\"/></emgdiag>\n", n);
+    cfg = emg_config_load_buffer_flags(xml, strlen(xml), "mem.xml", NULL, EMG_CONFIG_NO_FILESYSTEM);
+    ck_assert_ptr_nonnull(cfg);
+    return cfg;
+}
+
+START_TEST(reload_while_dispatching)
+{
+    static struct count_sink sink = {.base = {.ops = &count_ops}};
+    pthread_t t[DISPATCH_THREADS];
+    int i;
+
+    ck_assert_int_eq(dispatch_start(numbered_config(0)), 0);
+    ck_assert_int_eq(dispatch_add_sink(&sink.base), 0);
+    for (i = 0; i < DISPATCH_THREADS; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, dispatch_many, NULL), 0);
+    for (i = 1; i <= 200; i++)
+        ck_assert_int_eq(dispatch_reload(numbered_config(i)), 0);
+    for (i = 0; i < DISPATCH_THREADS; i++)
+        pthread_join(t[i], NULL);
+    ck_assert_int_eq(dispatch_stop(1000), 0);
+    ck_assert_uint_eq(atomic_load(&sink.seen), (unsigned long)DISPATCH_THREADS * DISPATCH_EVENTS);
+    ck_assert_uint_eq(atomic_load(&sink.bad), 0);
+}
+END_TEST
+
 START_TEST(prebind_pdus_are_bounded)
 {
     const struct emgdiag_module *m =
@@ -973,6 +1054,7 @@ static Suite *module_suite(void)
     tcase_add_test(tc, host_unpack_failure_is_shown);
     tcase_add_test(tc, shutdown_is_bounded_on_a_stuck_disk);
     tcase_add_test(tc, reload_is_done_off_the_callers_thread);
+    tcase_add_test(tc, reload_while_dispatching);
     tcase_add_test(tc, prebind_pdus_are_bounded);
     tcase_add_test(tc, long_values_cut_by_default);
     tcase_add_test(tc, long_values_whole_with_zero);
