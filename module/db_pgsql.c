@@ -14,8 +14,6 @@
 #include "alloc.h"
 #include "sbuf.h"
 
-/* Rows per INSERT statement (each row is at most 19 parameters). */
-#define ROWS_PER_STATEMENT 200
 /* The advisory lock that serialises schema changes (any constant). */
 #define SCHEMA_LOCK "4242011"
 
@@ -209,10 +207,11 @@ fail:
 }
 
 /* One INSERT of rows[i] for i in idx[0..n), all of one table. */
-static long insert_some(struct db_pgsql *d, int table, const char *node, const char *box,
+static long insert_some(void *be, int table, const char *node, const char *box,
                         const struct db_row *rows, const char *const *sessions, const size_t *idx,
                         size_t n, char *err, size_t errlen)
 {
+    struct db_pgsql *d = be;
     const char *const *cols = db_table_columns(table);
     size_t ncols = 0, per, i, c, p = 0;
     struct sbuf sql = SBUF_INIT, nums = SBUF_INIT;
@@ -340,41 +339,19 @@ long db_pgsql_insert(struct db_pgsql *d, const char *node, const char *box,
                      const struct db_row *rows, const char *const *sessions, size_t n, char *err,
                      size_t errlen)
 {
-    size_t *idx = emg_malloc((n ? n : 1) * sizeof(*idx));
-    long inserted = 0, got;
+    long inserted;
 
-    if (idx == NULL) {
-        snprintf(err, errlen, "out of memory");
+    if (exec(d, "BEGIN", err, errlen, "BEGIN") != 0)
+        return -1;
+    inserted = db_insert_by_table(d, insert_some, DB_ROWS_PER_STATEMENT, node, box, rows,
+                                  sessions, n, err, errlen);
+    if (inserted < 0) {
+        PQclear(PQexec(d->conn, "ROLLBACK"));
         return -1;
     }
-    if (exec(d, "BEGIN", err, errlen, "BEGIN") != 0) {
-        emg_free(idx);
-        return -1;
-    }
-    for (int t = 0; t < DB_TABLES; t++) {
-        size_t k = 0;
-
-        for (size_t i = 0; i <= n; i++) {
-            if (i < n && rows[i].table == t)
-                idx[k++] = i;
-            if (k == ROWS_PER_STATEMENT || (i == n && k > 0)) {
-                got = insert_some(d, t, node, box, rows, sessions, idx, k, err, errlen);
-                if (got < 0)
-                    goto fail;
-                inserted += got;
-                k = 0;
-            }
-        }
-    }
-    emg_free(idx);
     if (exec(d, "COMMIT", err, errlen, "COMMIT") != 0)
         return -1;
     return inserted;
-
-fail:
-    emg_free(idx);
-    PQclear(PQexec(d->conn, "ROLLBACK"));
-    return -1;
 }
 
 long db_pgsql_expire(struct db_pgsql *d, const char *node, int64_t before_us, int limit,

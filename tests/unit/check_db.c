@@ -3,7 +3,8 @@
  * a JSON twin cut into a row's columns (module/db_row.c) and the SQLite
  * back-end (module/db_sqlite.c): schema creation, the upgrade from version
  * 0, a newer version left alone, batches, the unique key, retention; and
- * the tools' URIs (module/db.c, module/db_mysql.c's mysql:// reader).
+ * the tools' URIs (module/db.c, module/db_mysql.c's mysql:// reader); the
+ * batch cut into statements by table (db_insert_by_table).
  * Expected columns come from the twin lines as docs/pdu-log.md and
  * docs/connector-log.md write them, typed in here.
  */
@@ -378,6 +379,78 @@ START_TEST(test_uris)
 }
 END_TEST
 
+/* db_insert_by_table: table by table, in order, at most `per` a call. */
+struct some_call {
+    int table;
+    size_t idx[8], n;
+};
+static struct some_call calls[16];
+static size_t ncalls;
+
+static long record_some(void *be, int table, const char *node, const char *box,
+                        const struct db_row *rows, const char *const *sessions, const size_t *idx,
+                        size_t n, char *err, size_t errlen)
+{
+    (void)node;
+    (void)box;
+    (void)rows;
+    (void)sessions;
+    ck_assert_uint_lt(ncalls, 16);
+    ck_assert_uint_le(n, 8);
+    calls[ncalls].table = table;
+    calls[ncalls].n = n;
+    memcpy(calls[ncalls].idx, idx, n * sizeof(*idx));
+    ncalls++;
+    if (be != NULL && table == DB_SECURITYLOG) {
+        snprintf(err, errlen, "refused");
+        return -1;
+    }
+    return (long)n;
+}
+
+START_TEST(test_insert_by_table)
+{
+    struct db_row rows[7];
+    const char *sessions[7] = { NULL };
+    char err[64];
+    /* pdu, conn, pdu, pdu, security, pdu, conn */
+    static const int tables[7] = { DB_PDULOG, DB_CONNECTORLOG, DB_PDULOG, DB_PDULOG,
+                                   DB_SECURITYLOG, DB_PDULOG, DB_CONNECTORLOG };
+
+    memset(rows, 0, sizeof(rows));
+    for (int i = 0; i < 7; i++)
+        rows[i].table = tables[i];
+    ncalls = 0;
+    ck_assert_int_eq(db_insert_by_table(NULL, record_some, 3, "n", "b", rows, sessions, 7, err,
+                                        sizeof(err)),
+                     7);
+    ck_assert_uint_eq(ncalls, 4);
+    ck_assert_int_eq(calls[0].table, DB_CONNECTORLOG);
+    ck_assert_uint_eq(calls[0].n, 2);
+    ck_assert(calls[0].idx[0] == 1 && calls[0].idx[1] == 6);
+    ck_assert_int_eq(calls[1].table, DB_PDULOG);
+    ck_assert_uint_eq(calls[1].n, 3);
+    ck_assert(calls[1].idx[0] == 0 && calls[1].idx[1] == 2 && calls[1].idx[2] == 3);
+    ck_assert_int_eq(calls[2].table, DB_PDULOG);
+    ck_assert(calls[2].n == 1 && calls[2].idx[0] == 5);
+    ck_assert(calls[3].table == DB_SECURITYLOG && calls[3].n == 1 && calls[3].idx[0] == 4);
+    /* no rows: no call */
+    ncalls = 0;
+    ck_assert_int_eq(db_insert_by_table(NULL, record_some, 0, "n", "b", rows, sessions, 0, err,
+                                        sizeof(err)),
+                     0);
+    ck_assert_uint_eq(ncalls, 0);
+    /* a call that fails ends it: -1, err set, no later table */
+    ncalls = 0;
+    err[0] = '\0';
+    ck_assert_int_eq(db_insert_by_table(rows, record_some, 8, "n", "b", rows, sessions, 7, err,
+                                        sizeof(err)),
+                     -1);
+    ck_assert_str_eq(err, "refused");
+    ck_assert_uint_eq(ncalls, 3);
+}
+END_TEST
+
 static Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -390,6 +463,7 @@ static Suite *db_suite(void)
     tcase_add_test(rows, test_refused);
     tcase_add_test(rows, test_uris);
     tcase_add_test(rows, test_message_row);
+    tcase_add_test(rows, test_insert_by_table);
     tcase_add_checked_fixture(sqlite, make_dir, remove_dir);
     tcase_add_test(sqlite, test_schema_and_rows);
     tcase_add_test(sqlite, test_upgrade_and_newer);
