@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "alloc.h"
 
@@ -236,28 +235,57 @@ static int skip_value(struct scan *s, int depth)
     return fail(s, "a string, a number or an object expected");
 }
 
-/* "YYYY-MM-DDTHH:MM:SS.uuuuuu+HH:MM" as microseconds since 1970, UTC. */
-static int parse_iso(const char *t, int64_t *us)
+/* The value of the k decimal digits at t, or -1. */
+static long digits(const char *t, int k)
 {
-    int Y, M, D, h, m, sec, oh, om, n = 0;
-    long micros;
-    char sign;
-    struct tm tm;
+    long v = 0;
 
-    if (strlen(t) != 32 ||
-        sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d.%6ld%c%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &micros,
-               &sign, &oh, &om, &n) != 10 ||
-        n != 32 || (sign != '+' && sign != '-') || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 ||
-        m > 59 || sec > 60 || oh > 23 || om > 59 || micros < 0)
+    for (int i = 0; i < k; i++) {
+        if (t[i] < '0' || t[i] > '9')
+            return -1;
+        v = v * 10 + (t[i] - '0');
+    }
+    return v;
+}
+
+/* Days from 1970-01-01 to year y, month m (1-12), day d of the proleptic
+ * Gregorian calendar; a day past the month's end counts on into the next
+ * (as timegm() does). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuu+HH:MM" (exactly: digits where digits are)
+ * as microseconds since 1970, UTC. */
+static int parse_iso(const char *t, size_t n, int64_t *us)
+{
+    long Y, M, D, h, m, sec, micros, oh, om;
+
+    if (n != 32 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
+        t[16] != ':' || t[19] != '.' || (t[26] != '+' && t[26] != '-') || t[29] != ':')
         return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = Y - 1900;
-    tm.tm_mon = M - 1;
-    tm.tm_mday = D;
-    tm.tm_hour = h;
-    tm.tm_min = m;
-    tm.tm_sec = sec;
-    *us = ((int64_t)timegm(&tm) - (sign == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60)) *
+    Y = digits(t, 4);
+    M = digits(t + 5, 2);
+    D = digits(t + 8, 2);
+    h = digits(t + 11, 2);
+    m = digits(t + 14, 2);
+    sec = digits(t + 17, 2);
+    micros = digits(t + 20, 6);
+    oh = digits(t + 27, 2);
+    om = digits(t + 30, 2);
+    if (Y < 0 || M < 1 || M > 12 || D < 1 || D > 31 || h < 0 || h > 23 || m < 0 || m > 59 ||
+        sec < 0 || sec > 60 || micros < 0 || oh < 0 || oh > 23 || om < 0 || om > 59)
+        return -1;
+    *us = ((days_from_civil(Y, (int)M, (int)D) * 86400 + h * 3600 + m * 60 + sec) -
+           (t[26] == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60)) *
               1000000 +
           micros;
     return 0;
@@ -271,14 +299,20 @@ static int col_index(int table, const char *name)
     char col[32];
     size_t i;
 
+    if (table != DB_MESSAGELOG) {
+        for (int k = 0; cols[k] != NULL; k++)
+            if (cols[k][0] == name[0] && strcmp(cols[k], name) == 0)
+                return k;
+        return -1;
+    }
     for (i = 0; name[i] != '\0' && i + 1 < sizeof(col); i++)
-        col[i] = table == DB_MESSAGELOG && name[i] == '-' ? '_' : name[i];
+        col[i] = name[i] == '-' ? '_' : name[i];
     if (name[i] != '\0')
         return -1;
     col[i] = '\0';
-    if (table == DB_MESSAGELOG && strchr(name, '_') != NULL) /* the twin writes dlr-key */
+    if (strchr(name, '_') != NULL) /* the twin writes dlr-key */
         return -1;
-    if (table == DB_MESSAGELOG && strcmp(col, "id") == 0) /* `id` is every table's key */
+    if (strcmp(col, "id") == 0) /* `id` is every table's key */
         snprintf(col, sizeof(col), "message_id");
     for (int k = 0; cols[k] != NULL; k++)
         if (strcmp(cols[k], col) == 0)
@@ -293,33 +327,52 @@ static int is_int_col(int table, const char *name)
                                       strcmp(name, "datalen") == 0);
 }
 
-/* Within the `fields` object fo[0..n): the first string value of KEY (or
- * the first element of its array) into column `col`. */
-static void field_column(struct db_row *r, struct scan *outer, const char *fo, size_t n,
-                         const char *key, int col)
+/* The `fields` keys that have a column of the pdu log, and the column. */
+static const struct {
+    const char *key, *col;
+} field_keys[] = { { "MESSAGEID", "message_id" },
+                   { "RECEIPTEDMESSAGEID", "receipted_message_id" },
+                   { "SOURCEADDR", "source_addr" },
+                   { "DESTINATIONADDR", "destination_addr" } };
+#define NFIELD_KEYS (sizeof(field_keys) / sizeof(field_keys[0]))
+
+/* Within the `fields` object fo[0..n), in one pass: for each of
+ * field_keys, the value of its first occurrence into its column when that
+ * is a string (or an array whose first element is one). */
+static void field_columns(struct db_row *r, struct scan *outer, const char *fo, size_t n)
 {
     struct scan s;
     size_t kstart, vstart;
+    int decided[NFIELD_KEYS] = { 0 }, left = NFIELD_KEYS;
 
     memset(&s, 0, sizeof(s));
     s.p = fo + 1;
     s.end = fo + n - 1;
     s.out = outer->out;
     s.outlen = outer->outlen;
-    for (;;) {
-        int match;
+    while (left > 0) {
+        int match = -1;
+        const char *vp;
 
         skip_ws(&s);
         if (s.p >= s.end || scan_string(&s, 1, &kstart) != 0)
             return;
-        match = strcmp(s.out + kstart, key) == 0;
+        for (size_t k = 0; k < NFIELD_KEYS; k++)
+            if (!decided[k] && s.out[kstart] == field_keys[k].key[0] &&
+                strcmp(s.out + kstart, field_keys[k].key) == 0)
+                match = (int)k;
         s.outlen = kstart;
         skip_ws(&s);
         if (s.p >= s.end || *s.p != ':')
             return;
         s.p++;
         skip_ws(&s);
-        if (match) {
+        vp = s.p;
+        if (match >= 0) {
+            int col = col_index(DB_PDULOG, field_keys[match].col);
+
+            decided[match] = 1;
+            left--;
             if (s.p < s.end && *s.p == '[') {
                 s.p++;
                 skip_ws(&s);
@@ -329,8 +382,10 @@ static void field_column(struct db_row *r, struct scan *outer, const char *fo, s
                 r->col[col].n = s.outlen - vstart - 1;
                 r->col[col].null = 0;
                 outer->outlen = s.outlen;
+            } else {
+                s.outlen = outer->outlen;
             }
-            return;
+            s.p = vp;
         }
         if (skip_value(&s, 1) != 0)
             return;
@@ -409,7 +464,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
             if (scan_string(&s, 1, &vstart) != 0)
                 goto bad;
             if (strcmp(key, "ts") == 0) {
-                if (parse_iso(s.out + vstart, &r->ts_us) != 0) {
+                if (parse_iso(s.out + vstart, s.outlen - vstart - 1, &r->ts_us) != 0) {
                     fail(&s, "\"ts\" is not an ISO 8601 time with microseconds and an offset");
                     goto bad;
                 }
@@ -484,12 +539,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
         r->col[c].s = fields;
         r->col[c].n = fields_n;
         r->col[c].null = 0;
-        field_column(r, &s, fields, fields_n, "MESSAGEID", col_index(table, "message_id"));
-        field_column(r, &s, fields, fields_n, "RECEIPTEDMESSAGEID",
-                     col_index(table, "receipted_message_id"));
-        field_column(r, &s, fields, fields_n, "SOURCEADDR", col_index(table, "source_addr"));
-        field_column(r, &s, fields, fields_n, "DESTINATIONADDR",
-                     col_index(table, "destination_addr"));
+        field_columns(r, &s, fields, fields_n);
     }
     if (table == DB_SECURITYLOG) {
         /* {"key":"value",...}: the members as the twin wrote them */

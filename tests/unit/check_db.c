@@ -213,6 +213,46 @@ START_TEST(test_message_row)
 END_TEST
 
 /* Not a twin: refused whole. */
+/* "ts" as microseconds since 1970 UTC, or -1 when refused (a connector
+ * twin around it). */
+static long long ts_of(const char *ts)
+{
+    char twin[256];
+    struct db_row r;
+    long long us;
+
+    snprintf(twin, sizeof(twin), "{\"ts\":\"%s\",\"connector\":\"c\",\"event\":\"CONNECT\"}", ts);
+    if (parse(DB_CONNECTORLOG, twin, "T", &r) != 0)
+        return -1;
+    us = r.ts_us;
+    db_row_free(&r);
+    return us;
+}
+
+START_TEST(test_ts_forms)
+{
+    ck_assert_int_eq(ts_of("1970-01-01T00:00:00.000000+00:00"), 0);
+    ck_assert_int_eq(ts_of("1970-01-01T00:00:00.000007+00:00"), 7);
+    ck_assert_int_eq(ts_of("1969-12-31T23:59:59.999998-00:00"), -2);
+    /* 2000 is a leap year: 10,957 days to 2000-01-01, then 31 + 29 */
+    ck_assert_int_eq(ts_of("2000-03-01T00:00:00.000000+01:00"), (11017LL * 86400 - 3600) * 1000000);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.000000-05:30"), (1704067200LL + 19800) * 1000000);
+    /* a leap second and a day past the month's end count on (timegm) */
+    ck_assert_int_eq(ts_of("1970-01-01T00:00:60.000000+00:00"), 60000000LL);
+    ck_assert_int_eq(ts_of("1970-02-31T00:00:00.000000+00:00"), (31LL + 30) * 86400 * 1000000);
+    /* refused: a sign or a space where a digit belongs, out of range, the
+     * wrong length */
+    ck_assert_int_eq(ts_of("2024-01-01T00:+0:00.000000+00:00"), -1);
+    ck_assert_int_eq(ts_of(" 024-01-01T00:00:00.000000+00:00"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.-00001+00:00"), -1);
+    ck_assert_int_eq(ts_of("2024-13-01T00:00:00.000000+00:00"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T24:00:00.000000+00:00"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.000000+24:00"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.000000Z"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.0000000+00:00"), -1);
+}
+END_TEST
+
 START_TEST(test_refused)
 {
     static const char *const bad[] = {
@@ -461,6 +501,7 @@ static Suite *db_suite(void)
     tcase_add_test(rows, test_pdu_fields_columns);
     tcase_add_test(rows, test_connector_and_security_rows);
     tcase_add_test(rows, test_refused);
+    tcase_add_test(rows, test_ts_forms);
     tcase_add_test(rows, test_uris);
     tcase_add_test(rows, test_message_row);
     tcase_add_test(rows, test_insert_by_table);
