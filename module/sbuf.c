@@ -119,7 +119,8 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 
 const char *sbuf_cstr(struct sbuf *b)
 {
-    if (b->buf == NULL)
+    /* len 0: the buffer may be reserved and never written */
+    if (b->buf == NULL || b->len == 0)
         return "";
     return b->buf;
 }
