@@ -103,8 +103,17 @@ static int scan_string(struct scan *s, int keep, size_t *start)
     s->p++;
     *start = s->outlen;
     for (;;) {
+        const char *q = s->p;
         unsigned char c;
 
+        /* a run of octets that stand for themselves, at once */
+        while (q < s->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+            q++;
+        if (keep && q > s->p) {
+            memcpy(s->out + s->outlen, s->p, (size_t)(q - s->p));
+            s->outlen += (size_t)(q - s->p);
+        }
+        s->p = q;
         if (s->p >= s->end)
             return fail(s, "a string not closed");
         c = (unsigned char)*s->p++;
@@ -320,6 +329,21 @@ static int col_index(int table, const char *name)
     return -1;
 }
 
+/* The members of a twin that are not one of its table's own columns. */
+enum member { M_OTHER, M_TS, M_CONNECTOR, M_INSTANCE, M_FIELDS, M_LINE };
+
+static enum member member_of(const char *key, size_t n)
+{
+    switch (n) {
+    case 2: return memcmp(key, "ts", 2) == 0 ? M_TS : M_OTHER;
+    case 4: return memcmp(key, "line", 4) == 0 ? M_LINE : M_OTHER;
+    case 6: return memcmp(key, "fields", 6) == 0 ? M_FIELDS : M_OTHER;
+    case 8: return memcmp(key, "instance", 8) == 0 ? M_INSTANCE : M_OTHER;
+    case 9: return memcmp(key, "connector", 9) == 0 ? M_CONNECTOR : M_OTHER;
+    default: return M_OTHER;
+    }
+}
+
 /* The integer columns (the message log's values are all text). */
 static int is_int_col(int table, const char *name)
 {
@@ -435,6 +459,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
     s.p++;
     for (;;) {
         const char *key, *vp, *mstart;
+        enum member m;
         int col;
 
         skip_ws(&s);
@@ -442,6 +467,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
         if (scan_string(&s, 1, &kstart) != 0)
             goto bad;
         key = s.out + kstart;
+        m = member_of(key, s.outlen - kstart - 1);
         skip_ws(&s);
         if (s.p >= s.end || *s.p != ':') {
             fail(&s, "':' expected");
@@ -451,7 +477,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
         skip_ws(&s);
         vp = s.p;
         col = col_index(table, key);
-        if (strcmp(key, "fields") == 0 && table == DB_PDULOG) {
+        if (m == M_FIELDS && table == DB_PDULOG) {
             if (s.p >= s.end || *s.p != '{') {
                 fail(&s, "\"fields\" is not an object");
                 goto bad;
@@ -463,16 +489,16 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
         } else if (s.p < s.end && *s.p == '"') {
             if (scan_string(&s, 1, &vstart) != 0)
                 goto bad;
-            if (strcmp(key, "ts") == 0) {
+            if (m == M_TS) {
                 if (parse_iso(s.out + vstart, s.outlen - vstart - 1, &r->ts_us) != 0) {
                     fail(&s, "\"ts\" is not an ISO 8601 time with microseconds and an offset");
                     goto bad;
                 }
                 have_ts = 1;
-            } else if (strcmp(key, "connector") == 0) {
+            } else if (m == M_CONNECTOR) {
                 r->connector = s.out + vstart;
                 have_connector = 1;
-            } else if (col >= 0 && strcmp(key, "line") != 0 && strcmp(key, "fields") != 0 &&
+            } else if (col >= 0 && m != M_LINE && m != M_FIELDS &&
                        !is_int_col(table, key)) {
                 r->col[col].s = s.out + vstart;
                 r->col[col].n = s.outlen - vstart - 1;
@@ -482,7 +508,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
                 if (extra == NULL)
                     extra = mstart;
                 extra_n = (size_t)(s.p - extra);
-            } else if (table == DB_MESSAGELOG && strcmp(key, "line") != 0) {
+            } else if (table == DB_MESSAGELOG && m != M_LINE) {
                 /* a key a newer module writes (docs/message-log.md): it
                  * is in `line`, and has no column here */
             } else {
@@ -494,7 +520,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
 
             if (scan_number(&s, &v) != 0)
                 goto bad;
-            if (strcmp(key, "instance") == 0 && v >= 0 && v <= 0x7fffffff) {
+            if (m == M_INSTANCE && v >= 0 && v <= 0x7fffffff) {
                 r->instance = (int)v;
             } else if (col >= 0 && is_int_col(table, key)) {
                 r->col[col].i = v;
