@@ -92,6 +92,29 @@ static int hex4(const char *p, unsigned *v)
     return 0;
 }
 
+/* The end of the run of octets from p that stand for themselves in a
+ * string (no quote, no backslash, no control octet): eight at a time
+ * while eight are left (a word has a byte below 0x20, or equal to one of
+ * two, exactly when these bit tests say so), then one by one. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static const char *plain_run(const char *p, const char *end)
+{
+    while (end - p >= 8) {
+        uint64_t w, q, b;
+
+        memcpy(&w, p, 8);
+        q = w ^ (ONES * '"');
+        b = w ^ (ONES * '\\');
+        if ((((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS)
+            break;
+        p += 8;
+    }
+    while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+        p++;
+    return p;
+}
+
 /* A string at s->p; its decoded octets are appended to s->out (when
  * `keep`) and NUL-terminated; *start is their offset. */
 static int scan_string(struct scan *s, int keep, size_t *start)
@@ -107,8 +130,7 @@ static int scan_string(struct scan *s, int keep, size_t *start)
         unsigned char c;
 
         /* a run of octets that stand for themselves, at once */
-        while (q < s->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
-            q++;
+        q = plain_run(q, s->end);
         if (keep && q > s->p) {
             memcpy(s->out + s->outlen, s->p, (size_t)(q - s->p));
             s->outlen += (size_t)(q - s->p);
