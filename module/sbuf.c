@@ -119,8 +119,7 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 
 const char *sbuf_cstr(struct sbuf *b)
 {
-    /* len 0: the buffer may be reserved and never written */
-    if (b->buf == NULL || b->len == 0)
+    if (b->buf == NULL)
         return "";
     return b->buf;
 }
