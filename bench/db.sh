@@ -10,7 +10,9 @@
 # and MariaDB when MY_SOCK (the server's unix socket) and MY_DB name one
 # (MY_USER, default the login name; the password from MYSQL_PWD), e.g.
 #   MY_SOCK=/run/mysqld/mysqld.sock MY_DB=bench MY_USER=bench make bench-db
-# Environment: ROWS (default 200000) rows per insert measurement;
+# Environment: ROWS (default 200000) rows per insert measurement; ROUNDS
+# (default 3) rounds per back-end, each measuring both paths on emptied
+# tables, taking turns at which goes first (the best of each is compared);
 # FOLLOW_ROWS (default 1000000) rows of the table emgdiag-follow --db
 # reads one session of (10000000: about 10 GB and 3 minutes to build; it is
 # deleted afterwards unless KEEP_FOLLOW_DB is set, and then used again by

@@ -143,6 +143,38 @@ long db_insert(struct db *d, const char *node, const char *box, const struct db_
              db_mysql_insert(d->mysql, node, box, rows, sessions, n, err, errlen));
 }
 
+long db_insert_by_table(void *be, db_insert_some_fn some, size_t per, const char *node,
+                        const char *box, const struct db_row *rows, const char *const *sessions,
+                        size_t n, char *err, size_t errlen)
+{
+    size_t *idx = emg_malloc((n ? n : 1) * sizeof(*idx));
+    long inserted = 0, got;
+
+    if (idx == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int t = 0; t < DB_TABLES; t++) {
+        size_t k = 0;
+
+        for (size_t i = 0; i <= n; i++) {
+            if (i < n && rows[i].table == t)
+                idx[k++] = i;
+            if (k > 0 && (k == per || i == n)) {
+                got = some(be, t, node, box, rows, sessions, idx, k, err, errlen);
+                if (got < 0) {
+                    emg_free(idx);
+                    return -1;
+                }
+                inserted += got;
+                k = 0;
+            }
+        }
+    }
+    emg_free(idx);
+    return inserted;
+}
+
 long db_expire(struct db *d, const char *node, int64_t before_us, int limit, char *err,
                size_t errlen)
 {

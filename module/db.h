@@ -115,4 +115,24 @@ int db_table_lines(struct db *d, const char *table, const char *node,
 int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const char *node),
              void *ctx, char *err, size_t errlen);
 
+/* ---- for the back-ends ---- */
+
+/* Rows per multi-row INSERT of the server back-ends (a row is at most 21
+ * parameters). */
+#define DB_ROWS_PER_STATEMENT 200
+
+/* One statement of a back-end `be`: rows[idx[0..n)], all of `table`.  The
+ * number of rows inserted, or -1 with err set. */
+typedef long (*db_insert_some_fn)(void *be, int table, const char *node, const char *box,
+                                  const struct db_row *rows, const char *const *sessions,
+                                  const size_t *idx, size_t n, char *err, size_t errlen);
+
+/* rows[0..n) to some(), table by table in enum db_table's order, keeping
+ * their order within a table, at most `per` rows a call.  The sum of what
+ * the calls returned, or -1 with err set at the first that failed (the
+ * caller rolls its transaction back). */
+long db_insert_by_table(void *be, db_insert_some_fn some, size_t per, const char *node,
+                        const char *box, const struct db_row *rows, const char *const *sessions,
+                        size_t n, char *err, size_t errlen);
+
 #endif

@@ -153,8 +153,6 @@ int db_mysql_uri_ok(const char *uri, char *err, size_t errlen)
 
 #include <mysql.h>
 
-/* Rows per INSERT statement (each row is at most 19 parameters). */
-#define ROWS_PER_STATEMENT 200
 /* Seconds a box waits for another one's schema change. */
 #define SCHEMA_LOCK_WAIT "30"
 /* Longest line a reader fetches into its first buffer (longer: grown). */
@@ -455,10 +453,11 @@ static MYSQL_STMT *prepare(struct db_mysql *d, const char *sql, size_t sqllen, s
 }
 
 /* One INSERT of rows[i] for i in idx[0..n), all of one table. */
-static long insert_some(struct db_mysql *d, int table, const char *node, const char *box,
+static long insert_some(void *be, int table, const char *node, const char *box,
                         const struct db_row *rows, const char *const *sessions, const size_t *idx,
                         size_t n, char *err, size_t errlen)
 {
+    struct db_mysql *d = be;
     const char *const *cols = db_table_columns(table);
     size_t ncols = 0, per, i, c;
     struct params p;
@@ -525,43 +524,17 @@ long db_mysql_insert(struct db_mysql *d, const char *node, const char *box,
                      const struct db_row *rows, const char *const *sessions, size_t n, char *err,
                      size_t errlen)
 {
-    size_t *idx = emg_malloc((n ? n : 1) * sizeof(*idx));
-    long inserted = 0, got;
+    long inserted;
 
-    if (idx == NULL) {
-        snprintf(err, errlen, "out of memory");
+    if (exec(d, "START TRANSACTION", err, errlen, "START TRANSACTION") != 0)
         return -1;
-    }
-    if (exec(d, "START TRANSACTION", err, errlen, "START TRANSACTION") != 0) {
-        emg_free(idx);
-        return -1;
-    }
-    for (int t = 0; t < DB_TABLES; t++) {
-        size_t k = 0;
-
-        for (size_t i = 0; i <= n; i++) {
-            if (i < n && rows[i].table == t)
-                idx[k++] = i;
-            if (k == ROWS_PER_STATEMENT || (i == n && k > 0)) {
-                got = insert_some(d, t, node, box, rows, sessions, idx, k, err, errlen);
-                if (got < 0)
-                    goto fail;
-                inserted += got;
-                k = 0;
-            }
-        }
-    }
-    emg_free(idx);
-    if (exec(d, "COMMIT", err, errlen, "COMMIT") != 0) {
+    inserted = db_insert_by_table(d, insert_some, DB_ROWS_PER_STATEMENT, node, box, rows,
+                                  sessions, n, err, errlen);
+    if (inserted < 0 || exec(d, "COMMIT", err, errlen, "COMMIT") != 0) {
         mysql_rollback(d->conn);
         return -1;
     }
     return inserted;
-
-fail:
-    emg_free(idx);
-    mysql_rollback(d->conn);
-    return -1;
 }
 
 long db_mysql_expire(struct db_mysql *d, const char *node, int64_t before_us, int limit,

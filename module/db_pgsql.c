@@ -12,15 +12,17 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "db_pgcopy.h"
 #include "sbuf.h"
 
-/* Rows per INSERT statement (each row is at most 19 parameters). */
-#define ROWS_PER_STATEMENT 200
+/* The most a COPY hands libpq at a time (its length is an int). */
+#define COPY_CHUNK ((size_t)1 << 20)
 /* The advisory lock that serialises schema changes (any constant). */
 #define SCHEMA_LOCK "4242011"
 
 struct db_pgsql {
     PGconn *conn;
+    struct sbuf copy; /* a COPY's data, kept for the next batch */
 };
 
 static const char *const upgrade_to_1 =
@@ -142,6 +144,7 @@ void db_pgsql_close(struct db_pgsql *d)
     if (d == NULL)
         return;
     PQfinish(d->conn);
+    sbuf_free(&d->copy);
     emg_free(d);
 }
 
@@ -209,10 +212,11 @@ fail:
 }
 
 /* One INSERT of rows[i] for i in idx[0..n), all of one table. */
-static long insert_some(struct db_pgsql *d, int table, const char *node, const char *box,
+static long insert_some(void *be, int table, const char *node, const char *box,
                         const struct db_row *rows, const char *const *sessions, const size_t *idx,
                         size_t n, char *err, size_t errlen)
 {
+    struct db_pgsql *d = be;
     const char *const *cols = db_table_columns(table);
     size_t ncols = 0, per, i, c, p = 0;
     struct sbuf sql = SBUF_INIT, nums = SBUF_INIT;
@@ -336,45 +340,99 @@ out:
     return done;
 }
 
+/* One COPY of rows[idx[0..n)], all of one table, in the open transaction:
+ * the number of rows copied, or -1 with err set (the transaction is then
+ * failed). */
+static long copy_some(void *be, int table, const char *node, const char *box,
+                      const struct db_row *rows, const char *const *sessions, const size_t *idx,
+                      size_t n, char *err, size_t errlen)
+{
+    struct db_pgsql *d = be;
+    struct sbuf sql = SBUF_INIT;
+    PGresult *res;
+    long done = 0;
+    int nul = 0, failed;
+
+    sbuf_reset(&d->copy);
+    for (size_t i = 0; i < n; i++)
+        nul |= db_pgcopy_row(&d->copy, node, box, sessions[idx[i]], &rows[idx[i]]) != 0;
+    if (nul) {
+        snprintf(err, errlen, "COPY: a value holds a NUL");
+        return -1;
+    }
+    sbuf_printf(&sql, "COPY %s ", db_table_name(table));
+    db_pgcopy_columns(&sql, table);
+    sbuf_puts(&sql, " FROM STDIN");
+    if (sql.failed || d->copy.failed) {
+        sbuf_free(&sql);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    res = PQexec(d->conn, sbuf_cstr(&sql));
+    sbuf_free(&sql);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        set_err(d, res, err, errlen, "COPY");
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    failed = 0;
+    for (size_t off = 0; off < d->copy.len && !failed; off += COPY_CHUNK) {
+        size_t k = d->copy.len - off < COPY_CHUNK ? d->copy.len - off : COPY_CHUNK;
+
+        failed = PQputCopyData(d->conn, d->copy.buf + off, (int)k) != 1;
+    }
+    failed = failed || PQputCopyEnd(d->conn, NULL) != 1;
+    if (failed)
+        set_err(d, NULL, err, errlen, "COPY");
+    /* the outcome (also after a failed send): every result, to the last */
+    while ((res = PQgetResult(d->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+
+        if (st == PGRES_COMMAND_OK) {
+            done = atol(PQcmdTuples(res));
+        } else {
+            if (!failed)
+                set_err(d, res, err, errlen, "COPY");
+            failed = 1;
+        }
+        PQclear(res);
+        if (st == PGRES_COPY_IN && PQputCopyEnd(d->conn, "not sent") != 1)
+            break; /* the connection is gone */
+    }
+    return failed ? -1 : done;
+}
+
 long db_pgsql_insert(struct db_pgsql *d, const char *node, const char *box,
                      const struct db_row *rows, const char *const *sessions, size_t n, char *err,
                      size_t errlen)
 {
-    size_t *idx = emg_malloc((n ? n : 1) * sizeof(*idx));
-    long inserted = 0, got;
+    long inserted;
 
-    if (idx == NULL) {
-        snprintf(err, errlen, "out of memory");
+    /* First each table's rows in one COPY: the fast path.  COPY knows no
+     * ON CONFLICT: when it fails (a row already there, two equal rows in
+     * the batch, a NUL, a value the server refuses), the transaction is
+     * rolled back and the batch is written again as INSERT … ON CONFLICT
+     * DO NOTHING, which leaves rows already there as they are. */
+    if (exec(d, "BEGIN", err, errlen, "BEGIN") != 0)
+        return -1;
+    inserted = db_insert_by_table(d, copy_some, n, node, box, rows, sessions, n, err, errlen);
+    if (inserted < 0) {
+        PQclear(PQexec(d->conn, "ROLLBACK"));
+        if (PQstatus(d->conn) != CONNECTION_OK)
+            return -1; /* the server is gone: COPY's reason says it */
+        if (exec(d, "BEGIN", err, errlen, "BEGIN") != 0)
+            return -1;
+        inserted = db_insert_by_table(d, insert_some, DB_ROWS_PER_STATEMENT, node, box, rows,
+                                      sessions, n, err, errlen);
+    }
+    if (inserted < 0) {
+        PQclear(PQexec(d->conn, "ROLLBACK"));
         return -1;
     }
-    if (exec(d, "BEGIN", err, errlen, "BEGIN") != 0) {
-        emg_free(idx);
-        return -1;
-    }
-    for (int t = 0; t < DB_TABLES; t++) {
-        size_t k = 0;
-
-        for (size_t i = 0; i <= n; i++) {
-            if (i < n && rows[i].table == t)
-                idx[k++] = i;
-            if (k == ROWS_PER_STATEMENT || (i == n && k > 0)) {
-                got = insert_some(d, t, node, box, rows, sessions, idx, k, err, errlen);
-                if (got < 0)
-                    goto fail;
-                inserted += got;
-                k = 0;
-            }
-        }
-    }
-    emg_free(idx);
     if (exec(d, "COMMIT", err, errlen, "COMMIT") != 0)
         return -1;
     return inserted;
-
-fail:
-    emg_free(idx);
-    PQclear(PQexec(d->conn, "ROLLBACK"));
-    return -1;
 }
 
 long db_pgsql_expire(struct db_pgsql *d, const char *node, int64_t before_us, int limit,

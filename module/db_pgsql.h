@@ -9,8 +9,11 @@
  * SQLite's where PostgreSQL does: BIGSERIAL ids, BIGINT times, `fields` as
  * JSONB, and the unique key over md5(line) (a btree entry cannot hold a
  * long line).  Two processes creating the schema at once are serialised
- * by an advisory lock.  Rows go in as multi-row INSERTs with parameters,
- * ON CONFLICT DO NOTHING, one transaction per batch.
+ * by an advisory lock.  Rows go in one transaction per batch: each
+ * table's rows as one COPY FROM STDIN in text form (db_pgcopy.h); when
+ * COPY fails (a row already there: COPY has no ON CONFLICT), the batch is
+ * written again as multi-row INSERTs with parameters, ON CONFLICT DO
+ * NOTHING.
  */
 #ifndef EMGDIAG_DB_PGSQL_H
 #define EMGDIAG_DB_PGSQL_H

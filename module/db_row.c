@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "alloc.h"
 
@@ -93,6 +92,29 @@ static int hex4(const char *p, unsigned *v)
     return 0;
 }
 
+/* The end of the run of octets from p that stand for themselves in a
+ * string (no quote, no backslash, no control octet): eight at a time
+ * while eight are left (a word has a byte below 0x20, or equal to one of
+ * two, exactly when these bit tests say so), then one by one. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static const char *plain_run(const char *p, const char *end)
+{
+    while (end - p >= 8) {
+        uint64_t w, q, b;
+
+        memcpy(&w, p, 8);
+        q = w ^ (ONES * '"');
+        b = w ^ (ONES * '\\');
+        if ((((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS)
+            break;
+        p += 8;
+    }
+    while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+        p++;
+    return p;
+}
+
 /* A string at s->p; its decoded octets are appended to s->out (when
  * `keep`) and NUL-terminated; *start is their offset. */
 static int scan_string(struct scan *s, int keep, size_t *start)
@@ -104,8 +126,16 @@ static int scan_string(struct scan *s, int keep, size_t *start)
     s->p++;
     *start = s->outlen;
     for (;;) {
+        const char *q = s->p;
         unsigned char c;
 
+        /* a run of octets that stand for themselves, at once */
+        q = plain_run(q, s->end);
+        if (keep && q > s->p) {
+            memcpy(s->out + s->outlen, s->p, (size_t)(q - s->p));
+            s->outlen += (size_t)(q - s->p);
+        }
+        s->p = q;
         if (s->p >= s->end)
             return fail(s, "a string not closed");
         c = (unsigned char)*s->p++;
@@ -236,28 +266,57 @@ static int skip_value(struct scan *s, int depth)
     return fail(s, "a string, a number or an object expected");
 }
 
-/* "YYYY-MM-DDTHH:MM:SS.uuuuuu+HH:MM" as microseconds since 1970, UTC. */
-static int parse_iso(const char *t, int64_t *us)
+/* The value of the k decimal digits at t, or -1. */
+static long digits(const char *t, int k)
 {
-    int Y, M, D, h, m, sec, oh, om, n = 0;
-    long micros;
-    char sign;
-    struct tm tm;
+    long v = 0;
 
-    if (strlen(t) != 32 ||
-        sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d.%6ld%c%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &micros,
-               &sign, &oh, &om, &n) != 10 ||
-        n != 32 || (sign != '+' && sign != '-') || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 ||
-        m > 59 || sec > 60 || oh > 23 || om > 59 || micros < 0)
+    for (int i = 0; i < k; i++) {
+        if (t[i] < '0' || t[i] > '9')
+            return -1;
+        v = v * 10 + (t[i] - '0');
+    }
+    return v;
+}
+
+/* Days from 1970-01-01 to year y, month m (1-12), day d of the proleptic
+ * Gregorian calendar; a day past the month's end counts on into the next
+ * (as timegm() does). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.uuuuuu+HH:MM" (exactly: digits where digits are)
+ * as microseconds since 1970, UTC. */
+static int parse_iso(const char *t, size_t n, int64_t *us)
+{
+    long Y, M, D, h, m, sec, micros, oh, om;
+
+    if (n != 32 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
+        t[16] != ':' || t[19] != '.' || (t[26] != '+' && t[26] != '-') || t[29] != ':')
         return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = Y - 1900;
-    tm.tm_mon = M - 1;
-    tm.tm_mday = D;
-    tm.tm_hour = h;
-    tm.tm_min = m;
-    tm.tm_sec = sec;
-    *us = ((int64_t)timegm(&tm) - (sign == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60)) *
+    Y = digits(t, 4);
+    M = digits(t + 5, 2);
+    D = digits(t + 8, 2);
+    h = digits(t + 11, 2);
+    m = digits(t + 14, 2);
+    sec = digits(t + 17, 2);
+    micros = digits(t + 20, 6);
+    oh = digits(t + 27, 2);
+    om = digits(t + 30, 2);
+    if (Y < 0 || M < 1 || M > 12 || D < 1 || D > 31 || h < 0 || h > 23 || m < 0 || m > 59 ||
+        sec < 0 || sec > 60 || micros < 0 || oh < 0 || oh > 23 || om < 0 || om > 59)
+        return -1;
+    *us = ((days_from_civil(Y, (int)M, (int)D) * 86400 + h * 3600 + m * 60 + sec) -
+           (t[26] == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60)) *
               1000000 +
           micros;
     return 0;
@@ -271,19 +330,40 @@ static int col_index(int table, const char *name)
     char col[32];
     size_t i;
 
+    if (table != DB_MESSAGELOG) {
+        for (int k = 0; cols[k] != NULL; k++)
+            if (cols[k][0] == name[0] && strcmp(cols[k], name) == 0)
+                return k;
+        return -1;
+    }
     for (i = 0; name[i] != '\0' && i + 1 < sizeof(col); i++)
-        col[i] = table == DB_MESSAGELOG && name[i] == '-' ? '_' : name[i];
+        col[i] = name[i] == '-' ? '_' : name[i];
     if (name[i] != '\0')
         return -1;
     col[i] = '\0';
-    if (table == DB_MESSAGELOG && strchr(name, '_') != NULL) /* the twin writes dlr-key */
+    if (strchr(name, '_') != NULL) /* the twin writes dlr-key */
         return -1;
-    if (table == DB_MESSAGELOG && strcmp(col, "id") == 0) /* `id` is every table's key */
+    if (strcmp(col, "id") == 0) /* `id` is every table's key */
         snprintf(col, sizeof(col), "message_id");
     for (int k = 0; cols[k] != NULL; k++)
         if (strcmp(cols[k], col) == 0)
             return k;
     return -1;
+}
+
+/* The members of a twin that are not one of its table's own columns. */
+enum member { M_OTHER, M_TS, M_CONNECTOR, M_INSTANCE, M_FIELDS, M_LINE };
+
+static enum member member_of(const char *key, size_t n)
+{
+    switch (n) {
+    case 2: return memcmp(key, "ts", 2) == 0 ? M_TS : M_OTHER;
+    case 4: return memcmp(key, "line", 4) == 0 ? M_LINE : M_OTHER;
+    case 6: return memcmp(key, "fields", 6) == 0 ? M_FIELDS : M_OTHER;
+    case 8: return memcmp(key, "instance", 8) == 0 ? M_INSTANCE : M_OTHER;
+    case 9: return memcmp(key, "connector", 9) == 0 ? M_CONNECTOR : M_OTHER;
+    default: return M_OTHER;
+    }
 }
 
 /* The integer columns (the message log's values are all text). */
@@ -293,33 +373,52 @@ static int is_int_col(int table, const char *name)
                                       strcmp(name, "datalen") == 0);
 }
 
-/* Within the `fields` object fo[0..n): the first string value of KEY (or
- * the first element of its array) into column `col`. */
-static void field_column(struct db_row *r, struct scan *outer, const char *fo, size_t n,
-                         const char *key, int col)
+/* The `fields` keys that have a column of the pdu log, and the column. */
+static const struct {
+    const char *key, *col;
+} field_keys[] = { { "MESSAGEID", "message_id" },
+                   { "RECEIPTEDMESSAGEID", "receipted_message_id" },
+                   { "SOURCEADDR", "source_addr" },
+                   { "DESTINATIONADDR", "destination_addr" } };
+#define NFIELD_KEYS (sizeof(field_keys) / sizeof(field_keys[0]))
+
+/* Within the `fields` object fo[0..n), in one pass: for each of
+ * field_keys, the value of its first occurrence into its column when that
+ * is a string (or an array whose first element is one). */
+static void field_columns(struct db_row *r, struct scan *outer, const char *fo, size_t n)
 {
     struct scan s;
     size_t kstart, vstart;
+    int decided[NFIELD_KEYS] = { 0 }, left = NFIELD_KEYS;
 
     memset(&s, 0, sizeof(s));
     s.p = fo + 1;
     s.end = fo + n - 1;
     s.out = outer->out;
     s.outlen = outer->outlen;
-    for (;;) {
-        int match;
+    while (left > 0) {
+        int match = -1;
+        const char *vp;
 
         skip_ws(&s);
         if (s.p >= s.end || scan_string(&s, 1, &kstart) != 0)
             return;
-        match = strcmp(s.out + kstart, key) == 0;
+        for (size_t k = 0; k < NFIELD_KEYS; k++)
+            if (!decided[k] && s.out[kstart] == field_keys[k].key[0] &&
+                strcmp(s.out + kstart, field_keys[k].key) == 0)
+                match = (int)k;
         s.outlen = kstart;
         skip_ws(&s);
         if (s.p >= s.end || *s.p != ':')
             return;
         s.p++;
         skip_ws(&s);
-        if (match) {
+        vp = s.p;
+        if (match >= 0) {
+            int col = col_index(DB_PDULOG, field_keys[match].col);
+
+            decided[match] = 1;
+            left--;
             if (s.p < s.end && *s.p == '[') {
                 s.p++;
                 skip_ws(&s);
@@ -329,8 +428,10 @@ static void field_column(struct db_row *r, struct scan *outer, const char *fo, s
                 r->col[col].n = s.outlen - vstart - 1;
                 r->col[col].null = 0;
                 outer->outlen = s.outlen;
+            } else {
+                s.outlen = outer->outlen;
             }
-            return;
+            s.p = vp;
         }
         if (skip_value(&s, 1) != 0)
             return;
@@ -380,6 +481,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
     s.p++;
     for (;;) {
         const char *key, *vp, *mstart;
+        enum member m;
         int col;
 
         skip_ws(&s);
@@ -387,6 +489,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
         if (scan_string(&s, 1, &kstart) != 0)
             goto bad;
         key = s.out + kstart;
+        m = member_of(key, s.outlen - kstart - 1);
         skip_ws(&s);
         if (s.p >= s.end || *s.p != ':') {
             fail(&s, "':' expected");
@@ -396,7 +499,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
         skip_ws(&s);
         vp = s.p;
         col = col_index(table, key);
-        if (strcmp(key, "fields") == 0 && table == DB_PDULOG) {
+        if (m == M_FIELDS && table == DB_PDULOG) {
             if (s.p >= s.end || *s.p != '{') {
                 fail(&s, "\"fields\" is not an object");
                 goto bad;
@@ -408,16 +511,16 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
         } else if (s.p < s.end && *s.p == '"') {
             if (scan_string(&s, 1, &vstart) != 0)
                 goto bad;
-            if (strcmp(key, "ts") == 0) {
-                if (parse_iso(s.out + vstart, &r->ts_us) != 0) {
+            if (m == M_TS) {
+                if (parse_iso(s.out + vstart, s.outlen - vstart - 1, &r->ts_us) != 0) {
                     fail(&s, "\"ts\" is not an ISO 8601 time with microseconds and an offset");
                     goto bad;
                 }
                 have_ts = 1;
-            } else if (strcmp(key, "connector") == 0) {
+            } else if (m == M_CONNECTOR) {
                 r->connector = s.out + vstart;
                 have_connector = 1;
-            } else if (col >= 0 && strcmp(key, "line") != 0 && strcmp(key, "fields") != 0 &&
+            } else if (col >= 0 && m != M_LINE && m != M_FIELDS &&
                        !is_int_col(table, key)) {
                 r->col[col].s = s.out + vstart;
                 r->col[col].n = s.outlen - vstart - 1;
@@ -427,7 +530,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
                 if (extra == NULL)
                     extra = mstart;
                 extra_n = (size_t)(s.p - extra);
-            } else if (table == DB_MESSAGELOG && strcmp(key, "line") != 0) {
+            } else if (table == DB_MESSAGELOG && m != M_LINE) {
                 /* a key a newer module writes (docs/message-log.md): it
                  * is in `line`, and has no column here */
             } else {
@@ -439,7 +542,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
 
             if (scan_number(&s, &v) != 0)
                 goto bad;
-            if (strcmp(key, "instance") == 0 && v >= 0 && v <= 0x7fffffff) {
+            if (m == M_INSTANCE && v >= 0 && v <= 0x7fffffff) {
                 r->instance = (int)v;
             } else if (col >= 0 && is_int_col(table, key)) {
                 r->col[col].i = v;
@@ -484,12 +587,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
         r->col[c].s = fields;
         r->col[c].n = fields_n;
         r->col[c].null = 0;
-        field_column(r, &s, fields, fields_n, "MESSAGEID", col_index(table, "message_id"));
-        field_column(r, &s, fields, fields_n, "RECEIPTEDMESSAGEID",
-                     col_index(table, "receipted_message_id"));
-        field_column(r, &s, fields, fields_n, "SOURCEADDR", col_index(table, "source_addr"));
-        field_column(r, &s, fields, fields_n, "DESTINATIONADDR",
-                     col_index(table, "destination_addr"));
+        field_columns(r, &s, fields, fields_n);
     }
     if (table == DB_SECURITYLOG) {
         /* {"key":"value",...}: the members as the twin wrote them */

@@ -3,7 +3,10 @@
  * a JSON twin cut into a row's columns (module/db_row.c) and the SQLite
  * back-end (module/db_sqlite.c): schema creation, the upgrade from version
  * 0, a newer version left alone, batches, the unique key, retention; and
- * the tools' URIs (module/db.c, module/db_mysql.c's mysql:// reader).
+ * the tools' URIs (module/db.c, module/db_mysql.c's mysql:// reader); the
+ * text form of PostgreSQL's COPY (module/db_pgcopy.c), its expected lines
+ * written from PostgreSQL's documentation of COPY's text format; the batch
+ * cut into statements by table (db_insert_by_table).
  * Expected columns come from the twin lines as docs/pdu-log.md and
  * docs/connector-log.md write them, typed in here.
  */
@@ -16,6 +19,7 @@
 
 #include "db.h"
 #include "db_mysql.h"
+#include "db_pgcopy.h"
 #include "db_row.h"
 #include "db_sqlite.h"
 
@@ -212,6 +216,46 @@ START_TEST(test_message_row)
 END_TEST
 
 /* Not a twin: refused whole. */
+/* "ts" as microseconds since 1970 UTC, or -1 when refused (a connector
+ * twin around it). */
+static long long ts_of(const char *ts)
+{
+    char twin[256];
+    struct db_row r;
+    long long us;
+
+    snprintf(twin, sizeof(twin), "{\"ts\":\"%s\",\"connector\":\"c\",\"event\":\"CONNECT\"}", ts);
+    if (parse(DB_CONNECTORLOG, twin, "T", &r) != 0)
+        return -1;
+    us = r.ts_us;
+    db_row_free(&r);
+    return us;
+}
+
+START_TEST(test_ts_forms)
+{
+    ck_assert_int_eq(ts_of("1970-01-01T00:00:00.000000+00:00"), 0);
+    ck_assert_int_eq(ts_of("1970-01-01T00:00:00.000007+00:00"), 7);
+    ck_assert_int_eq(ts_of("1969-12-31T23:59:59.999998-00:00"), -2);
+    /* 2000 is a leap year: 10,957 days to 2000-01-01, then 31 + 29 */
+    ck_assert_int_eq(ts_of("2000-03-01T00:00:00.000000+01:00"), (11017LL * 86400 - 3600) * 1000000);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.000000-05:30"), (1704067200LL + 19800) * 1000000);
+    /* a leap second and a day past the month's end count on (timegm) */
+    ck_assert_int_eq(ts_of("1970-01-01T00:00:60.000000+00:00"), 60000000LL);
+    ck_assert_int_eq(ts_of("1970-02-31T00:00:00.000000+00:00"), (31LL + 30) * 86400 * 1000000);
+    /* refused: a sign or a space where a digit belongs, out of range, the
+     * wrong length */
+    ck_assert_int_eq(ts_of("2024-01-01T00:+0:00.000000+00:00"), -1);
+    ck_assert_int_eq(ts_of(" 024-01-01T00:00:00.000000+00:00"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.-00001+00:00"), -1);
+    ck_assert_int_eq(ts_of("2024-13-01T00:00:00.000000+00:00"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T24:00:00.000000+00:00"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.000000+24:00"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.000000Z"), -1);
+    ck_assert_int_eq(ts_of("2024-01-01T00:00:00.0000000+00:00"), -1);
+}
+END_TEST
+
 START_TEST(test_refused)
 {
     static const char *const bad[] = {
@@ -378,6 +422,203 @@ START_TEST(test_uris)
 }
 END_TEST
 
+/* COPY's text form of s[0..n) as a C string ("<NUL>" when refused). */
+static const char *copy_text(const char *s, size_t n)
+{
+    static struct sbuf b;
+
+    sbuf_reset(&b);
+    if (db_pgcopy_text(&b, s, n) != 0)
+        return "<NUL>";
+    return b.len > 0 ? b.buf : ""; /* an empty value leaves the buffer unwritten */
+}
+
+START_TEST(test_pgcopy_text)
+{
+    /* backslash, tab, newline, carriage return: the four COPY escapes */
+    ck_assert_str_eq(copy_text("a\\b\tc\nd\re", 9), "a\\\\b\\tc\\nd\\re");
+    /* the end-of-data marker \. cannot be formed by a value */
+    ck_assert_str_eq(copy_text("\\.", 2), "\\\\.");
+    ck_assert_str_eq(copy_text("\\N", 2), "\\\\N");
+    /* SQL NULL, and the empty string, which is not NULL */
+    ck_assert_str_eq(copy_text(NULL, 0), "\\N");
+    ck_assert_str_eq(copy_text("", 0), "");
+    /* invalid UTF-8 passes as it is (the server checks the encoding) */
+    ck_assert_str_eq(copy_text("\xff\xfe'\";--", 7), "\xff\xfe'\";--");
+    /* a NUL is refused, wherever it is */
+    ck_assert_str_eq(copy_text("a\0b", 3), "<NUL>");
+    ck_assert_str_eq(copy_text("\0", 1), "<NUL>");
+    ck_assert_str_eq(copy_text("ab\0", 3), "<NUL>");
+    /* the text form's own escapes (docs/pdu-log.md) are just text */
+    ck_assert_str_eq(copy_text("\\x00\\x22", 8), "\\\\x00\\\\x22");
+}
+END_TEST
+
+/* COPY's text form read back as PostgreSQL's documentation describes it:
+ * every octet but the 1..255 range a string of random octets can hold
+ * comes back, none of tab, newline or CR is left bare. */
+static size_t copy_decode(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(s[i] != '\t' && s[i] != '\n' && s[i] != '\r', "a bare separator");
+        if (s[i] != '\\') {
+            out[o++] = s[i];
+            continue;
+        }
+        ck_assert_uint_lt(i + 1, n);
+        switch (s[++i]) {
+        case '\\': out[o++] = '\\'; break;
+        case 't': out[o++] = '\t'; break;
+        case 'n': out[o++] = '\n'; break;
+        case 'r': out[o++] = '\r'; break;
+        default: ck_abort_msg("an escape COPY does not define here: \\%c", s[i]);
+        }
+    }
+    return o;
+}
+
+START_TEST(test_pgcopy_round_trip)
+{
+    char in[64], out[64];
+    unsigned seed = 11;
+
+    for (int k = 0; k < 20000; k++) {
+        size_t n = (size_t)(k % 64), m;
+        const char *e;
+
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            in[i] = (char)(1 + (seed >> 16) % 255); /* 1..255: no NUL */
+            if ((seed >> 8) % 4 == 0)             /* and often one of the four */
+                in[i] = "\\\t\n\r"[(seed >> 12) % 4];
+        }
+        e = copy_text(in, n);
+        m = copy_decode(e, strlen(e), out);
+        ck_assert_uint_eq(m, n);
+        ck_assert(memcmp(in, out, n) == 0);
+    }
+}
+END_TEST
+
+START_TEST(test_pgcopy_row)
+{
+    struct db_row r;
+    struct sbuf b = SBUF_INIT;
+    /* a hostile system_id as docs/pdu-log.md escapes it in the twin:
+     * quote, backslash (\x5c), a NUL (\x00), 0xff */
+    const char *twin =
+        "{\"ts\":\"2024-01-01T00:00:00.000001+00:00\",\"connector\":\"c\\tx\",\"instance\":3,"
+        "\"dir\":\"read\",\"op\":\"0x00000009\",\"name\":\"BIND_TRANSCEIVER\",\"status\":14,"
+        "\"trn\":7,\"datalen\":30,\"fields\":{\"SYSTEMID\":\"'\\\"\\\\x5c\\\\x00\\\\xff\"}}";
+
+    ck_assert_int_eq(parse(DB_PDULOG, twin, "L\\x00\tx", &r), 0);
+    ck_assert_int_eq(db_pgcopy_row(&b, "n1", "bearerbox", NULL, &r), 0);
+    /* node box session ts connector instance dir op name status trn
+     * datalen fields error message_id receipted_message_id source_addr
+     * destination_addr line */
+    ck_assert_str_eq(sbuf_cstr(&b),
+                     "n1\tbearerbox\t\\N\t1704067200000001\tc\\tx\t3\tread\t0x00000009\t"
+                     "BIND_TRANSCEIVER\t14\t7\t30\t"
+                     "{\"SYSTEMID\":\"'\\\\\"\\\\\\\\x5c\\\\\\\\x00\\\\\\\\xff\"}\t"
+                     "\\N\t\\N\t\\N\t\\N\t\\N\tL\\\\x00\\tx\n");
+    /* no instance: \N; a session */
+    r.instance = -1;
+    sbuf_reset(&b);
+    ck_assert_int_eq(db_pgcopy_row(&b, "n", "b", "s\\1", &r), 0);
+    {
+        const char *want = "n\tb\ts\\\\1\t1704067200000001\tc\\tx\t\\N\tread\t";
+
+        ck_assert_msg(strncmp(sbuf_cstr(&b), want, strlen(want)) == 0, "%s", b.buf);
+    }
+    /* a value holding a NUL: refused */
+    r.col[7].s = "a\0b"; /* error */
+    r.col[7].n = 3;
+    r.col[7].null = 0;
+    sbuf_reset(&b);
+    ck_assert_int_eq(db_pgcopy_row(&b, "n", "b", NULL, &r), -1);
+    db_row_free(&r);
+    sbuf_reset(&b);
+    db_pgcopy_columns(&b, DB_CONNECTORLOG);
+    ck_assert_str_eq(sbuf_cstr(&b), "(node, box, session, ts, connector, instance, \"event\", "
+                                    "\"result\", \"info\", \"line\")");
+    sbuf_free(&b);
+}
+END_TEST
+
+/* db_insert_by_table: table by table, in order, at most `per` a call. */
+struct some_call {
+    int table;
+    size_t idx[8], n;
+};
+static struct some_call calls[16];
+static size_t ncalls;
+
+static long record_some(void *be, int table, const char *node, const char *box,
+                        const struct db_row *rows, const char *const *sessions, const size_t *idx,
+                        size_t n, char *err, size_t errlen)
+{
+    (void)node;
+    (void)box;
+    (void)rows;
+    (void)sessions;
+    ck_assert_uint_lt(ncalls, 16);
+    ck_assert_uint_le(n, 8);
+    calls[ncalls].table = table;
+    calls[ncalls].n = n;
+    memcpy(calls[ncalls].idx, idx, n * sizeof(*idx));
+    ncalls++;
+    if (be != NULL && table == DB_SECURITYLOG) {
+        snprintf(err, errlen, "refused");
+        return -1;
+    }
+    return (long)n;
+}
+
+START_TEST(test_insert_by_table)
+{
+    struct db_row rows[7];
+    const char *sessions[7] = { NULL };
+    char err[64];
+    /* pdu, conn, pdu, pdu, security, pdu, conn */
+    static const int tables[7] = { DB_PDULOG, DB_CONNECTORLOG, DB_PDULOG, DB_PDULOG,
+                                   DB_SECURITYLOG, DB_PDULOG, DB_CONNECTORLOG };
+
+    memset(rows, 0, sizeof(rows));
+    for (int i = 0; i < 7; i++)
+        rows[i].table = tables[i];
+    ncalls = 0;
+    ck_assert_int_eq(db_insert_by_table(NULL, record_some, 3, "n", "b", rows, sessions, 7, err,
+                                        sizeof(err)),
+                     7);
+    ck_assert_uint_eq(ncalls, 4);
+    ck_assert_int_eq(calls[0].table, DB_CONNECTORLOG);
+    ck_assert_uint_eq(calls[0].n, 2);
+    ck_assert(calls[0].idx[0] == 1 && calls[0].idx[1] == 6);
+    ck_assert_int_eq(calls[1].table, DB_PDULOG);
+    ck_assert_uint_eq(calls[1].n, 3);
+    ck_assert(calls[1].idx[0] == 0 && calls[1].idx[1] == 2 && calls[1].idx[2] == 3);
+    ck_assert_int_eq(calls[2].table, DB_PDULOG);
+    ck_assert(calls[2].n == 1 && calls[2].idx[0] == 5);
+    ck_assert(calls[3].table == DB_SECURITYLOG && calls[3].n == 1 && calls[3].idx[0] == 4);
+    /* no rows: no call */
+    ncalls = 0;
+    ck_assert_int_eq(db_insert_by_table(NULL, record_some, 0, "n", "b", rows, sessions, 0, err,
+                                        sizeof(err)),
+                     0);
+    ck_assert_uint_eq(ncalls, 0);
+    /* a call that fails ends it: -1, err set, no later table */
+    ncalls = 0;
+    err[0] = '\0';
+    ck_assert_int_eq(db_insert_by_table(rows, record_some, 8, "n", "b", rows, sessions, 7, err,
+                                        sizeof(err)),
+                     -1);
+    ck_assert_str_eq(err, "refused");
+    ck_assert_uint_eq(ncalls, 3);
+}
+END_TEST
+
 static Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -388,8 +629,13 @@ static Suite *db_suite(void)
     tcase_add_test(rows, test_pdu_fields_columns);
     tcase_add_test(rows, test_connector_and_security_rows);
     tcase_add_test(rows, test_refused);
+    tcase_add_test(rows, test_ts_forms);
     tcase_add_test(rows, test_uris);
     tcase_add_test(rows, test_message_row);
+    tcase_add_test(rows, test_pgcopy_text);
+    tcase_add_test(rows, test_pgcopy_round_trip);
+    tcase_add_test(rows, test_pgcopy_row);
+    tcase_add_test(rows, test_insert_by_table);
     tcase_add_checked_fixture(sqlite, make_dir, remove_dir);
     tcase_add_test(sqlite, test_schema_and_rows);
     tcase_add_test(sqlite, test_upgrade_and_newer);
