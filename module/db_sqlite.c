@@ -384,26 +384,3 @@ int db_sqlite_table_lines(struct db_sqlite *d, const char *table, const char *no
     return 0;
 }
 
-int db_sqlite_nodes(struct db_sqlite *d, const char *connector,
-                    void (*each)(void *ctx, const char *node), void *ctx, char *err,
-                    size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if (sqlite3_prepare_v2(d->db,
-                           "SELECT DISTINCT node FROM connectorlog WHERE connector = ?1 ORDER BY 1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        set_err(d, err, errlen, "nodes");
-        return -1;
-    }
-    sqlite3_bind_text(st, 1, connector, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        each(ctx, (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        set_err(d, err, errlen, "nodes");
-        return -1;
-    }
-    return 0;
-}

@@ -62,9 +62,6 @@ int db_sqlite_lines(struct db_sqlite *db, const char *table, const char *node,
 int db_sqlite_table_lines(struct db_sqlite *d, const char *table, const char *node,
                       void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
                       void *ctx, char *err, size_t errlen);
-int db_sqlite_nodes(struct db_sqlite *db, const char *connector,
-                    void (*each)(void *ctx, const char *node), void *ctx, char *err,
-                    size_t errlen);
 
 /* The underlying sqlite3 handle, for tests. */
 void *db_sqlite_handle(struct db_sqlite *db);
