@@ -383,4 +383,3 @@ int db_sqlite_table_lines(struct db_sqlite *d, const char *table, const char *no
     }
     return 0;
 }
-
