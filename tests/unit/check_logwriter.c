@@ -108,6 +108,20 @@ static void remove_tree(const char *dir)
     free(cmd);
 }
 
+/* "general" reports `count` lines dropped for each of files a and b. */
+static void assert_drops_reported(const char *dir, unsigned long count, const char *a,
+                                  const char *b)
+{
+    char *got = read_file(dir, "general", NULL), want[256];
+
+    ck_assert_ptr_nonnull(got);
+    snprintf(want, sizeof want, DROPPED_FMT, count, a);
+    ck_assert_msg(strstr(got, want) != NULL, "general: %s", got);
+    snprintf(want, sizeof want, DROPPED_FMT, count, b);
+    ck_assert_msg(strstr(got, want) != NULL, "general: %s", got);
+    free(got);
+}
+
 static int submit_str(struct logwriter *w, const char *file, const char *line)
 {
     return logwriter_submit(w, file, line, strlen(line));
@@ -849,7 +863,7 @@ START_TEST(test_short_write_leaves_no_torn_line)
     struct logwriter *w;
     struct rlimit rl;
     rlim_t saved;
-    char line[4][101], expected[512], *got;
+    char line[4][101], expected[512];
     int i;
 
     signal(SIGXFSZ, SIG_IGN);
@@ -878,13 +892,7 @@ START_TEST(test_short_write_leaves_no_torn_line)
     /* Shared file: the fragment stays, ended by a newline of its own. */
     snprintf(expected, sizeof expected, "%s%s%.50s\n%s", line[0], line[1], line[2], line[3]);
     assert_file_is(dir, "shared.x", expected);
-    got = read_file(dir, "general", NULL);
-    ck_assert_ptr_nonnull(got);
-    snprintf(expected, sizeof expected, DROPPED_FMT, 1ul, "pdu.x");
-    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
-    snprintf(expected, sizeof expected, DROPPED_FMT, 1ul, "shared.x");
-    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
-    free(got);
+    assert_drops_reported(dir, 1, "pdu.x", "shared.x");
     remove_tree(dir);
     free(dir);
 }
@@ -954,7 +962,7 @@ START_TEST(test_short_write_inside_a_run)
     struct logwriter_stats s;
     struct rlimit rl;
     rlim_t saved;
-    char line[21][101], expected[2 * 1024 + 512], *got;
+    char line[21][101], expected[2 * 1024 + 512];
     int results[2][20], i;
 
     signal(SIGXFSZ, SIG_IGN);
@@ -1001,13 +1009,7 @@ START_TEST(test_short_write_inside_a_run)
     snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%.50s\n%s",
              line[10], line[20]);
     assert_file_is(dir, "shared.x", expected);
-    got = read_file(dir, "general", NULL);
-    ck_assert_ptr_nonnull(got);
-    snprintf(expected, sizeof expected, DROPPED_FMT, 10ul, "pdu.x");
-    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
-    snprintf(expected, sizeof expected, DROPPED_FMT, 10ul, "shared.x");
-    ck_assert_msg(strstr(got, expected) != NULL, "general: %s", got);
-    free(got);
+    assert_drops_reported(dir, 10, "pdu.x", "shared.x");
     remove_tree(dir);
     free(dir);
 }
