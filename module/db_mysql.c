@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hexdigit.h"
 
 /* The URI's parts, percent escapes undone: one allocation (`store`). */
 struct mysql_uri {
@@ -19,17 +20,6 @@ struct mysql_uri {
     unsigned port;        /* 0: the default (3306) */
     char *store;
 };
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Copies s[0..n) to *out with %XX undone and a NUL after it, moving *out
  * past it; -1 on a bad escape or an escaped NUL. */
@@ -42,10 +32,10 @@ static int unescape(const char *s, size_t n, char **out)
             *o++ = s[i];
             continue;
         }
-        if (n - i < 3 || hexval((unsigned char)s[i + 1]) < 0 ||
-            hexval((unsigned char)s[i + 2]) < 0)
+        if (n - i < 3 || hex_digit((unsigned char)s[i + 1]) < 0 ||
+            hex_digit((unsigned char)s[i + 2]) < 0)
             return -1;
-        *o = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+        *o = (char)(hex_digit((unsigned char)s[i + 1]) * 16 + hex_digit((unsigned char)s[i + 2]));
         if (*o++ == '\0')
             return -1;
         i += 2;
@@ -381,7 +371,18 @@ struct params {
     size_t n, cap;
 };
 
-static int params_init(struct params *p, size_t cap)
+static void params_free(struct params *p)
+{
+    emg_free(p->bind);
+    emg_free(p->len);
+    emg_free(p->null);
+    emg_free(p->num);
+    memset(p, 0, sizeof(*p)); /* freeing twice is harmless */
+}
+
+/* Room for cap parameters: 0, or -1 with "out of memory" in err (nothing
+ * left to free). */
+static int params_init(struct params *p, size_t cap, char *err, size_t errlen)
 {
     memset(p, 0, sizeof(*p));
     p->bind = emg_calloc(cap ? cap : 1, sizeof(*p->bind));
@@ -389,15 +390,11 @@ static int params_init(struct params *p, size_t cap)
     p->null = emg_calloc(cap ? cap : 1, sizeof(*p->null));
     p->num = emg_calloc(cap ? cap : 1, sizeof(*p->num));
     p->cap = cap;
-    return p->bind != NULL && p->len != NULL && p->null != NULL && p->num != NULL ? 0 : -1;
-}
-
-static void params_free(struct params *p)
-{
-    emg_free(p->bind);
-    emg_free(p->len);
-    emg_free(p->null);
-    emg_free(p->num);
+    if (p->bind != NULL && p->len != NULL && p->null != NULL && p->num != NULL)
+        return 0;
+    params_free(p);
+    snprintf(err, errlen, "out of memory");
+    return -1;
 }
 
 /* s[0..n) as text (s NULL: SQL NULL). */
@@ -469,7 +466,9 @@ static long insert_some(void *be, int table, const char *node, const char *box,
         ncols++;
     per = 6 + ncols;
     /* the statement: a fixed head, then "(?, …)" per row */
-    if (params_init(&p, n * per) != 0 || (sql = emg_malloc(1024 + n * (per * 3 + 4))) == NULL) {
+    if (params_init(&p, n * per, err, errlen) != 0)
+        goto out;
+    if ((sql = emg_malloc(1024 + n * (per * 3 + 4))) == NULL) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
@@ -548,11 +547,8 @@ long db_mysql_expire(struct db_mysql *d, const char *node, int64_t before_us, in
         MYSQL_STMT *st;
         int len;
 
-        if (params_init(&p, 3) != 0) {
-            params_free(&p);
-            snprintf(err, errlen, "out of memory");
+        if (params_init(&p, 3, err, errlen) != 0)
             return -1;
-        }
         param_str(&p, node);
         param_num(&p, (long long)before_us, 0);
         param_num(&p, limit, 0);
@@ -644,6 +640,21 @@ static int fetch_rows(MYSQL_STMT *st, int want_num,
     return 0;
 }
 
+/* Prepares sql with p's parameters, runs it through fetch_rows() and frees
+ * the statement and p; 0, or -1 with err set. */
+static int query_rows(struct db_mysql *d, const char *sql, size_t sqllen, struct params *p,
+                      int want_num, void (*each)(void *ctx, const char *s, size_t n, long long v),
+                      void *ctx, char *err, size_t errlen, const char *what)
+{
+    MYSQL_STMT *st = prepare(d, sql, sqllen, p, err, errlen, what);
+    int rc = st != NULL ? fetch_rows(st, want_num, each, ctx, err, errlen, what) : -1;
+
+    if (st != NULL)
+        mysql_stmt_close(st);
+    params_free(p);
+    return rc;
+}
+
 struct lines_ctx {
     void (*each)(void *ctx, const char *line, size_t n, int64_t ts);
     void *ctx;
@@ -663,15 +674,11 @@ int db_mysql_lines(struct db_mysql *d, const char *table, const char *node, cons
 {
     struct lines_ctx c = { each, ctx };
     struct params p;
-    MYSQL_STMT *st;
     char sql[256];
-    int len, rc;
+    int len;
 
-    if (params_init(&p, 5) != 0) {
-        params_free(&p);
-        snprintf(err, errlen, "out of memory");
+    if (params_init(&p, 5, err, errlen) != 0)
         return -1;
-    }
     param_str(&p, connector);
     param_str(&p, node);
     param_num(&p, (long long)from_us, 0);
@@ -682,12 +689,7 @@ int db_mysql_lines(struct db_mysql *d, const char *table, const char *node, cons
                    "SELECT line, ts FROM %s WHERE connector = ? AND node = ? AND ts BETWEEN ? AND "
                    "?%s ORDER BY id",
                    table, have_instance ? " AND instance = ?" : "");
-    st = prepare(d, sql, (size_t)len, &p, err, errlen, table);
-    rc = st != NULL ? fetch_rows(st, 1, each_line, &c, err, errlen, table) : -1;
-    if (st != NULL)
-        mysql_stmt_close(st);
-    params_free(&p);
-    return rc;
+    return query_rows(d, sql, (size_t)len, &p, 1, each_line, &c, err, errlen, table);
 }
 
 int db_mysql_table_lines(struct db_mysql *d, const char *table, const char *node,
@@ -696,25 +698,16 @@ int db_mysql_table_lines(struct db_mysql *d, const char *table, const char *node
 {
     struct lines_ctx c = { each, ctx };
     struct params p;
-    MYSQL_STMT *st;
     char sql[160];
-    int len, rc;
+    int len;
 
-    if (params_init(&p, 1) != 0) {
-        params_free(&p);
-        snprintf(err, errlen, "out of memory");
+    if (params_init(&p, 1, err, errlen) != 0)
         return -1;
-    }
     if (node != NULL)
         param_str(&p, node);
     len = snprintf(sql, sizeof(sql), "SELECT line, ts FROM %s%s ORDER BY ts, id", table,
                    node != NULL ? " WHERE node = ?" : "");
-    st = prepare(d, sql, (size_t)len, &p, err, errlen, table);
-    rc = st != NULL ? fetch_rows(st, 1, each_line, &c, err, errlen, table) : -1;
-    if (st != NULL)
-        mysql_stmt_close(st);
-    params_free(&p);
-    return rc;
+    return query_rows(d, sql, (size_t)len, &p, 1, each_line, &c, err, errlen, table);
 }
 
 struct nodes_ctx {
@@ -738,21 +731,11 @@ int db_mysql_nodes(struct db_mysql *d, const char *connector,
                               "ORDER BY 1";
     struct nodes_ctx c = { each, ctx };
     struct params p;
-    MYSQL_STMT *st;
-    int rc;
 
-    if (params_init(&p, 1) != 0) {
-        params_free(&p);
-        snprintf(err, errlen, "out of memory");
+    if (params_init(&p, 1, err, errlen) != 0)
         return -1;
-    }
     param_str(&p, connector);
-    st = prepare(d, sql, sizeof(sql) - 1, &p, err, errlen, "nodes");
-    rc = st != NULL ? fetch_rows(st, 0, each_node, &c, err, errlen, "nodes") : -1;
-    if (st != NULL)
-        mysql_stmt_close(st);
-    params_free(&p);
-    return rc;
+    return query_rows(d, sql, sizeof(sql) - 1, &p, 0, each_node, &c, err, errlen, "nodes");
 }
 
 #else /* !HAVE_MYSQL: db.c never calls these but open */

@@ -463,23 +463,14 @@ long db_pgsql_expire(struct db_pgsql *d, const char *node, int64_t before_us, in
     return deleted;
 }
 
-int db_pgsql_lines(struct db_pgsql *d, const char *table, const char *node, const char *connector,
-                   int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
-                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
-                   char *err, size_t errlen)
+/* Runs sql with its nparams values and hands each row's line and ts (its
+ * first two columns) to each(); 0, or -1 with err set. */
+static int query_lines(struct db_pgsql *d, const char *sql, int nparams, const char *const *values,
+                       void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                       char *err, size_t errlen, const char *table)
 {
-    char sql[256], inst[24], from[24], to[24];
-    const char *values[5] = { connector, node, from, to, inst };
-    PGresult *res;
+    PGresult *res = PQexecParams(d->conn, sql, nparams, NULL, values, NULL, NULL, 0);
 
-    snprintf(inst, sizeof(inst), "%lu", instance);
-    snprintf(from, sizeof(from), "%lld", (long long)from_us);
-    snprintf(to, sizeof(to), "%lld", (long long)to_us);
-    snprintf(sql, sizeof(sql),
-             "SELECT line, ts FROM %s WHERE connector = $1 AND node = $2 AND ts BETWEEN $3 AND $4%s "
-             "ORDER BY id",
-             table, have_instance ? " AND instance = $5" : "");
-    res = PQexecParams(d->conn, sql, have_instance ? 5 : 4, NULL, values, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         set_err(d, res, err, errlen, table);
         PQclear(res);
@@ -492,27 +483,34 @@ int db_pgsql_lines(struct db_pgsql *d, const char *table, const char *node, cons
     return 0;
 }
 
+int db_pgsql_lines(struct db_pgsql *d, const char *table, const char *node, const char *connector,
+                   int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
+                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
+                   char *err, size_t errlen)
+{
+    char sql[256], inst[24], from[24], to[24];
+    const char *values[5] = { connector, node, from, to, inst };
+
+    snprintf(inst, sizeof(inst), "%lu", instance);
+    snprintf(from, sizeof(from), "%lld", (long long)from_us);
+    snprintf(to, sizeof(to), "%lld", (long long)to_us);
+    snprintf(sql, sizeof(sql),
+             "SELECT line, ts FROM %s WHERE connector = $1 AND node = $2 AND ts BETWEEN $3 AND $4%s "
+             "ORDER BY id",
+             table, have_instance ? " AND instance = $5" : "");
+    return query_lines(d, sql, have_instance ? 5 : 4, values, each, ctx, err, errlen, table);
+}
+
 int db_pgsql_table_lines(struct db_pgsql *d, const char *table, const char *node,
                          void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
                          void *ctx, char *err, size_t errlen)
 {
     const char *values[1] = { node };
     char sql[160];
-    PGresult *res;
 
     snprintf(sql, sizeof(sql), "SELECT line, ts FROM %s%s ORDER BY ts, id", table,
              node != NULL ? " WHERE node = $1" : "");
-    res = PQexecParams(d->conn, sql, node != NULL ? 1 : 0, NULL, values, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_err(d, res, err, errlen, table);
-        PQclear(res);
-        return -1;
-    }
-    for (int i = 0; i < PQntuples(res); i++)
-        each(ctx, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0),
-             strtoll(PQgetvalue(res, i, 1), NULL, 10));
-    PQclear(res);
-    return 0;
+    return query_lines(d, sql, node != NULL ? 1 : 0, values, each, ctx, err, errlen, table);
 }
 
 int db_pgsql_nodes(struct db_pgsql *d, const char *connector,
