@@ -350,28 +350,10 @@ int logfile_next_raw(struct logfile *lf, const char **text, size_t *len)
 
 int logfile_next(struct logfile *lf, struct line *l, int (*parse)(struct line *), int following)
 {
-    const char *p;
-    size_t len;
-
-    for (;;) {
-        if (!logfile_next_raw(lf, &p, &len)) {
-            if (!following && lf->read_error == 0 && linereader_pending(&lf->lr)) {
-                linereader_drop_pending(&lf->lr);
-                report_bad(lf, "last line cut short (no newline); skipped");
-            }
-            return 0;
-        }
-        if (len > 0 && p[len - 1] == '\r')
-            len--; /* a log copied through a CRLF system */
-        l->text = xstrndup(p, len);
-        l->len = len;
-        if (parse(l) == 0)
-            return 1;
-        free(l->text);
-        report_bad(lf, "%s",
-                   lf->what[0] == 'c' ? "not a connector-log line; skipped"
-                                      : "not a pdu-log line; skipped");
-    }
+    if (!logfile_next_view(lf, l, parse, following))
+        return 0;
+    l->text = xstrndup(l->text, l->len); /* parse kept offsets only */
+    return 1;
 }
 
 int logfile_next_view(struct logfile *lf, struct line *l, int (*parse)(struct line *),
@@ -389,7 +371,7 @@ int logfile_next_view(struct logfile *lf, struct line *l, int (*parse)(struct li
             return 0;
         }
         if (len > 0 && p[len - 1] == '\r')
-            len--;
+            len--; /* a log copied through a CRLF system */
         l->text = (char *)p; /* the parsers only read it */
         l->len = len;
         if (parse(l) == 0)
