@@ -196,6 +196,38 @@ follow_same() {
     fi
 }
 
+# trace_same WHAT ARGS...: emgdiag-trace ARGS prints the same output,
+# whole, with the same exit status, from the database at $URI (node
+# $NODE) as from the files in $L ($EMGDIAG_TRACE, the tool).
+trace_same() {
+    local what=$1 trace=${EMGDIAG_TRACE:?set EMGDIAG_TRACE} rf rd
+    shift
+    "$trace" -d "$L" "$@" >"$IT_DIR/t.files" 2>"$IT_DIR/t.files.err"
+    rf=$?
+    "$trace" --db "$URI" --node "$NODE" "$@" >"$IT_DIR/t.db" 2>"$IT_DIR/t.db.err"
+    rd=$?
+    if [ -s "$IT_DIR/t.files" ] && [ "$rf" = 0 ] && [ "$rd" = "$rf" ] && cmp -s "$IT_DIR/t.files" "$IT_DIR/t.db"; then
+        it_pass "emgdiag-trace --db ${URI%%:*}:… $*: the same $(wc -l <"$IT_DIR/t.db") lines as from the files ($what)"
+    else
+        it_fail "emgdiag-trace --db ${URI%%:*}:… $*: exit $rd, files $rf; differs from the files ($what)"
+        diff "$IT_DIR/t.files" "$IT_DIR/t.db" | head -10
+        cat "$IT_DIR/t.db.err"
+    fi
+}
+
+# trace_same_messages: trace_same for the client's id of the first message,
+# the uuid of the last and every message to the first one's destination,
+# each taken from $L/message.osb as a user would.
+trace_same_messages() {
+    local first_id last_uuid dest
+    first_id=$(sed -nE 's/.* CLIENT_SUBMIT .* id="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
+    last_uuid=$(sed -nE 's/.* FORWARD uuid="([^"]*)".*/\1/p' "$L/message.osb" | tail -n 1)
+    dest=$(sed -nE 's/.* CLIENT_SUBMIT .* to="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
+    trace_same "the client's id of the first message" "$first_id"
+    trace_same "the uuid of the last message" "$last_uuid"
+    trace_same "every message to its destination" --to "$dest"
+}
+
 # db_backend_built URI NAME: 0 unless the tools refuse URI because this
 # build lacks the back-end NAME (PostgreSQL, MariaDB/MySQL): configure
 # --without-pgsql or --without-mysql.

@@ -8,6 +8,7 @@
 # and skipped, the rest loaded (exit 1).  Time budget: about 15 s.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/boxes.sh"
+. "$(dirname "$0")/db_servers.sh"
 it_init db_load
 DBTOOL=${EMGDIAG_DB:?set EMGDIAG_DB to the emgdiag-db tool}
 FOLLOW=${EMGDIAG_FOLLOW:?set EMGDIAG_FOLLOW}
@@ -60,28 +61,8 @@ done
 # emgdiag-trace --db: the same output, whole, and the same exit status as
 # from the files, for ids of the first and last messages and their
 # destination (taken from the message logs, as a user would).
-TRACE=${EMGDIAG_TRACE:?set EMGDIAG_TRACE}
-trace_same() {
-    local what=$1 rf rd
-    shift
-    "$TRACE" -d "$L" "$@" >"$IT_DIR/t.files" 2>"$IT_DIR/t.files.err"
-    rf=$?
-    "$TRACE" --db "sqlite:$DB" --node gw9 "$@" >"$IT_DIR/t.db" 2>"$IT_DIR/t.db.err"
-    rd=$?
-    if [ -s "$IT_DIR/t.files" ] && [ "$rf" = 0 ] && [ "$rd" = "$rf" ] && cmp -s "$IT_DIR/t.files" "$IT_DIR/t.db"; then
-        it_pass "emgdiag-trace --db sqlite:… $*: the same $(wc -l <"$IT_DIR/t.db") lines as from the files ($what)"
-    else
-        it_fail "emgdiag-trace --db sqlite:… $*: exit $rd, files $rf; differs from the files ($what)"
-        diff "$IT_DIR/t.files" "$IT_DIR/t.db" | head -10
-        cat "$IT_DIR/t.db.err"
-    fi
-}
-first_id=$(sed -nE 's/.* CLIENT_SUBMIT .* id="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
-last_uuid=$(sed -nE 's/.* FORWARD uuid="([^"]*)".*/\1/p' "$L/message.osb" | tail -n 1)
-dest=$(sed -nE 's/.* CLIENT_SUBMIT .* to="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
-trace_same "the client's id of the first message" "$first_id"
-trace_same "the uuid of the last message" "$last_uuid"
-trace_same "every message to its destination" --to "$dest"
+URI=sqlite:$DB NODE=gw9
+trace_same_messages
 
 # Hostile input: a copy of the pdu log whose twin has garbage lines and
 # lacks the twin of one text line.

@@ -191,28 +191,8 @@ python3 "$TOP/tests/integration/db_compare.py" "mysql:$MY_SOCK:emg" "$L" --node 
 # emgdiag-trace --db: the same output, whole, and the same exit status as
 # from the files, for ids of the first and last messages and their
 # destination (taken from the message logs, as a user would).
-TRACE=${EMGDIAG_TRACE:?set EMGDIAG_TRACE}
-trace_same() {
-    local what=$1 rf rd
-    shift
-    "$TRACE" -d "$L" "$@" >"$IT_DIR/t.files" 2>"$IT_DIR/t.files.err"
-    rf=$?
-    "$TRACE" --db "$URI" --node gw1 "$@" >"$IT_DIR/t.db" 2>"$IT_DIR/t.db.err"
-    rd=$?
-    if [ -s "$IT_DIR/t.files" ] && [ "$rf" = 0 ] && [ "$rd" = "$rf" ] && cmp -s "$IT_DIR/t.files" "$IT_DIR/t.db"; then
-        it_pass "emgdiag-trace --db mysql://… $*: the same $(wc -l <"$IT_DIR/t.db") lines as from the files ($what)"
-    else
-        it_fail "emgdiag-trace --db mysql://… $*: exit $rd, files $rf; differs from the files ($what)"
-        diff "$IT_DIR/t.files" "$IT_DIR/t.db" | head -10
-        cat "$IT_DIR/t.db.err"
-    fi
-}
-first_id=$(sed -nE 's/.* CLIENT_SUBMIT .* id="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
-last_uuid=$(sed -nE 's/.* FORWARD uuid="([^"]*)".*/\1/p' "$L/message.osb" | tail -n 1)
-dest=$(sed -nE 's/.* CLIENT_SUBMIT .* to="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
-trace_same "the client's id of the first message" "$first_id"
-trace_same "the uuid of the last message" "$last_uuid"
-trace_same "every message to its destination" --to "$dest"
+NODE=gw1
+trace_same_messages
 first_raw=$(sed -nE 's/.* SUBMIT_RESP .* id-raw="([^"]*)".*/\1/p' "$L/message.bearerbox" | head -n 1)
 trace_same "the SMSC's id of the first message" "$first_raw"
 

@@ -228,7 +228,9 @@ static void release_writer(struct test_ctx *c)
     pthread_mutex_unlock(&c->lock);
 }
 
-static struct logwriter *start_writer(const char *dir, size_t max_bytes, struct test_ctx *c)
+/* A writer with the test's callbacks; rotatable NULL: nothing rotates. */
+static struct logwriter *start_writer_with(const char *dir, size_t max_bytes, struct test_ctx *c,
+                                           int (*rotatable)(void *ctx, const char *file))
 {
     struct logwriter_opts o;
     struct logwriter *w;
@@ -243,10 +245,16 @@ static struct logwriter *start_writer(const char *dir, size_t max_bytes, struct 
     o.host_log = cb_host_log;
     o.on_signal = cb_on_signal;
     o.on_orphan_exit = cb_orphan_exit;
+    o.rotatable = rotatable;
     o.ctx = c;
     w = logwriter_start(&o, err, sizeof err);
     ck_assert_msg(w != NULL, "logwriter_start(%s): %s", dir, err);
     return w;
+}
+
+static struct logwriter *start_writer(const char *dir, size_t max_bytes, struct test_ctx *c)
+{
+    return start_writer_with(dir, max_bytes, c, NULL);
 }
 
 /* Files whose name starts with "shared" or is "general" are never rotated. */
@@ -260,20 +268,8 @@ static struct logwriter *start_rotating_writer(const char *dir, struct test_ctx 
                                                unsigned long long size, unsigned keep,
                                                int compress)
 {
-    struct logwriter_opts o;
-    struct logwriter *w;
-    char err[256] = "";
+    struct logwriter *w = start_writer_with(dir, 0, c, cb_rotatable);
 
-    memset(&o, 0, sizeof o);
-    o.dir = dir;
-    o.linger_ms = linger_ms;
-    o.format_dropped = cb_format_dropped;
-    o.is_shared = cb_is_shared;
-    o.host_log = cb_host_log;
-    o.rotatable = cb_rotatable;
-    o.ctx = c;
-    w = logwriter_start(&o, err, sizeof err);
-    ck_assert_msg(w != NULL, "logwriter_start(%s): %s", dir, err);
     logwriter_set_rotation(w, size, keep, compress);
     return w;
 }
