@@ -115,12 +115,14 @@ long db_sqlite_message_lines(struct db_sqlite *d, const char *node, const char *
 
     /* Each equality has its index (SQLite's OR optimisation reads the
      * five and joins their row ids); a list's id is found in
-     * messagelog_ids and its row by (ts, node) through messagelog_ts. */
+     * messagelog_ids and its row by (ts, node) through messagelog_ts
+     * (named: with one node, the planner would rather walk the unique
+     * key's node prefix, that is every row). */
     snprintf(sql, sizeof(sql),
              "SELECT id, line, ts FROM messagelog WHERE id IN ("
              "SELECT id FROM messagelog WHERE (uuid = ?1 OR message_id = ?1 OR id_raw = ?1"
              " OR dlr_key = ?1 OR \"key\" = ?1)%s%s"
-             " UNION SELECT m.id FROM messagelog_ids i JOIN messagelog m"
+             " UNION SELECT m.id FROM messagelog_ids i JOIN messagelog m INDEXED BY messagelog_ts"
              " ON m.ts = i.ts AND m.node = i.node WHERE i.id = ?2%s%s)"
              " ORDER BY ts, id",
              range, of_node, ranged ? " AND i.ts BETWEEN ?3 AND ?4" : "",
