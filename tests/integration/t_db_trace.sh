@@ -22,8 +22,8 @@ L=$IT_DIR/logs
 DB=$IT_DIR/emg.db
 mkdir -p "$L"
 
-# ---- traffic: 20 messages, then single ones and a concatenated one with
-# receipts (the SMSC answers hex ids, stored in decimal: msg-id-type 0x01)
+# ---- traffic: 20 messages and one of two parts, then single ones and one
+# of three parts with receipts (the SMSC answers hex ids, stored in decimal: msg-id-type 0x01)
 SMSC_PORT=$(it_port)
 OSB_PORT=$(it_port)
 it_start smsc perl "$P/smsc.pl" --port "$SMSC_PORT" --system-id up --password uppw --hex-ids --receipts
@@ -41,9 +41,11 @@ box_osb_conf "$IT_DIR/osb.conf" "$IT_DIR/emg.xml" "$OSB_PORT" "$IT_DIR/logins"
 box_start bb "$IT_DIR/kannel.conf"
 box_start osb "$IT_DIR/osb.conf" "$OSB_PORT"
 it_wait_line "$L/connector.out" 'LOGIN OK' 20
-# Other traffic first: the table holds more than the messages traced.
+# Other traffic first: the table holds more than the messages traced, and
+# a concatenated message without receipts, whose second id only its
+# FORWARD's ids list names (messagelog_ids finds it).
 it_start c0 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id c1 --password pw1 \
-    --submit 20 --unbind
+    --submit 20 --concat 2 --unbind
 it_wait_exit c0 30
 it_start c1 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id c1 --password pw1 \
     --submit 4 --concat 3 --dlr --hold 5 --unbind
