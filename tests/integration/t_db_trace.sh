@@ -1,8 +1,8 @@
 #!/bin/bash
 # emgdiag-trace --db ID through the indexes (docs/database.md, "Reading";
 # docs/message-log.md#how-an-id-is-found), on each back-end: both patched
-# boxes write SQLite (the sink) and the files, with receipts and a
-# concatenated message; the same files are then loaded into PostgreSQL 15
+# boxes write SQLite (the sink) and the files (in a local time three hours
+# from the rows' UTC ts), with receipts and concatenated messages; the same files are then loaded into PostgreSQL 15
 # and MariaDB 10.11.  On each, for every kind of id a message has and one
 # nobody has, the output is the file trace's, whole, with its exit status
 # (trace_every_id in db_servers.sh), fewer rows are read than the table has,
@@ -17,6 +17,10 @@ it_init db_trace
 
 P=$TOP/tests/peers
 DBTOOL=${EMGDIAG_DB:?set EMGDIAG_DB}
+# The files in local time three hours east of UTC (a POSIX TZ, no tzdata
+# needed), the rows' ts in UTC: the rounds' windows, taken in the lines'
+# time, must be turned into ts by that offset.
+export TZ=EMGT-3
 : "${EMGDIAG_TRACE:?set EMGDIAG_TRACE}"
 L=$IT_DIR/logs
 DB=$IT_DIR/emg.db
@@ -66,6 +70,8 @@ it_assert_eq "$(grep -c ' FORWARD .* ids="[^"]*;[^"]*;' "$L/message.osb")" 1 \
 ROWS=$(sqlite3 "$DB" 'SELECT count(*) FROM messagelog')
 it_assert_eq "$ROWS" "$(msg_lines)" "SQLite: every message line is a messagelog row (the sink)"
 it_assert_eq "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema')" 4 "SQLite: schema version 4"
+it_assert_eq "$(sqlite3 "$DB" "SELECT DISTINCT strftime('%s', substr(line, 1, 19)) - ts / 1000000 FROM messagelog")" 10800 \
+    "the lines' time is three hours ahead of ts (TZ=$TZ)"
 # One row of messagelog_ids per id of an ids or url list, written with its row.
 listed=$(sed -nE 's/.* (ids|url)="([^"]*)".*/\2/p; s/.* ids="([^"]*)".* url="([^"]*)".*/\2/p' \
     "$L/message.osb" "$L/message.bearerbox" | tr ';' '\n' | grep -c .)
