@@ -904,17 +904,19 @@ long db_mysql_message_lines(struct db_mysql *d, const char *node, const char *ke
             param_str(&p, node);
     }
     /* Each equality has its (prefix) index; a list's id is found in
-     * messagelog_ids and its row by (ts, node). */
+     * messagelog_ids and its row by (ts, node).  The union is a derived
+     * table joined by the primary key: as `id IN (… UNION …)` MariaDB
+     * would test it against every row. */
     len = snprintf(sql, sizeof(sql),
-                   "SELECT CONCAT(id, ' ', line), ts FROM messagelog WHERE id IN ("
+                   "SELECT CONCAT(m.id, ' ', m.line), m.ts FROM ("
                    "SELECT id FROM messagelog WHERE uuid = ?%s%s"
                    " UNION SELECT id FROM messagelog WHERE message_id = ?%s%s"
                    " UNION SELECT id FROM messagelog WHERE id_raw = ?%s%s"
                    " UNION SELECT id FROM messagelog WHERE dlr_key = ?%s%s"
                    " UNION SELECT id FROM messagelog WHERE `key` = ?%s%s"
-                   " UNION SELECT m.id FROM messagelog_ids i JOIN messagelog m"
-                   " ON m.ts = i.ts AND m.node = i.node WHERE i.id = ?%s%s)"
-                   " ORDER BY ts, id",
+                   " UNION SELECT l.id FROM messagelog_ids i JOIN messagelog l"
+                   " ON l.ts = i.ts AND l.node = i.node WHERE i.id = ?%s%s) AS found"
+                   " JOIN messagelog m ON m.id = found.id ORDER BY m.ts, m.id",
                    range, of_node, range, of_node, range, of_node, range, of_node, range, of_node,
                    ranged ? " AND i.ts BETWEEN ? AND ?" : "", node != NULL ? " AND i.node = ?" : "");
     if (query_rows(d, sql, (size_t)len, &p, 1, each_message_line, &c, err, errlen, "messagelog") != 0)
