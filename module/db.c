@@ -206,7 +206,10 @@ long db_end_lines(struct db *d, const char *table, const char *node, const char 
     if (d->sqlite != NULL)
         return db_sqlite_end_lines(d->sqlite, table, node, connector, instance, last, limit, each,
                                    ctx, err, errlen);
-    return -2;
+    PG_OR_MY(db_pgsql_end_lines(d->pgsql, table, node, connector, instance, last, limit, each, ctx,
+                                err, errlen),
+             db_mysql_end_lines(d->mysql, table, node, connector, instance, last, limit, each, ctx,
+                                err, errlen));
 }
 
 int db_table_lines(struct db *d, const char *table, const char *node,
