@@ -5,7 +5,9 @@
  * --db) name a database by a target: SQLite's file (db_sqlite.c, always
  * built), PostgreSQL's conninfo (db_pgsql.c, built when configure found
  * libpq; HAVE_PGSQL) or a mysql:// URI (db_mysql.c, built when configure
- * found MariaDB Connector/C; HAVE_MYSQL).  Each call goes to the target's back-end; every
+ * found MariaDB Connector/C; HAVE_MYSQL).  The servers' client libraries
+ * are not linked: db_open() loads one the first time a target of its
+ * back-end is opened (db_dl.h).  Each call goes to the target's back-end; every
  * back-end keeps the same promises: one connection used by one thread at a
  * time, a versioned schema created or upgraded in one transaction per
  * step, rows written in one transaction per batch with bound parameters

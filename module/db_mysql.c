@@ -141,7 +141,7 @@ int db_mysql_uri_ok(const char *uri, char *err, size_t errlen)
 
 #ifdef HAVE_MYSQL
 
-#include <mysql.h>
+#include "db_my_syms.h" /* MariaDB Connector/C, loaded when first needed */
 
 /* Seconds a box waits for another one's schema change. */
 #define SCHEMA_LOCK_WAIT "30"

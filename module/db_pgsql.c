@@ -6,7 +6,7 @@
 
 #ifdef HAVE_PGSQL
 
-#include <libpq-fe.h>
+#include "db_pq_syms.h" /* libpq, loaded when first needed */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
