@@ -7,9 +7,11 @@
  * outgoing session, connected and bound, then `n` submit_sm written and
  * their submit_sm_resp read, in run_loop().  Only run_loop()'s inclusive
  * cost is read, on the thread that calls the hooks: what the log writer
- * thread does later is not in it, and neither is a scrape.  argv: "off"
- * (the file sink alone) or "on" (the same with <metrics listen> on a free
- * loopback port), then n.
+ * thread does later is not in it, and neither is a scrape, nor what the
+ * emgdiag-db thread does with the rows.  argv: "off" (the file sink alone),
+ * "on" (the same with <metrics listen> on a free loopback port) or "db"
+ * (the file sink with <database type="sqlite">: the twin built for every
+ * line and the line queued for the database), then n.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -91,7 +93,7 @@ static int free_port(void)
 
 int main(int argc, char **argv)
 {
-    char metrics[96] = "";
+    char metrics[192] = "";
     char dir[] = "/tmp/bench_metrics.XXXXXX", xml[128], err[512];
     struct emgdiag_host h;
     struct emgdiag_session_info si;
@@ -101,8 +103,9 @@ int main(int argc, char **argv)
     unsigned long n;
     FILE *f;
 
-    if (argc != 3 || (strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0)) {
-        fprintf(stderr, "usage: bench_metrics on|off N\n");
+    if (argc != 3 || (strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0 &&
+                      strcmp(argv[1], "db") != 0)) {
+        fprintf(stderr, "usage: bench_metrics on|off|db N\n");
         return 2;
     }
     n = strtoul(argv[2], NULL, 10);
@@ -115,6 +118,8 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "on") == 0)
         snprintf(metrics, sizeof(metrics), "<metrics box=\"bearerbox\" listen=\"127.0.0.1:%d\"/>",
                  free_port());
+    else if (strcmp(argv[1], "db") == 0)
+        snprintf(metrics, sizeof(metrics), "<database type=\"sqlite\" file=\"%s/emg.db\"/>", dir);
     fprintf(f,
             "<emgdiag><logs dir=\"%s\"/><connector name=\"up\" type=\"outgoing\" "
             "smsc-id=\"up\"/>%s</emgdiag>\n",

@@ -40,7 +40,7 @@ loop_ir() {
         awk '$0 ~ /:run_loop \[/ { gsub(",", "", $1); print $1; exit }'
 }
 
-for arm in off on; do
+for arm in off on db; do
     for n in "$N1" "$N2"; do
         echo "== callgrind: metrics $arm, $n pairs"
         valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.metrics.$arm.$n" \
@@ -56,9 +56,12 @@ per_pdu() {
 }
 off=$(per_pdu off)
 on=$(per_pdu on)
+db=$(per_pdu db)
 {
     echo "instructions per PDU on the SMPP thread (submit_sm and submit_sm_resp alternating, pdu log on):"
     echo "  module without <metrics>:   $off"
     echo "  module with <metrics>:      $on"
     awk -v a="$off" -v b="$on" 'BEGIN { printf "  the metrics sink:           %d (%.1f %% of the module without it)\n", b - a, 100 * (b - a) / a }'
+    echo "  module with <database> (SQLite): $db"
+    awk -v a="$off" -v b="$db" 'BEGIN { printf "  the database tap:           %d (%.1f %% of the module without it)\n", b - a, 100 * (b - a) / a }'
 } | tee "$OUT/result.metrics.txt"

@@ -23,9 +23,9 @@
 #include "db_row.h"
 
 /* The schema version this code writes: 1 = connectorlog, pdulog,
- * securitylog; 2 = and messagelog.  An older database is upgraded step by
- * step. */
-#define DB_SCHEMA_VERSION 2
+ * securitylog; 2 = and messagelog; 3 = SQLite's rows keyed by (ts, lkey)
+ * (db_linekey.h).  An older database is upgraded step by step. */
+#define DB_SCHEMA_VERSION 3
 
 /* The back-ends (the values of enum emg_db_type). */
 #define DB_TYPE_SQLITE 1

@@ -203,7 +203,12 @@ static const char *const upgrade_to_2[] = {
     NULL
 };
 
-static const char *const *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2 };
+/* Step 2 -> 3 changed SQLite's unique key only (db_sqlite.c): the
+ * MariaDB tables already key a hash (row_key). */
+static const char *const upgrade_to_3[] = { NULL };
+
+static const char *const *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2,
+                                                                upgrade_to_3 };
 
 static void set_err(const char *msg, char *err, size_t errlen, const char *what)
 {

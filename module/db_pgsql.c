@@ -68,7 +68,11 @@ static const char *const upgrade_to_2 =
     "CREATE INDEX IF NOT EXISTS messagelog_lookup_key ON messagelog (\"key\");"
     "CREATE INDEX IF NOT EXISTS messagelog_ts ON messagelog (ts);";
 
-static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2 };
+/* Step 2 -> 3 changed SQLite's unique key only (db_sqlite.c): the
+ * PostgreSQL tables already key md5(line). */
+static const char *const upgrade_to_3 = "SELECT 1";
+
+static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2, upgrade_to_3 };
 
 /* libpq's message: its first line. */
 static void set_err(struct db_pgsql *d, const PGresult *res, char *err, size_t errlen,

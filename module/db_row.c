@@ -25,6 +25,11 @@ static const char *const pdu_cols[] = { "dir",        "op",
                                         "message_id", "receipted_message_id",
                                         "source_addr", "destination_addr",
                                         "line",       NULL };
+/* Which of pdu_cols are integers: status, trn, datalen (the other
+ * tables have none; the message log's values are all text). */
+static const unsigned char pdu_int_cols[] = { 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 };
+_Static_assert(sizeof(pdu_int_cols) == sizeof(pdu_cols) / sizeof(pdu_cols[0]) - 1,
+               "a flag for each pdu column");
 static const char *const security_cols[] = { "level", "event", "fields", "line", NULL };
 /* docs/message-log.md's keys, in its table's order */
 static const char *const message_cols[] = { "step",   "uuid",   "trn",  "message_id", "part",
@@ -60,8 +65,11 @@ struct scan {
     const char *why;
 };
 
-static void skip_ws(struct scan *s)
+static inline void skip_ws(struct scan *s)
 {
+    /* the twins the module writes have none: one test for that case */
+    if (s->p < s->end && (unsigned char)*s->p > ' ')
+        return;
     while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n'))
         s->p++;
 }
@@ -95,19 +103,29 @@ static int hex4(const char *p, unsigned *v)
 /* The end of the run of octets from p that stand for themselves in a
  * string (no quote, no backslash, no control octet): eight at a time
  * while eight are left (a word has a byte below 0x20, or equal to one of
- * two, exactly when these bit tests say so), then one by one. */
+ * two, exactly when these bit tests say so), then one by one.  The tests
+ * can also flag an octet after the first one that matches (a borrow runs
+ * upwards), never one before it: on a little-endian machine the lowest
+ * flag is the first such octet, so the word that has it ends the run
+ * without a second look at its octets. */
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
-static const char *plain_run(const char *p, const char *end)
+static inline const char *plain_run(const char *p, const char *end)
 {
     while (end - p >= 8) {
-        uint64_t w, q, b;
+        uint64_t w, q, b, hit;
 
         memcpy(&w, p, 8);
         q = w ^ (ONES * '"');
         b = w ^ (ONES * '\\');
-        if ((((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS)
+        hit = (((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+        if (hit != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return p + (__builtin_ctzll(hit) >> 3);
+#else
             break;
+#endif
+        }
         p += 8;
     }
     while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
@@ -366,11 +384,10 @@ static enum member member_of(const char *key, size_t n)
     }
 }
 
-/* The integer columns (the message log's values are all text). */
-static int is_int_col(int table, const char *name)
+/* 1 when column `col` of `table` (col_index()) holds integers. */
+static int is_int_col(int table, int col)
 {
-    return table != DB_MESSAGELOG && (strcmp(name, "status") == 0 || strcmp(name, "trn") == 0 ||
-                                      strcmp(name, "datalen") == 0);
+    return table == DB_PDULOG && col >= 0 && pdu_int_cols[col];
 }
 
 /* The `fields` keys that have a column of the pdu log, and the column. */
@@ -445,6 +462,24 @@ static void field_columns(struct db_row *r, struct scan *outer, const char *fo, 
 int db_row_parse(int table, const char *json, size_t n, const char *text, size_t tn,
                  struct db_row *r, char *why, size_t whylen)
 {
+    char *store = emg_malloc(DB_ROW_STORE(n, tn));
+
+    if (store == NULL) {
+        memset(r, 0, sizeof(*r));
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    if (db_row_parse_into(table, json, n, text, tn, r, store, why, whylen) != 0) {
+        emg_free(store);
+        return -1;
+    }
+    r->store = store;
+    return 0;
+}
+
+int db_row_parse_into(int table, const char *json, size_t n, const char *text, size_t tn,
+                      struct db_row *r, char *store, char *why, size_t whylen)
+{
     struct scan s;
     const char *fields = NULL, *extra = NULL;
     size_t fields_n = 0, extra_n = 0, kstart, vstart;
@@ -462,17 +497,10 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
     r->ncol = (size_t)ncols;
     r->table = table;
     r->instance = -1;
-    /* Decoded strings never grow: all of them, the fields' columns decoded
-     * again, security's members copied and the text line fit. */
-    r->store = emg_malloc(3 * n + tn + 16);
-    if (r->store == NULL) {
-        snprintf(why, whylen, "out of memory");
-        return -1;
-    }
     memset(&s, 0, sizeof(s));
     s.p = json;
     s.end = json + n;
-    s.out = r->store;
+    s.out = store; /* DB_ROW_STORE (db_row.h) says why it is large enough */
     skip_ws(&s);
     if (s.p >= s.end || *s.p != '{') {
         fail(&s, "not a JSON object");
@@ -521,7 +549,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
                 r->connector = s.out + vstart;
                 have_connector = 1;
             } else if (col >= 0 && m != M_LINE && m != M_FIELDS &&
-                       !is_int_col(table, key)) {
+                       !is_int_col(table, col)) {
                 r->col[col].s = s.out + vstart;
                 r->col[col].n = s.outlen - vstart - 1;
                 r->col[col].null = 0;
@@ -544,7 +572,7 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
                 goto bad;
             if (m == M_INSTANCE && v >= 0 && v <= 0x7fffffff) {
                 r->instance = (int)v;
-            } else if (col >= 0 && is_int_col(table, key)) {
+            } else if (is_int_col(table, col)) {
                 r->col[col].i = v;
                 r->col[col].is_int = 1;
                 r->col[col].null = 0;
@@ -625,8 +653,6 @@ int db_row_parse(int table, const char *json, size_t n, const char *text, size_t
 bad:
     snprintf(why, whylen, "%s at octet %zu", s.why != NULL ? s.why : "not a twin line",
              (size_t)(s.p - json));
-    emg_free(r->store);
-    r->store = NULL;
     return -1;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "db_linekey.h"
 
 struct db_sqlite {
     sqlite3 *db;
@@ -63,7 +64,49 @@ static const char *const upgrade_to_2 =
     "CREATE INDEX IF NOT EXISTS messagelog_lookup_key ON messagelog (\"key\");"
     "CREATE INDEX IF NOT EXISTS messagelog_ts ON messagelog (ts);";
 
-static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2 };
+/* Step 2 -> 3: each table rebuilt with `lkey` (db_linekey.h) and the
+ * unique key (ts, lkey) in place of (node, connector, ts, line), whose
+ * index held every line a second time; the indexes of ids that most rows
+ * have not got (a submit_sm has no message_id) hold only the rows that
+ * have one.  The rows keep their ids and their order. */
+#define REBUILD(t, cols, indexes)                                                                  \
+    "CREATE TABLE " t "_v3 (id INTEGER PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL,"        \
+    " session TEXT, ts INTEGER NOT NULL, connector TEXT NOT NULL, instance INTEGER," cols          \
+    " line TEXT NOT NULL, lkey INTEGER NOT NULL, UNIQUE (ts, lkey));"                              \
+    "INSERT OR IGNORE INTO " t "_v3 SELECT *, emgdiag_line_key(node, connector, line) FROM " t     \
+    " ORDER BY id;"                                                                                \
+    "DROP TABLE " t ";"                                                                            \
+    "ALTER TABLE " t "_v3 RENAME TO " t ";" indexes
+static const char *const upgrade_to_3 =
+    REBUILD("connectorlog", " event TEXT, result TEXT, info TEXT,",
+            "CREATE INDEX connectorlog_session ON connectorlog (session);"
+            "CREATE INDEX connectorlog_connector_ts ON connectorlog (connector, node, instance, ts);")
+    REBUILD("pdulog",
+            " dir TEXT, op TEXT, name TEXT, status INTEGER, trn INTEGER, datalen INTEGER,"
+            " fields TEXT, error TEXT, message_id TEXT, receipted_message_id TEXT,"
+            " source_addr TEXT, destination_addr TEXT,",
+            "CREATE INDEX pdulog_session ON pdulog (session);"
+            "CREATE INDEX pdulog_connector_ts ON pdulog (connector, node, instance, ts);"
+            "CREATE INDEX pdulog_message_id ON pdulog (message_id) WHERE message_id IS NOT NULL;"
+            "CREATE INDEX pdulog_receipted_message_id ON pdulog (receipted_message_id)"
+            " WHERE receipted_message_id IS NOT NULL;"
+            "CREATE INDEX pdulog_status_ts ON pdulog (status, ts);")
+    REBUILD("securitylog", " level TEXT, event TEXT, fields TEXT,",
+            "CREATE INDEX securitylog_connector_ts ON securitylog (connector, ts);"
+            "CREATE INDEX securitylog_ts ON securitylog (ts);")
+    REBUILD("messagelog",
+            " step TEXT, uuid TEXT, trn TEXT, message_id TEXT, part TEXT, \"to\" TEXT,"
+            " \"from\" TEXT, dlr_key TEXT, ids TEXT, status TEXT, id_raw TEXT, type TEXT,"
+            " url TEXT, \"key\" TEXT,",
+            "CREATE INDEX messagelog_uuid ON messagelog (uuid) WHERE uuid IS NOT NULL;"
+            "CREATE INDEX messagelog_message_id ON messagelog (message_id)"
+            " WHERE message_id IS NOT NULL;"
+            "CREATE INDEX messagelog_id_raw ON messagelog (id_raw) WHERE id_raw IS NOT NULL;"
+            "CREATE INDEX messagelog_dlr_key ON messagelog (dlr_key) WHERE dlr_key IS NOT NULL;"
+            "CREATE INDEX messagelog_lookup_key ON messagelog (\"key\") WHERE \"key\" IS NOT NULL;"
+            "CREATE INDEX messagelog_ts ON messagelog (ts);");
+
+static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2, upgrade_to_3 };
 
 static void set_err(struct db_sqlite *d, char *err, size_t errlen, const char *what)
 {
@@ -71,6 +114,28 @@ static void set_err(struct db_sqlite *d, char *err, size_t errlen, const char *w
 
     d->full = (code & 0xff) == SQLITE_FULL;
     snprintf(err, errlen, "%s: %s", what, d->db != NULL ? sqlite3_errmsg(d->db) : "out of memory");
+}
+
+/* emgdiag_line_key(node, connector, line): db_line_key() for SQL (the
+ * upgrade to version 3 keys the rows already there with it).  A NULL
+ * argument gives NULL. */
+static void line_key_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const void *p[3];
+    int n[3];
+
+    (void)argc;
+    for (int i = 0; i < 3; i++) {
+        if (sqlite3_value_type(argv[i]) == SQLITE_NULL) {
+            sqlite3_result_null(cx);
+            return;
+        }
+        /* The octets as stored, not converted to text. */
+        p[i] = sqlite3_value_blob(argv[i]);
+        n[i] = sqlite3_value_bytes(argv[i]);
+    }
+    sqlite3_result_int64(cx, db_line_key(p[0], (size_t)n[0], p[1], (size_t)n[1], p[2],
+                                         (size_t)n[2]));
 }
 
 struct db_sqlite *db_sqlite_open(const char *file, int create, char *err, size_t errlen)
@@ -88,8 +153,19 @@ struct db_sqlite *db_sqlite_open(const char *file, int create, char *err, size_t
         return NULL;
     }
     sqlite3_busy_timeout(d->db, DB_SQLITE_BUSY_MS);
-    if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
-                     NULL) != SQLITE_OK) {
+    if (sqlite3_create_function_v2(d->db, "emgdiag_line_key", 3,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                   line_key_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        set_err(d, err, errlen, file);
+        db_sqlite_close(d);
+        return NULL;
+    }
+    /* A new file gets 16 KiB pages: a row of about 700 octets is written
+     * in a quarter of the WAL frames (and system calls) of 4 KiB pages
+     * (docs/performance.md).  A file that has pages keeps its size. */
+    if (sqlite3_exec(d->db,
+                     "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         set_err(d, err, errlen, file);
         db_sqlite_close(d);
         return NULL;
@@ -204,7 +280,8 @@ fail:
 }
 
 /* INSERT OR IGNORE INTO <table> (node, box, session, ts, connector,
- * instance, <columns>) VALUES (?, ...): prepared once per connection. */
+ * instance, <columns>, lkey) VALUES (?, ...): prepared once per
+ * connection. */
 static sqlite3_stmt *insert_stmt(struct db_sqlite *d, int table)
 {
     char sql[1024];
@@ -218,10 +295,10 @@ static sqlite3_stmt *insert_stmt(struct db_sqlite *d, int table)
                            db_table_name(table));
     for (i = 0; cols[i] != NULL; i++)
         len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", \"%s\"", cols[i]);
-    len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (?, ?, ?, ?, ?, ?");
+    len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", lkey) VALUES (?, ?, ?, ?, ?, ?");
     for (i = 0; cols[i] != NULL; i++)
         len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
-    snprintf(sql + len, sizeof(sql) - len, ")");
+    snprintf(sql + len, sizeof(sql) - len, ", ?)");
     if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &d->insert[table], NULL) !=
         SQLITE_OK)
         d->insert[table] = NULL;
@@ -240,7 +317,7 @@ long db_sqlite_insert(struct db_sqlite *d, const char *node, const char *box,
                       size_t errlen)
 {
     long inserted = 0;
-    size_t i, c;
+    size_t i, c, node_len = strlen(node), box_len = strlen(box);
 
     if (sqlite3_exec(d->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         set_err(d, err, errlen, "BEGIN");
@@ -249,6 +326,8 @@ long db_sqlite_insert(struct db_sqlite *d, const char *node, const char *box,
     for (i = 0; i < n; i++) {
         const struct db_row *r = &rows[i];
         sqlite3_stmt *st = insert_stmt(d, r->table);
+        const struct db_value *line = &r->col[r->ncol - 1]; /* `line` is last */
+        size_t conn_len = strlen(r->connector);
         int rc = SQLITE_OK;
 
         if (st == NULL) {
@@ -256,11 +335,11 @@ long db_sqlite_insert(struct db_sqlite *d, const char *node, const char *box,
             goto fail;
         }
         sqlite3_reset(st);
-        rc |= bind_text(st, 1, node, strlen(node));
-        rc |= bind_text(st, 2, box, strlen(box));
+        rc |= bind_text(st, 1, node, node_len);
+        rc |= bind_text(st, 2, box, box_len);
         rc |= bind_text(st, 3, sessions[i], sessions[i] != NULL ? strlen(sessions[i]) : 0);
         rc |= sqlite3_bind_int64(st, 4, r->ts_us);
-        rc |= bind_text(st, 5, r->connector, strlen(r->connector));
+        rc |= bind_text(st, 5, r->connector, conn_len);
         rc |= r->instance >= 0 ? sqlite3_bind_int(st, 6, r->instance) : sqlite3_bind_null(st, 6);
         for (c = 0; c < r->ncol; c++) {
             const struct db_value *v = &r->col[c];
@@ -272,6 +351,9 @@ long db_sqlite_insert(struct db_sqlite *d, const char *node, const char *box,
             else
                 rc |= bind_text(st, (int)c + 7, v->s, v->n);
         }
+        rc |= sqlite3_bind_int64(st, (int)r->ncol + 7,
+                                 db_line_key(node, node_len, r->connector, conn_len, line->s,
+                                             line->n));
         if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
             set_err(d, err, errlen, "INSERT");
             sqlite3_reset(st);

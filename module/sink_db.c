@@ -10,11 +10,14 @@
  */
 #include "sink_db.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +29,10 @@
 #include "deadline.h"
 #include "dispatch.h"
 #include "sink_file.h"
+
+/* The most octets of row values kept from one batch for the next: a
+ * batch of 2,000 pdu rows needs about 4 MiB. */
+#define STORE_KEEP (16u << 20)
 
 /* Seconds between two retention rounds (bearerbox only). */
 #define EXPIRE_EVERY_S 60
@@ -71,6 +78,8 @@ struct db_sink {
     struct timespec next_try;
     unsigned long long reported; /* drops already in a general line */
     char reason[512];            /* why rows were last dropped */
+    char *store;                 /* the values of a batch's rows (write_batch) */
+    size_t store_cap;
     time_t last_expire;
 };
 
@@ -231,11 +240,22 @@ static void write_batch(struct db_sink *ds, struct item *items, size_t n)
     struct db_row *rows = emg_calloc(n, sizeof(*rows));
     const char **sessions = emg_calloc(n, sizeof(*sessions));
     char (*sess)[64] = emg_malloc(n * 64);
-    char err[400], why[100];
-    size_t i, nr = 0;
+    char err[400], why[100], *store = NULL;
+    size_t nr = 0, store_len = 0, used = 0;
     struct item *it;
 
-    if (rows == NULL || sessions == NULL || sess == NULL) {
+    /* The rows' values go into one buffer, kept from batch to batch (not
+     * an allocation a row: docs/performance.md). */
+    for (it = items; it != NULL; it = it->next)
+        store_len += DB_ROW_STORE(it->json_len, it->text_len);
+    if (store_len > ds->store_cap) {
+        emg_free(ds->store);
+        ds->store_cap = store_len;
+        if ((ds->store = emg_malloc(store_len)) == NULL)
+            ds->store_cap = 0;
+    }
+    store = ds->store;
+    if (rows == NULL || sessions == NULL || sess == NULL || store == NULL) {
         emg_free(rows);
         emg_free(sessions);
         emg_free(sess);
@@ -247,8 +267,11 @@ static void write_batch(struct db_sink *ds, struct item *items, size_t n)
         goto out;
     }
     for (it = items; it != NULL; it = it->next) {
-        if (db_row_parse(it->table, it->json, it->json_len, it->text, it->text_len, &rows[nr], why,
-                         sizeof(why)) != 0) {
+        char *at = store + used;
+
+        used += DB_ROW_STORE(it->json_len, it->text_len);
+        if (db_row_parse_into(it->table, it->json, it->json_len, it->text, it->text_len,
+                              &rows[nr], at, why, sizeof(why)) != 0) {
             count_drops(1);
             snprintf(ds->reason, sizeof(ds->reason), "a line not understood: %s", why);
             continue;
@@ -268,10 +291,13 @@ static void write_batch(struct db_sink *ds, struct item *items, size_t n)
     } else {
         report_drops(ds);
     }
-    for (i = 0; i < nr; i++)
-        db_row_free(&rows[i]);
     free_items(items);
 out:
+    if (ds->store_cap > STORE_KEEP) { /* a batch of unusually long lines */
+        emg_free(ds->store);
+        ds->store = NULL;
+        ds->store_cap = 0;
+    }
     emg_free(rows);
     emg_free(sessions);
     emg_free(sess);
@@ -308,7 +334,25 @@ static void db_sink_free(struct db_sink *ds)
     emg_free(ds->password_file);
     emg_free(ds->node);
     emg_free(ds->box);
+    emg_free(ds->store);
     emg_free(ds);
+}
+
+/* The thread yields the CPU to the SMPP threads: its nice value is
+ * DB_NICE_STEP above the process's (at most 19), so on a machine that has
+ * no CPU to spare the traffic goes first and the rows wait in the queue
+ * (docs/database.md, "Writing").  Linux gives each thread its own nice
+ * value; a failure leaves the thread as it was. */
+static void lower_priority(void)
+{
+    id_t tid = (id_t)syscall(SYS_gettid);
+    int now;
+
+    errno = 0;
+    now = getpriority(PRIO_PROCESS, tid);
+    if (now == -1 && errno != 0)
+        return;
+    (void)setpriority(PRIO_PROCESS, tid, now + DB_NICE_STEP > 19 ? 19 : now + DB_NICE_STEP);
 }
 
 static void *db_thread(void *arg)
@@ -317,6 +361,8 @@ static void *db_thread(void *arg)
     struct item *batch;
     size_t n;
     int stopping, orphaned;
+
+    lower_priority();
 
     for (;;) {
         struct timespec flush_at = emg_deadline_in(DB_FLUSH_MS);

@@ -28,6 +28,8 @@ struct emg_config;
 #define DB_BATCH_MAX 2000
 /* The longest a row waits in the queue before its batch is written, ms. */
 #define DB_FLUSH_MS 250
+/* How much nicer than the process the emgdiag-db thread runs. */
+#define DB_NICE_STEP 10
 /* Back-off between connection attempts: from the first to the longest, ms. */
 #define DB_RETRY_FIRST_MS 500
 #define DB_RETRY_MAX_MS 30000

@@ -18,10 +18,12 @@
  * or a file could not be loaded whole; 2 usage error.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -31,6 +33,53 @@
 #define EXIT_OK 0
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
+
+/* ---- progress of a schema step (on a terminal) ----
+ * An upgrade can copy every row (SQLite, version 2 to 3: docs/database.md),
+ * minutes on a large file, in one statement: a line on stderr says how long
+ * it has run, once a second, until it ends. */
+struct ticker {
+    pthread_mutex_t lock;
+    pthread_cond_t done_cv;
+    int done;
+    const char *what;
+};
+
+static void *tick(void *arg)
+{
+    struct ticker *t = arg;
+    time_t t0 = time(NULL);
+    struct timespec at;
+
+    pthread_mutex_lock(&t->lock);
+    clock_gettime(CLOCK_REALTIME, &at);
+    while (!t->done) {
+        at.tv_sec++;
+        if (pthread_cond_timedwait(&t->done_cv, &t->lock, &at) != 0 && !t->done)
+            fprintf(stderr, "\remgdiag-db: %s: %lld s", t->what, (long long)(time(NULL) - t0));
+    }
+    pthread_mutex_unlock(&t->lock);
+    fputs("\r\033[K", stderr);
+    return NULL;
+}
+
+/* db_schema(), with the ticker on a terminal. */
+static int schema_step(struct db *d, const char *what, int *from, char *err, size_t errlen)
+{
+    struct ticker t = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, what };
+    pthread_t th;
+    int rc, ticking = isatty(2) && pthread_create(&th, NULL, tick, &t) == 0;
+
+    rc = db_schema(d, from, err, errlen);
+    if (ticking) {
+        pthread_mutex_lock(&t.lock);
+        t.done = 1;
+        pthread_cond_signal(&t.done_cv);
+        pthread_mutex_unlock(&t.lock);
+        pthread_join(th, NULL);
+    }
+    return rc;
+}
 
 static void usage(FILE *out)
 {
@@ -216,7 +265,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "emgdiag-db: %s: schema version %d: run `emgdiag-db upgrade %s`\n", uri, v,
                 uri);
         rc = EXIT_FAILED;
-    } else if (db_schema(d, &from, err, sizeof(err)) != 0) {
+    } else if (schema_step(d, create ? "creating the schema" : "upgrading the schema", &from, err,
+                           sizeof(err)) != 0) {
         fprintf(stderr, "emgdiag-db: %s: %s\n", uri, err);
         rc = EXIT_FAILED;
     } else if (create) {

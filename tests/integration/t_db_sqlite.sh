@@ -62,13 +62,26 @@ it_wait_line "$L/connector.out" 'LOGIN OK' 20
 
 # (the sinks connect on their own threads: synchronisation only)
 for ((i = 0; i < 50; i++)); do
-    [ "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 2 ] && break
+    [ "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 3 ] && break
     sleep 0.1
 done
-it_assert_eq "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema')" 2 \
-    "schema version 0 upgraded to 2 (the message table with it) by the sink at start"
+it_assert_eq "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema')" 3 \
+    "schema version 0 upgraded to 3 (the message table with it) by the sink at start"
 it_assert_eq "$(sqlite3 "$DB" 'SELECT note FROM site_notes')" kept \
     "the upgrade kept what the database held"
+
+# The emgdiag-db thread runs DB_NICE_STEP (10) nicer than its process
+# (docs/database.md, "Writing"): field 19 of /proc's stat is the nice value.
+for box in bb osb; do
+    pid=$(it_pid "$box") dbnice="" mainnice=""
+    for task in /proc/"$pid"/task/*; do
+        [ "$(cat "$task/comm" 2>/dev/null)" = emgdiag-db ] &&
+            dbnice=$(sed 's/.*) //' "$task/stat" | awk '{print $17}')
+    done
+    mainnice=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $17}')
+    it_assert_eq "$dbnice" "$((mainnice + 10 > 19 ? 19 : mainnice + 10))" \
+        "$box: the emgdiag-db thread runs 10 nicer than the process (nice $mainnice)"
+done
 
 # lines: the connector, pdu and security text lines written so far; rows:
 # the rows.

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "db_linekey.h"
 #include "db_mysql.h"
 #include "db_pgcopy.h"
 #include "db_row.h"
@@ -302,6 +303,62 @@ static long long count(struct db_sqlite *d, const char *sql)
     return n;
 }
 
+/* The line key (docs/database.md): every octet counts, NUL and the last
+ * one of a partial word included, and the parts' boundaries count. */
+START_TEST(test_line_key)
+{
+    static const char line[] = "2024-01-01 00:00:00.000000 (in,0) CONNECT OK\0tail";
+    int64_t k = db_line_key("gw", 2, "in", 2, line, sizeof(line) - 1);
+    char copy[sizeof(line)];
+
+    ck_assert(k == db_line_key("gw", 2, "in", 2, line, sizeof(line) - 1));
+    ck_assert(k != db_line_key("gw", 2, "in", 2, line, strlen(line)));
+    ck_assert(db_line_key("ab", 2, "c", 1, "", 0) != db_line_key("a", 1, "bc", 2, "", 0));
+    ck_assert(db_line_key("gw", 2, "in", 2, "", 0) != db_line_key("gw", 2, "", 0, "in", 2));
+    ck_assert(db_line_key("", 0, "", 0, "", 0) != db_line_key("", 0, "", 0, "\0", 1));
+    for (size_t i = 0; i < sizeof(line) - 1; i++) {
+        memcpy(copy, line, sizeof(line));
+        copy[i] ^= 0x20;
+        ck_assert_msg(db_line_key("gw", 2, "in", 2, copy, sizeof(line) - 1) != k,
+                      "octet %zu changed, the key did not", i);
+    }
+}
+END_TEST
+
+/* db_row_parse_into() gives the row db_row_parse() gives, within the
+ * store DB_ROW_STORE sizes (ASan builds check the bound). */
+START_TEST(test_parse_into)
+{
+    struct db_row a, b;
+    char why[128];
+    size_t jn = strlen(BIND_TWIN), tn = strlen(BIND_TEXT);
+    char *store = malloc(DB_ROW_STORE(jn, tn));
+
+    ck_assert_ptr_nonnull(store);
+    ck_assert_int_eq(parse(DB_PDULOG, BIND_TWIN, BIND_TEXT, &a), 0);
+    ck_assert_int_eq(db_row_parse_into(DB_PDULOG, BIND_TWIN, jn, BIND_TEXT, tn, &b, store, why,
+                                       sizeof(why)),
+                     0);
+    ck_assert_ptr_null(b.store);
+    ck_assert_int_eq(a.ncol, b.ncol);
+    ck_assert(a.ts_us == b.ts_us);
+    ck_assert_str_eq(a.connector, b.connector);
+    for (size_t c = 0; c < a.ncol; c++) {
+        ck_assert_int_eq(a.col[c].null, b.col[c].null);
+        ck_assert_int_eq(a.col[c].is_int, b.col[c].is_int);
+        ck_assert(a.col[c].i == b.col[c].i);
+        ck_assert_uint_eq(a.col[c].n, b.col[c].n);
+        if (!a.col[c].null && !a.col[c].is_int)
+            ck_assert(memcmp(a.col[c].s, b.col[c].s, a.col[c].n) == 0);
+    }
+    ck_assert_int_eq(db_row_parse_into(DB_PDULOG, "{", 1, "x", 1, &b, store, why, sizeof(why)),
+                     -1);
+    db_row_free(&a);
+    db_row_free(&b); /* frees nothing: the store is the caller's */
+    free(store);
+}
+END_TEST
+
 START_TEST(test_schema_and_rows)
 {
     char err[256];
@@ -330,6 +387,14 @@ START_TEST(test_schema_and_rows)
     /* the same lines again: the unique key keeps one of each */
     ck_assert_int_eq(db_sqlite_insert(d, "gw1", "bearerbox", rows, sessions, 2, err, sizeof(err)),
                      0);
+    /* each row keyed by its line key (db_linekey.h) */
+    {
+        char q[256];
+
+        snprintf(q, sizeof(q), "SELECT count(*) FROM pdulog WHERE lkey = %lld",
+                 (long long)db_line_key("gw1", 3, "smpp-out", 8, BIND_TEXT, strlen(BIND_TEXT)));
+        ck_assert_int_eq(count(d, q), 1);
+    }
     ck_assert_int_eq(count(d, "SELECT count(*) FROM pdulog WHERE session = '1.2.3' AND trn = 11638 "
                               "AND node = 'gw1' AND box = 'bearerbox' AND ts = 1430269439473594"),
                      1);
@@ -339,9 +404,15 @@ START_TEST(test_schema_and_rows)
     ck_assert_int_eq(count(d, "SELECT count(*) FROM pdulog WHERE json_extract(fields, "
                               "'$.SYSTEMID') = 'user'"),
                      1);
+    /* the same line at another ts is another row */
+    rows[0].ts_us++;
+    ck_assert_int_eq(db_sqlite_insert(d, "gw1", "bearerbox", rows, sessions, 1, err, sizeof(err)),
+                     1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM pdulog"), 2);
+    rows[0].ts_us--;
     /* retention: rows of gw1 before 2020 (the bind of 2015) */
     ck_assert_int_eq(db_sqlite_expire(d, "gw2", 1577836800000000LL, 10, err, sizeof(err)), 0);
-    ck_assert_int_eq(db_sqlite_expire(d, "gw1", 1577836800000000LL, 10, err, sizeof(err)), 1);
+    ck_assert_int_eq(db_sqlite_expire(d, "gw1", 1577836800000000LL, 10, err, sizeof(err)), 2);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM pdulog"), 0);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM connectorlog"), 1);
     db_row_free(&rows[0]);
@@ -366,7 +437,7 @@ START_TEST(test_upgrade_and_newer)
     ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 0);
     ck_assert_int_eq(db_sqlite_schema(d, &from, err, sizeof(err)), 0);
     ck_assert_int_eq(from, 0);
-    ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 2);
+    ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), DB_SCHEMA_VERSION);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM mine WHERE x = 'kept'"), 1);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM sqlite_master WHERE name = 'messagelog'"), 1);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM sqlite_master WHERE name IN "
@@ -636,6 +707,8 @@ static Suite *db_suite(void)
     tcase_add_test(rows, test_pgcopy_round_trip);
     tcase_add_test(rows, test_pgcopy_row);
     tcase_add_test(rows, test_insert_by_table);
+    tcase_add_test(rows, test_line_key);
+    tcase_add_test(rows, test_parse_into);
     tcase_add_checked_fixture(sqlite, make_dir, remove_dir);
     tcase_add_test(sqlite, test_schema_and_rows);
     tcase_add_test(sqlite, test_upgrade_and_newer);
