@@ -14,7 +14,7 @@
 # or this machine has not got it.  On the servers, the plans of the first round's queries
 # from one end (the server's own EXPLAIN of the tool's statements: auto_explain, the slow
 # query log) must walk the (connector, node, instance, ts) index and sort no more than the
-# rows they keep.  Time budget: about 50 s (10 s a back-end, and the servers' start).
+# rows they keep.  Time budget: about 60 s (10 s a back-end, the servers' start, load).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/db_servers.sh"
 it_init db_follow_ends
