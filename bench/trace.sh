@@ -12,6 +12,16 @@
 #
 # Environment: EMGDIAG_TRACE (default tools/emgdiag-trace), N, OUT, REPEAT,
 # LIMIT.
+#
+# Then emgdiag-trace --db of one id on a SQLite table of about 1,000,000
+# messagelog rows (DB_N messages, default 170000, generated with their JSON
+# twins into OUT/db and loaded with emgdiag-db load once; kept between
+# runs), against the same trace reading every row (EMGDIAG_TRACE_DB_ALL,
+# the read before the search by id) in the same run: the best of REPEAT
+# (REPEAT_ALL, default 3, for the full read) wall times of each, their
+# ratio, the rows each read (--db-stats).  Exits 1 when the outputs differ,
+# differ from the file trace, or the ratio is above DB_LIMIT (default 0.1).
+# DB_N=0 skips it.  EMGDIAG_DB (default tools/emgdiag-db): the loader.
 set -eu
 
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -61,6 +71,47 @@ for kind in client smsc; do
     printf '%-6s id %-36s  grep -F %6.3f s  emgdiag-trace %6.3f s  ratio %s\n' "$kind" "$id" "$g" "$t" "$ratio"
     if awk -v r="$ratio" -v l="$LIMIT" 'BEGIN { exit !(r > l) }'; then
         echo "ratio above $LIMIT" >&2
+        rc=1
+    fi
+done
+
+# ---- emgdiag-trace --db: one id through the indexes against every row
+DB_N=${DB_N:-170000}
+DB_LIMIT=${DB_LIMIT:-0.1}
+REPEAT_ALL=${REPEAT_ALL:-3}
+DBTOOL=${EMGDIAG_DB:-tools/emgdiag-db}
+[ "$DB_N" = 0 ] && exit $rc
+[ -x "$DBTOOL" ] || die "$DBTOOL not found: run make first"
+D=$OUT/db
+if [ ! -s "$D/ids.$DB_N" ]; then
+    echo "generating $DB_N messages with their twins into $D and loading them (once)"
+    rm -rf "$D"
+    perl "$TOP/bench/gen_messages.pl" "$DB_N" "$D" --twins >"$OUT.db.ids.tmp"
+    "$DBTOOL" load "sqlite:$D/trace.db" --box opensmppbox --node bench "$D/osb/message.osb" >/dev/null
+    "$DBTOOL" load "sqlite:$D/trace.db" --box bearerbox --node bench "$D/bb/message.bearerbox" >/dev/null
+    mv "$OUT.db.ids.tmp" "$D/ids.$DB_N"
+fi
+cat "$D/trace.db" >/dev/null
+URI=sqlite:$D/trace.db
+echo "database: $(du -h "$D/trace.db" | cut -f1), $(sqlite3 "$D/trace.db" 'SELECT count(*) FROM messagelog') messagelog rows"
+for kind in client smsc; do
+    id=$(sed -n "s/.*$kind=\([^ ]*\).*/\1/p" "$D/ids.$DB_N")
+    "$TRACE" -d "$D/osb" -d "$D/bb" "$id" >"$D/trace.files"
+    "$TRACE" --db "$URI" --db-stats "$id" >"$D/trace.ix" 2>"$D/trace.ix.err"
+    EMGDIAG_TRACE_DB_ALL=1 "$TRACE" --db "$URI" --db-stats "$id" >"$D/trace.all" 2>"$D/trace.all.err"
+    if ! cmp -s "$D/trace.ix" "$D/trace.all" || ! cmp -s "$D/trace.ix" "$D/trace.files" ||
+        [ "$(grep -c '^  ' "$D/trace.ix")" != 6 ]; then
+        echo "emgdiag-trace --db of $kind id $id: the outputs differ or lack a step" >&2
+        rc=1
+    fi
+    t=$(best "$TRACE" --db "$URI" "$id")
+    a=$(export EMGDIAG_TRACE_DB_ALL=1 REPEAT="$REPEAT_ALL"; best "$TRACE" --db "$URI" "$id")
+    ratio=$(echo "$t $a" | awk '{ printf "%.4f", $1 / $2 }')
+    printf '%-6s id %-36s  --db %7.3f s (%s rows)  every row %7.3f s (%s rows)  ratio %s\n' "$kind" "$id" \
+        "$t" "$(sed -nE 's/.* ([0-9]+) messagelog rows read/\1/p' "$D/trace.ix.err")" "$a" \
+        "$(sed -nE 's/.* ([0-9]+) messagelog rows read/\1/p' "$D/trace.all.err")" "$ratio"
+    if awk -v r="$ratio" -v l="$DB_LIMIT" 'BEGIN { exit !(r > l) }'; then
+        echo "ratio above $DB_LIMIT" >&2
         rc=1
     fi
 done

@@ -237,6 +237,20 @@ int db_table_lines(struct db *d, const char *table, const char *node,
              db_mysql_table_lines(d->mysql, table, node, each, ctx, err, errlen));
 }
 
+long db_message_lines(struct db *d, const char *node, const char *key, int ranged, int64_t from_us,
+                      int64_t to_us,
+                      void (*each)(void *ctx, int64_t id, const char *line, size_t n, int64_t ts),
+                      void *ctx, char *err, size_t errlen)
+{
+    if (d->sqlite != NULL)
+        return db_sqlite_message_lines(d->sqlite, node, key, ranged, from_us, to_us, each, ctx, err,
+                                       errlen);
+    PG_OR_MY(db_pgsql_message_lines(d->pgsql, node, key, ranged, from_us, to_us, each, ctx, err,
+                                    errlen),
+             db_mysql_message_lines(d->mysql, node, key, ranged, from_us, to_us, each, ctx, err,
+                                    errlen));
+}
+
 int db_nodes(struct db *d, const char *connector, void (*each)(void *ctx, const char *node),
              void *ctx, char *err, size_t errlen)
 {

@@ -24,8 +24,9 @@
 
 /* The schema version this code writes: 1 = connectorlog, pdulog,
  * securitylog; 2 = and messagelog; 3 = SQLite's rows keyed by (ts, lkey)
- * (db_linekey.h).  An older database is upgraded step by step. */
-#define DB_SCHEMA_VERSION 3
+ * (db_linekey.h); 4 = and messagelog_ids (db_msgids.h).  An older
+ * database is upgraded step by step. */
+#define DB_SCHEMA_VERSION 4
 
 /* The back-ends (the values of enum emg_db_type). */
 #define DB_TYPE_SQLITE 1
@@ -116,6 +117,21 @@ long db_end_lines(struct db *d, const char *table, const char *node, const char 
 int db_table_lines(struct db *d, const char *table, const char *node,
                    void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
                    char *err, size_t errlen);
+
+/* The rows of messagelog (of `node`; NULL: of every node) that may hold
+ * `key` as one of their ids, found through the indexes: uuid, message_id,
+ * id_raw, dlr_key or "key" equal to it, or an id of their `ids` or `url`
+ * list equal to its first DB_MESSAGE_ID_CHARS characters (messagelog_ids,
+ * schema version 4: a row that shares node and ts with such a row comes
+ * too; the caller checks each line).  With `ranged`, only those with
+ * from_us <= ts <= to_us.  Each row's id (the row key), `line` and `ts`
+ * to each(), in the order of ts and then of storing.  The number of rows,
+ * or -1 with err set, or -2 (nothing given) when the back-end has not got
+ * this query. */
+long db_message_lines(struct db *d, const char *node, const char *key, int ranged, int64_t from_us,
+                      int64_t to_us,
+                      void (*each)(void *ctx, int64_t id, const char *line, size_t n, int64_t ts),
+                      void *ctx, char *err, size_t errlen);
 
 /* Every node that has connector-log rows of `connector`, to each().  0, or
  * -1 with err set. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "db_msgids.h"
 #include "hexdigit.h"
 
 /* The URI's parts, percent escapes undone: one allocation (`store`). */
@@ -207,8 +208,29 @@ static const char *const upgrade_to_2[] = {
  * MariaDB tables already key a hash (row_key). */
 static const char *const upgrade_to_3[] = { NULL };
 
+/* Step 3 -> 4: messagelog_ids (db_msgids.h), filled from the rows already
+ * there: each list with ';' appended is cut at its first ';' until
+ * nothing is left (a row of the anchor, lvl 0, is the whole list). */
+static const char *const upgrade_to_4[] = {
+    "CREATE TABLE IF NOT EXISTS messagelog_ids ("
+    " node VARCHAR(255) NOT NULL, ts BIGINT NOT NULL, id VARCHAR(" DB_MESSAGE_ID_CHARS_SQL
+    ") NOT NULL,"
+    " UNIQUE KEY messagelog_ids_key (node, ts, id),"
+    " KEY messagelog_ids_id (id))" TEXT_OPTS,
+    "INSERT IGNORE INTO messagelog_ids (node, ts, id)"
+    " SELECT node, ts, LEFT(id, " DB_MESSAGE_ID_CHARS_SQL ") FROM ("
+    "  WITH RECURSIVE split (node, ts, rest, id, lvl) AS ("
+    "   SELECT node, ts, CONCAT(ids, ';'), ids, 0 FROM messagelog WHERE ids IS NOT NULL"
+    "   UNION ALL SELECT node, ts, CONCAT(url, ';'), url, 0 FROM messagelog WHERE url IS NOT NULL"
+    "   UNION ALL SELECT node, ts, SUBSTRING(rest, LOCATE(';', rest) + 1),"
+    "    SUBSTRING_INDEX(rest, ';', 1), 1 FROM split WHERE rest <> '')"
+    "  SELECT node, ts, id, lvl FROM split) AS listed"
+    " WHERE lvl = 1 AND id <> ''",
+    NULL
+};
+
 static const char *const *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2,
-                                                                upgrade_to_3 };
+                                                                upgrade_to_3, upgrade_to_4 };
 
 static void set_err(const char *msg, char *err, size_t errlen, const char *what)
 {
@@ -524,6 +546,70 @@ out:
     return done;
 }
 
+/* Rows of messagelog_ids per INSERT. */
+#define IDS_PER_STATEMENT 1000
+
+/* The ids of the batch's messagelog rows into messagelog_ids, in the open
+ * transaction (db_msgids.h); a pair already there is left as it is.  0,
+ * or -1 with err set. */
+static int insert_ids(struct db_mysql *d, const char *node, const struct db_row *rows, size_t n,
+                      char *err, size_t errlen)
+{
+    static const char head[] = "INSERT INTO messagelog_ids (node, ts, id) VALUES ";
+    static const char tail[] = " ON DUPLICATE KEY UPDATE ts = ts";
+    struct db_id_rows ids;
+    struct params p;
+    MYSQL_STMT *st;
+    size_t first, count, k;
+    char *sql = NULL, *o;
+    int rc = 0;
+
+    memset(&ids, 0, sizeof(ids));
+    if (db_id_rows_collect(&ids, rows, n) != 0) {
+        snprintf(err, errlen, "out of memory");
+        db_id_rows_free(&ids);
+        return -1;
+    }
+    if (ids.n == 0) {
+        db_id_rows_free(&ids);
+        return 0;
+    }
+    if ((sql = emg_malloc(sizeof(head) + sizeof(tail) + 10 * IDS_PER_STATEMENT)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        db_id_rows_free(&ids);
+        return -1;
+    }
+    for (first = 0; first < ids.n && rc == 0; first += count) {
+        count = ids.n - first < IDS_PER_STATEMENT ? ids.n - first : IDS_PER_STATEMENT;
+        if (params_init(&p, 3 * count, err, errlen) != 0) {
+            rc = -1;
+            break;
+        }
+        o = sql + sprintf(sql, "%s", head);
+        for (k = 0; k < count; k++) {
+            o += sprintf(o, "%s(?,?,?)", k ? "," : "");
+            param_str(&p, node);
+            param_num(&p, atoll(db_id_rows_ts(&ids, first + k)), 0);
+            param_str(&p, db_id_rows_id(&ids, first + k));
+        }
+        o += sprintf(o, "%s", tail);
+        if ((st = prepare(d, sql, (size_t)(o - sql), &p, err, errlen, "INSERT INTO messagelog_ids")) ==
+            NULL) {
+            rc = -1;
+        } else {
+            if (mysql_stmt_execute(st) != 0) {
+                set_err(mysql_stmt_error(st), err, errlen, "INSERT INTO messagelog_ids");
+                rc = -1;
+            }
+            mysql_stmt_close(st);
+        }
+        params_free(&p);
+    }
+    emg_free(sql);
+    db_id_rows_free(&ids);
+    return rc;
+}
+
 long db_mysql_insert(struct db_mysql *d, const char *node, const char *box,
                      const struct db_row *rows, const char *const *sessions, size_t n, char *err,
                      size_t errlen)
@@ -534,6 +620,8 @@ long db_mysql_insert(struct db_mysql *d, const char *node, const char *box,
         return -1;
     inserted = db_insert_by_table(d, insert_some, DB_ROWS_PER_STATEMENT, node, box, rows,
                                   sessions, n, err, errlen);
+    if (inserted >= 0 && insert_ids(d, node, rows, n, err, errlen) != 0)
+        inserted = -1;
     if (inserted < 0 || exec(d, "COMMIT", err, errlen, "COMMIT") != 0) {
         mysql_rollback(d->conn);
         return -1;
@@ -569,6 +657,31 @@ long db_mysql_expire(struct db_mysql *d, const char *node, int64_t before_us, in
         if (st == NULL)
             return -1;
         deleted += (long)mysql_stmt_affected_rows(st);
+        mysql_stmt_close(st);
+    }
+    /* The ids of the messagelog rows gone (not counted: not log rows). */
+    {
+        static const char sql[] =
+            "DELETE FROM messagelog_ids WHERE node = ? AND ts < ? AND NOT EXISTS (SELECT 1 FROM"
+            " messagelog m WHERE m.ts = messagelog_ids.ts AND m.node = messagelog_ids.node)"
+            " LIMIT ?";
+        struct params p;
+        MYSQL_STMT *st;
+
+        if (params_init(&p, 3, err, errlen) != 0)
+            return -1;
+        param_str(&p, node);
+        param_num(&p, (long long)before_us, 0);
+        param_num(&p, (long long)limit * DB_MESSAGE_IDS_PER_ROW, 0);
+        st = prepare(d, sql, sizeof(sql) - 1, &p, err, errlen, "deleting old messagelog_ids rows");
+        if (st != NULL && mysql_stmt_execute(st) != 0) {
+            set_err(mysql_stmt_error(st), err, errlen, "deleting old messagelog_ids rows");
+            mysql_stmt_close(st);
+            st = NULL;
+        }
+        params_free(&p);
+        if (st == NULL)
+            return -1;
         mysql_stmt_close(st);
     }
     return deleted;
@@ -785,6 +898,75 @@ int db_mysql_nodes(struct db_mysql *d, const char *connector,
         return -1;
     param_str(&p, connector);
     return query_rows(d, sql, sizeof(sql) - 1, &p, 0, each_node, &c, err, errlen, "nodes");
+}
+
+/* db_message_lines(): each row comes as "<id> <line>" and ts
+ * (query_rows() gives a text and a number), the id cut off here. */
+struct message_lines {
+    void (*each)(void *ctx, int64_t id, const char *line, size_t n, int64_t ts);
+    void *ctx;
+    long rows;
+};
+
+static void each_message_line(void *ctx, const char *s, size_t n, long long v)
+{
+    struct message_lines *c = ctx;
+    const char *sp = memchr(s, ' ', n);
+
+    if (sp == NULL)
+        return; /* not the query's form: cannot be */
+    c->each(c->ctx, strtoll(s, NULL, 10), sp + 1, n - (size_t)(sp + 1 - s), (int64_t)v);
+    c->rows++;
+}
+
+long db_mysql_message_lines(struct db_mysql *d, const char *node, const char *key, int ranged,
+                            int64_t from_us, int64_t to_us,
+                            void (*each)(void *ctx, int64_t id, const char *line, size_t n,
+                                         int64_t ts),
+                            void *ctx, char *err, size_t errlen)
+{
+    struct message_lines c = { each, ctx, 0 };
+    struct params p;
+    char sql[1024];
+    const char *range = ranged ? " AND ts BETWEEN ? AND ?" : "";
+    const char *of_node = node != NULL ? " AND node = ?" : "";
+    int len;
+
+    if (params_init(&p, 24, err, errlen) != 0)
+        return -1;
+    /* the parameters in the order of the ? below: five equalities and
+     * messagelog_ids, each with its range and node */
+    for (int k = 0; k < 6; k++) {
+        if (k < 5)
+            param_str(&p, key);
+        else
+            param_text(&p, key, db_message_id_cut(key, strlen(key)));
+        if (ranged) {
+            param_num(&p, (long long)from_us, 0);
+            param_num(&p, (long long)to_us, 0);
+        }
+        if (node != NULL)
+            param_str(&p, node);
+    }
+    /* Each equality has its (prefix) index; a list's id is found in
+     * messagelog_ids and its row by (ts, node).  The union is a derived
+     * table joined by the primary key: as `id IN (… UNION …)` MariaDB
+     * would test it against every row. */
+    len = snprintf(sql, sizeof(sql),
+                   "SELECT CONCAT(m.id, ' ', m.line), m.ts FROM ("
+                   "SELECT id FROM messagelog WHERE uuid = ?%s%s"
+                   " UNION SELECT id FROM messagelog WHERE message_id = ?%s%s"
+                   " UNION SELECT id FROM messagelog WHERE id_raw = ?%s%s"
+                   " UNION SELECT id FROM messagelog WHERE dlr_key = ?%s%s"
+                   " UNION SELECT id FROM messagelog WHERE `key` = ?%s%s"
+                   " UNION SELECT l.id FROM messagelog_ids i JOIN messagelog l"
+                   " ON l.ts = i.ts AND l.node = i.node WHERE i.id = ?%s%s) AS found"
+                   " JOIN messagelog m ON m.id = found.id ORDER BY m.ts, m.id",
+                   range, of_node, range, of_node, range, of_node, range, of_node, range, of_node,
+                   ranged ? " AND i.ts BETWEEN ? AND ?" : "", node != NULL ? " AND i.node = ?" : "");
+    if (query_rows(d, sql, (size_t)len, &p, 1, each_message_line, &c, err, errlen, "messagelog") != 0)
+        return -1;
+    return c.rows;
 }
 
 #else /* !HAVE_MYSQL: db.c never calls these but open */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "db_msgids.h"
 #include "db_pgcopy.h"
 #include "sbuf.h"
 
@@ -72,7 +73,22 @@ static const char *const upgrade_to_2 =
  * PostgreSQL tables already key md5(line). */
 static const char *const upgrade_to_3 = "SELECT 1";
 
-static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2, upgrade_to_3 };
+/* Step 3 -> 4: messagelog_ids (db_msgids.h), filled from the rows already
+ * there. */
+static const char *const upgrade_to_4 =
+    "CREATE TABLE IF NOT EXISTS messagelog_ids ("
+    " node TEXT NOT NULL, ts BIGINT NOT NULL, id TEXT NOT NULL,"
+    " UNIQUE (node, ts, id));"
+    "CREATE INDEX IF NOT EXISTS messagelog_ids_id ON messagelog_ids (id);"
+    "INSERT INTO messagelog_ids (node, ts, id)"
+    " SELECT node, ts, left(x, " DB_MESSAGE_ID_CHARS_SQL ") FROM ("
+    "  SELECT node, ts, unnest(string_to_array(ids, ';')) AS x FROM messagelog WHERE ids IS NOT NULL"
+    "  UNION ALL SELECT node, ts, unnest(string_to_array(url, ';')) FROM messagelog"
+    "  WHERE url IS NOT NULL) AS listed"
+    " WHERE x <> '' ON CONFLICT DO NOTHING;";
+
+static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2, upgrade_to_3,
+                                                          upgrade_to_4 };
 
 /* libpq's message: its first line. */
 static void set_err(struct db_pgsql *d, const PGresult *res, char *err, size_t errlen,
@@ -201,7 +217,7 @@ int db_pgsql_schema(struct db_pgsql *d, int *from, char *err, size_t errlen)
              errlen, "creating the schema") != 0)
         goto fail;
     for (; v < DB_SCHEMA_VERSION; v++) {
-        if (exec(d, upgrades[v], err, errlen, "upgrading the schema") != 0)
+        if (upgrades[v][0] != '\0' && exec(d, upgrades[v], err, errlen, "upgrading the schema") != 0)
             goto fail;
         snprintf(sql, sizeof(sql),
                  "DELETE FROM emgdiag_schema; INSERT INTO emgdiag_schema VALUES (%d)", v + 1);
@@ -407,6 +423,59 @@ static long copy_some(void *be, int table, const char *node, const char *box,
     return failed ? -1 : done;
 }
 
+/* Rows of messagelog_ids per INSERT (two parameters each, and the node). */
+#define IDS_PER_STATEMENT 1000
+
+/* The ids of the batch's messagelog rows into messagelog_ids, in the open
+ * transaction (db_msgids.h); a pair already there is left as it is.  0,
+ * or -1 with err set. */
+static int insert_ids(struct db_pgsql *d, const char *node, const struct db_row *rows, size_t n,
+                      char *err, size_t errlen)
+{
+    struct db_id_rows ids;
+    struct sbuf sql = SBUF_INIT;
+    const char **values = NULL;
+    PGresult *res;
+    size_t k, first, count;
+    int rc = 0;
+
+    memset(&ids, 0, sizeof(ids));
+    if (db_id_rows_collect(&ids, rows, n) != 0 ||
+        (ids.n > 0 && (values = emg_calloc(1 + 2 * IDS_PER_STATEMENT, sizeof(*values))) == NULL)) {
+        snprintf(err, errlen, "out of memory");
+        db_id_rows_free(&ids);
+        return -1;
+    }
+    for (first = 0; first < ids.n && rc == 0; first += count) {
+        count = ids.n - first < IDS_PER_STATEMENT ? ids.n - first : IDS_PER_STATEMENT;
+        sbuf_reset(&sql);
+        sbuf_puts(&sql, "INSERT INTO messagelog_ids (node, ts, id) VALUES ");
+        values[0] = node;
+        for (k = 0; k < count; k++) {
+            sbuf_printf(&sql, "%s($1, $%zu, $%zu)", k ? ", " : "", 2 + 2 * k, 3 + 2 * k);
+            values[1 + 2 * k] = db_id_rows_ts(&ids, first + k);
+            values[2 + 2 * k] = db_id_rows_id(&ids, first + k);
+        }
+        sbuf_puts(&sql, " ON CONFLICT DO NOTHING");
+        if (sql.failed) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+            break;
+        }
+        res = PQexecParams(d->conn, sbuf_cstr(&sql), (int)(1 + 2 * count), NULL, values, NULL, NULL,
+                           0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            set_err(d, res, err, errlen, "INSERT INTO messagelog_ids");
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    emg_free(values);
+    sbuf_free(&sql);
+    db_id_rows_free(&ids);
+    return rc;
+}
+
 long db_pgsql_insert(struct db_pgsql *d, const char *node, const char *box,
                      const struct db_row *rows, const char *const *sessions, size_t n, char *err,
                      size_t errlen)
@@ -421,6 +490,8 @@ long db_pgsql_insert(struct db_pgsql *d, const char *node, const char *box,
     if (exec(d, "BEGIN", err, errlen, "BEGIN") != 0)
         return -1;
     inserted = db_insert_by_table(d, copy_some, n, node, box, rows, sessions, n, err, errlen);
+    if (inserted >= 0 && insert_ids(d, node, rows, n, err, errlen) != 0)
+        inserted = -1;
     if (inserted < 0) {
         PQclear(PQexec(d->conn, "ROLLBACK"));
         if (PQstatus(d->conn) != CONNECTION_OK)
@@ -429,6 +500,8 @@ long db_pgsql_insert(struct db_pgsql *d, const char *node, const char *box,
             return -1;
         inserted = db_insert_by_table(d, insert_some, DB_ROWS_PER_STATEMENT, node, box, rows,
                                       sessions, n, err, errlen);
+        if (inserted >= 0 && insert_ids(d, node, rows, n, err, errlen) != 0)
+            inserted = -1;
     }
     if (inserted < 0) {
         PQclear(PQexec(d->conn, "ROLLBACK"));
@@ -462,6 +535,24 @@ long db_pgsql_expire(struct db_pgsql *d, const char *node, int64_t before_us, in
             return -1;
         }
         deleted += atol(PQcmdTuples(res));
+        PQclear(res);
+    }
+    /* The ids of the messagelog rows gone (not counted: not log rows). */
+    {
+        PGresult *res;
+
+        snprintf(lim, sizeof(lim), "%d", limit * DB_MESSAGE_IDS_PER_ROW);
+        res = PQexecParams(d->conn,
+                           "DELETE FROM messagelog_ids WHERE ctid IN (SELECT i.ctid FROM"
+                           " messagelog_ids i WHERE i.node = $1 AND i.ts < $2 AND NOT EXISTS"
+                           " (SELECT 1 FROM messagelog m WHERE m.ts = i.ts AND m.node = i.node)"
+                           " LIMIT $3)",
+                           3, NULL, values, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            set_err(d, res, err, errlen, "deleting old messagelog_ids rows");
+            PQclear(res);
+            return -1;
+        }
         PQclear(res);
     }
     return deleted;
@@ -573,6 +664,61 @@ long db_pgsql_end_lines(struct db_pgsql *d, const char *table, const char *node,
              " AND instance = $3 ORDER BY ts%s, id%s LIMIT $4) AS e ORDER BY id",
              table, last ? " DESC" : "", last ? " DESC" : "");
     if (query_lines(d, sql, 4, values, count_line, &c, err, errlen, table) != 0)
+        return -1;
+    return c.rows;
+}
+
+/* db_message_lines(): each row comes as "<id> <line>" and ts (query_lines()
+ * gives two columns), the id cut off here. */
+struct message_lines {
+    void (*each)(void *ctx, int64_t id, const char *line, size_t n, int64_t ts);
+    void *ctx;
+    long rows;
+};
+
+static void each_message_line(void *ctx, const char *s, size_t n, int64_t ts)
+{
+    struct message_lines *c = ctx;
+    const char *sp = memchr(s, ' ', n);
+
+    if (sp == NULL)
+        return; /* not the query's form: cannot be */
+    c->each(c->ctx, strtoll(s, NULL, 10), sp + 1, n - (size_t)(sp + 1 - s), ts);
+    c->rows++;
+}
+
+long db_pgsql_message_lines(struct db_pgsql *d, const char *node, const char *key, int ranged,
+                            int64_t from_us, int64_t to_us,
+                            void (*each)(void *ctx, int64_t id, const char *line, size_t n,
+                                         int64_t ts),
+                            void *ctx, char *err, size_t errlen)
+{
+    struct message_lines c = { each, ctx, 0 };
+    char from[24], to[24], cut[4 * DB_MESSAGE_ID_CHARS + 1], sql[1024];
+    const char *values[5] = { key, cut, from, to, node };
+    size_t n = db_message_id_cut(key, strlen(key));
+
+    memcpy(cut, key, n);
+    cut[n] = '\0';
+    snprintf(from, sizeof(from), "%lld", (long long)from_us);
+    snprintf(to, sizeof(to), "%lld", (long long)to_us);
+    if (!ranged)
+        values[2] = node; /* $3 is then the node */
+    /* Each equality has its index (a BitmapOr of the five); a list's id is
+     * found in messagelog_ids and its row by (ts, node). */
+    snprintf(sql, sizeof(sql),
+             "SELECT id || ' ' || line, ts FROM messagelog WHERE id IN ("
+             "SELECT id FROM messagelog WHERE (uuid = $1 OR message_id = $1 OR id_raw = $1"
+             " OR dlr_key = $1 OR \"key\" = $1)%s%s"
+             " UNION SELECT m.id FROM messagelog_ids i JOIN messagelog m"
+             " ON m.ts = i.ts AND m.node = i.node WHERE i.id = $2%s%s)"
+             " ORDER BY ts, id",
+             ranged ? " AND ts BETWEEN $3 AND $4" : "",
+             node == NULL ? "" : ranged ? " AND node = $5" : " AND node = $3",
+             ranged ? " AND i.ts BETWEEN $3 AND $4" : "",
+             node == NULL ? "" : ranged ? " AND i.node = $5" : " AND i.node = $3");
+    if (query_lines(d, sql, 2 + (ranged ? 2 : 0) + (node != NULL), values, each_message_line, &c,
+                    err, errlen, "messagelog") != 0)
         return -1;
     return c.rows;
 }

@@ -47,6 +47,11 @@ long db_pgsql_end_lines(struct db_pgsql *d, const char *table, const char *node,
 int db_pgsql_table_lines(struct db_pgsql *d, const char *table, const char *node,
                       void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
                       void *ctx, char *err, size_t errlen);
+long db_pgsql_message_lines(struct db_pgsql *d, const char *node, const char *key, int ranged,
+                            int64_t from_us, int64_t to_us,
+                            void (*each)(void *ctx, int64_t id, const char *line, size_t n,
+                                         int64_t ts),
+                            void *ctx, char *err, size_t errlen);
 int db_pgsql_nodes(struct db_pgsql *d, const char *connector,
                    void (*each)(void *ctx, const char *node), void *ctx, char *err, size_t errlen);
 

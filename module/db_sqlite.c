@@ -10,10 +10,12 @@
 
 #include "alloc.h"
 #include "db_linekey.h"
+#include "db_msgids.h"
 
 struct db_sqlite {
     sqlite3 *db;
     sqlite3_stmt *insert[DB_TABLES];
+    sqlite3_stmt *insert_id; /* into messagelog_ids */
     int full;
 };
 
@@ -106,7 +108,25 @@ static const char *const upgrade_to_3 =
             "CREATE INDEX messagelog_lookup_key ON messagelog (\"key\") WHERE \"key\" IS NOT NULL;"
             "CREATE INDEX messagelog_ts ON messagelog (ts);");
 
-static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2, upgrade_to_3 };
+/* Step 3 -> 4: messagelog_ids, one row per id of a messagelog row's `ids`
+ * and `url` lists (db_msgids.h), and those of the rows already there: each
+ * list with ';' appended is cut at its first ';' until nothing is left. */
+static const char *const upgrade_to_4 =
+    "CREATE TABLE IF NOT EXISTS messagelog_ids ("
+    " node TEXT NOT NULL, ts INTEGER NOT NULL, id TEXT NOT NULL,"
+    " UNIQUE (node, ts, id));"
+    "CREATE INDEX IF NOT EXISTS messagelog_ids_id ON messagelog_ids (id);"
+    "WITH RECURSIVE split (node, ts, rest, id) AS ("
+    " SELECT node, ts, rest, NULL FROM ("
+    "  SELECT node, ts, ids || ';' AS rest FROM messagelog WHERE ids IS NOT NULL"
+    "  UNION ALL SELECT node, ts, url || ';' FROM messagelog WHERE url IS NOT NULL)"
+    " UNION ALL SELECT node, ts, substr(rest, instr(rest, ';') + 1),"
+    "  substr(rest, 1, instr(rest, ';') - 1) FROM split WHERE rest <> '')"
+    "INSERT OR IGNORE INTO messagelog_ids (node, ts, id)"
+    " SELECT node, ts, substr(id, 1, " DB_MESSAGE_ID_CHARS_SQL ") FROM split WHERE id <> '';";
+
+static const char *const upgrades[DB_SCHEMA_VERSION] = { upgrade_to_1, upgrade_to_2, upgrade_to_3,
+                                                          upgrade_to_4 };
 
 static void set_err(struct db_sqlite *d, char *err, size_t errlen, const char *what)
 {
@@ -179,6 +199,7 @@ void db_sqlite_close(struct db_sqlite *d)
         return;
     for (int t = 0; t < DB_TABLES; t++)
         sqlite3_finalize(d->insert[t]);
+    sqlite3_finalize(d->insert_id);
     sqlite3_close(d->db);
     emg_free(d);
 }
@@ -312,6 +333,52 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s, size_t n)
     return sqlite3_bind_text64(st, i, s, n, SQLITE_STATIC, SQLITE_UTF8);
 }
 
+/* One id of a messagelog row into messagelog_ids (see insert_ids()). */
+struct id_insert {
+    struct db_sqlite *d;
+    const char *node;
+    int64_t ts;
+};
+
+static int insert_id(void *ctx, const char *id, size_t n)
+{
+    struct id_insert *a = ctx;
+    sqlite3_stmt *st = a->d->insert_id;
+    int rc;
+
+    sqlite3_reset(st);
+    rc = sqlite3_bind_text(st, 1, a->node, -1, SQLITE_STATIC);
+    rc |= sqlite3_bind_int64(st, 2, a->ts);
+    rc |= bind_text(st, 3, id, n);
+    if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* The ids of a messagelog row's lists into messagelog_ids, in the
+ * transaction of the row (db_msgids.h).  0, or -1 with err set. */
+static int insert_ids(struct db_sqlite *d, const char *node, const struct db_row *r, char *err,
+                      size_t errlen)
+{
+    struct id_insert a = { d, node, r->ts_us };
+
+    if (d->insert_id == NULL &&
+        sqlite3_prepare_v3(d->db, "INSERT OR IGNORE INTO messagelog_ids (node, ts, id) VALUES (?, ?, ?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &d->insert_id, NULL) != SQLITE_OK) {
+        d->insert_id = NULL;
+        set_err(d, err, errlen, "preparing the insert of messagelog_ids");
+        return -1;
+    }
+    if (db_message_ids(r, insert_id, &a) != 0) {
+        set_err(d, err, errlen, "INSERT INTO messagelog_ids");
+        return -1;
+    }
+    return 0;
+}
+
 long db_sqlite_insert(struct db_sqlite *d, const char *node, const char *box,
                       const struct db_row *rows, const char *const *sessions, size_t n, char *err,
                       size_t errlen)
@@ -359,12 +426,19 @@ long db_sqlite_insert(struct db_sqlite *d, const char *node, const char *box,
             sqlite3_reset(st);
             goto fail;
         }
-        inserted += sqlite3_changes(d->db);
+        if (sqlite3_changes(d->db) > 0) {
+            inserted++;
+            sqlite3_reset(st);
+            if (r->table == DB_MESSAGELOG && insert_ids(d, node, r, err, errlen) != 0)
+                goto fail;
+        }
         sqlite3_reset(st);
     }
     for (int t = 0; t < DB_TABLES; t++)
         if (d->insert[t] != NULL)
             sqlite3_clear_bindings(d->insert[t]);
+    if (d->insert_id != NULL)
+        sqlite3_clear_bindings(d->insert_id);
     if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         set_err(d, err, errlen, "COMMIT");
         goto fail;
@@ -376,6 +450,13 @@ fail:
     sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
 }
+
+/* At most ?3 rows of messagelog_ids of node ?1 older than ?2 whose
+ * messagelog row is gone. */
+#define DB_EXPIRE_MESSAGE_IDS_SQL                                                                  \
+    "DELETE FROM messagelog_ids WHERE rowid IN (SELECT i.rowid FROM messagelog_ids i"              \
+    " WHERE i.node = ?1 AND i.ts < ?2 AND NOT EXISTS (SELECT 1 FROM messagelog m"                  \
+    " WHERE m.ts = i.ts AND m.node = i.node) LIMIT ?3)"
 
 long db_sqlite_expire(struct db_sqlite *d, const char *node, int64_t before_us, int limit,
                       char *err, size_t errlen)
@@ -399,6 +480,21 @@ long db_sqlite_expire(struct db_sqlite *d, const char *node, int64_t before_us, 
             return -1;
         }
         deleted += sqlite3_changes(d->db);
+        sqlite3_finalize(st);
+    }
+    /* The ids of the messagelog rows gone (not counted: not log rows). */
+    {
+        sqlite3_stmt *st = NULL;
+
+        if (sqlite3_prepare_v2(d->db, DB_EXPIRE_MESSAGE_IDS_SQL, -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 2, before_us) != SQLITE_OK ||
+            sqlite3_bind_int(st, 3, limit * DB_MESSAGE_IDS_PER_ROW) != SQLITE_OK ||
+            sqlite3_step(st) != SQLITE_DONE) {
+            set_err(d, err, errlen, "deleting old messagelog_ids rows");
+            sqlite3_finalize(st);
+            return -1;
+        }
         sqlite3_finalize(st);
     }
     return deleted;

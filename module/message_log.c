@@ -58,15 +58,56 @@ static char *put_signed(char *buf, int v, char end)
     return put_digits(buf, v < 0 ? 0ul - (unsigned long)(long)v : (unsigned long)v, v < 0, end);
 }
 
+/* The JSON twin of the line: each value's text form JSON-escaped, taken
+ * from the text line when it was built (text[voff[i]..+vlen[i]]), else
+ * escaped here.  Apart from message_log_build() so that a text line alone
+ * does not carry its stack. */
+__attribute__((noinline)) static void build_twin(struct sbuf *json, const struct sbuf *text,
+                                                 const struct emg_event *ev, int utc,
+                                                 const char *step, const struct mkv *kv, size_t n,
+                                                 const size_t *voff, const size_t *vlen)
+{
+    char vmem[256], ts[40];
+    struct sbuf v = SBUF_ON(vmem);
+    int reuse = text != NULL && !text->failed;
+
+    emg_ts_iso(ts, &ev->tv, utc);
+    sbuf_puts(json, "{\"ts\":\"");
+    sbuf_puts(json, ts);
+    sbuf_puts(json, "\",\"connector\":\"");
+    if (ev->connector != NULL)
+        esc_json(json, ev->connector, strlen(ev->connector));
+    sbuf_puts(json, "\",\"instance\":");
+    sbuf_put_int(json, ev->instance);
+    sbuf_puts(json, ",\"step\":\"");
+    sbuf_puts(json, step);
+    sbuf_putc(json, '"');
+    for (size_t i = 0; i < n; i++) {
+        sbuf_puts(json, ",\"");
+        sbuf_puts(json, kv[i].key);
+        sbuf_puts(json, "\":\"");
+        if (reuse) {
+            esc_json(json, text->buf + voff[i], vlen[i]);
+        } else {
+            sbuf_reset(&v);
+            esc_octets(&v, (const unsigned char *)kv[i].value, strlen(kv[i].value), ESC_QUOTE);
+            if (v.failed)
+                json->failed = 1;
+            esc_json(json, sbuf_cstr(&v), v.len);
+        }
+        sbuf_putc(json, '"');
+    }
+    sbuf_puts(json, "}\n");
+    sbuf_free(&v);
+}
+
 int message_log_build(struct sbuf *text, struct sbuf *json, const struct emg_event *ev, int utc)
 {
     const char *step = message_step_word(ev->u.message.step, ev->u.message.matched);
     struct mkv kv[MAX_KEYS];
     char trn[16], part[32], status[16], ts[40];
-    char vmem[256];
-    struct sbuf v = SBUF_ON(vmem);
     const char *p_trn = NULL, *p_part = NULL;
-    size_t n = 0, i;
+    size_t n = 0, i, voff[MAX_KEYS], vlen[MAX_KEYS];
 
     if (step == NULL)
         return -1;
@@ -137,36 +178,18 @@ int message_log_build(struct sbuf *text, struct sbuf *json, const struct emg_eve
             sbuf_putc(text, ' ');
             sbuf_puts(text, kv[i].key);
             sbuf_puts(text, "=\"");
+            size_t at = text->len;
+
             esc_octets(text, (const unsigned char *)kv[i].value, strlen(kv[i].value), ESC_QUOTE);
+            if (json != NULL) { /* the twin takes the escaped value from here */
+                voff[i] = at;
+                vlen[i] = text->len - at;
+            }
             sbuf_putc(text, '"');
         }
         sbuf_putc(text, '\n');
     }
-    if (json != NULL) {
-        emg_ts_iso(ts, &ev->tv, utc);
-        sbuf_puts(json, "{\"ts\":\"");
-        sbuf_puts(json, ts);
-        sbuf_puts(json, "\",\"connector\":\"");
-        if (ev->connector != NULL)
-            esc_json(json, ev->connector, strlen(ev->connector));
-        sbuf_puts(json, "\",\"instance\":");
-        sbuf_put_int(json, ev->instance);
-        sbuf_puts(json, ",\"step\":\"");
-        sbuf_puts(json, step);
-        sbuf_putc(json, '"');
-        for (i = 0; i < n; i++) {
-            sbuf_reset(&v);
-            esc_octets(&v, (const unsigned char *)kv[i].value, strlen(kv[i].value), ESC_QUOTE);
-            if (v.failed)
-                json->failed = 1;
-            sbuf_puts(json, ",\"");
-            sbuf_puts(json, kv[i].key);
-            sbuf_puts(json, "\":\"");
-            esc_json(json, sbuf_cstr(&v), v.len);
-            sbuf_putc(json, '"');
-        }
-        sbuf_puts(json, "}\n");
-    }
-    sbuf_free(&v);
+    if (json != NULL)
+        build_twin(json, text, ev, utc, step, kv, n, voff, vlen);
     return 0;
 }

@@ -7,7 +7,8 @@
  *   emgdiag-trace [-d DIR]… --unmatched    every receipt that matched none
  *   … --since TS --until TS                only lines in that time
  *   emgdiag-trace --db URI [--node N] …    the same, from the database's
- *                                          messagelog (docs/database.md)
+ *                                          messagelog (docs/database.md);
+ *                                          one ID through its indexes
  *
  * ID is any id of a message as it was on the wire or in Kannel: the
  * message_id answered to a client, the SMSC's message_id (raw or as Kannel
@@ -51,7 +52,8 @@ static void usage(FILE *out)
     fputs("usage: emgdiag-trace [-d DIR]... [--since TS] [--until TS] ID\n"
           "       emgdiag-trace [-d DIR]... [--since TS] [--until TS] --to MSISDN\n"
           "       emgdiag-trace [-d DIR]... [--since TS] [--until TS] --unmatched\n"
-          "       emgdiag-trace --db URI [--node NODE] [--since TS] [--until TS] ID|--to|--unmatched\n"
+          "       emgdiag-trace --db URI [--node NODE] [--db-stats] [--since TS] [--until TS]\n"
+          "                     ID|--to MSISDN|--unmatched\n"
           "\n"
           "Follows a message across connectors through the message logs\n"
           "(message.* in each DIR, default the current directory): client submit,\n"
@@ -63,6 +65,8 @@ static void usage(FILE *out)
           "database sink writes (sqlite:PATH, postgresql://..., mysql://...; the\n"
           "password from PGPASSWORD or MYSQL_PWD) instead of from files, and\n"
           "prints the same; --node picks one gateway's rows (default: every one).\n"
+          "For one ID it reads only the rows found through the indexes.\n"
+          "--db-stats prints on stderr how many messagelog rows were read.\n"
           "Exit: 0 found, 1 nothing found, 2 usage or read error.\n",
           out);
 }
@@ -524,12 +528,13 @@ int main(int argc, char **argv)
         { "since", required_argument, NULL, 's' }, { "until", required_argument, NULL, 'u' },
         { "unmatched", no_argument, NULL, 'U' },  { "help", no_argument, NULL, 'h' },
         { "db", required_argument, NULL, 'D' },   { "node", required_argument, NULL, 'N' },
-        { "version", no_argument, NULL, 'V' },    { NULL, 0, NULL, 0 },
+        { "version", no_argument, NULL, 'V' },    { "db-stats", no_argument, NULL, 'S' },
+        { NULL, 0, NULL, 0 },
     };
     const char **dirs = NULL, *to = NULL, *since = NULL, *until = NULL, *id = NULL;
     const char *db_uri = NULL, *db_node = NULL;
     size_t n_dirs = 0, i, n;
-    int c, unmatched = 0, found = 0, logs = 0, r, pdu;
+    int c, unmatched = 0, found = 0, logs = 0, r, pdu, db_stats = 0;
     struct trace_model m;
     const size_t *ix;
 
@@ -545,6 +550,7 @@ int main(int argc, char **argv)
         case 'U': unmatched = 1; break;
         case 'D': db_uri = optarg; break;
         case 'N': db_node = optarg; break;
+        case 'S': db_stats = 1; break;
         case 'h': usage(stdout); return EXIT_FOUND;
         case 'V': printf("emgdiag-trace %s\n", EMGDIAG_VERSION); return EXIT_FOUND;
         default: usage(stderr); return EXIT_USAGE;
@@ -553,18 +559,23 @@ int main(int argc, char **argv)
     if (optind < argc)
         id = argv[optind++];
     if (optind < argc || (id != NULL) + (to != NULL) + unmatched != 1 ||
-        (db_uri != NULL && n_dirs > 0) || (db_node != NULL && db_uri == NULL)) {
+        (db_uri != NULL && n_dirs > 0) || (db_node != NULL && db_uri == NULL) ||
+        (db_stats && db_uri == NULL)) {
         usage(stderr);
         free(dirs);
         return EXIT_USAGE;
     }
     if (db_uri != NULL) {
-        /* every message line of the database, then as from whole files */
+        /* One id: the rows found through the indexes; else every
+         * message line of the database.  Then as from the files. */
         long rows;
 
         trace_model_init(&m);
-        rows = trace_db_read(&m, db_uri, db_node, since, until);
+        rows = id != NULL ? trace_db_id(&m, db_uri, db_node, id, since, until)
+                          : trace_db_read(&m, db_uri, db_node, since, until);
         free(dirs);
+        if (db_stats && rows >= 0)
+            fprintf(stderr, "emgdiag-trace: %ld messagelog rows read\n", rows);
         if (rows < 0) {
             trace_model_free(&m);
             return EXIT_USAGE;

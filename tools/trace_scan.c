@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "msglog.h"
+#include "trace_rounds.h"
 #include "xalloc.h"
 
 #ifdef __SSE2__
@@ -32,9 +33,6 @@ struct trace_scan {
     struct scan_file *files;
     size_t n;
     struct msglog_line line;
-    /* The ids searched for so far. */
-    char **keys;
-    size_t n_keys;
 };
 
 struct trace_scan *trace_scan_open(char *const *paths, size_t n)
@@ -87,9 +85,6 @@ void trace_scan_close(struct trace_scan *sc)
         free(sc->files[i].added);
         free(sc->files[i].path);
     }
-    for (i = 0; i < sc->n_keys; i++)
-        free(sc->keys[i]);
-    free(sc->keys);
     free(sc->files);
     msglog_line_free(&sc->line);
     free(sc);
@@ -185,31 +180,6 @@ static const char *find(const char *h, size_t hn, const char *n, size_t nn)
     return memmem(h + i, hn - i, n, nn);
 }
 
-/* Whether a parsed line has `key` as one of its ids, whole: the search
- * finds it inside any text (a number inside a longer one, say). */
-static int line_has_id(const struct msglog_line *l, const char *key)
-{
-    static const enum msglog_key ids[] = { MK_UUID, MK_ID, MK_ID_RAW, MK_DLR_KEY, MK_KEY, MK_IDS, MK_URL };
-    size_t i, klen = strlen(key), len;
-    const char *v, *end, *q;
-
-    for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-        if ((v = l->v[ids[i]]) == NULL)
-            continue;
-        end = v + l->len[ids[i]];
-        while (v <= end) {
-            q = memchr(v, ';', (size_t)(end - v));
-            len = q != NULL ? (size_t)(q - v) : (size_t)(end - v);
-            if (len == klen && memcmp(v, key, klen) == 0)
-                return 1;
-            if (q == NULL || (ids[i] != MK_IDS && ids[i] != MK_URL))
-                break;
-            v = q + 1;
-        }
-    }
-    return 0;
-}
-
 /* Adds the line holding `hit` (once) when `key` is one of its ids; b holds
  * the file's octets [boff, boff + blen) and whole lines around `hit` (a
  * window read whole, or the mapping).  Returns the offset after its end. */
@@ -229,7 +199,7 @@ static size_t take_line(struct trace_scan *sc, struct scan_file *f, struct trace
         if (!already(f, boff + start))
             fprintf(stderr, "emgdiag-trace: %s: the line at octet %zu: %s, skipped\n", f->path,
                     boff + start, why);
-    } else if (sc->line.step != MSG_UNKNOWN_STEP && line_has_id(&sc->line, key) &&
+    } else if (sc->line.step != MSG_UNKNOWN_STEP && trace_rounds_line_has_id(&sc->line, key) &&
                !already(f, boff + start)) {
         trace_model_add(m, &sc->line, since, until);
     }
@@ -322,128 +292,26 @@ static void search_whole(struct trace_scan *sc, struct scan_file *f, struct trac
     close(fd);
 }
 
-static int known_key(struct trace_scan *sc, const char *key, size_t n)
+/* The search of the rounds (trace_rounds.h) over the files. */
+static void search(void *ctx, struct trace_model *m, char *const *keys, size_t first, size_t n,
+                   const char *lo, const char *hi, const char *since, const char *until)
 {
-    size_t i;
+    struct trace_scan *sc = ctx;
+    size_t f, k;
 
-    for (i = 0; i < sc->n_keys; i++) {
-        if (strlen(sc->keys[i]) == n && memcmp(sc->keys[i], key, n) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* Records a new key (of n octets; ';'-separated lists split); returns how
- * many were new. */
-static int add_key(struct trace_scan *sc, const char *v, size_t n)
-{
-    const char *q;
-    size_t len;
-    int added = 0;
-
-    while (n > 0) {
-        q = memchr(v, ';', n);
-        len = q != NULL ? (size_t)(q - v) : n;
-        /* Short values (a trn, "0") would match everywhere: ids only. */
-        if (len >= 4 && !known_key(sc, v, len)) {
-            sc->keys = xrealloc(sc->keys, (sc->n_keys + 1) * sizeof(*sc->keys));
-            sc->keys[sc->n_keys++] = xstrndup(v, len);
-            added++;
-        }
-        if (q == NULL)
-            break;
-        n -= len + 1;
-        v = q + 1;
-    }
-    return added;
-}
-
-static int keys_of_model(struct trace_scan *sc, const struct trace_model *m)
-{
-    static const enum msglog_key id_keys[] = { MK_UUID, MK_ID, MK_ID_RAW, MK_DLR_KEY, MK_IDS, MK_URL, MK_KEY };
-    size_t i, k;
-    int added = 0;
-
-    for (i = 0; i < m->n; i++) {
-        for (k = 0; k < sizeof(id_keys) / sizeof(id_keys[0]); k++) {
-            const struct trace_rec *r = &m->recs[i];
-
-            if (r->v[id_keys[k]] != NULL)
-                added += add_key(sc, r->v[id_keys[k]], r->len[id_keys[k]]);
+    for (f = 0; f < sc->n; f++) {
+        if (lo == NULL) {
+            for (k = first; k < n; k++)
+                search_whole(sc, &sc->files[f], m, keys[k], since, until);
+        } else {
+            search_window(sc, &sc->files[f], m, keys, first, n, bisect(&sc->files[f], lo),
+                          bisect(&sc->files[f], hi), since, until);
         }
     }
-    return added;
-}
-
-/* Whether a link the found lines name is missing (see trace_scan.h). */
-static int incomplete(const struct trace_model *m)
-{
-    size_t i, j;
-    int found;
-
-    for (i = 0; i < m->n; i++) {
-        const struct trace_rec *r = &m->recs[i];
-
-        found = 1;
-        if (r->step == MSG_SUBMIT_RESP && r->v[MK_UUID] != NULL) {
-            found = 0;
-            for (j = 0; j < m->n && !found; j++)
-                found = m->recs[j].step == MSG_SUBMIT && m->recs[j].v[MK_UUID] != NULL &&
-                        strcmp(m->recs[j].v[MK_UUID], r->v[MK_UUID]) == 0;
-        } else if (r->step == MSG_DLR && r->v[MK_URL] != NULL) {
-            found = 0;
-            for (j = 0; j < m->n && !found; j++)
-                found = (m->recs[j].step == MSG_DLR_TO_CLIENT ||
-                         m->recs[j].step == MSG_DLR_TO_CLIENT_UNMATCHED) &&
-                        m->recs[j].v[MK_KEY] != NULL &&
-                        strncmp(r->v[MK_URL], m->recs[j].v[MK_KEY], m->recs[j].len[MK_KEY]) == 0;
-        }
-        if (!found)
-            return 1;
-    }
-    return 0;
 }
 
 void trace_scan_id(struct trace_scan *sc, struct trace_model *m, const char *id, const char *since,
                    const char *until)
 {
-    char lo[MSGLOG_TS_LEN + 1], hi[MSGLOG_TS_LEN + 1];
-    size_t i, f, first_new, searched = 0;
-    long long t;
-    int round;
-
-    add_key(sc, id, strlen(id));
-    if (sc->n_keys == 0)
-        add_key(sc, id, 0);
-    for (f = 0; f < sc->n; f++)
-        search_whole(sc, &sc->files[f], m, id, since, until);
-    searched = sc->n_keys;
-    for (round = 0; round < 4 && m->n > 0; round++) {
-        first_new = searched;
-        if (keys_of_model(sc, m) == 0)
-            break;
-        /* The window around every line found so far. */
-        strcpy(lo, m->recs[0].ts);
-        strcpy(hi, m->recs[0].ts);
-        for (i = 1; i < m->n; i++) {
-            if (strcmp(m->recs[i].ts, lo) < 0)
-                strcpy(lo, m->recs[i].ts);
-            if (strcmp(m->recs[i].ts, hi) > 0)
-                strcpy(hi, m->recs[i].ts);
-        }
-        t = trace_ts_us(lo) - (long long)TRACE_SCAN_WINDOW * 1000000;
-        trace_ts_format(lo, t);
-        t = trace_ts_us(hi) + (long long)TRACE_SCAN_WINDOW * 1000000;
-        trace_ts_format(hi, t);
-        for (f = 0; f < sc->n; f++)
-            search_window(sc, &sc->files[f], m, sc->keys, first_new, sc->n_keys,
-                          bisect(&sc->files[f], lo), bisect(&sc->files[f], hi), since, until);
-        searched = sc->n_keys;
-    }
-    if (incomplete(m)) {
-        for (f = 0; f < sc->n; f++) {
-            for (i = 1; i < sc->n_keys; i++)
-                search_whole(sc, &sc->files[f], m, sc->keys[i], since, until);
-        }
-    }
+    trace_rounds(search, sc, m, id, since, until);
 }

@@ -2,24 +2,15 @@
  * trace_scan: the lines of one message found without reading every line
  * (docs/message-log.md#how-an-id-is-found), for emgdiag-trace ID.
  *
- * The message logs are mapped and searched for the id itself, as grep
- * would; the lines found name the message's other ids (uuid, the SMSC's id
- * stored, the DLR key, the client's ids), which are then searched for in
- * the lines within TRACE_SCAN_WINDOW seconds of the first and last found,
- * found by bisecting each file on its timestamps.  When a link the found
- * lines name is still missing (a SUBMIT_RESP without its SUBMIT, a DLR's
- * url naming a FORWARD not found, a FORWARD's id without its
- * CLIENT_SUBMIT, a matched DLR of an opensmppbox message without its
- * DLR_TO_CLIENT), the files are searched whole for the missing ids.
+ * The rounds (which ids, in which window of time: trace_rounds.h) are
+ * trace_rounds.c's; here the message logs are mapped and searched for an
+ * id as grep would, a window of time found by bisecting each file on its
+ * timestamps.
  */
 #ifndef EMGDIAG_TRACE_SCAN_H
 #define EMGDIAG_TRACE_SCAN_H
 
 #include "trace_model.h"
-
-#ifndef TRACE_SCAN_WINDOW
-#define TRACE_SCAN_WINDOW 600
-#endif
 
 struct trace_scan;
 

@@ -228,6 +228,61 @@ trace_same_messages() {
     trace_same "every message to its destination" --to "$dest"
 }
 
+# trace_indexed WHAT ID TABLE_ROWS: emgdiag-trace --db of ID reads fewer
+# rows than the TABLE_ROWS of messagelog (--db-stats), and prints the same
+# as when it reads every row (EMGDIAG_TRACE_DB_ALL, the read before the
+# search by id): the indexes are what answered.
+trace_indexed() {
+    local what=$1 id=$2 table=$3 trace=${EMGDIAG_TRACE:?set EMGDIAG_TRACE} n all
+    "$trace" --db "$URI" --node "$NODE" --db-stats "$id" >"$IT_DIR/t.ix" 2>"$IT_DIR/t.ix.err"
+    EMGDIAG_TRACE_DB_ALL=1 "$trace" --db "$URI" --node "$NODE" --db-stats "$id" >"$IT_DIR/t.all" 2>"$IT_DIR/t.all.err"
+    n=$(sed -nE 's/^emgdiag-trace: ([0-9]+) messagelog rows read$/\1/p' "$IT_DIR/t.ix.err")
+    all=$(sed -nE 's/^emgdiag-trace: ([0-9]+) messagelog rows read$/\1/p' "$IT_DIR/t.all.err")
+    if [ -n "$n" ] && [ "$all" = "$table" ] && [ "$n" -lt "$table" ] && cmp -s "$IT_DIR/t.ix" "$IT_DIR/t.all"; then
+        it_pass "emgdiag-trace --db ${URI%%:*}:… $id: $n of the $table rows read, the same output as reading all ($what)"
+    else
+        it_fail "emgdiag-trace --db ${URI%%:*}:… $id: rows read '$n', all '$all', table $table, or the outputs differ ($what)"
+        diff "$IT_DIR/t.all" "$IT_DIR/t.ix" | head -10
+        cat "$IT_DIR/t.ix.err"
+    fi
+}
+
+# trace_every_id TABLE_ROWS: trace_same and trace_indexed for every kind of
+# id a message has (docs/message-log.md#following-a-message), each taken
+# from the message logs in $L as a user would: the client's id, the uuid,
+# the DLR key, the second id of a concatenated message, the SMSC's id raw
+# and as stored, the id of a receipt sent to the client; and an id nobody
+# has (nothing printed, exit 1 both ways, no row read).  The logs must
+# hold a concatenated message and receipts (client.pl --concat --dlr,
+# smsc.pl --receipts).
+trace_every_id() {
+    local table=$1 trace=${EMGDIAG_TRACE:?set EMGDIAG_TRACE} what id n absent rf rd
+    while IFS='|' read -r what id; do
+        if [ -z "$id" ]; then
+            it_fail "no $what in the message logs of $L"
+            continue
+        fi
+        trace_same "$what" "$id"
+        trace_indexed "$what" "$id" "$table"
+    done <<EOF_IDS
+the client's id|$(sed -nE 's/.* CLIENT_SUBMIT .* id="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
+the uuid|$(sed -nE 's/.* FORWARD uuid="([^"]*)".*/\1/p' "$L/message.osb" | head -n 1)
+the DLR key|$(sed -nE 's/.* FORWARD .* dlr-key="([^"]*)".*/\1/p' "$L/message.osb" | tail -n 1)
+the second id of a concatenated message|$(sed -nE 's/.* FORWARD .* ids="[^";]*;([^";]*).*/\1/p' "$L/message.osb" | head -n 1)
+the SMSC's id raw|$(sed -nE 's/.* SUBMIT_RESP .* id-raw="([^"]*)".*/\1/p' "$L/message.bearerbox" | tail -n 1)
+the SMSC's id as stored|$(sed -nE 's/.* SUBMIT_RESP .* id="([^"]*)".*/\1/p' "$L/message.bearerbox" | tail -n 1)
+the id of a receipt sent to the client|$(sed -nE 's/.* DLR_TO_CLIENT .* id="([^"]*)".*/\1/p' "$L/message.osb" | tail -n 1)
+EOF_IDS
+    absent="absent-$RANDOM-id"
+    "$trace" -d "$L" "$absent" >"$IT_DIR/t.files" 2>/dev/null
+    rf=$?
+    "$trace" --db "$URI" --node "$NODE" --db-stats "$absent" >"$IT_DIR/t.db" 2>"$IT_DIR/t.db.err"
+    rd=$?
+    n=$(sed -nE 's/^emgdiag-trace: ([0-9]+) messagelog rows read$/\1/p' "$IT_DIR/t.db.err")
+    it_assert_eq "$rf:$rd:$(cat "$IT_DIR/t.files" "$IT_DIR/t.db" | wc -c):$n" "1:1:0:0" \
+        "emgdiag-trace --db ${URI%%:*}:… of an id nobody has: exit 1 as from the files, nothing printed, no row read"
+}
+
 # db_backend_built URI NAME: 0 unless the tools refuse URI because this
 # build lacks the back-end NAME (PostgreSQL, MariaDB/MySQL): configure
 # --without-pgsql or --without-mysql.

@@ -93,11 +93,11 @@ export MYSQL_PWD=$PASSWORD
 
 rows() { my_sql 'SELECT (SELECT count(*) FROM connectorlog) + (SELECT count(*) FROM pdulog) + (SELECT count(*) FROM securitylog) + (SELECT count(*) FROM messagelog)' 2>/dev/null; }
 for ((i = 0; i < 50; i++)); do
-    [ "$(my_sql 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 3 ] && break
+    [ "$(my_sql 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 4 ] && break
     sleep 0.1
 done
-it_assert_eq "$(my_sql 'SELECT max(version) FROM emgdiag_schema')" 3 \
-    "schema version 0 upgraded to 3 (the message table with it) by the sink at start"
+it_assert_eq "$(my_sql 'SELECT max(version) FROM emgdiag_schema')" 4 \
+    "schema version 0 upgraded to 4 (the message table and messagelog_ids with it) by the sink at start"
 it_assert_eq "$(my_sql 'SELECT note FROM site_notes')" kept "the upgrade kept what the database held"
 it_assert_eq "$(my_sql "SELECT count(*) FROM information_schema.check_constraints WHERE constraint_schema = 'emg' AND table_name IN ('pdulog', 'securitylog') AND check_clause LIKE '%json_valid%'")" \
     2 "pdulog.fields and securitylog.fields are JSON (checked by json_valid)"
@@ -199,13 +199,13 @@ trace_same_messages
 first_raw=$(sed -nE 's/.* SUBMIT_RESP .* id-raw="([^"]*)".*/\1/p' "$L/message.bearerbox" | head -n 1)
 trace_same "the SMSC's id of the first message" "$first_raw"
 
-# 6. A version 1 database upgraded to 3 in place (emgdiag-db upgrade):
+# 6. A version 1 database upgraded to 4 in place (emgdiag-db upgrade):
 # the message table made, the rows already there kept.
 before=$(my_sql 'SELECT count(*) FROM pdulog')
-my_sql 'DROP TABLE messagelog; UPDATE emgdiag_schema SET version = 1'
+my_sql 'DROP TABLE messagelog; DROP TABLE messagelog_ids; UPDATE emgdiag_schema SET version = 1'
 out=$("$DBTOOL" upgrade "$URI" 2>&1)
-it_assert_eq "$?:$out" "0:$URI: schema upgraded from version 1 to 3" "emgdiag-db upgrade mysql://…: 1 to 3"
+it_assert_eq "$?:$out" "0:$URI: schema upgraded from version 1 to 4" "emgdiag-db upgrade mysql://…: 1 to 4"
 it_assert_eq "$(my_sql 'SELECT count(*) FROM messagelog'):$(my_sql 'SELECT count(*) FROM pdulog')" "0:$before" \
-    "upgrade 1 to 3: messagelog made, version 1's rows kept"
+    "upgrade 1 to 4: messagelog made, version 1's rows kept"
 my_stop my2
 it_summary

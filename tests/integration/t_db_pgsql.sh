@@ -89,11 +89,11 @@ export PGPASSWORD=$PASSWORD
 
 rows() { pg_psql -c 'SELECT (SELECT count(*) FROM connectorlog) + (SELECT count(*) FROM pdulog) + (SELECT count(*) FROM securitylog) + (SELECT count(*) FROM messagelog)' 2>/dev/null; }
 for ((i = 0; i < 50; i++)); do
-    [ "$(pg_psql -c 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 3 ] && break
+    [ "$(pg_psql -c 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 4 ] && break
     sleep 0.1
 done
-it_assert_eq "$(pg_psql -c 'SELECT max(version) FROM emgdiag_schema')" 3 \
-    "schema version 0 upgraded to 3 (the message table with it) by the sink at start"
+it_assert_eq "$(pg_psql -c 'SELECT max(version) FROM emgdiag_schema')" 4 \
+    "schema version 0 upgraded to 4 (the message table and messagelog_ids with it) by the sink at start"
 it_assert_eq "$(pg_psql -c 'SELECT note FROM site_notes')" kept "the upgrade kept what the database held"
 it_assert_eq "$(pg_psql -c "SELECT data_type FROM information_schema.columns WHERE table_name = 'pdulog' AND column_name = 'fields'")" \
     jsonb "pdulog.fields is JSONB"
@@ -169,14 +169,14 @@ follow_same "the last session, after the restart" --session -1 in 0
 it_assert_eq "$?:$(grep -c 'does not belong in the URI' "$IT_DIR/pwuri.err")" "2:1" \
     "a password in the --db URI is refused (it would be in the process list)"
 
-# 5. A version 1 database upgraded to 3 in place (emgdiag-db upgrade):
+# 5. A version 1 database upgraded to 4 in place (emgdiag-db upgrade):
 # the message table made, the rows already there kept.
 before=$(pg_psql -c 'SELECT count(*) FROM pdulog')
-pg_psql -c 'DROP TABLE messagelog; UPDATE emgdiag_schema SET version = 1'
+pg_psql -c 'DROP TABLE messagelog; DROP TABLE messagelog_ids; UPDATE emgdiag_schema SET version = 1'
 out=$("$DBTOOL" upgrade "$URI" 2>&1)
-it_assert_eq "$?:$out" "0:$URI: schema upgraded from version 1 to 3" "emgdiag-db upgrade postgresql://…: 1 to 3"
+it_assert_eq "$?:$out" "0:$URI: schema upgraded from version 1 to 4" "emgdiag-db upgrade postgresql://…: 1 to 4"
 it_assert_eq "$(pg_psql -c 'SELECT count(*) FROM messagelog'):$(pg_psql -c 'SELECT count(*) FROM pdulog')" "0:$before" \
-    "upgrade 1 to 3: messagelog made, version 1's rows kept"
+    "upgrade 1 to 4: messagelog made, version 1's rows kept"
 
 # 6. The files loaded into the database the sink wrote (version 1's
 # message rows gone with step 5, the outage's rows missing: those are

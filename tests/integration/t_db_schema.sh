@@ -1,13 +1,13 @@
 #!/bin/bash
 # emgdiag-db (docs/database.md, "Schema versions"): init creates schema
-# version 3 in a new file and is idempotent; upgrade takes a database at
+# version 4 in a new file and is idempotent; upgrade takes a database at
 # the synthetic version 0 (emgdiag_schema says 0, another table holds a
-# row) to 3 in place, keeping that row; a version 1 database and a version
-# 2 one with rows are upgraded to 3, the rows kept with their ids and
-# keyed by the line key computed here in Python from its definition in
-# docs/database.md; a newer schema than the tool knows is refused and left
-# untouched; usage errors exit 2.  The tables are looked at with the
-# sqlite3 shell, not with our code.  Time budget: 5 s.
+# row) to 4 in place, keeping that row; a version 1 database and a version
+# 2 one with rows are upgraded to 4, the rows kept with their ids and
+# keyed by the line key (version 3) computed here in Python from its
+# definition in docs/database.md; a newer schema than the tool knows is
+# refused and left untouched; usage errors exit 2.  The tables are looked
+# at with the sqlite3 shell, not with our code.  Time budget: 5 s.
 . "$(dirname "$0")/lib.sh"
 it_init db_schema
 DBTOOL=${EMGDIAG_DB:?set EMGDIAG_DB to the emgdiag-db tool}
@@ -16,14 +16,14 @@ cd "$IT_DIR" || exit 2
 tables() { sqlite3 "$1" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)"; }
 
 out=$("$DBTOOL" init "sqlite:$IT_DIR/new.db" 2>&1)
-it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/new.db: schema version 3 created" "init: a new database"
-it_assert_eq "$(tables new.db)" "connectorlog emgdiag_schema messagelog pdulog securitylog" "init: the four tables and the version"
-it_assert_eq "$(sqlite3 new.db 'SELECT version FROM emgdiag_schema')" 3 "init: version 3 recorded"
+it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/new.db: schema version 4 created" "init: a new database"
+it_assert_eq "$(tables new.db)" "connectorlog emgdiag_schema messagelog messagelog_ids pdulog securitylog" "init: the four tables, messagelog_ids and the version"
+it_assert_eq "$(sqlite3 new.db 'SELECT version FROM emgdiag_schema')" 4 "init: version 4 recorded"
 it_assert_eq "$(sqlite3 new.db "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'pdulog_%'")" 5 \
     "init: pdulog's five indexes (session, connector over time, message ids, status over time)"
 out=$("$DBTOOL" init "sqlite:$IT_DIR/new.db" 2>&1)
-it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/new.db: schema version 3 already" "init again: nothing to do"
-it_assert_eq "$("$DBTOOL" version "sqlite:$IT_DIR/new.db")" 3 "version: 3"
+it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/new.db: schema version 4 already" "init again: nothing to do"
+it_assert_eq "$("$DBTOOL" version "sqlite:$IT_DIR/new.db")" 4 "version: 4"
 it_assert_eq "$(sqlite3 new.db 'PRAGMA page_size')" 16384 "init: a new file has 16 KiB pages"
 it_assert_eq "$(sqlite3 new.db "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql LIKE '%WHERE message_id IS NOT NULL'")" 2 \
     "init: the message_id indexes of pdulog and messagelog hold only rows that have one"
@@ -32,13 +32,13 @@ sqlite3 v0.db "CREATE TABLE emgdiag_schema (version INTEGER NOT NULL); INSERT IN
                CREATE TABLE notes (n TEXT); INSERT INTO notes VALUES ('kept');"
 it_assert_eq "$("$DBTOOL" version "sqlite:$IT_DIR/v0.db")" 0 "version of the synthetic old database: 0"
 out=$("$DBTOOL" upgrade "sqlite:$IT_DIR/v0.db" 2>&1)
-it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/v0.db: schema upgraded from version 0 to 3" "upgrade: 0 to 3"
-it_assert_eq "$(sqlite3 v0.db 'SELECT version FROM emgdiag_schema')" 3 "upgrade: version 3 recorded, once"
-it_assert_eq "$(tables v0.db)" "connectorlog emgdiag_schema messagelog notes pdulog securitylog" "upgrade: the tables added, the others kept"
+it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/v0.db: schema upgraded from version 0 to 4" "upgrade: 0 to 4"
+it_assert_eq "$(sqlite3 v0.db 'SELECT version FROM emgdiag_schema')" 4 "upgrade: version 4 recorded, once"
+it_assert_eq "$(tables v0.db)" "connectorlog emgdiag_schema messagelog messagelog_ids notes pdulog securitylog" "upgrade: the tables added, the others kept"
 it_assert_eq "$(sqlite3 v0.db 'SELECT n FROM notes')" kept "upgrade: the rows already there kept"
 
 # A version 1 database (version 1's tables as docs/database.md gives them,
-# a row in one) upgraded to 3.
+# a row in one) upgraded to 4.
 v1_ddl="CREATE TABLE emgdiag_schema (version INTEGER NOT NULL); INSERT INTO emgdiag_schema VALUES (1);
 CREATE TABLE connectorlog (id INTEGER PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL, session TEXT,
   ts INTEGER NOT NULL, connector TEXT NOT NULL, instance INTEGER, event TEXT, result TEXT, info TEXT,
@@ -58,13 +58,13 @@ v2_ddl="CREATE TABLE messagelog (id INTEGER PRIMARY KEY, node TEXT NOT NULL, box
   UNIQUE (node, connector, ts, line)); UPDATE emgdiag_schema SET version = 2;"
 sqlite3 v1.db "$v1_ddl INSERT INTO pdulog (node, box, ts, connector, line) VALUES ('gw', 'bearerbox', 1, 'c', 'L');"
 out=$("$DBTOOL" upgrade "sqlite:$IT_DIR/v1.db" 2>&1)
-it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/v1.db: schema upgraded from version 1 to 3" "upgrade: 1 to 3"
+it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/v1.db: schema upgraded from version 1 to 4" "upgrade: 1 to 4"
 it_assert_eq "$(sqlite3 v1.db "SELECT (SELECT count(*) FROM messagelog) || ' ' || (SELECT line FROM pdulog)")" "0 L" \
-    "upgrade 1 to 3: messagelog made, version 1's rows kept"
+    "upgrade 1 to 4: messagelog made, version 1's rows kept"
 
 # A version 2 database with rows (a line with octets that are not UTF-8, a
 # NUL-free quote and backslash, rows out of ts order, ids with a gap)
-# upgraded to 3: every row kept with its id, and its lkey the line key of
+# upgraded to 4: every row kept with its id, and its lkey the line key of
 # docs/database.md, computed here from that definition.
 sqlite3 v2.db "$v1_ddl $v2_ddl
   INSERT INTO pdulog (id, node, box, ts, connector, instance, line) VALUES
@@ -75,7 +75,7 @@ sqlite3 v2.db "$v1_ddl $v2_ddl
   INSERT INTO securitylog (node, box, ts, connector, line) VALUES ('gw1', 'opensmppbox', 10, 'in', 'DENY');
   INSERT INTO messagelog (node, box, ts, connector, line, ids) VALUES ('gw1', 'bearerbox', 11, 'out', 'm', 'a;b');"
 out=$("$DBTOOL" upgrade "sqlite:$IT_DIR/v2.db" 2>&1)
-it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/v2.db: schema upgraded from version 2 to 3" "upgrade: 2 to 3"
+it_assert_eq "$?:$out" "0:sqlite:$IT_DIR/v2.db: schema upgraded from version 2 to 4" "upgrade: 2 to 4"
 linekey() { # the line key of docs/database.md: node, connector and line as x and hex
     python3 - "$@" <<'PY'
 import sys
@@ -106,21 +106,23 @@ for t in pdulog connectorlog securitylog messagelog; do
         want+="$id $(linekey "$n" "$c" "$l");"
         got+="$id $k;"
     done <<<"$rows"
-    it_assert_eq "$got" "$want" "upgrade 2 to 3: $t's rows kept (ids $(sqlite3 v2.db "SELECT group_concat(id, ',') FROM (SELECT id FROM $t ORDER BY id)")), each keyed by its line key"
+    it_assert_eq "$got" "$want" "upgrade 2 to 4: $t's rows kept (ids $(sqlite3 v2.db "SELECT group_concat(id, ',') FROM (SELECT id FROM $t ORDER BY id)")), each keyed by its line key"
 done
 it_assert_eq "$(sqlite3 v2.db "SELECT hex(line) FROM pdulog WHERE id = 7")" 2271FF5C22 \
-    "upgrade 2 to 3: a line that is not UTF-8 kept octet for octet"
-it_assert_eq "$(sqlite3 v2.db "SELECT ids FROM messagelog")" "a;b" "upgrade 2 to 3: messagelog's columns kept"
+    "upgrade 2 to 4: a line that is not UTF-8 kept octet for octet"
+it_assert_eq "$(sqlite3 v2.db "SELECT ids FROM messagelog")" "a;b" "upgrade 2 to 4: messagelog's columns kept"
+it_assert_eq "$(sqlite3 v2.db "SELECT group_concat(id, ' ') FROM (SELECT id FROM messagelog_ids ORDER BY id)")" "a b" \
+    "upgrade 2 to 4: messagelog_ids filled from the rebuilt messagelog"
 sqlite3 v2.db "INSERT INTO pdulog (node, box, ts, connector, line, lkey) SELECT node, box, ts, connector, line, lkey FROM pdulog WHERE id = 3" 2>/dev/null
 rc=$?
 it_assert_eq "$([ "$rc" -ne 0 ] && echo refused):$(sqlite3 v2.db 'SELECT count(*) FROM pdulog')" "refused:3" "version 3: the same ts and line key again is refused (the unique key)"
 it_assert_eq "$(sqlite3 v2.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pdulog' AND sql IS NOT NULL ORDER BY name)")" \
     "pdulog_connector_ts pdulog_message_id pdulog_receipted_message_id pdulog_session pdulog_status_ts" \
-    "upgrade 2 to 3: pdulog's indexes made again"
+    "upgrade 2 to 4: pdulog's indexes made again"
 
 sqlite3 new.db "UPDATE emgdiag_schema SET version = 7"
 out=$("$DBTOOL" upgrade "sqlite:$IT_DIR/new.db" 2>&1)
-it_assert_eq "$?:$out" "1:emgdiag-db: sqlite:$IT_DIR/new.db: schema version 7 is newer than this tool's 3" \
+it_assert_eq "$?:$out" "1:emgdiag-db: sqlite:$IT_DIR/new.db: schema version 7 is newer than this tool's 4" \
     "upgrade: a newer schema refused"
 it_assert_eq "$(sqlite3 new.db 'SELECT version FROM emgdiag_schema')" 7 "upgrade: the newer schema untouched"
 

@@ -62,11 +62,11 @@ it_wait_line "$L/connector.out" 'LOGIN OK' 20
 
 # (the sinks connect on their own threads: synchronisation only)
 for ((i = 0; i < 50; i++)); do
-    [ "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 3 ] && break
+    [ "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema' 2>/dev/null)" = 4 ] && break
     sleep 0.1
 done
-it_assert_eq "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema')" 3 \
-    "schema version 0 upgraded to 3 (the message table with it) by the sink at start"
+it_assert_eq "$(sqlite3 "$DB" 'SELECT max(version) FROM emgdiag_schema')" 4 \
+    "schema version 0 upgraded to 4 (the message table and messagelog_ids with it) by the sink at start"
 it_assert_eq "$(sqlite3 "$DB" 'SELECT note FROM site_notes')" kept \
     "the upgrade kept what the database held"
 

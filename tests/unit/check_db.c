@@ -19,10 +19,12 @@
 
 #include "db.h"
 #include "db_linekey.h"
+#include "db_msgids.h"
 #include "db_mysql.h"
 #include "db_pgcopy.h"
 #include "db_row.h"
 #include "db_sqlite.h"
+#include "db_sqlite_read.h"
 
 static char dir[64];
 static char path[128];
@@ -440,6 +442,7 @@ START_TEST(test_upgrade_and_newer)
     ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), DB_SCHEMA_VERSION);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM mine WHERE x = 'kept'"), 1);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM sqlite_master WHERE name = 'messagelog'"), 1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM sqlite_master WHERE name = 'messagelog_ids'"), 1);
     ck_assert_int_eq(count(d, "SELECT count(*) FROM sqlite_master WHERE name IN "
                               "('connectorlog', 'pdulog', 'securitylog')"),
                      3);
@@ -450,6 +453,115 @@ START_TEST(test_upgrade_and_newer)
     ck_assert_int_eq(db_sqlite_schema(d, &from, err, sizeof(err)), -1);
     ck_assert_msg(strstr(err, "version 99, newer") != NULL, "%s", err);
     ck_assert_int_eq(db_sqlite_version(d, err, sizeof(err)), 99);
+    db_sqlite_close(d);
+}
+END_TEST
+
+/* ---- messagelog_ids (db_msgids.h) ---- */
+
+struct seen_ids {
+    char buf[512];
+    size_t len;
+};
+
+static int note_id(void *ctx, const char *id, size_t n)
+{
+    struct seen_ids *s = ctx;
+
+    s->len += (size_t)snprintf(s->buf + s->len, sizeof(s->buf) - s->len, "[%.*s]", (int)n, id);
+    return 0;
+}
+
+START_TEST(test_message_ids)
+{
+    char long_id[700];
+    struct seen_ids seen = { "", 0 };
+    struct db_row r;
+
+    /* 255 characters kept: octets of ASCII, whole UTF-8 characters */
+    memset(long_id, 'a', 300);
+    ck_assert_uint_eq(db_message_id_cut(long_id, 300), 255);
+    ck_assert_uint_eq(db_message_id_cut(long_id, 12), 12);
+    for (int i = 0; i < 300; i++)
+        memcpy(long_id + 2 * i, "\xc3\xa9", 2);
+    ck_assert_uint_eq(db_message_id_cut(long_id, 600), 510);
+    /* each id of ids and url, empty ones skipped; none in other columns */
+    ck_assert_int_eq(parse(DB_MESSAGELOG,
+                           "{\"ts\":\"2026-11-26T04:10:00.103221+00:00\",\"connector\":\"in\","
+                           "\"instance\":0,\"step\":\"DLR\",\"id\":\"n1\",\"ids\":\"a;;b;\","
+                           "\"url\":\"c;a\"}",
+                           "D", &r),
+                     0);
+    ck_assert_int_eq(db_message_ids(&r, note_id, &seen), 0);
+    ck_assert_str_eq(seen.buf, "[a][b][c][a]");
+    db_row_free(&r);
+}
+END_TEST
+
+struct found_rows {
+    int n;
+    char lines[256];
+};
+
+static void note_row(void *ctx, int64_t id, const char *line, size_t n, int64_t ts)
+{
+    struct found_rows *f = ctx;
+    size_t len = strlen(f->lines);
+
+    (void)id;
+    (void)ts;
+    snprintf(f->lines + len, sizeof(f->lines) - len, "%s%.*s", len ? "," : "", (int)n, line);
+    f->n++;
+}
+
+START_TEST(test_message_ids_sqlite)
+{
+    char err[256];
+    struct db_sqlite *d = db_sqlite_open(path, 1, err, sizeof(err));
+    struct db_row rows[2];
+    const char *sessions[2] = { NULL, NULL };
+    struct found_rows f;
+
+    ck_assert_msg(d != NULL, "%s", err);
+    ck_assert_int_eq(db_sqlite_schema(d, NULL, err, sizeof(err)), 0);
+    ck_assert_int_eq(parse(DB_MESSAGELOG,
+                           "{\"ts\":\"2024-01-01T00:00:00.000000+00:00\",\"connector\":\"in\","
+                           "\"instance\":0,\"step\":\"FORWARD\",\"uuid\":\"u1\",\"ids\":\"x1;x2\"}",
+                           "F", &rows[0]),
+                     0);
+    ck_assert_int_eq(parse(DB_MESSAGELOG,
+                           "{\"ts\":\"2024-01-01T00:00:05.000000+00:00\",\"connector\":\"out\","
+                           "\"instance\":0,\"step\":\"DLR\",\"id\":\"n1\",\"url\":\"k9;x2\"}",
+                           "D", &rows[1]),
+                     0);
+    ck_assert_int_eq(db_sqlite_insert(d, "gw1", "bearerbox", rows, sessions, 2, err, sizeof(err)), 2);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM messagelog_ids"), 4);
+    /* again: nothing new, in either table */
+    ck_assert_int_eq(db_sqlite_insert(d, "gw1", "bearerbox", rows, sessions, 2, err, sizeof(err)), 0);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM messagelog_ids"), 4);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM messagelog_ids WHERE node = 'gw1' AND id = 'x2' "
+                              "AND ts IN (1704067200000000, 1704067205000000)"),
+                     2);
+    /* found by a list's id, by a column, within a range, of a node */
+    memset(&f, 0, sizeof(f));
+    ck_assert_int_eq(db_sqlite_message_lines(d, NULL, "x2", 0, 0, 0, note_row, &f, err, sizeof(err)), 2);
+    ck_assert_str_eq(f.lines, "F,D");
+    memset(&f, 0, sizeof(f));
+    ck_assert_int_eq(db_sqlite_message_lines(d, "gw1", "n1", 0, 0, 0, note_row, &f, err, sizeof(err)), 1);
+    ck_assert_str_eq(f.lines, "D");
+    memset(&f, 0, sizeof(f));
+    ck_assert_int_eq(db_sqlite_message_lines(d, "gw1", "x2", 1, 1704067201000000LL, 1704067209000000LL,
+                                             note_row, &f, err, sizeof(err)),
+                     1);
+    ck_assert_str_eq(f.lines, "D");
+    ck_assert_int_eq(db_sqlite_message_lines(d, "gw2", "x2", 0, 0, 0, note_row, &f, err, sizeof(err)), 0);
+    ck_assert_int_eq(db_sqlite_message_lines(d, NULL, "x3", 0, 0, 0, note_row, &f, err, sizeof(err)), 0);
+    /* retention takes a row's ids with it, and only those */
+    ck_assert_int_eq(db_sqlite_expire(d, "gw1", 1704067201000000LL, 10, err, sizeof(err)), 1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM messagelog_ids"), 2);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM messagelog_ids WHERE ts = 1704067205000000"), 2);
+    db_row_free(&rows[0]);
+    db_row_free(&rows[1]);
     db_sqlite_close(d);
 }
 END_TEST
@@ -703,6 +815,7 @@ static Suite *db_suite(void)
     tcase_add_test(rows, test_ts_forms);
     tcase_add_test(rows, test_uris);
     tcase_add_test(rows, test_message_row);
+    tcase_add_test(rows, test_message_ids);
     tcase_add_test(rows, test_pgcopy_text);
     tcase_add_test(rows, test_pgcopy_round_trip);
     tcase_add_test(rows, test_pgcopy_row);
@@ -712,6 +825,7 @@ static Suite *db_suite(void)
     tcase_add_checked_fixture(sqlite, make_dir, remove_dir);
     tcase_add_test(sqlite, test_schema_and_rows);
     tcase_add_test(sqlite, test_upgrade_and_newer);
+    tcase_add_test(sqlite, test_message_ids_sqlite);
     suite_add_tcase(s, rows);
     suite_add_tcase(s, sqlite);
     return s;

@@ -204,6 +204,47 @@ START_TEST(json_escaping)
 }
 END_TEST
 
+/* The word-at-a-time path gives what JSON's rule gives octet by octet: a
+ * quote, a backslash or an octet below 0x20 (escaped as \u00XX) at every
+ * place of inputs of 1 to 24 octets, among octets 0x20-0xff. */
+static size_t json_reference(char *out, const unsigned char *s, size_t n)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)s[i];
+        } else if (s[i] < 0x20) {
+            o += (size_t)sprintf(out + o, "\\u%04x", s[i]);
+        } else {
+            out[o++] = (char)s[i];
+        }
+    }
+    return o;
+}
+
+START_TEST(json_escaping_every_place)
+{
+    static const unsigned char specials[] = { '"', '\\', 0x00, 0x01, 0x1f, 0x20, 0x7f, 0x80, 0xff };
+    unsigned char in[24];
+    char want[24 * 6 + 1], got[24 * 6 + 1];
+
+    for (size_t n = 1; n <= sizeof(in); n++)
+        for (size_t at = 0; at < n; at++)
+            for (size_t k = 0; k < sizeof(specials); k++) {
+                for (size_t i = 0; i < n; i++)
+                    in[i] = (unsigned char)('a' + (i * 7 + k) % 26) | (i % 5 == 4 ? 0x80 : 0);
+                in[at] = specials[k];
+                size_t wn = json_reference(want, in, n);
+                size_t gn = esc_json_to(got, (const char *)in, n);
+
+                ck_assert_msg(gn == wn && memcmp(got, want, wn) == 0,
+                              "%zu octets, 0x%02x at %zu", n, specials[k], at);
+            }
+}
+END_TEST
+
 /* 2015-04-28 21:25:42 UTC, as seconds since the epoch. */
 static time_t seed_second(void)
 {
@@ -304,6 +345,7 @@ static Suite *escape_suite(void)
     tcase_add_test(tc, text_local_and_switch);
     tcase_add_test(tc, iso);
     tcase_add_test(tc, out_of_range_year_does_not_overrun);
+    tcase_add_test(tc, json_escaping_every_place);
     suite_add_tcase(s, tc);
     return s;
 }
