@@ -70,36 +70,43 @@ static const char *const upgrade_to_2 =
  * unique key (ts, lkey) in place of (node, connector, ts, line), whose
  * index held every line a second time; the indexes of ids that most rows
  * have not got (a submit_sm has no message_id) hold only the rows that
- * have one.  The rows keep their ids and their order. */
-#define REBUILD(t, cols, indexes)                                                                  \
+ * have one.  The rows keep their ids and their order; the columns are
+ * copied by name, so a table that has more (a later version's, marked
+ * older by hand) is rebuilt all the same. */
+#define REBUILD(t, cols, names, indexes)                                                           \
     "CREATE TABLE " t "_v3 (id INTEGER PRIMARY KEY, node TEXT NOT NULL, box TEXT NOT NULL,"        \
     " session TEXT, ts INTEGER NOT NULL, connector TEXT NOT NULL, instance INTEGER," cols          \
     " line TEXT NOT NULL, lkey INTEGER NOT NULL, UNIQUE (ts, lkey));"                              \
-    "INSERT OR IGNORE INTO " t "_v3 SELECT *, emgdiag_line_key(node, connector, line) FROM " t     \
-    " ORDER BY id;"                                                                                \
+    "INSERT OR IGNORE INTO " t "_v3 (id, node, box, session, ts, connector, instance," names        \
+    " line, lkey) SELECT id, node, box, session, ts, connector, instance," names " line,"          \
+    " emgdiag_line_key(node, connector, line) FROM " t " ORDER BY id;"                             \
     "DROP TABLE " t ";"                                                                            \
     "ALTER TABLE " t "_v3 RENAME TO " t ";" indexes
 static const char *const upgrade_to_3 =
-    REBUILD("connectorlog", " event TEXT, result TEXT, info TEXT,",
+    REBUILD("connectorlog", " event TEXT, result TEXT, info TEXT,", " event, result, info,",
             "CREATE INDEX connectorlog_session ON connectorlog (session);"
             "CREATE INDEX connectorlog_connector_ts ON connectorlog (connector, node, instance, ts);")
     REBUILD("pdulog",
             " dir TEXT, op TEXT, name TEXT, status INTEGER, trn INTEGER, datalen INTEGER,"
             " fields TEXT, error TEXT, message_id TEXT, receipted_message_id TEXT,"
             " source_addr TEXT, destination_addr TEXT,",
+            " dir, op, name, status, trn, datalen, fields, error, message_id, receipted_message_id,"
+            " source_addr, destination_addr,",
             "CREATE INDEX pdulog_session ON pdulog (session);"
             "CREATE INDEX pdulog_connector_ts ON pdulog (connector, node, instance, ts);"
             "CREATE INDEX pdulog_message_id ON pdulog (message_id) WHERE message_id IS NOT NULL;"
             "CREATE INDEX pdulog_receipted_message_id ON pdulog (receipted_message_id)"
             " WHERE receipted_message_id IS NOT NULL;"
             "CREATE INDEX pdulog_status_ts ON pdulog (status, ts);")
-    REBUILD("securitylog", " level TEXT, event TEXT, fields TEXT,",
+    REBUILD("securitylog", " level TEXT, event TEXT, fields TEXT,", " level, event, fields,",
             "CREATE INDEX securitylog_connector_ts ON securitylog (connector, ts);"
             "CREATE INDEX securitylog_ts ON securitylog (ts);")
     REBUILD("messagelog",
             " step TEXT, uuid TEXT, trn TEXT, message_id TEXT, part TEXT, \"to\" TEXT,"
             " \"from\" TEXT, dlr_key TEXT, ids TEXT, status TEXT, id_raw TEXT, type TEXT,"
             " url TEXT, \"key\" TEXT,",
+            " step, uuid, trn, message_id, part, \"to\", \"from\", dlr_key, ids, status, id_raw,"
+            " type, url, \"key\",",
             "CREATE INDEX messagelog_uuid ON messagelog (uuid) WHERE uuid IS NOT NULL;"
             "CREATE INDEX messagelog_message_id ON messagelog (message_id)"
             " WHERE message_id IS NOT NULL;"
