@@ -31,7 +31,7 @@ MY_CFLAGS=$(pkg-config --cflags libmariadb 2>/dev/null || true)
 
 die() { echo "bench-db: $*" >&2; exit 1; }
 [ -f module/libemgcore.a ] || die "module/libemgcore.a not found: run make first"
-[ -x tools/emgdiag-follow ] || die "tools/emgdiag-follow not found: run make first"
+[ -x tools/emgdiag-follow ] && [ -x tools/emgdiag-pdu ] || die "tools/emgdiag-follow not found: run make first"
 mkdir -p "$OUT"
 # shellcheck disable=SC2086
 $CC -std=gnu11 -D_GNU_SOURCE -O2 -g -pthread -I"$TOP/include" -I"$TOP/module" $PQ_CFLAGS -DHAVE_PGSQL \
@@ -95,6 +95,8 @@ best_of5() {
 # the baseline in the same run: the process alone (start-up, the
 # libraries it links, no database)
 best_of5 "emgdiag-follow --version (start-up only)" tools/emgdiag-follow --version
+# and a tool that reaches no database (links none of the libraries)
+best_of5 "emgdiag-pdu --version (start-up of a tool without a database)" tools/emgdiag-pdu --version
 best_of5 "emgdiag-follow --db: the last session of instance 3 ($(tools/emgdiag-follow --db "sqlite:$OUT/follow.db" bench 3 | wc -l) lines)" \
     tools/emgdiag-follow --db "sqlite:$OUT/follow.db" bench 3
 best_of5 "emgdiag-follow --db --session 1: the first session of instance 3" \
@@ -104,5 +106,7 @@ if [ -n "${FOLLOW_OLD:-}" ]; then
     best_of5 "$FOLLOW_OLD --version (start-up only)" "$FOLLOW_OLD" --version
     best_of5 "$FOLLOW_OLD --db: the last session of instance 3" \
         "$FOLLOW_OLD" --db "sqlite:$OUT/follow.db" bench 3
+    best_of5 "$FOLLOW_OLD --db --session 1: the first session of instance 3" \
+        "$FOLLOW_OLD" --db "sqlite:$OUT/follow.db" --session 1 bench 3
 fi
 if [ -z "${KEEP_FOLLOW_DB:-}" ]; then rm -f "$OUT"/follow.db*; fi

@@ -12,6 +12,12 @@
 #include "db_pgsql.h"
 #include "db_sqlite.h"
 #include "db_sqlite_read.h"
+#ifdef HAVE_MYSQL
+#include "db_my_syms.h"
+#endif
+#ifdef HAVE_PGSQL
+#include "db_pq_syms.h"
+#endif
 
 struct db {
     int type;
@@ -67,6 +73,15 @@ struct db *db_open(const struct db_target *t, int create, char *err, size_t errl
         snprintf(err, errlen, "this build has no back-end of type %d", t->type);
         return NULL;
     }
+    /* a server's client library: loaded now, the first time one is opened */
+#ifdef HAVE_PGSQL
+    if (t->type == DB_TYPE_PGSQL && db_pq_load(err, errlen) != 0)
+        return NULL;
+#endif
+#ifdef HAVE_MYSQL
+    if (t->type == DB_TYPE_MYSQL && db_my_load(err, errlen) != 0)
+        return NULL;
+#endif
     if ((d = emg_calloc(1, sizeof(*d))) == NULL) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -206,7 +221,10 @@ long db_end_lines(struct db *d, const char *table, const char *node, const char 
     if (d->sqlite != NULL)
         return db_sqlite_end_lines(d->sqlite, table, node, connector, instance, last, limit, each,
                                    ctx, err, errlen);
-    return -2;
+    PG_OR_MY(db_pgsql_end_lines(d->pgsql, table, node, connector, instance, last, limit, each, ctx,
+                                err, errlen),
+             db_mysql_end_lines(d->mysql, table, node, connector, instance, last, limit, each, ctx,
+                                err, errlen));
 }
 
 int db_table_lines(struct db *d, const char *table, const char *node,

@@ -5,7 +5,9 @@
  * --db) name a database by a target: SQLite's file (db_sqlite.c, always
  * built), PostgreSQL's conninfo (db_pgsql.c, built when configure found
  * libpq; HAVE_PGSQL) or a mysql:// URI (db_mysql.c, built when configure
- * found MariaDB Connector/C; HAVE_MYSQL).  Each call goes to the target's back-end; every
+ * found MariaDB Connector/C; HAVE_MYSQL).  The servers' client libraries
+ * are not linked: db_open() loads one the first time a target of its
+ * back-end is opened (db_dl.h).  Each call goes to the target's back-end; every
  * back-end keeps the same promises: one connection used by one thread at a
  * time, a versioned schema created or upgraded in one transaction per
  * step, rows written in one transaction per batch with bound parameters
@@ -95,10 +97,15 @@ int db_lines(struct db *d, const char *table, const char *node, const char *conn
 /* The `line` and `ts` of the first (last == 0) or the last `limit` rows, in
  * the order they were stored, of `table` of node, connector and instance,
  * to each(), through the (connector, node, instance, ts) index: a few rows
- * at either end of a connector's log without reading the rest.  The number
- * of rows given (fewer than `limit`: there are no more), -1 with err set,
- * or -2 (nothing given) when the back-end has not got this query yet
- * (PostgreSQL, MariaDB/MySQL: db_lines() then reads the whole range). */
+ * at either end of a connector's log without reading the rest.  SQLite
+ * takes the ends in the order stored (its index entries hold the ids: a
+ * bounded sort of them); PostgreSQL and MariaDB/MySQL in the index's order,
+ * ts and then the order stored (a walk from one end of the index that stops
+ * after `limit` entries): the same rows unless the times of the instance's
+ * rows go back somewhere in the order stored.  The number of rows given
+ * (fewer than `limit`: there are no more), -1 with err set, or -2 (nothing
+ * given) when the back-end has not got this query (none now; the caller
+ * then reads the whole range with db_lines()). */
 long db_end_lines(struct db *d, const char *table, const char *node, const char *connector,
                   unsigned long instance, int last, long limit,
                   void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,

@@ -142,7 +142,7 @@ int db_mysql_uri_ok(const char *uri, char *err, size_t errlen)
 
 #ifdef HAVE_MYSQL
 
-#include <mysql.h>
+#include "db_my_syms.h" /* MariaDB Connector/C, loaded when first needed */
 
 /* Seconds a box waits for another one's schema change. */
 #define SCHEMA_LOCK_WAIT "30"
@@ -808,6 +808,50 @@ int db_mysql_lines(struct db_mysql *d, const char *table, const char *node, cons
                    "?%s ORDER BY id",
                    table, have_instance ? " AND instance = ?" : "");
     return query_rows(d, sql, (size_t)len, &p, 1, each_line, &c, err, errlen, table);
+}
+
+struct end_ctx {
+    void (*each)(void *ctx, const char *line, size_t n, int64_t ts);
+    void *ctx;
+    long rows;
+};
+
+static void each_end_line(void *ctx, const char *s, size_t n, long long v)
+{
+    struct end_ctx *c = ctx;
+
+    c->each(c->ctx, s, n, (int64_t)v);
+    c->rows++;
+}
+
+long db_mysql_end_lines(struct db_mysql *d, const char *table, const char *node,
+                        const char *connector, unsigned long instance, int last, long limit,
+                        void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
+                        void *ctx, char *err, size_t errlen)
+{
+    struct end_ctx c = { each, ctx, 0 };
+    struct params p;
+    char sql[320];
+    int len;
+
+    /* The inner query walks the (connector, node, instance, ts) index from
+     * one end (InnoDB's entries end with the id, so equal times come in
+     * the order stored) and stops after `limit` entries: no sort of the
+     * instance's rows.  The few rows it keeps are then handed in the order
+     * stored. */
+    if (params_init(&p, 4, err, errlen) != 0)
+        return -1;
+    param_str(&p, connector);
+    param_str(&p, node);
+    param_num(&p, (long long)instance, 0);
+    param_num(&p, (long long)limit, 0);
+    len = snprintf(sql, sizeof(sql),
+                   "SELECT line, ts FROM (SELECT id, line, ts FROM %s WHERE connector = ? AND"
+                   " node = ? AND instance = ? ORDER BY ts%s, id%s LIMIT ?) AS e ORDER BY id",
+                   table, last ? " DESC" : "", last ? " DESC" : "");
+    if (query_rows(d, sql, (size_t)len, &p, 1, each_end_line, &c, err, errlen, table) != 0)
+        return -1;
+    return c.rows;
 }
 
 int db_mysql_table_lines(struct db_mysql *d, const char *table, const char *node,

@@ -45,6 +45,11 @@ int db_mysql_lines(struct db_mysql *d, const char *table, const char *node, cons
                    int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
                    void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
                    char *err, size_t errlen);
+/* See db_end_lines() in db.h. */
+long db_mysql_end_lines(struct db_mysql *d, const char *table, const char *node,
+                        const char *connector, unsigned long instance, int last, long limit,
+                        void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
+                        void *ctx, char *err, size_t errlen);
 int db_mysql_table_lines(struct db_mysql *d, const char *table, const char *node,
                       void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
                       void *ctx, char *err, size_t errlen);

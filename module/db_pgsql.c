@@ -6,7 +6,7 @@
 
 #ifdef HAVE_PGSQL
 
-#include <libpq-fe.h>
+#include "db_pq_syms.h" /* libpq, loaded when first needed */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -578,6 +578,21 @@ static int query_lines(struct db_pgsql *d, const char *sql, int nparams, const c
     return 0;
 }
 
+/* each() of db_pgsql_end_lines(): the caller's, counting the rows. */
+struct count_ctx {
+    void (*each)(void *ctx, const char *line, size_t n, int64_t ts);
+    void *ctx;
+    long rows;
+};
+
+static void count_line(void *ctx, const char *line, size_t n, int64_t ts)
+{
+    struct count_ctx *c = ctx;
+
+    c->each(c->ctx, line, n, ts);
+    c->rows++;
+}
+
 int db_pgsql_lines(struct db_pgsql *d, const char *table, const char *node, const char *connector,
                    int have_instance, unsigned long instance, int64_t from_us, int64_t to_us,
                    void (*each)(void *ctx, const char *line, size_t n, int64_t ts), void *ctx,
@@ -626,6 +641,31 @@ int db_pgsql_nodes(struct db_pgsql *d, const char *connector,
         each(ctx, PQgetvalue(res, i, 0));
     PQclear(res);
     return 0;
+}
+
+long db_pgsql_end_lines(struct db_pgsql *d, const char *table, const char *node,
+                        const char *connector, unsigned long instance, int last, long limit,
+                        void (*each)(void *ctx, const char *line, size_t n, int64_t ts),
+                        void *ctx, char *err, size_t errlen)
+{
+    char sql[320], inst[24], lim[24];
+    const char *values[4] = { connector, node, inst, lim };
+    struct count_ctx c = { each, ctx, 0 };
+
+    /* The inner query walks the (connector, node, instance, ts) index from
+     * one end and stops after `limit` entries (equal times put in the
+     * order stored by an incremental sort of each run of them): a plan
+     * that never sorts the instance's rows.  The few rows it keeps are
+     * then handed in the order stored. */
+    snprintf(inst, sizeof(inst), "%lu", instance);
+    snprintf(lim, sizeof(lim), "%ld", limit);
+    snprintf(sql, sizeof(sql),
+             "SELECT line, ts FROM (SELECT id, line, ts FROM %s WHERE connector = $1 AND node = $2"
+             " AND instance = $3 ORDER BY ts%s, id%s LIMIT $4) AS e ORDER BY id",
+             table, last ? " DESC" : "", last ? " DESC" : "");
+    if (query_lines(d, sql, 4, values, count_line, &c, err, errlen, table) != 0)
+        return -1;
+    return c.rows;
 }
 
 /* db_message_lines(): each row comes as "<id> <line>" and ts (query_lines()

@@ -330,3 +330,21 @@ db_refused() {
         it__tail "$IT_DIR/refused.log" 5
     fi
 }
+
+# box_db_libraries NAME PQ MY: the box NAME (running, its sink open) has
+# loaded libpq when PQ is 1 and not when 0, MariaDB Connector/C likewise
+# (MY): the module links neither and loads one only for a target of its
+# back-end (docs/install.md).  Read from the process's memory map.
+box_db_libraries() {
+    local name=$1 want_pq=$2 want_my=$3 pid maps has_pq=0 has_my=0
+    pid=$(it_pid "$name")
+    maps=$(cat "/proc/$pid/maps" 2>/dev/null)
+    if ! grep -q 'emgdiag\.so' <<<"$maps"; then
+        it_fail "$name: no emgdiag.so in /proc/$pid/maps"
+        return 1
+    fi
+    grep -q '/libpq\.so' <<<"$maps" && has_pq=1
+    grep -q '/libmariadb\.so' <<<"$maps" && has_my=1
+    it_assert_eq "libpq $has_pq, libmariadb $has_my" "libpq $want_pq, libmariadb $want_my" \
+        "$name: in its memory libpq $want_pq, libmariadb $want_my (1: loaded, 0: not)"
+}

@@ -9,8 +9,14 @@
 # the first CONNECT, a CONNECT ERR, a CONNECT without its DISCONNECT, a
 # LOGIN after a DISCONNECT, and sessions of a length that makes a round
 # of rows from the end start inside a session, is loaded (emgdiag-db load) and followed from
-# both ends, by files and by --db.  Time budget: about 10 s.
+# both ends, by files and by --db: SQLite, then PostgreSQL 15 and MariaDB 10.11 (real
+# servers in the scratch directory, db_servers.sh), each reported skipped when this build
+# or this machine has not got it.  On the servers, the plans of the first round's queries
+# from one end (the server's own EXPLAIN of the tool's statements: auto_explain, the slow
+# query log) must walk the (connector, node, instance, ts) index and sort no more than the
+# rows they keep.  Time budget: about 60 s (10 s a back-end, the servers' start, load).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/db_servers.sh"
 it_init db_follow_ends
 DBTOOL=${EMGDIAG_DB:?set EMGDIAG_DB to the emgdiag-db tool}
 FOLLOW=${EMGDIAG_FOLLOW:?set EMGDIAG_FOLLOW}
@@ -80,40 +86,153 @@ for name, lines in (('connector.ends', con), ('connector.ends.jsonl', conj),
     with open('%s/%s' % (d, name), 'w') as f:
         f.write(''.join(l + '\n' for l in lines))
 PY
-out=$("$DBTOOL" load "sqlite:$DB" --box bearerbox --node gw1 "$L" 2>&1)
-lines=$(cat "$L/connector.ends" "$L/pdu.ends" | wc -l)
-it_assert_eq "$?:$out" "0:$lines lines: $lines rows added, 0 already there, 0 without a twin, 0 not understood" \
-    "the generated logs load, every line a row"
+# load URI: the generated logs into URI, every line a row.
+load() {
+    local out rc lines
+    out=$("$DBTOOL" load "$1" --box bearerbox --node gw1 "$L" 2>&1)
+    rc=$?
+    lines=$(cat "$L/connector.ends" "$L/pdu.ends" | wc -l)
+    it_assert_eq "$rc:$out" "0:$lines lines: $lines rows added, 0 already there, 0 without a twin, 0 not understood" \
+        "${1%%:*}: the generated logs load, every line a row"
+}
 
-# same ARGS...: from the files and from the database, the same output and exit status
+# same ARGS...: from the files and from the database at $URI, the same
+# output and exit status
 same() {
     "$FOLLOW" --dir "$L" "$@" >"$IT_DIR/f.files" 2>/dev/null
     local rf=$?
-    "$FOLLOW" --db "sqlite:$DB" "$@" >"$IT_DIR/f.db" 2>/dev/null
+    "$FOLLOW" --db "$URI" "$@" >"$IT_DIR/f.db" 2>"$IT_DIR/f.db.err"
     local rd=$?
     if [ "$rf" = "$rd" ] && cmp -s "$IT_DIR/f.files" "$IT_DIR/f.db"; then
-        it_pass "emgdiag-follow $*: --db = the files (exit $rf, $(wc -l <"$IT_DIR/f.files") lines)"
+        it_pass "${URI%%:*}: emgdiag-follow $*: --db = the files (exit $rf, $(wc -l <"$IT_DIR/f.files") lines)"
     else
-        it_fail "emgdiag-follow $*: --db differs from the files (exit $rf against $rd)"
+        it_fail "${URI%%:*}: emgdiag-follow $*: --db differs from the files (exit $rf against $rd)"
         diff "$IT_DIR/f.files" "$IT_DIR/f.db" | head -5
+        head -3 "$IT_DIR/f.db.err"
     fi
 }
+
 sessions=$("$FOLLOW" --dir "$L" --list ends 1 | grep -c '^(1) #')
 [ "$sessions" -gt 300 ] && it_pass "instance 1 has $sessions sessions (more than one round of rows)" ||
     it_fail "instance 1 has only $sessions sessions"
-for k in 1 2 3 7 100 $((sessions - 1)) "$sessions" $((sessions + 1)) -1 -2 -4 -6 -7 -100 \
-    -$((sessions - 1)) -"$sessions" -$((sessions + 1)); do
-    same --session "$k" ends 1
-done
-# the sessions around the edge of the first rounds of rows read from the end
-for k in $(seq 10 30) $(seq 70 90); do
-    same --session -"$k" ends 1
-done
-same ends 1
-same --session 2 ends 2
-same --session -1 ends 2
-same --session -9 ends 2
-same --session 1 ends 3
-same --all ends 2
-same --list ends 1
+
+# all_same: every comparison, against $URI
+all_same() {
+    local k
+    for k in 1 2 3 7 100 $((sessions - 1)) "$sessions" $((sessions + 1)) -1 -2 -4 -6 -7 -100 \
+        -$((sessions - 1)) -"$sessions" -$((sessions + 1)); do
+        same --session "$k" ends 1
+    done
+    # the sessions around the edge of the first rounds of rows read from the end
+    for k in $(seq 10 30) $(seq 70 90); do
+        same --session -"$k" ends 1
+    done
+    same ends 1
+    same --session 2 ends 2
+    same --session -1 ends 2
+    same --session -9 ends 2
+    same --session 1 ends 3
+    same --all ends 2
+    same --list ends 1
+}
+
+# plan_walks_index WHAT FILE MARK FIRST: FILE holds the plans of the
+# queries from one end, a paragraph each.  Those of the first round of rows
+# (LIMIT 64, a twentieth of the instance's rows: the plans that match the
+# regular expression FIRST; a larger LIMIT on this small table may rightly
+# be a scan) must, after MARK (PostgreSQL: the Limit node; MariaDB: the row
+# of the derived table), read connectorlog through its (connector, node,
+# instance, ts) index with no sort and no full scan: only the rows kept are
+# sorted, above it.
+plan_walks_index() {
+    local what=$1 file=$2 out
+    out=$(python3 - "$file" "$3" "$4" <<'PY'
+import re, sys
+mark, first = sys.argv[2], sys.argv[3]
+plans = [p for p in open(sys.argv[1]).read().split('\n\n') if re.search(first, p)]
+bad = []
+for p in plans:
+    under = p.split(mark, 1)[1] if mark in p else ''
+    if 'connectorlog_connector_ts' not in under or re.search(r'(?<!Incremental )Sort  \(|filesort|\bALL\b', under):
+        bad.append(p)
+print('%d %d' % (len(plans), len(bad)))
+for p in bad[:1]:
+    print(p)
+PY
+)
+    if [ "${out%% *}" -gt 10 ] && [ "$(echo "$out" | head -n 1 | cut -d' ' -f2)" = 0 ]; then
+        it_pass "$what: the ${out%% *} queries of a first round from one end walk the (connector, node, instance, ts) index, no sort under their LIMIT"
+    else
+        it_fail "$what: plans of the queries from one end (of the first round, bad: $out)"
+    fi
+}
+
+# SQLite
+URI=sqlite:$DB
+load "$URI"
+all_same
+
+# PostgreSQL: the plans from auto_explain in the server's log
+if ! db_backend_built "postgresql:///emg" PostgreSQL; then
+    it_skip "PostgreSQL: this build has none (configure --without-pgsql)"
+elif [ ! -x "$PG_BIN/postgres" ] || ! command -v psql >/dev/null || ! db_user; then
+    it_skip "PostgreSQL: needs PostgreSQL 15 ($PG_BIN), psql and an unprivileged user $DB_USER"
+else
+    PASSWORD="pg-$RANDOM-secret-$RANDOM"
+    if ! pg_init "$IT_DIR/pg" "$PASSWORD"; then
+        it_fail "PostgreSQL: initdb failed"
+        it__tail "$IT_DIR/pg.initdb.log"
+    else
+        printf '%s\n' "session_preload_libraries = 'auto_explain'" \
+            "auto_explain.log_min_duration = 0" >>"$IT_DIR/pg/data/postgresql.conf"
+        if pg_start pg "$IT_DIR/pg"; then
+            export PGPASSWORD=$PASSWORD
+            PG_DB=postgres pg_psql -c 'CREATE DATABASE emg'
+            URI="postgresql:///emg?host=$PG_SOCK&port=$PG_PORT&user=emgdiag"
+            load "$URI"
+            pg_psql -c 'ANALYZE'
+            all_same
+            # each plan: from its query's text to the next line of the log
+            # that is not part of a plan
+            awk '/Query Text: SELECT line, ts FROM \(SELECT id, line, ts FROM connectorlog/ { p = 1; next }
+                 p && /^[0-9]{4}-|LOG:|STATEMENT:/ { p = 0; print "" }
+                 p { print }' "$IT_DIR/pg.err" >"$IT_DIR/pg.plans"
+            plan_walks_index PostgreSQL "$IT_DIR/pg.plans" "Limit" 'Limit  \(cost=[^)]* rows=64 '
+            pg_stop_fast pg
+            unset PGPASSWORD
+        fi
+    fi
+fi
+
+# MariaDB: the plans from the slow query log (every query, with its EXPLAIN)
+if ! db_backend_built "mysql:///emg" MariaDB/MySQL; then
+    it_skip "MariaDB: this build has none (configure --without-mysql)"
+elif ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null ||
+    ! command -v mariadb >/dev/null; then
+    it_skip "MariaDB: needs MariaDB 10.11 (mariadbd, mariadb-install-db, mariadb)"
+else
+    PASSWORD="my-$RANDOM-secret-$RANDOM"
+    unset MYSQL_PWD
+    if ! my_init "$IT_DIR/my" "$PASSWORD"; then
+        it_fail "MariaDB: mariadb-install-db failed"
+        it__tail "$IT_DIR/my.install.log"
+    elif my_start my "$IT_DIR/my"; then
+        export MYSQL_PWD=$PASSWORD
+        URI=$MY_URI
+        load "$URI"
+        my_sql 'ANALYZE TABLE connectorlog' >/dev/null
+        env -u MYSQL_PWD mariadb --no-defaults -S "$MY_SOCK" -uroot -e "SET GLOBAL
+            slow_query_log_file = '$IT_DIR/my.slow', long_query_time = 0,
+            log_slow_verbosity = 'explain', slow_query_log = 1"
+        all_same
+        # each plan: the EXPLAIN rows the slow log writes before the query
+        awk '/^# explain: id/ { buf = ""; p = 1 }
+             p && /^# explain:/ { buf = buf $0 "\n"; next }
+             /SELECT line, ts FROM \(SELECT id, line, ts FROM connectorlog/ { print buf; print "" }
+             { p = 0 }' "$IT_DIR/my.slow" | sed 's/^# explain: //' >"$IT_DIR/my.plans"
+        plan_walks_index MariaDB "$IT_DIR/my.plans" "DERIVED" 'PRIMARY\t<derived2>\tALL(\tNULL){4}\t64\t'
+        my_stop my
+        unset MYSQL_PWD
+    fi
+fi
 it_summary

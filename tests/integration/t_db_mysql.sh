@@ -14,7 +14,8 @@
 #  3. The server stopped while a client submits: the session is
 #     unaffected, the files are complete, the rows resume after the
 #     restart, and the lines without a row are exactly the count the
-#     `general` line DATABASE ROWS DROPPED reports.
+#     `general` line DATABASE ROWS DROPPED reports.  Both boxes have loaded
+#     MariaDB Connector/C (the module links none) and not libpq.
 #  4. emgdiag-follow --db mysql://… prints what it prints from the files.
 #  5. emgdiag-db load of the same files adds exactly the dropped lines
 #     (the unique key leaves the others), and then every line is a row
@@ -138,6 +139,8 @@ it_start c4 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id 
 it_wait_exit c4 30
 settle
 sleep 1
+box_db_libraries bb 0 1
+box_db_libraries osb 0 1
 it_stop osb
 it_stop bb
 

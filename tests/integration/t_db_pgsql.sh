@@ -13,7 +13,8 @@
 #  3. The server stopped (fast shutdown) while a client submits: the
 #     session is unaffected, the files are complete, the rows resume after
 #     the restart, and the lines without a row are exactly the count the
-#     `general` line DATABASE ROWS DROPPED reports.
+#     `general` line DATABASE ROWS DROPPED reports.  Both boxes have loaded
+#     libpq (the module links none) and not MariaDB Connector/C.
 #  4. emgdiag-follow --db postgresql://… prints what it prints from the
 #     files.
 #  5. emgdiag-db upgrade of a version 1 database (to 3): the message table made,
@@ -131,6 +132,8 @@ it_start c4 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id 
 it_wait_exit c4 30
 settle
 sleep 1
+box_db_libraries bb 1 0
+box_db_libraries osb 1 0
 it_stop osb
 it_stop bb
 

@@ -14,6 +14,7 @@
 #     client submits.  Sessions are unaffected, the files are complete, the
 #     rows resume after the lock is gone, and the lines without a row are
 #     exactly the count the `general` line DATABASE ROWS DROPPED reports.
+#     Neither box has loaded libpq or MariaDB Connector/C (/proc/PID/maps).
 #  4. emgdiag-follow --db prints exactly what emgdiag-follow prints from the
 #     files, for sessions from before the outage.
 . "$(dirname "$0")/lib.sh"
@@ -127,6 +128,8 @@ it_start c4 perl "$P/client.pl" --host 127.0.0.1 --port "$OSB_PORT" --system-id 
 it_wait_exit c4 30
 settle
 sleep 1
+box_db_libraries bb 0 0
+box_db_libraries osb 0 0
 it_stop osb
 it_stop bb
 
