@@ -3,6 +3,7 @@
  */
 #include "db_msgids.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -99,4 +100,14 @@ void db_id_rows_free(struct db_id_rows *out)
     sbuf_free(&out->text);
     emg_free(out->off);
     memset(out, 0, sizeof(*out));
+}
+
+void db_message_line(struct db_message_lines *c, const char *s, size_t n, int64_t ts)
+{
+    const char *sp = memchr(s, ' ', n);
+
+    if (sp == NULL)
+        return; /* not the query's form: cannot be */
+    c->each(c->ctx, strtoll(s, NULL, 10), sp + 1, n - (size_t)(sp + 1 - s), ts);
+    c->rows++;
 }

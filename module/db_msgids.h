@@ -15,6 +15,7 @@
 #define EMGDIAG_DB_MSGIDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "db_row.h"
@@ -38,6 +39,17 @@ size_t db_message_id_cut(const char *s, size_t n);
  * 0, or the first non-zero value each() returned. */
 int db_message_ids(const struct db_row *r, int (*each)(void *ctx, const char *id, size_t n),
                    void *ctx);
+
+/* db_message_lines() on the server back-ends: their queries give each row
+ * as one text "<id> <line>" and its ts; db_message_line() cuts the id off
+ * and hands the row to each(), counting it in rows. */
+struct db_message_lines {
+    void (*each)(void *ctx, int64_t id, const char *line, size_t n, int64_t ts);
+    void *ctx;
+    long rows;
+};
+
+void db_message_line(struct db_message_lines *c, const char *s, size_t n, int64_t ts);
 
 /* The (ts, id) pairs of messagelog_ids of a batch, for the server
  * back-ends' parameters: pair k is the NUL-terminated ts in decimal at

@@ -901,22 +901,10 @@ int db_mysql_nodes(struct db_mysql *d, const char *connector,
 }
 
 /* db_message_lines(): each row comes as "<id> <line>" and ts
- * (query_rows() gives a text and a number), the id cut off here. */
-struct message_lines {
-    void (*each)(void *ctx, int64_t id, const char *line, size_t n, int64_t ts);
-    void *ctx;
-    long rows;
-};
-
+ * (query_rows() gives a text and a number), for db_message_line(). */
 static void each_message_line(void *ctx, const char *s, size_t n, long long v)
 {
-    struct message_lines *c = ctx;
-    const char *sp = memchr(s, ' ', n);
-
-    if (sp == NULL)
-        return; /* not the query's form: cannot be */
-    c->each(c->ctx, strtoll(s, NULL, 10), sp + 1, n - (size_t)(sp + 1 - s), (int64_t)v);
-    c->rows++;
+    db_message_line(ctx, s, n, (int64_t)v);
 }
 
 long db_mysql_message_lines(struct db_mysql *d, const char *node, const char *key, int ranged,
@@ -925,7 +913,7 @@ long db_mysql_message_lines(struct db_mysql *d, const char *node, const char *ke
                                          int64_t ts),
                             void *ctx, char *err, size_t errlen)
 {
-    struct message_lines c = { each, ctx, 0 };
+    struct db_message_lines c = { each, ctx, 0 };
     struct params p;
     char sql[1024];
     const char *range = ranged ? " AND ts BETWEEN ? AND ?" : "";

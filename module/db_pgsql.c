@@ -669,22 +669,10 @@ long db_pgsql_end_lines(struct db_pgsql *d, const char *table, const char *node,
 }
 
 /* db_message_lines(): each row comes as "<id> <line>" and ts (query_lines()
- * gives two columns), the id cut off here. */
-struct message_lines {
-    void (*each)(void *ctx, int64_t id, const char *line, size_t n, int64_t ts);
-    void *ctx;
-    long rows;
-};
-
+ * gives two columns), for db_message_line(). */
 static void each_message_line(void *ctx, const char *s, size_t n, int64_t ts)
 {
-    struct message_lines *c = ctx;
-    const char *sp = memchr(s, ' ', n);
-
-    if (sp == NULL)
-        return; /* not the query's form: cannot be */
-    c->each(c->ctx, strtoll(s, NULL, 10), sp + 1, n - (size_t)(sp + 1 - s), ts);
-    c->rows++;
+    db_message_line(ctx, s, n, ts);
 }
 
 long db_pgsql_message_lines(struct db_pgsql *d, const char *node, const char *key, int ranged,
@@ -693,7 +681,7 @@ long db_pgsql_message_lines(struct db_pgsql *d, const char *node, const char *ke
                                          int64_t ts),
                             void *ctx, char *err, size_t errlen)
 {
-    struct message_lines c = { each, ctx, 0 };
+    struct db_message_lines c = { each, ctx, 0 };
     char from[24], to[24], cut[4 * DB_MESSAGE_ID_CHARS + 1], sql[1024];
     const char *values[5] = { key, cut, from, to, node };
     size_t n = db_message_id_cut(key, strlen(key));
