@@ -121,6 +121,22 @@ static int exec(struct db_pgsql *d, const char *sql, char *err, size_t errlen, c
     return 0;
 }
 
+/* Runs sql with nparams text parameters (no rows); the rows it changed
+ * (PQcmdTuples), or -1 with err set. */
+static long exec_params(struct db_pgsql *d, const char *sql, int nparams,
+                        const char *const *values, char *err, size_t errlen, const char *what)
+{
+    PGresult *res = PQexecParams(d->conn, sql, nparams, NULL, values, NULL, NULL, 0);
+    long n = -1;
+
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        set_err(d, res, err, errlen, what);
+    else
+        n = atol(PQcmdTuples(res));
+    PQclear(res);
+    return n;
+}
+
 struct db_pgsql *db_pgsql_open(const char *conninfo, const char *password_file, char *err,
                                size_t errlen)
 {
@@ -243,7 +259,6 @@ static long insert_some(void *be, int table, const char *node, const char *box,
     const char **values;
     int *lengths;
     size_t *numoff;
-    PGresult *res;
     long done = -1;
 
     while (cols[ncols] != NULL)
@@ -342,12 +357,7 @@ static long insert_some(void *be, int table, const char *node, const char *box,
         for (i = 0; i < n * per; i++)
             if (values[i] != NULL)
                 values[i] = copy.buf + off[i];
-        res = PQexecParams(d->conn, sbuf_cstr(&sql), (int)(n * per), NULL, values, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            set_err(d, res, err, errlen, "INSERT");
-        else
-            done = atol(PQcmdTuples(res));
-        PQclear(res);
+        done = exec_params(d, sbuf_cstr(&sql), (int)(n * per), values, err, errlen, "INSERT");
         emg_free(off);
         sbuf_free(&copy);
     }
@@ -435,7 +445,6 @@ static int insert_ids(struct db_pgsql *d, const char *node, const struct db_row 
     struct db_id_rows ids;
     struct sbuf sql = SBUF_INIT;
     const char **values = NULL;
-    PGresult *res;
     size_t k, first, count;
     int rc = 0;
 
@@ -462,13 +471,9 @@ static int insert_ids(struct db_pgsql *d, const char *node, const struct db_row 
             rc = -1;
             break;
         }
-        res = PQexecParams(d->conn, sbuf_cstr(&sql), (int)(1 + 2 * count), NULL, values, NULL, NULL,
-                           0);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            set_err(d, res, err, errlen, "INSERT INTO messagelog_ids");
+        if (exec_params(d, sbuf_cstr(&sql), (int)(1 + 2 * count), values, err, errlen,
+                        "INSERT INTO messagelog_ids") < 0)
             rc = -1;
-        }
-        PQclear(res);
     }
     emg_free(values);
     sbuf_free(&sql);
@@ -522,39 +527,25 @@ long db_pgsql_expire(struct db_pgsql *d, const char *node, int64_t before_us, in
     snprintf(ts, sizeof(ts), "%lld", (long long)before_us);
     snprintf(lim, sizeof(lim), "%d", limit);
     for (int t = 0; t < DB_TABLES; t++) {
-        PGresult *res;
+        long n;
 
         snprintf(sql, sizeof(sql),
                  "DELETE FROM %s WHERE id IN (SELECT id FROM %s WHERE node = $1 AND ts < $2 "
                  "LIMIT $3)",
                  db_table_name(t), db_table_name(t));
-        res = PQexecParams(d->conn, sql, 3, NULL, values, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            set_err(d, res, err, errlen, "deleting old rows");
-            PQclear(res);
+        if ((n = exec_params(d, sql, 3, values, err, errlen, "deleting old rows")) < 0)
             return -1;
-        }
-        deleted += atol(PQcmdTuples(res));
-        PQclear(res);
+        deleted += n;
     }
     /* The ids of the messagelog rows gone (not counted: not log rows). */
-    {
-        PGresult *res;
-
-        snprintf(lim, sizeof(lim), "%d", limit * DB_MESSAGE_IDS_PER_ROW);
-        res = PQexecParams(d->conn,
-                           "DELETE FROM messagelog_ids WHERE ctid IN (SELECT i.ctid FROM"
-                           " messagelog_ids i WHERE i.node = $1 AND i.ts < $2 AND NOT EXISTS"
-                           " (SELECT 1 FROM messagelog m WHERE m.ts = i.ts AND m.node = i.node)"
-                           " LIMIT $3)",
-                           3, NULL, values, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            set_err(d, res, err, errlen, "deleting old messagelog_ids rows");
-            PQclear(res);
-            return -1;
-        }
-        PQclear(res);
-    }
+    snprintf(lim, sizeof(lim), "%d", limit * DB_MESSAGE_IDS_PER_ROW);
+    if (exec_params(d,
+                    "DELETE FROM messagelog_ids WHERE ctid IN (SELECT i.ctid FROM"
+                    " messagelog_ids i WHERE i.node = $1 AND i.ts < $2 AND NOT EXISTS"
+                    " (SELECT 1 FROM messagelog m WHERE m.ts = i.ts AND m.node = i.node)"
+                    " LIMIT $3)",
+                    3, values, err, errlen, "deleting old messagelog_ids rows") < 0)
+        return -1;
     return deleted;
 }
 
