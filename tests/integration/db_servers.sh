@@ -290,6 +290,31 @@ db_backend_built() {
     ! "${EMGDIAG_DB:?set EMGDIAG_DB}" version "$1" 2>&1 | grep -qF "this build has no $2 back-end"
 }
 
+# pg_usable, my_usable: 0 when this build has the back-end and this
+# machine the server to test it with; else the scenario is reported
+# skipped, with why, and 1.
+pg_usable() {
+    if ! db_backend_built "postgresql:///emg" PostgreSQL; then
+        it_skip "PostgreSQL: this build has no such back-end (configure --without-pgsql)"
+    elif [ ! -x "$PG_BIN/postgres" ] || ! command -v psql >/dev/null || ! db_user; then
+        it_skip "PostgreSQL: needs PostgreSQL 15 ($PG_BIN), psql and an unprivileged user $DB_USER"
+    else
+        return 0
+    fi
+    return 1
+}
+my_usable() {
+    if ! db_backend_built "mysql:///emg" MariaDB/MySQL; then
+        it_skip "MariaDB: this build has no such back-end (configure --without-mysql)"
+    elif ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null ||
+        ! command -v mariadb >/dev/null; then
+        it_skip "MariaDB: needs MariaDB 10.11 (mariadbd, mariadb-install-db, mariadb)"
+    else
+        return 0
+    fi
+    return 1
+}
+
 # db_refused TYPE NAME ATTRS URI: in a build without the back-end, its
 # refusals are what there is to prove (docs/database.md): emgdiag-db,
 # emgdiag-follow --db and emgdiag-trace --db refuse URI, and bearerbox

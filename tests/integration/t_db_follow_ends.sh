@@ -173,11 +173,7 @@ load "$URI"
 all_same
 
 # PostgreSQL: the plans from auto_explain in the server's log
-if ! db_backend_built "postgresql:///emg" PostgreSQL; then
-    it_skip "PostgreSQL: this build has none (configure --without-pgsql)"
-elif [ ! -x "$PG_BIN/postgres" ] || ! command -v psql >/dev/null || ! db_user; then
-    it_skip "PostgreSQL: needs PostgreSQL 15 ($PG_BIN), psql and an unprivileged user $DB_USER"
-else
+if pg_usable; then
     PASSWORD="pg-$RANDOM-secret-$RANDOM"
     if ! pg_init "$IT_DIR/pg" "$PASSWORD"; then
         it_fail "PostgreSQL: initdb failed"
@@ -205,12 +201,7 @@ else
 fi
 
 # MariaDB: the plans from the slow query log (every query, with its EXPLAIN)
-if ! db_backend_built "mysql:///emg" MariaDB/MySQL; then
-    it_skip "MariaDB: this build has none (configure --without-mysql)"
-elif ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null ||
-    ! command -v mariadb >/dev/null; then
-    it_skip "MariaDB: needs MariaDB 10.11 (mariadbd, mariadb-install-db, mariadb)"
-else
+if my_usable; then
     PASSWORD="my-$RANDOM-secret-$RANDOM"
     unset MYSQL_PWD
     if ! my_init "$IT_DIR/my" "$PASSWORD"; then

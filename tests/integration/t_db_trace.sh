@@ -105,11 +105,7 @@ load_all() {
         "$DBTOOL" load "$URI" --box bearerbox --node gw1 "$L/message.bearerbox" >>"$IT_DIR/load.out" 2>&1
 }
 
-if ! db_backend_built "postgresql:///emg" PostgreSQL; then
-    it_skip "PostgreSQL: this build has no such back-end (configure --without-pgsql)"
-elif [ ! -x "$PG_BIN/postgres" ] || ! command -v psql >/dev/null || ! db_user; then
-    it_skip "PostgreSQL: needs PostgreSQL 15 ($PG_BIN), psql and an unprivileged user $DB_USER"
-else
+if pg_usable; then
     PASSWORD="pg-$RANDOM-secret-$RANDOM"
     if pg_init "$IT_DIR/pg" "$PASSWORD" && pg_start pg "$IT_DIR/pg"; then
         export PGPASSWORD=$PASSWORD
@@ -129,11 +125,7 @@ else
     fi
 fi
 
-if ! db_backend_built "mysql:///emg" MariaDB/MySQL; then
-    it_skip "MariaDB: this build has no such back-end (configure --without-mysql)"
-elif ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null || ! command -v mariadb >/dev/null; then
-    it_skip "MariaDB: needs MariaDB 10.11 (mariadbd, mariadb-install-db, mariadb)"
-else
+if my_usable; then
     PASSWORD="my-$RANDOM-secret-$RANDOM"
     if my_init "$IT_DIR/my" "$PASSWORD" && my_start my "$IT_DIR/my"; then
         export MYSQL_PWD=$PASSWORD
