@@ -4,6 +4,7 @@
  */
 #include "db_sqlite.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -165,6 +166,19 @@ static void line_key_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
                                          (size_t)n[2]));
 }
 
+static void setup_once(void)
+{
+    /* SQLITE_MISUSE when SQLite is already initialized: nothing to do */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void db_sqlite_setup(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, setup_once);
+}
+
 struct db_sqlite *db_sqlite_open(const char *file, int create, char *err, size_t errlen)
 {
     struct db_sqlite *d = emg_calloc(1, sizeof(*d));
@@ -174,6 +188,7 @@ struct db_sqlite *db_sqlite_open(const char *file, int create, char *err, size_t
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    db_sqlite_setup();
     if (sqlite3_open_v2(file, &d->db, flags, NULL) != SQLITE_OK) {
         set_err(d, err, errlen, file);
         db_sqlite_close(d);

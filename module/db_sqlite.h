@@ -26,6 +26,15 @@
 
 struct db_sqlite;
 
+/* Once per process, before SQLite is used (db_open() calls it; the sink
+ * calls it earlier, from the thread that loads the configuration, before
+ * it starts its own): turns off SQLite's count of its allocations, which
+ * takes a process-wide mutex around every allocation and free of every
+ * row written (docs/performance.md).  SQLite takes the setting only if no
+ * one has used it yet in the process (a host that has is left as it is);
+ * later calls do nothing. */
+void db_sqlite_setup(void);
+
 /* Opens (creating it when `create`) the database file.  NULL with one
  * line in err. */
 struct db_sqlite *db_sqlite_open(const char *file, int create, char *err, size_t errlen);

@@ -423,6 +423,28 @@ START_TEST(test_schema_and_rows)
 }
 END_TEST
 
+/* SQLite keeps no count of its allocations (db_sqlite_setup(), called by
+ * the first open): with the count on, every allocation and free of a row
+ * takes a process-wide mutex, and sqlite3_memory_used() is what it counts. */
+START_TEST(test_no_allocation_count)
+{
+    char err[256];
+    struct db_sqlite *d = db_sqlite_open(path, 1, err, sizeof(err));
+    struct db_row row;
+    const char *session = "1.2.3";
+
+    ck_assert_msg(d != NULL, "%s", err);
+    ck_assert_int_eq(db_sqlite_schema(d, NULL, err, sizeof(err)), 0);
+    ck_assert_int_eq(parse(DB_PDULOG, BIND_TWIN, BIND_TEXT, &row), 0);
+    ck_assert_int_eq(db_sqlite_insert(d, "gw1", "bearerbox", &row, &session, 1, err, sizeof(err)),
+                     1);
+    ck_assert_int_eq(count(d, "SELECT count(*) FROM pdulog"), 1);
+    ck_assert_int_eq(sqlite3_memory_used(), 0);
+    db_row_free(&row);
+    db_sqlite_close(d);
+}
+END_TEST
+
 START_TEST(test_upgrade_and_newer)
 {
     char err[256];
@@ -826,6 +848,7 @@ static Suite *db_suite(void)
     tcase_add_test(sqlite, test_schema_and_rows);
     tcase_add_test(sqlite, test_upgrade_and_newer);
     tcase_add_test(sqlite, test_message_ids_sqlite);
+    tcase_add_test(sqlite, test_no_allocation_count);
     suite_add_tcase(s, rows);
     suite_add_tcase(s, sqlite);
     return s;
