@@ -617,21 +617,39 @@ int db_pgsql_table_lines(struct db_pgsql *d, const char *table, const char *node
 int db_pgsql_nodes(struct db_pgsql *d, const char *connector,
                    void (*each)(void *ctx, const char *node), void *ctx, char *err, size_t errlen)
 {
-    const char *values[1] = { connector };
-    PGresult *res = PQexecParams(d->conn,
-                                 "SELECT DISTINCT node FROM connectorlog WHERE connector = $1 "
-                                 "ORDER BY 1",
-                                 1, NULL, values, NULL, NULL, 0);
+    /* One seek in the (connector, node, ...) index per node, as SQLite
+     * does (db_sqlite_read_nodes()), rather than DISTINCT over every row
+     * of the connector: the first node, then the next after the last. */
+    static const char first[] = "SELECT node FROM connectorlog WHERE connector = $1 "
+                                "ORDER BY node LIMIT 1";
+    static const char next[] = "SELECT node FROM connectorlog WHERE connector = $1 "
+                               "AND node > $2 ORDER BY node LIMIT 1";
+    char *last = NULL;
 
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_err(d, res, err, errlen, "nodes");
+    for (;;) {
+        const char *values[2] = { connector, last };
+        PGresult *res = PQexecParams(d->conn, last == NULL ? first : next, last == NULL ? 1 : 2,
+                                     NULL, values, NULL, NULL, 0);
+
+        emg_free(last);
+        last = NULL;
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            set_err(d, res, err, errlen, "nodes");
+            PQclear(res);
+            return -1;
+        }
+        if (PQntuples(res) == 0) {
+            PQclear(res);
+            return 0;
+        }
+        last = emg_strdup(PQgetvalue(res, 0, 0));
         PQclear(res);
-        return -1;
+        if (last == NULL) {
+            snprintf(err, errlen, "nodes: out of memory");
+            return -1;
+        }
+        each(ctx, last);
     }
-    for (int i = 0; i < PQntuples(res); i++)
-        each(ctx, PQgetvalue(res, i, 0));
-    PQclear(res);
-    return 0;
 }
 
 long db_pgsql_end_lines(struct db_pgsql *d, const char *table, const char *node,

@@ -14,7 +14,10 @@
 # or this machine has not got it.  On the servers, the plans of the first round's queries
 # from one end (the server's own EXPLAIN of the tool's statements: auto_explain, the slow
 # query log) must walk the (connector, node, instance, ts) index and sort no more than the
-# rows they keep.  Time budget: about 60 s (10 s a back-end, the servers' start, load).
+# rows they keep.  The logs are then loaded again as two more nodes: without --node the
+# tool names all three, with --node it prints what the files do, and on the servers each
+# seek for the next node is one lookup in that index (its plan).  Time budget: about 60 s
+# (10 s a back-end, the servers' start, load).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/db_servers.sh"
 it_init db_follow_ends
@@ -167,10 +170,73 @@ PY
     fi
 }
 
+# nodes_check: the logs loaded again as nodes gw2 and gw0 of $URI.  Without
+# --node the tool names the three nodes in order and asks for one (exit 2,
+# docs/man/emgdiag-follow.1); with --node gw2 it prints what the files do.
+# The nodes are found by one seek each (docs/database.md, "Reading").
+nodes_check() {
+    local n out rc
+    for n in gw2 gw0; do
+        out=$("$DBTOOL" load "$URI" --box bearerbox --node "$n" "$L" 2>&1) ||
+            it_fail "${URI%%:*}: loading the logs as node $n: $out"
+    done
+    out=$("$FOLLOW" --db "$URI" --session 1 ends 1 2>&1 >/dev/null)
+    rc=$?
+    it_assert_eq "$rc:$out" \
+        "2:emgdiag-follow: the connector is on more than one node: gw0, gw1, gw2: choose one with --node" \
+        "${URI%%:*}: a connector on three nodes: each named, in order, and --node asked for"
+    "$FOLLOW" --dir "$L" --session -3 ends 1 >"$IT_DIR/n.files" 2>/dev/null
+    "$FOLLOW" --db "$URI" --node gw2 --session -3 ends 1 >"$IT_DIR/n.db" 2>"$IT_DIR/n.db.err"
+    if [ -s "$IT_DIR/n.files" ] && cmp -s "$IT_DIR/n.files" "$IT_DIR/n.db"; then
+        it_pass "${URI%%:*}: --node gw2 of three: --db = the files ($(wc -l <"$IT_DIR/n.files") lines)"
+    else
+        it_fail "${URI%%:*}: --node gw2 of three: --db differs from the files"
+        diff "$IT_DIR/n.files" "$IT_DIR/n.db" | head -5
+        head -3 "$IT_DIR/n.db.err"
+    fi
+}
+
+# nodes_walk_index WHAT FILE: FILE holds the plans of the seeks for nodes,
+# a paragraph each; every one must read connectorlog through its
+# (connector, node, instance, ts) index, with no full scan and no sort
+# (the index gives the nodes in order), or be MariaDB's answer to MIN()
+# from one lookup in the index ("Select tables optimized away", or "No
+# matching min/max row" when the lookup finds none); MariaDB's
+# slow log also says each step read at most one row.  Five seeks at least: those of
+# nodes_check (the first node, then after gw0, gw1 and gw2).
+nodes_walk_index() {
+    local out
+    out=$(python3 - "$2" <<'PY'
+import re, sys
+plans = [p for p in open(sys.argv[1]).read().split('\n\n') if p.strip()]
+def rows_read(p):
+    # MariaDB's ANALYZE columns: r_rows, the rows the step read (a seek: at most one)
+    lines = [l.split('\t') for l in p.strip().split('\n')]
+    if not lines or 'r_rows' not in lines[0]:
+        return 0
+    k = lines[0].index('r_rows')
+    return max((float(l[k]) for l in lines[1:] if len(l) > k and l[k] != 'NULL'), default=0)
+bad = [p for p in plans
+       if not re.search(r'connectorlog_connector_ts|Select tables optimized away|No matching min/max row', p)
+       or re.search(r'Seq Scan|Sort  \(|HashAggregate|Unique  \(|filesort|\tALL\t', p)
+       or rows_read(p) > 1]
+print('%d %d' % (len(plans), len(bad)))
+for p in bad[:1]:
+    print(p)
+PY
+)
+    if [ "${out%% *}" -ge 5 ] && [ "$(echo "$out" | head -n 1 | cut -d' ' -f2)" = 0 ]; then
+        it_pass "$1: the ${out%% *} seeks for a connector's nodes walk the (connector, node, instance, ts) index, no scan, no sort"
+    else
+        it_fail "$1: plans of the seeks for nodes (plans, bad: $out)"
+    fi
+}
+
 # SQLite
 URI=sqlite:$DB
 load "$URI"
 all_same
+nodes_check
 
 # PostgreSQL: the plans from auto_explain in the server's log
 if pg_usable; then
@@ -188,12 +254,17 @@ if pg_usable; then
             load "$URI"
             pg_psql -c 'ANALYZE'
             all_same
+            nodes_check
             # each plan: from its query's text to the next line of the log
             # that is not part of a plan
             awk '/Query Text: SELECT line, ts FROM \(SELECT id, line, ts FROM connectorlog/ { p = 1; next }
                  p && /^[0-9]{4}-|LOG:|STATEMENT:/ { p = 0; print "" }
                  p { print }' "$IT_DIR/pg.err" >"$IT_DIR/pg.plans"
             plan_walks_index PostgreSQL "$IT_DIR/pg.plans" "Limit" 'Limit  \(cost=[^)]* rows=64 '
+            awk '/Query Text: SELECT node FROM connectorlog/ { p = 1; next }
+                 p && /^[0-9]{4}-|LOG:|STATEMENT:/ { p = 0; print "" }
+                 p { print }' "$IT_DIR/pg.err" >"$IT_DIR/pg.nodes.plans"
+            nodes_walk_index PostgreSQL "$IT_DIR/pg.nodes.plans"
             pg_stop_fast pg
             unset PGPASSWORD
         fi
@@ -216,12 +287,18 @@ if my_usable; then
             slow_query_log_file = '$IT_DIR/my.slow', long_query_time = 0,
             log_slow_verbosity = 'explain', slow_query_log = 1"
         all_same
+        nodes_check
         # each plan: the EXPLAIN rows the slow log writes before the query
         awk '/^# explain: id/ { buf = ""; p = 1 }
              p && /^# explain:/ { buf = buf $0 "\n"; next }
              /SELECT line, ts FROM \(SELECT id, line, ts FROM connectorlog/ { print buf; print "" }
              { p = 0 }' "$IT_DIR/my.slow" | sed 's/^# explain: //' >"$IT_DIR/my.plans"
         plan_walks_index MariaDB "$IT_DIR/my.plans" "DERIVED" 'PRIMARY\t<derived2>\tALL(\tNULL){4}\t64\t'
+        awk '/^# explain: id/ { buf = ""; p = 1 }
+             p && /^# explain:/ { buf = buf $0 "\n"; next }
+             /SELECT MIN\(node\), MIN\(node\) IS NULL FROM connectorlog/ { print buf; print "" }
+             { p = 0 }' "$IT_DIR/my.slow" | sed 's/^# explain: //' >"$IT_DIR/my.nodes.plans"
+        nodes_walk_index MariaDB "$IT_DIR/my.nodes.plans"
         my_stop my
         unset MYSQL_PWD
     fi
