@@ -66,7 +66,7 @@ static void usage(FILE *out)
           "password from PGPASSWORD or MYSQL_PWD) instead of from files, and\n"
           "prints the same; --node picks one gateway's rows (default: every one).\n"
           "For one ID it reads only the rows found through the indexes.\n"
-          "--db-stats prints on stderr how many messagelog rows were read.\n"
+          "--db-stats prints on stderr how many messagelog rows the queries returned.\n"
           "Exit: 0 found, 1 nothing found, 2 usage or read error.\n",
           out);
 }
