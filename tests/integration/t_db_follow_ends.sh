@@ -139,6 +139,20 @@ all_same() {
     same --list ends 1
 }
 
+# plans_verdict MIN OUT PASS FAIL: OUT is a check's "PLANS BAD" line (and the
+# first bad plan); it passes with at least MIN plans and none bad (PASS: a
+# printf format for the number of plans), else fails with FAIL.
+plans_verdict() {
+    local n=${2%% *} bad
+    bad=$(echo "$2" | head -n 1 | cut -d' ' -f2)
+    if [ "$n" -ge "$1" ] 2>/dev/null && [ "$bad" = 0 ]; then
+        # shellcheck disable=SC2059
+        it_pass "$(printf "$3" "$n")"
+    else
+        it_fail "$4"
+    fi
+}
+
 # plan_walks_index WHAT FILE MARK FIRST: FILE holds the plans of the
 # queries from one end, a paragraph each.  Those of the first round of rows
 # (LIMIT 64, a twentieth of the instance's rows: the plans that match the
@@ -163,11 +177,9 @@ for p in bad[:1]:
     print(p)
 PY
 )
-    if [ "${out%% *}" -gt 10 ] && [ "$(echo "$out" | head -n 1 | cut -d' ' -f2)" = 0 ]; then
-        it_pass "$what: the ${out%% *} queries of a first round from one end walk the (connector, node, instance, ts) index, no sort under their LIMIT"
-    else
-        it_fail "$what: plans of the queries from one end (of the first round, bad: $out)"
-    fi
+    plans_verdict 11 "$out" \
+        "$what: the %s queries of a first round from one end walk the (connector, node, instance, ts) index, no sort under their LIMIT" \
+        "$what: plans of the queries from one end (of the first round, bad: $out)"
 }
 
 # nodes_check: the logs loaded again as nodes gw2 and gw0 of $URI.  Without
@@ -225,11 +237,9 @@ for p in bad[:1]:
     print(p)
 PY
 )
-    if [ "${out%% *}" -ge 5 ] && [ "$(echo "$out" | head -n 1 | cut -d' ' -f2)" = 0 ]; then
-        it_pass "$1: the ${out%% *} seeks for a connector's nodes walk the (connector, node, instance, ts) index, no scan, no sort"
-    else
-        it_fail "$1: plans of the seeks for nodes (plans, bad: $out)"
-    fi
+    plans_verdict 5 "$out" \
+        "$1: the %s seeks for a connector's nodes walk the (connector, node, instance, ts) index, no scan, no sort" \
+        "$1: plans of the seeks for nodes (plans, bad: $out)"
 }
 
 # SQLite
