@@ -43,7 +43,13 @@
 # directory; the run fails unless the pdulog table holds exactly N submit_sm
 # rows within 30 s of the last submit_sm; each run reports how long after
 # the last submit_sm that was, and the emgdiag-db thread's CPU until then
-# (needs the sqlite3 shell).
+# (needs the sqlite3 shell).  LIVE_DB=pgsql does the same with the
+# PostgreSQL sink: a PostgreSQL 15 server started for the whole script in
+# the scratch directory (tests/integration/db_servers.sh: initdb as an
+# unprivileged user, a unix socket only), each run writing as its own
+# node; the server shares the machine's CPUs with the traffic, so the
+# ratio counts its work too, while the database thread's CPU is what
+# bearerbox itself pays when the server is elsewhere.
 # LIVE_PERF=DIR records bearerbox with `perf record -e cpu-clock -g` from
 # the first request to the last submit_sm of every run, into
 # DIR/ARM-K.data (for `perf report`; it adds its own cost to both arms);
@@ -67,10 +73,18 @@ for prog in "$BEARERBOX" "$SMSBOX"; do
 done
 [ -r "$EMGDIAG_SO" ] || { echo "live.sh: cannot read $EMGDIAG_SO" >&2; exit 2; }
 perl -MHTTP::Tiny -e 1 2>/dev/null || { echo "live.sh: perl's HTTP::Tiny is missing" >&2; exit 2; }
-if [ -n "${LIVE_DB:-}" ]; then
-    [ "$LIVE_DB" = sqlite ] || { echo "live.sh: LIVE_DB must be sqlite (got $LIVE_DB)" >&2; exit 2; }
-    command -v sqlite3 >/dev/null || { echo "live.sh: LIVE_DB=sqlite needs the sqlite3 shell" >&2; exit 2; }
-fi
+case "${LIVE_DB:-}" in
+"") ;;
+sqlite)
+    command -v sqlite3 >/dev/null || { echo "live.sh: LIVE_DB=sqlite needs the sqlite3 shell" >&2; exit 2; } ;;
+pgsql)
+    [ -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/postgres" ] && command -v psql >/dev/null ||
+        { echo "live.sh: LIVE_DB=pgsql needs PostgreSQL 15 (postgresql-15) and psql" >&2; exit 2; } ;;
+*)
+    echo "live.sh: LIVE_DB must be sqlite or pgsql (got $LIVE_DB)" >&2
+    exit 2
+    ;;
+esac
 if ! [ "$N" -ge 2 ] 2>/dev/null || ! [ "$CONNECTIONS" -ge 1 ] 2>/dev/null \
     || ! [ "$RUNS" -ge 1 ] 2>/dev/null; then
     echo "live.sh: need LIVE_MESSAGES >= 2, LIVE_CONNECTIONS >= 1, LIVE_RUNS >= 1" >&2
@@ -79,6 +93,16 @@ fi
 
 it_init bench_live
 CLK_TCK=$(getconf CLK_TCK)
+if [ "${LIVE_DB:-}" = pgsql ]; then
+    . "$TOP/tests/integration/db_servers.sh"
+    db_user || { echo "live.sh: LIVE_DB=pgsql: no unprivileged user for the server" >&2; exit 2; }
+    PG_PASSWORD="bench-$RANDOM-$RANDOM"
+    pg_init "$IT_DIR/pg" "$PG_PASSWORD" || { echo "live.sh: initdb failed" >&2; exit 1; }
+    pg_start pg "$IT_DIR/pg" || exit 1
+    export PGPASSWORD=$PG_PASSWORD
+    PG_DB=postgres pg_psql -c 'CREATE DATABASE emg' || exit 1
+    printf '%s\n' "$PG_PASSWORD" >"$IT_DIR/db-password"
+fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # The injector: CONNECTIONS forked workers share COUNT requests to URL;
@@ -195,6 +219,8 @@ run() {
         database=
         if [ "${LIVE_DB:-}" = sqlite ]; then
             database="<database type=\"sqlite\" file=\"$RUN_DIR/emg.db\"/>"
+        elif [ "${LIVE_DB:-}" = pgsql ]; then
+            database="<database type=\"pgsql\" conninfo=\"$PG_CONN\" password-file=\"$IT_DIR/db-password\" node=\"run$k\"/>"
         fi
         if [ "${LIVE_METRICS:-0}" = 1 ]; then
             METRICS_PORT=$SCRAPE_PORT
@@ -267,7 +293,11 @@ XML
         if [ -n "$database" ]; then
             # Every row reaches the database (the time it took is reported).
             for ((i = 0; i < 300; i++)); do
-                rows=$(sqlite3 "$RUN_DIR/emg.db" "SELECT count(*) FROM pdulog WHERE name = 'SUBMIT_SM'" 2>/dev/null)
+                if [ "$LIVE_DB" = sqlite ]; then
+                    rows=$(sqlite3 "$RUN_DIR/emg.db" "SELECT count(*) FROM pdulog WHERE name = 'SUBMIT_SM'" 2>/dev/null)
+                else
+                    rows=$(pg_psql -c "SELECT count(*) FROM pdulog WHERE node = 'run$k' AND name = 'SUBMIT_SM'" 2>/dev/null)
+                fi
                 [ "${rows:-0}" -ge "$N" ] && break
                 sleep 0.1
             done
@@ -361,9 +391,10 @@ read -r wwc wwlo wwhi <<<"$(stats "${with_writer[@]}")"
 echo "messages per run: $N over $CONNECTIONS HTTP connections; runs per arm: $RUNS; $(nproc) CPUs; ${SECONDS}s"
 [ "${LIVE_METRICS:-0}" = 1 ] && echo "with module: the metrics sink too, GET /metrics once a second (LIVE_METRICS=1)"
 [ "${LIVE_DB:-}" = sqlite ] && echo "with module: the SQLite database sink too (LIVE_DB=sqlite)"
+[ "${LIVE_DB:-}" = pgsql ] && echo "with module: the PostgreSQL database sink too, its server on this machine (LIVE_DB=pgsql)"
 echo "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine widens the spread)"
 echo "with module:    median $wm msg/s (min $wlo, max $whi); bearerbox CPU $wc us/msg ($wclo..$wchi), of which log writer thread $wwc ($wwlo..$wwhi)"
-if [ "${LIVE_DB:-}" = sqlite ]; then
+if [ -n "${LIVE_DB:-}" ]; then
     read -r dbc dblo dbhi <<<"$(stats "${with_db[@]}")"
     read -r lag laglo laghi <<<"$(stats "${with_lag[@]}")"
     echo "with module:    database thread $dbc us/msg ($dblo..$dbhi) until every row was written, $lag s ($laglo..$laghi) after the last submit_sm"
