@@ -26,7 +26,7 @@
 
 struct db_sqlite;
 
-/* Once per process, before SQLite is used (db_open() calls it; the sink
+/* Once per process, before SQLite is used (db_sqlite_open() calls it; the sink
  * calls it earlier, from the thread that loads the configuration, before
  * it starts its own): turns off SQLite's count of its allocations, which
  * takes a process-wide mutex around every allocation and free of every

@@ -239,8 +239,8 @@ static void report_drops(struct db_sink *ds)
 }
 
 /* A row's session id, "<started>.<pid>.<session>" (docs/database.md), into
- * out[64]: the prefix is the same for every row, so only the number is
- * written here (a snprintf a row was a tenth of the cut's cost). */
+ * out[64]: the prefix is the same for every row and made once, so a row
+ * costs the digits of its number, not a snprintf. */
 static void session_id(const struct db_sink *ds, unsigned long session, char *out)
 {
     char digits[24];
