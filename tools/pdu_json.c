@@ -363,7 +363,9 @@ static int members(struct reader *r, struct pdu_json *j)
                 return -1;
         } else if (is_key(key, key_len, "op")) {
             bit = HAVE_OP;
-            if (string(r, &s, &len) != 0 || len == 0 || len >= sizeof j->op)
+            /* kept as a C string: a \u0000 inside would cut it short */
+            if (string(r, &s, &len) != 0 || len == 0 || len >= sizeof j->op ||
+                memchr(s, '\0', len) != NULL)
                 return -1;
             memcpy(j->op, s, len);
             j->op[len] = '\0';
