@@ -29,6 +29,7 @@
 #include "db_sqlite.h"
 #include "deadline.h"
 #include "dispatch.h"
+#include "sbuf.h"
 #include "sink_file.h"
 
 /* The most octets of row values kept from one batch for the next: a
@@ -59,8 +60,6 @@ struct db_sink {
     char *box;
     int keep_days;
     int expire; /* this process deletes old rows */
-    long pid;
-    long started;
     char session_prefix[48]; /* "<started>.<pid>." of every session id */
     size_t session_prefix_len;
     void (*host_log)(const char *line);
@@ -238,25 +237,6 @@ static void report_drops(struct db_sink *ds)
     ds->reason[0] = '\0';
 }
 
-/* A row's session id, "<started>.<pid>.<session>" (docs/database.md), into
- * out[64]: the prefix is the same for every row and made once, so a row
- * costs the digits of its number, not a snprintf. */
-static void session_id(const struct db_sink *ds, unsigned long session, char *out)
-{
-    char digits[24];
-    size_t n = 0;
-
-    do {
-        digits[n++] = (char)('0' + session % 10);
-        session /= 10;
-    } while (session != 0);
-    memcpy(out, ds->session_prefix, ds->session_prefix_len);
-    out += ds->session_prefix_len;
-    while (n > 0)
-        *out++ = digits[--n];
-    *out = '\0';
-}
-
 static void write_batch(struct db_sink *ds, struct item *items, size_t n)
 {
     struct db_row *rows = emg_calloc(n, sizeof(*rows));
@@ -299,7 +279,13 @@ static void write_batch(struct db_sink *ds, struct item *items, size_t n)
             continue;
         }
         if (it->session != 0) {
-            session_id(ds, it->session, sess[nr]);
+            /* "<started>.<pid>.<session>" (docs/database.md): the prefix
+             * made once, the number without a printf; at most 60 octets,
+             * so it stays in sess[nr] */
+            struct sbuf id = SBUF_ON(sess[nr]);
+
+            sbuf_putn(&id, ds->session_prefix, ds->session_prefix_len);
+            sbuf_put_uint(&id, it->session);
             sessions[nr] = sess[nr];
         }
         nr++;
@@ -539,10 +525,8 @@ int db_sink_add(const struct emg_config *cfg, struct emg_sink *files, const char
     ds->box = emg_strdup(process);
     ds->keep_days = d->keep_days;
     ds->expire = strcmp(process, "bearerbox") == 0;
-    ds->pid = (long)getpid();
-    ds->started = (long)time(NULL);
     ds->session_prefix_len = (size_t)snprintf(ds->session_prefix, sizeof(ds->session_prefix),
-                                              "%ld.%ld.", ds->started, ds->pid);
+                                              "%ld.%ld.", (long)time(NULL), (long)getpid());
     ds->host_log = host_log;
     ds->retry_ms = DB_RETRY_FIRST_MS;
     clock_gettime(CLOCK_REALTIME, &ds->next_try);
