@@ -872,7 +872,8 @@ int db_mysql_table_lines(struct db_mysql *d, const char *table, const char *node
     return query_rows(d, sql, (size_t)len, &p, 1, each_line, &c, err, errlen, table);
 }
 
-/* db_mysql_nodes(): the one node a seek finds, kept for the next seek. */
+/* db_mysql_nodes(): the one node a seek finds (its one row), kept for the
+ * next seek. */
 struct next_node {
     char *node;
     int oom;
@@ -882,9 +883,8 @@ static void take_node(void *ctx, const char *s, size_t n, long long none)
 {
     struct next_node *c = ctx;
 
-    if (none)
+    if (none) /* MIN() over no rows */
         return;
-    emg_free(c->node);
     if ((c->node = emg_malloc(n + 1)) == NULL) {
         c->oom = 1;
         return;
@@ -912,6 +912,8 @@ int db_mysql_nodes(struct db_mysql *d, const char *connector,
     for (;;) {
         struct next_node c = { NULL, 0 };
         struct params p;
+        const char *sql = last == NULL ? first : next;
+        size_t len = last == NULL ? sizeof(first) - 1 : sizeof(next) - 1;
         int rc;
 
         if (params_init(&p, 2, err, errlen) != 0) {
@@ -921,10 +923,7 @@ int db_mysql_nodes(struct db_mysql *d, const char *connector,
         param_str(&p, connector);
         if (last != NULL)
             param_str(&p, last);
-        rc = last == NULL ? query_rows(d, first, sizeof(first) - 1, &p, 1, take_node, &c, err,
-                                       errlen, "nodes")
-                          : query_rows(d, next, sizeof(next) - 1, &p, 1, take_node, &c, err,
-                                       errlen, "nodes");
+        rc = query_rows(d, sql, len, &p, 1, take_node, &c, err, errlen, "nodes");
         emg_free(last);
         last = c.node;
         if (rc == 0 && c.oom)
