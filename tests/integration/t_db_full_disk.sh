@@ -63,15 +63,18 @@ session() {
 }
 lines() { cat "$L/connector.in" "$L/pdu.in" 2>/dev/null | wc -l; }
 rows() { sqlite3 "$DB" 'SELECT (SELECT count(*) FROM connectorlog) + (SELECT count(*) FROM pdulog)' 2>/dev/null; }
-# until every line so far is a row (synchronisation only; 5 s at most)
-caught_up() {
+# settles A B: until A and B print the same (synchronisation only; 5 s at
+# most)
+settles() {
     local i
     for ((i = 0; i < 50; i++)); do
-        [ "$(rows)" = "$(lines)" ] && return 0
+        [ "$("$1")" = "$("$2")" ] && return 0
         sleep 0.1
     done
     return 1
 }
+# until every line so far is a row
+caught_up() { settles rows lines; }
 
 session 1
 if caught_up; then
@@ -97,11 +100,9 @@ last_rows() {
         + (SELECT count(*) FROM pdulog WHERE session = s.v)
         FROM (SELECT session AS v FROM connectorlog ORDER BY id DESC LIMIT 1) s" 2>/dev/null
 }
-for ((i = 0; i < 50; i++)); do
-    [ "$(last_rows)" = $((3 + 4 + 2 * SUBMITS)) ] && break
-    sleep 0.1
-done
-it_assert_eq "$(last_rows)" $((3 + 4 + 2 * SUBMITS)) \
+session_lines() { echo $((3 + 4 + 2 * SUBMITS)); }
+settles last_rows session_lines
+it_assert_eq "$(last_rows)" "$(session_lines)" \
     "with room again: every line of the third session is a row"
 sleep 1.5 # one more textfile write after the report
 it_stop osb
