@@ -78,7 +78,8 @@ case "${LIVE_DB:-}" in
 sqlite)
     command -v sqlite3 >/dev/null || { echo "live.sh: LIVE_DB=sqlite needs the sqlite3 shell" >&2; exit 2; } ;;
 pgsql)
-    [ -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/postgres" ] && command -v psql >/dev/null ||
+    . "$TOP/tests/integration/db_servers.sh" # PG_BIN, pg_init, pg_start, pg_psql
+    [ -x "$PG_BIN/postgres" ] && command -v psql >/dev/null ||
         { echo "live.sh: LIVE_DB=pgsql needs PostgreSQL 15 (postgresql-15) and psql" >&2; exit 2; } ;;
 *)
     echo "live.sh: LIVE_DB must be sqlite or pgsql (got $LIVE_DB)" >&2
@@ -94,7 +95,6 @@ fi
 it_init bench_live
 CLK_TCK=$(getconf CLK_TCK)
 if [ "${LIVE_DB:-}" = pgsql ]; then
-    . "$TOP/tests/integration/db_servers.sh"
     db_user || { echo "live.sh: LIVE_DB=pgsql: no unprivileged user for the server" >&2; exit 2; }
     PG_PASSWORD="bench-$RANDOM-$RANDOM"
     pg_init "$IT_DIR/pg" "$PG_PASSWORD" || { echo "live.sh: initdb failed" >&2; exit 1; }
